@@ -1,0 +1,60 @@
+# pgqrs developer tasks. `make` alone lists them.
+# Every test target first runs `setup` (scripts/bootstrap.sh: system packages + .venv), which is
+# quick when everything is already there. Each test target starts its own throwaway server.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-print-directory
+
+PY := .venv/bin/python
+PYTEST_ARGS ?=
+# pgTAP comes from the system's PostgreSQL 15 (the Docker image and the embedded 18 lack it).
+SQL_TEST_PG ?= 15
+
+.PHONY: help setup test sql-test py-test py-test-18 lint soak demo bench clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+setup: ## Install system packages (as root) and the .venv with pgqrs[test]
+	@bash scripts/bootstrap.sh
+
+test: setup ## Run every test: pgTAP, pytest on PostgreSQL 15, pytest on PostgreSQL 18
+	@$(MAKE) sql-test
+	@$(MAKE) py-test
+	@$(MAKE) py-test-18
+
+# pg_prove hands a file to pgTAP only when its last suffix matches --ext ("--ext .test.sql"
+# makes it run the files as Perl), so the files are listed here and passed with --ext .sql.
+SQL_TESTS = $(shell find tests/sql -name '*.test.sql' 2>/dev/null | LC_ALL=C sort)
+
+sql-test: setup ## pgTAP tests (tests/sql/**/*.test.sql) with pg_prove
+	@if [[ -z "$(SQL_TESTS)" ]]; then echo "sql-test: no tests/sql/**/*.test.sql found" >&2; exit 1; fi
+	$(PY) -m pgqrs.testing exec --pg $(SQL_TEST_PG) --install -- \
+		pg_prove --ext .sql $(SQL_TESTS)
+
+py-test: setup ## pytest on a throwaway PostgreSQL 15 (or PGQRS_TEST_DSN / Docker)
+	$(PY) -m pytest tests/py -m 'not slow' $(PYTEST_ARGS)
+
+py-test-18: setup ## pytest on the embedded PostgreSQL 18
+	PGQRS_TEST_PG=18 $(PY) -m pytest tests/py -m 'not pg15_only and not slow' $(PYTEST_ARGS)
+
+lint: setup ## ruff check, ruff format --check, mypy --strict
+	.venv/bin/ruff check pgqrs tests/py
+	.venv/bin/ruff format --check pgqrs tests/py
+	.venv/bin/mypy --strict pgqrs
+
+soak: setup ## Long fault/soak loops (pytest -m slow)
+	$(PY) -m pytest tests/py -m slow $(PYTEST_ARGS)
+
+demo: setup ## Run the demo against a throwaway server
+	$(PY) -m pgqrs.demo
+
+bench: ## Benchmark (not yet implemented)
+	@echo "bench: not yet implemented"
+
+clean: ## Remove the venv and caches
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,400 @@
+"""The asyncio client: store, admin, workflow context and step guard.
+
+``_sync.py`` is generated from this file by ``tools/gen_sync.py`` (``make gen``); edit this one.
+Each method serializes its arguments, calls one pgqrs SQL function through ``Store.call`` (which
+translates SQLSTATEs and retries idempotent calls after a lost connection) and returns a value.
+Every decision about state is made by the SQL functions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Literal, LiteralString
+from uuid import UUID
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+
+from . import _core, _sql, errors
+from ._core import StepInfo, WorkflowInfo
+from ._runtime import AsyncTicker, default_runner_id
+
+logger = logging.getLogger("pgqrs")
+
+
+class Store:
+    """A connection pool to a database with pgqrs installed, and this runner's identity.
+
+    Make one with :func:`pgqrs.connect`. ``runner_id`` names this process as a lease owner: a
+    process restarted with the same runner id takes over its own leases at once. ``lease_seconds``
+    is how long a lease lives without a write or heartbeat. Calls that fail on a lost connection
+    or a server restart are retried for up to ``retry_timeout`` seconds; every pgqrs call is safe
+    to repeat.
+    """
+
+    def __init__(
+        self,
+        pool: AsyncConnectionPool,
+        *,
+        runner_id: str,
+        lease_seconds: float,
+        retry_timeout: float,
+    ) -> None:
+        self.pool = pool
+        self.runner_id = runner_id
+        self.lease_seconds = lease_seconds
+        self.retry_timeout = retry_timeout
+
+    @classmethod
+    async def connect(
+        cls,
+        dsn: str,
+        *,
+        runner_id: str | None = None,
+        lease_seconds: float = 30.0,
+        pool_size: int = 4,
+        retry_timeout: float = 30.0,
+    ) -> Store:
+        if lease_seconds <= 0:
+            raise ValueError("lease_seconds must be positive")
+        pool = AsyncConnectionPool(
+            dsn,
+            min_size=1,
+            max_size=max(pool_size, 2),
+            kwargs={"autocommit": True},
+            timeout=retry_timeout,
+            open=False,
+        )
+        await pool.open(wait=True, timeout=retry_timeout)
+        return cls(
+            pool,
+            runner_id=runner_id or default_runner_id(),
+            lease_seconds=lease_seconds,
+            retry_timeout=retry_timeout,
+        )
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def call(
+        self, query: LiteralString, params: Sequence[Any] = (), *, retry: bool = True
+    ) -> list[tuple[Any, ...]]:
+        """Run one pgqrs statement and return its rows.
+
+        A pgqrs SQLSTATE is raised as its PgqrsError. With ``retry``, a lost connection, a server
+        restart, a serialization failure or a deadlock is retried with backoff until
+        ``retry_timeout`` passes.
+        """
+        deadline = time.monotonic() + self.retry_timeout
+        delay = 0.02
+        while True:
+            try:
+                async with self.pool.connection() as conn:
+                    cur = await conn.execute(query, params)
+                    return await cur.fetchall() if cur.description else []
+            except psycopg.Error as exc:
+                mapped = _core.translate(exc)
+                if mapped is not None:
+                    raise mapped from exc
+                if not (retry and _core.is_transient(exc)) or time.monotonic() + delay > deadline:
+                    raise
+                logger.warning("pgqrs: retrying after %s: %s", type(exc).__name__, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+class Admin:
+    """Installs the schema, creates workflows and looks them up. Make one with
+    :func:`pgqrs.admin`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def install(self) -> list[str]:
+        """Install or upgrade the pgqrs schema; return the scripts applied (none when current).
+
+        Runs in one transaction under an advisory lock, so concurrent installers are safe: the
+        first applies the scripts, the others wait for it and then find nothing to do.
+        """
+        scripts = _core.Scripts.load()
+        async with self.store.pool.connection() as conn, conn.transaction():
+            await conn.execute(_sql.INSTALL_LOCK, (_sql.INSTALL_LOCK_KEY,))
+            cur = await conn.execute(_sql.INSTALL_STATE)
+            row = await cur.fetchone()
+            assert row is not None
+            has_schema, has_ledger = row
+            installed: set[str] | None = None
+            if has_schema:
+                if not has_ledger:
+                    raise errors.SchemaError(
+                        "schema pgqrs exists but has no pgqrs.ledger: it was not created by the "
+                        "pgqrs install scripts"
+                    )
+                cur = await conn.execute(_sql.LEDGER_VERSIONS)
+                installed = {version for (version,) in await cur.fetchall()}
+            plan = scripts.plan(installed)
+            for path in plan:
+                logger.info("pgqrs: applying %s", path.name)
+                await conn.execute(path.read_bytes())
+        return [path.name for path in plan]
+
+    async def version(self) -> str:
+        """The version of the installed pgqrs SQL."""
+        rows = await self.store.call(_sql.VERSION)
+        return str(rows[0][0])
+
+    async def create_workflow(
+        self,
+        name: str,
+        input: Any = None,
+        *,
+        id: UUID | str | None = None,
+        idempotency_key: str | None = None,
+    ) -> PyWorkflow:
+        """Store a new PENDING workflow and return its context.
+
+        With ``id`` or ``idempotency_key``, creating again returns the same workflow (and raises
+        IdempotencyConflictError if the name or input differ).
+        """
+        payload = _core.encode(input, f"input of workflow {name!r}")
+        rows = await self.store.call(
+            _sql.CREATE_WORKFLOW,
+            (name, payload, None if id is None else _core.as_uuid(id), idempotency_key),
+            retry=id is not None or idempotency_key is not None,
+        )
+        return PyWorkflow(self.store, rows[0][0], name, _core.roundtrip(payload))
+
+    async def workflow(self, workflow_id: UUID | str) -> PyWorkflow:
+        """The context of an existing workflow, to run or resume it from any process.
+
+        Raises WorkflowNotFoundError for an unknown id.
+        """
+        info = await self.get_workflow(workflow_id)
+        return PyWorkflow(self.store, info.id, info.name, info.input)
+
+    async def get_workflow(self, workflow_id: UUID | str) -> WorkflowInfo:
+        """Status, values and lease of one workflow."""
+        rows = await self.store.call(_sql.GET_WORKFLOW, (_core.as_uuid(workflow_id),))
+        return _core.workflow_info(rows[0])
+
+    async def list_steps(self, workflow_id: UUID | str) -> list[StepInfo]:
+        """The recorded steps of one workflow, in the order they started."""
+        rows = await self.store.call(_sql.LIST_STEPS, (_core.as_uuid(workflow_id),))
+        return [_core.step_info(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """What :meth:`PyWorkflow.acquire_step` returns.
+
+    ``status`` is "SKIPPED" (the step succeeded before; ``value`` is its stored result and
+    ``guard`` is None) or "EXECUTE" (run it, then call ``guard.success(v)`` or ``guard.fail(e)``).
+    """
+
+    status: Literal["SKIPPED", "EXECUTE"]
+    value: Any
+    guard: StepGuard | None
+
+
+class StepGuard:
+    """Records the outcome of one acquired step. Each call is one durable write."""
+
+    def __init__(self, ctx: PyWorkflow, key: str, token: int) -> None:
+        self._ctx = ctx
+        self.key = key
+        self._token = token
+
+    async def success(self, value: Any = None) -> None:
+        """Record the step as SUCCESS with ``value`` (JSON-serializable).
+
+        A value that cannot be stored (not JSON, or over the size limit) records the step
+        FAILED with that error and raises it (InvalidValueError or PayloadTooLargeError).
+        """
+        await self._ctx._record_success(self.key, self._token, value)
+
+    async def fail(self, error: BaseException | str) -> None:
+        """Record the step as FAILED with an exception (type, message, traceback) or a message."""
+        await self._ctx._record_failure(self.key, self._token, error)
+
+
+class PyWorkflow:
+    """The context of one workflow: pass it as the first argument of workflows and steps.
+
+    Get one from :meth:`Admin.create_workflow` or, to resume an existing workflow from any
+    process, :meth:`Admin.workflow`. Running a ``@workflow`` function with it acquires the
+    workflow's lease (raising WorkflowBusyError if another runner holds it), replays finished
+    steps from one loaded snapshot, and records the outcome.
+    """
+
+    def __init__(
+        self, store: Store, workflow_id: UUID, name: str | None = None, input: Any = None
+    ) -> None:
+        self.store = store
+        self.id = workflow_id
+        self.name = name
+        self._input = input
+        self._run: _core.Run | None = None
+
+    def __repr__(self) -> str:
+        return f"<PyWorkflow {self.name!r} {self.id}>"
+
+    @property
+    def input(self) -> Any:
+        """The workflow's stored input (as its JSON round trip)."""
+        return self._run.input if self._run else self._input
+
+    async def acquire_step(self, name: str) -> StepResult:
+        """Acquire the next step called ``name`` (low-level API).
+
+        Returns SKIPPED with the stored value for a step that succeeded before, or EXECUTE with a
+        guard to record the outcome; raises StepFailedError for a step that failed before. The
+        first call on a fresh context acquires the workflow's lease implicitly.
+        """
+        run = self._run or await self._acquire()
+        key = run.next_key(name)
+        hit, value = run.replay(self.id, key)
+        if hit:
+            return StepResult("SKIPPED", value, None)
+        status, value, _attempt = (
+            await self.store.call(_sql.ACQUIRE_STEP, (self.id, key, run.token))
+        )[0]
+        if status == "SKIPPED":
+            return StepResult("SKIPPED", value, None)
+        return StepResult("EXECUTE", None, StepGuard(self, key, run.token))
+
+    async def heartbeat(self) -> None:
+        """Extend this runner's lease now. Raises LeaseLostError if it was taken over."""
+        if self._run is not None and self._run.final is None:
+            await self.store.call(_sql.HEARTBEAT, (self.id, self._run.token))
+
+    async def release(self) -> None:
+        """Give up the lease without finishing, so another runner may resume at once."""
+        run, self._run = self._run, None
+        if run is not None and run.final is None:
+            await self.store.call(_sql.RELEASE_WORKFLOW, (self.id, run.token))
+
+    async def info(self) -> WorkflowInfo:
+        """Status, values and lease of this workflow, read now."""
+        rows = await self.store.call(_sql.GET_WORKFLOW, (self.id,))
+        return _core.workflow_info(rows[0])
+
+    async def steps(self) -> list[StepInfo]:
+        """The recorded steps of this workflow, read now."""
+        rows = await self.store.call(_sql.LIST_STEPS, (self.id,))
+        return [_core.step_info(row) for row in rows]
+
+    # -- used by the decorators ---------------------------------------------------------------
+
+    async def _acquire(self) -> _core.Run:
+        rows = await self.store.call(
+            _sql.ACQUIRE_WORKFLOW, (self.id, self.store.runner_id, self.store.lease_seconds)
+        )
+        self._run = _core.acquired(rows[0])
+        return self._run
+
+    async def _run_workflow(
+        self, fn: Callable[..., Awaitable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        run = await self._acquire()
+        if run.final is not None:
+            return run.final.result(self.id)
+        ticker = AsyncTicker(self.store.lease_seconds / 3, self._beat)
+        ticker.start()
+        try:
+            try:
+                result = await fn(self, *args, **kwargs)
+            except BaseException as exc:
+                if not (_core.is_interruption(exc) or _core.is_fencing(exc)):
+                    await self._finish(_sql.FAIL_WORKFLOW, run.token, _core.error_text(exc))
+                raise
+            try:
+                payload = _core.encode(result, f"output of workflow {self.name or self.id}")
+                await self._finish(_sql.COMPLETE_WORKFLOW, run.token, payload)
+            except errors.InvalidValueError as bad:  # not JSON, or over the size limit
+                await self._finish(_sql.FAIL_WORKFLOW, run.token, _core.error_text(bad))
+                raise
+            return _core.roundtrip(payload)
+        finally:
+            await ticker.stop()
+            self._run = None
+
+    async def _run_step(
+        self,
+        name: str,
+        fn: Callable[..., Awaitable[Any]],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        result = await self.acquire_step(name)
+        if result.guard is None:
+            return result.value
+        try:
+            value = await fn(self, *args, **kwargs)
+        except BaseException as exc:
+            if not (_core.is_interruption(exc) or _core.is_fencing(exc)):
+                await self._record_failure(result.guard.key, result.guard._token, exc)
+            raise
+        return await self._record_success(result.guard.key, result.guard._token, value)
+
+    async def _record_success(self, key: str, token: int, value: Any) -> Any:
+        try:
+            payload = _core.encode(value, f"output of step {key!r}")
+            await self.store.call(_sql.COMPLETE_STEP, (self.id, key, token, payload))
+        except errors.InvalidValueError as bad:  # not JSON, or over the size limit
+            await self._record_failure(key, token, bad)
+            raise
+        return _core.roundtrip(payload)
+
+    async def _record_failure(self, key: str, token: int, error: BaseException | str) -> None:
+        await self.store.call(_sql.FAIL_STEP, (self.id, key, token, _core.error_text(error)))
+
+    async def _finish(self, query: LiteralString, token: int, payload: str) -> None:
+        await self.store.call(query, (self.id, token, payload))
+
+    async def _beat(self) -> bool:
+        """One heartbeat of the running workflow; False stops the ticker (lease gone)."""
+        run = self._run
+        if run is None:
+            return False
+        try:
+            await self.store.call(_sql.HEARTBEAT, (self.id, run.token))
+        except (errors.LeaseLostError, errors.InvalidStateError) as exc:
+            logger.warning("pgqrs: workflow %s: heartbeat stopped: %s", self.id, exc)
+            return False
+        except Exception as exc:  # the next step write will surface a real problem
+            logger.warning("pgqrs: workflow %s: heartbeat failed: %s", self.id, exc)
+        return True
+
+
+async def connect(
+    dsn: str,
+    *,
+    runner_id: str | None = None,
+    lease_seconds: float = 30.0,
+    pool_size: int = 4,
+    retry_timeout: float = 30.0,
+) -> Store:
+    """Open a :class:`Store` on ``dsn`` (a libpq connection string or URL)."""
+    return await Store.connect(
+        dsn,
+        runner_id=runner_id,
+        lease_seconds=lease_seconds,
+        pool_size=pool_size,
+        retry_timeout=retry_timeout,
+    )

@@ -1,0 +1,79 @@
+"""Every SQL statement the pgqrs client sends, in one place.
+
+Business code never builds SQL. Each statement calls one pgqrs function with named arguments and
+explicit casts, so that an overload added by someone else can never capture the call. The install
+scripts themselves are the files in ``sql/`` (shipped in the wheel as ``pgqrs/sql``).
+"""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+CREATE_WORKFLOW: LiteralString = (
+    "SELECT workflow_id, created, status FROM pgqrs.create_workflow("
+    "p_name => %s::text, p_input => %s::jsonb, p_id => %s::uuid, p_idempotency_key => %s::text)"
+)
+
+ACQUIRE_WORKFLOW: LiteralString = (
+    "SELECT status, token, lease_expires_at, name, input, output, error, steps"
+    " FROM pgqrs.acquire_workflow("
+    "p_workflow_id => %s::uuid, p_owner => %s::text, p_lease_seconds => %s::float8)"
+)
+
+HEARTBEAT: LiteralString = "SELECT pgqrs.heartbeat(p_workflow_id => %s::uuid, p_token => %s::int8)"
+
+RELEASE_WORKFLOW: LiteralString = (
+    "SELECT pgqrs.release_workflow(p_workflow_id => %s::uuid, p_token => %s::int8)"
+)
+
+ACQUIRE_STEP: LiteralString = (
+    "SELECT status, value, attempt FROM pgqrs.acquire_step("
+    "p_workflow_id => %s::uuid, p_step_key => %s::text, p_token => %s::int8)"
+)
+
+COMPLETE_STEP: LiteralString = (
+    "SELECT pgqrs.complete_step("
+    "p_workflow_id => %s::uuid, p_step_key => %s::text, p_token => %s::int8, p_output => %s::jsonb)"
+)
+
+FAIL_STEP: LiteralString = (
+    "SELECT pgqrs.fail_step("
+    "p_workflow_id => %s::uuid, p_step_key => %s::text, p_token => %s::int8, p_error => %s::jsonb)"
+)
+
+COMPLETE_WORKFLOW: LiteralString = (
+    "SELECT pgqrs.complete_workflow("
+    "p_workflow_id => %s::uuid, p_token => %s::int8, p_output => %s::jsonb)"
+)
+
+FAIL_WORKFLOW: LiteralString = (
+    "SELECT pgqrs.fail_workflow("
+    "p_workflow_id => %s::uuid, p_token => %s::int8, p_error => %s::jsonb)"
+)
+
+GET_WORKFLOW: LiteralString = (
+    "SELECT id, name, status, idempotency_key, input, output, error, lease_owner, lease_token,"
+    " lease_expires_at, created_at, updated_at, started_at, finished_at"
+    " FROM pgqrs.get_workflow(p_workflow_id => %s::uuid)"
+)
+
+LIST_STEPS: LiteralString = (
+    "SELECT step_key, status, output, error, attempt, lease_token, started_at, finished_at"
+    " FROM pgqrs.list_steps(p_workflow_id => %s::uuid)"
+)
+
+VERSION: LiteralString = "SELECT pgqrs.version()"
+
+ERROR_CODES: LiteralString = "SELECT sqlstate, name, description FROM pgqrs.error_codes()"
+
+# Install. The lock key is the first 8 bytes of sha1(b"pgqrs install"), a positive bigint; every
+# installer takes it inside its transaction, so concurrent installers run one after the other.
+INSTALL_LOCK_KEY = 0x3B63_ACF4_6733_087C
+INSTALL_LOCK: LiteralString = "SELECT pg_catalog.pg_advisory_xact_lock(%s::int8)"
+
+INSTALL_STATE: LiteralString = (
+    "SELECT pg_catalog.to_regnamespace('pgqrs') IS NOT NULL,"
+    " pg_catalog.to_regclass('pgqrs.ledger') IS NOT NULL"
+)
+
+LEDGER_VERSIONS: LiteralString = "SELECT version FROM pgqrs.ledger"

@@ -1,0 +1,207 @@
+"""Exceptions raised by pgqrs.
+
+Every error pgqrs raises derives from :class:`PgqrsError`. Errors decided by the SQL functions
+carry a SQLSTATE of class ``PQ``; each such class declares its code, and the registry built here
+maps a server error to its class. ``pgqrs.error_codes()`` in SQL returns the same set of codes, and
+a test keeps the two equal. See ``docs/errors.md``.
+
+The tree::
+
+    PgqrsError
+     ├── WorkflowNotFoundError      PQ001  no workflow has that id
+     ├── WorkflowBusyError          PQ002  another runner holds a live lease
+     ├── LeaseLostError             PQ003  this runner was fenced out by a takeover
+     ├── StepFailedError            PQ004  replay of a step that failed before
+     ├── InvalidStateError          PQ005  the call does not fit the current state
+     ├── IdempotencyConflictError   PQ006  an id or key reused for a different call
+     ├── InvalidArgumentError       PQ008  empty or oversized name, key, owner, lease length
+     ├── InvalidValueError          22P02, 22P05  a value that is not JSON, NaN, NUL characters
+     │    └── PayloadTooLargeError  PQ007  a value over pgqrs.max_payload_bytes
+     ├── WorkflowFailedError        (client) running a workflow that ended FAILED
+     └── SchemaError                (client) the database schema cannot be installed or used
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+__all__ = [
+    "IdempotencyConflictError",
+    "InvalidArgumentError",
+    "InvalidStateError",
+    "InvalidValueError",
+    "LeaseLostError",
+    "PayloadTooLargeError",
+    "PgqrsError",
+    "SchemaError",
+    "StepFailedError",
+    "WorkflowBusyError",
+    "WorkflowFailedError",
+    "WorkflowNotFoundError",
+    "error_class_for",
+    "registered_sqlstates",
+]
+
+_BY_SQLSTATE: dict[str, type[PgqrsError]] = {}
+
+
+class PgqrsError(Exception):
+    """Base class of every pgqrs error.
+
+    ``sqlstate`` is the server's SQLSTATE when the error came from a pgqrs SQL function, and
+    ``detail`` and ``hint`` are the server's DETAIL and HINT fields, when it sent them.
+    """
+
+    sqlstates: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, sqlstates: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.sqlstates = sqlstates
+        for code in sqlstates:
+            if code in _BY_SQLSTATE:
+                raise TypeError(f"SQLSTATE {code} is already mapped to {_BY_SQLSTATE[code]}")
+            _BY_SQLSTATE[code] = cls
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        sqlstate: str | None = None,
+        detail: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.sqlstate = sqlstate
+        self.detail = detail
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message} (hint: {self.hint})"
+
+
+class WorkflowNotFoundError(PgqrsError, LookupError, sqlstates=("PQ001",)):
+    """Raised when no workflow has the given id."""
+
+
+class WorkflowBusyError(PgqrsError, sqlstates=("PQ002",)):
+    """Raised when another runner holds a live lease on the workflow; nothing was run.
+
+    ``owner`` and ``lease_expires_at`` (ISO text) name the holder, from the server's DETAIL.
+    """
+
+    @property
+    def owner(self) -> str | None:
+        return _detail_field(self.detail, "owner")
+
+    @property
+    def lease_expires_at(self) -> str | None:
+        return _detail_field(self.detail, "lease_expires_at")
+
+
+class LeaseLostError(PgqrsError, sqlstates=("PQ003",)):
+    """Raised when this runner's lease was taken over: its write was refused and changed nothing.
+
+    The runner must stop; another runner now owns the workflow.
+    """
+
+
+class StepFailedError(PgqrsError, sqlstates=("PQ004",)):
+    """Raised when a step that failed before is reached again (a replay of its stored failure).
+
+    ``error_type``, ``error_message`` and ``remote_traceback`` describe the original exception.
+    The step is not run again.
+    """
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        stored = _parse_detail(self.detail)
+        self.step_key: str | None = None
+        self.error_type: str | None = _str_or_none(stored.get("type"))
+        self.error_message: str | None = _str_or_none(stored.get("message"))
+        self.remote_traceback: str | None = _str_or_none(stored.get("traceback"))
+
+    @classmethod
+    def from_stored(cls, step_key: str, error: dict[str, Any]) -> StepFailedError:
+        kind = error.get("type") or "Error"
+        exc = cls(
+            f"step {step_key!r} failed: {kind}: {error.get('message')}",
+            sqlstate="PQ004",
+            detail=json.dumps(error),
+        )
+        exc.step_key = step_key
+        return exc
+
+
+class InvalidStateError(PgqrsError, sqlstates=("PQ005",)):
+    """Raised when a call does not fit the current state, such as writing to a finished workflow
+    or completing a step that is already finished with another value."""
+
+
+class IdempotencyConflictError(PgqrsError, sqlstates=("PQ006",)):
+    """Raised when a workflow id or idempotency key is reused with a different name or input."""
+
+
+class InvalidArgumentError(PgqrsError, ValueError, sqlstates=("PQ008",)):
+    """Raised for an empty or oversized workflow name, step name, owner, key or lease length."""
+
+
+class InvalidValueError(PgqrsError, ValueError, sqlstates=("22P02", "22P05")):
+    """Raised for a value that cannot be stored as JSON: not serializable, NaN or Infinity, or a
+    string with a NUL character. A step whose result is such a value is recorded as FAILED with
+    this error before it is raised."""
+
+
+class PayloadTooLargeError(InvalidValueError, sqlstates=("PQ007",)):
+    """Raised when a JSON value exceeds the server setting ``pgqrs.max_payload_bytes``."""
+
+
+class WorkflowFailedError(PgqrsError):
+    """Raised when running a workflow that already ended FAILED: its stored failure is replayed.
+
+    ``error_type``, ``error_message`` and ``remote_traceback`` describe the original exception.
+    """
+
+    def __init__(self, workflow_id: str, error: dict[str, Any]) -> None:
+        kind = error.get("type") or "Error"
+        super().__init__(
+            f"workflow {workflow_id} failed: {kind}: {error.get('message')}",
+            detail=json.dumps(error),
+        )
+        self.workflow_id = workflow_id
+        self.error_type: str | None = _str_or_none(error.get("type"))
+        self.error_message: str | None = _str_or_none(error.get("message"))
+        self.remote_traceback: str | None = _str_or_none(error.get("traceback"))
+
+
+class SchemaError(PgqrsError):
+    """Raised when the pgqrs schema is missing, foreign, or of a version this client cannot use."""
+
+
+def error_class_for(sqlstate: str | None) -> type[PgqrsError] | None:
+    """The pgqrs exception class for a server SQLSTATE, or None if pgqrs does not map it."""
+    return _BY_SQLSTATE.get(sqlstate or "")
+
+
+def registered_sqlstates() -> frozenset[str]:
+    """Every SQLSTATE that maps to a pgqrs exception."""
+    return frozenset(_BY_SQLSTATE)
+
+
+def _parse_detail(detail: str | None) -> dict[str, Any]:
+    if not detail:
+        return {}
+    try:
+        value = json.loads(detail)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _detail_field(detail: str | None, key: str) -> str | None:
+    return _str_or_none(_parse_detail(detail).get(key))
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)

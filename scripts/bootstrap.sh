@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Set up a machine for pgqrs development and CI. Safe to run again: it only does what is missing.
+#
+#   1. System packages (Debian): make, PostgreSQL 15 server and client, pgTAP, pg_prove.
+#      As root they are installed with apt-get; otherwise the script says what to install.
+#   2. .venv (python3 -m venv) with `pip install -e '.[test]'`, redone only when pyproject.toml
+#      or the Python version changed (stamp file .venv/.pgqrs-bootstrap).
+#
+# Quiet on success; on failure it prints the output of the step that failed.
+# Environment: PYTHON (default python3) picks the interpreter for the venv.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+STAMP=$VENV/.pgqrs-bootstrap
+APT_PACKAGES=(
+    make
+    postgresql-15
+    postgresql-client-15
+    postgresql-15-pgtap
+    libtap-parser-sourcehandler-pgtap-perl
+)
+
+say() { printf 'bootstrap: %s\n' "$*" >&2; }
+
+# Run a command with its output kept aside; show the output only when it fails.
+quietly() {
+    local log status=0
+    log=$(mktemp)
+    "$@" >"$log" 2>&1 </dev/null || status=$?
+    if ((status != 0)); then
+        cat "$log" >&2
+        say "failed ($status): $*"
+    fi
+    rm -f "$log"
+    return "$status"
+}
+
+# --- 1. system packages ---------------------------------------------------------------------
+
+missing=()
+if command -v dpkg-query >/dev/null; then
+    for pkg in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
+    done
+    if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+        missing+=(python3-venv)
+    fi
+else
+    # Not Debian: check for the commands instead, and leave the installing to the user.
+    for cmd in make psql pg_prove; do
+        command -v "$cmd" >/dev/null || missing+=("$cmd")
+    done
+fi
+
+if ((${#missing[@]} > 0)); then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+        say "installing ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        quietly apt-get update -q
+        quietly apt-get install -y -q --no-install-recommends "${missing[@]}"
+    else
+        say "missing system packages: ${missing[*]}"
+        if command -v apt-get >/dev/null; then
+            say "install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+        else
+            say "install PostgreSQL 15 (server + client), pgTAP, pg_prove and make, then rerun"
+        fi
+        exit 1
+    fi
+fi
+
+# --- 2. virtualenv --------------------------------------------------------------------------
+
+if [[ -e $VENV && ! -x $VENV/bin/python ]] || { [[ -x $VENV/bin/python ]] && ! $VENV/bin/python -c '' 2>/dev/null; }; then
+    say "removing broken $VENV"
+    rm -rf "$VENV"
+fi
+if [[ ! -x $VENV/bin/python ]]; then
+    quietly "$PYTHON" -m venv "$VENV"
+fi
+
+want="$(sha256sum pyproject.toml | cut -d' ' -f1) $($VENV/bin/python -c 'import sys; print(sys.version)')"
+if [[ ! -f $STAMP || $(<"$STAMP") != "$want" ]]; then
+    say "installing pgqrs[test] into $VENV"
+    rm -f "$STAMP"
+    quietly "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
+    printf '%s\n' "$want" >"$STAMP"
+fi

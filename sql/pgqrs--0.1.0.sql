@@ -1,0 +1,964 @@
+-- pgqrs 0.1.0: durable workflows that live inside PostgreSQL.
+--
+-- MODEL
+--   A workflow is a named run of user code with a JSON input. Its code calls steps; each step's
+--   JSON result is checkpointed here, so a runner that crashes, is killed or loses its connection
+--   can resume: completed steps return their stored result and are not run again. Every rule of
+--   that protocol lives in this file. Clients (Python, psql, any language) only serialize values,
+--   call these functions and map their SQLSTATEs.
+--
+--   pgqrs.workflows  one row per workflow: status, input, output or error, and the lease.
+--   pgqrs.steps      one row per (workflow, step key): status, output or error, attempt count.
+--   pgqrs.ledger     the install scripts applied to this database.
+--
+-- STATE MACHINES
+--   workflow:  PENDING --acquire_workflow--> RUNNING --complete_workflow--> SUCCESS
+--                                                    --fail_workflow------> FAILED
+--              SUCCESS and FAILED are final. Acquiring a final workflow takes no lease and returns
+--              its stored output or error, so a re-run replays the outcome without running code.
+--   step:      (none) --acquire_step--> RUNNING --complete_step--> SUCCESS
+--                                               --fail_step-----> FAILED
+--              complete_step/fail_step may also create the row directly. A RUNNING step was left by
+--              a runner that died before recording an outcome; acquire_step hands it out again
+--              (attempt + 1). SUCCESS and FAILED are final: acquire returns SKIPPED with the stored
+--              value, or raises PQ004 with the stored error.
+--
+-- LEASES AND FENCING
+--   A runner must hold the workflow's lease to write. acquire_workflow grants it: an owner name, an
+--   expiry (pgqrs.now() + lease seconds) and a fencing token, lease_token, which increases by one at
+--   every grant and is never reset. Every write passes the token it was granted; a write with any
+--   other token raises PQ003 and changes nothing, so a runner whose lease was taken over is fenced
+--   out even if it wakes up later. A live lease of another owner makes acquire_workflow raise PQ002.
+--   The same owner may re-acquire at once (a restarted process with a stable runner id), which also
+--   fences its own previous incarnation. complete_step, fail_step and heartbeat extend the lease.
+--
+-- DURABILITY
+--   acquire_step and heartbeat commit asynchronously: losing a RUNNING marker or a lease extension
+--   in a crash is harmless (the step runs again; the lease is shorter). They set
+--   synchronous_commit = off only when they are the first write of their transaction, because the
+--   setting lasts until the transaction ends. Every other function that writes (create, acquire
+--   workflow, outcomes, release) sets synchronous_commit = on for its transaction, so a lease grant
+--   or an outcome is never acknowledged before it is durable, whatever the session default.
+--
+-- LOCK ORDER
+--   A function that writes locks the workflow row first (UPDATE, or SELECT ... FOR NO KEY UPDATE),
+--   then at most one step row of the same workflow. acquire_step reads the workflow row without a
+--   lock and writes one step row; the foreign-key check it triggers takes FOR KEY SHARE on the
+--   workflow row, which never conflicts with FOR NO KEY UPDATE, so no cycle can form. Hot-path
+--   functions touch only the rows of one workflow, keyed by its id.
+--
+-- CLOCK
+--   Every time comparison goes through pgqrs.now(). It returns the setting pgqrs.fake_now when a
+--   session sets it (tests move time without sleeping) and clock_timestamp() otherwise.
+--
+-- SQLSTATES (class PQ; pgqrs.error_codes() returns this table)
+--   PQ001 workflow_not_found    no workflow has that id
+--   PQ002 workflow_busy         another owner holds a live lease
+--   PQ003 lease_lost            the caller's fencing token is no longer current
+--   PQ004 step_failed           the step failed before; DETAIL holds the stored error as JSON
+--   PQ005 invalid_state         the call does not fit the current state (final workflow, final step)
+--   PQ006 idempotency_conflict  an id or idempotency key is reused with a different name or input
+--   PQ007 payload_too_large     a JSON value exceeds pgqrs.max_payload_bytes
+--   PQ008 invalid_argument      a missing, empty or oversized name, key, owner or lease length
+--   Malformed JSON, NaN and NUL characters are rejected by PostgreSQL's jsonb input itself
+--   (22P02, 22P05) before any pgqrs function runs, so they can never reach the tables.
+--
+-- SECURITY
+--   Every function pins search_path = pg_catalog, pg_temp and names objects with their schema.
+--   Nothing is granted to PUBLIC. The API functions that touch tables are SECURITY DEFINER, so an
+--   application role can be granted EXECUTE on them without any privilege on the tables
+--   (docs/sql-api.md, "Roles"); now() and version() touch none and run as the caller.
+--   Functions whose name starts with an underscore are private and granted to nobody.
+
+create schema pgqrs;
+comment on schema pgqrs is 'pgqrs: durable workflows. See docs/sql-api.md.';
+revoke all on schema pgqrs from public;
+
+-------------------------------------------------------------------------------------------------
+-- Tables
+-------------------------------------------------------------------------------------------------
+
+create table pgqrs.ledger (
+    version    text primary key,
+    applied_at timestamptz not null default pg_catalog.clock_timestamp()
+);
+comment on table pgqrs.ledger is
+    'pgqrs install scripts applied to this database, one row per version.';
+
+create table pgqrs.workflows (
+    id               uuid primary key,
+    name             text not null,
+    idempotency_key  text,
+    status           text not null default 'PENDING'
+                     check (status in ('PENDING', 'RUNNING', 'SUCCESS', 'FAILED')),
+    input            jsonb,
+    output           jsonb,
+    error            jsonb,
+    lease_owner      text,
+    lease_token      bigint not null default 0,
+    lease_expires_at timestamptz,
+    lease_timeout    interval not null default interval '30 seconds',
+    created_at       timestamptz not null,
+    updated_at       timestamptz not null,
+    started_at       timestamptz,
+    finished_at      timestamptz,
+    constraint workflows_idempotency_key_key unique (idempotency_key)
+) with (fillfactor = 80);
+comment on table pgqrs.workflows is
+    'One row per workflow: status, input, output or error, and the lease (owner, token, expiry).';
+comment on column pgqrs.workflows.lease_token is
+    'Fencing token. Increases by one at every acquire_workflow and is never reset.';
+
+create table pgqrs.steps (
+    workflow_id  uuid not null references pgqrs.workflows (id) on delete cascade,
+    step_key     text not null,
+    status       text not null check (status in ('RUNNING', 'SUCCESS', 'FAILED')),
+    output       jsonb,
+    error        jsonb,
+    attempt      integer not null default 1,
+    lease_token  bigint not null,
+    started_at   timestamptz not null,
+    finished_at  timestamptz,
+    primary key (workflow_id, step_key)
+);
+comment on column pgqrs.steps.started_at is 'When the first attempt of the step started.';
+comment on table pgqrs.steps is
+    'One row per workflow step key: status, output or error, attempts, and the token that wrote it.';
+
+revoke all on all tables in schema pgqrs from public;
+
+-------------------------------------------------------------------------------------------------
+-- Private helpers
+-------------------------------------------------------------------------------------------------
+
+-- _uuid_v7(): a time-ordered UUID (RFC 9562 version 7): 48 bits of Unix milliseconds, then random
+-- bits. New rows land at the right edge of the primary-key index, which keeps it hot and compact.
+create function pgqrs._uuid_v7()
+returns uuid
+language sql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+    select pg_catalog.encode(
+        pg_catalog.set_bit(pg_catalog.set_bit(
+            pg_catalog.overlay(
+                pg_catalog.uuid_send(pg_catalog.gen_random_uuid()),
+                pg_catalog.substr(
+                    pg_catalog.int8send(
+                        pg_catalog.floor(
+                            extract(epoch from pg_catalog.clock_timestamp()) * 1000)::bigint),
+                    3),
+                1, 6),
+            52, 1), 53, 1),
+        'hex')::uuid
+$$;
+comment on function pgqrs._uuid_v7() is 'Private. A time-ordered version 7 UUID.';
+
+-- _check_text(what, value, max_length): raises PQ008 unless value is a non-blank string of at most
+-- max_length characters. Used for names, step keys, owners and idempotency keys.
+create function pgqrs._check_text(p_what text, p_value text, p_max integer)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_value is null or pg_catalog.btrim(p_value) = '' then
+        raise exception 'pgqrs: % must be a non-empty string', p_what
+            using errcode = 'PQ008';
+    end if;
+    if pg_catalog.length(p_value) > p_max then
+        raise exception 'pgqrs: % is % characters long; the limit is %',
+            p_what, pg_catalog.length(p_value), p_max
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_text(text, text, integer) is
+    'Private. Raises PQ008 unless the value is a non-blank string within the length limit.';
+
+-- _check_payload(what, value): raises PQ007 when the value's jsonb size exceeds the setting
+-- pgqrs.max_payload_bytes (default 1 MiB). NULL passes.
+create function pgqrs._check_payload(p_what text, p_value jsonb)
+returns void
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_limit bigint := coalesce(
+        nullif(pg_catalog.current_setting('pgqrs.max_payload_bytes', true), '')::bigint,
+        1048576);
+    v_size integer;
+begin
+    if p_value is null then
+        return;
+    end if;
+    v_size := pg_catalog.pg_column_size(p_value);
+    if v_size > v_limit then
+        raise exception 'pgqrs: % is % bytes; the limit is % bytes', p_what, v_size, v_limit
+            using errcode = 'PQ007',
+                  hint = 'Store large data elsewhere and pass a reference, or raise the '
+                         'setting pgqrs.max_payload_bytes.';
+    end if;
+end
+$$;
+comment on function pgqrs._check_payload(text, jsonb) is
+    'Private. Raises PQ007 when a JSON value exceeds pgqrs.max_payload_bytes (default 1 MiB).';
+
+-- _async_commit(): sets synchronous_commit = off for the rest of the transaction, but only when
+-- the transaction has written nothing yet, so that it can never weaken the durability of an
+-- earlier write in the same transaction (such as an outcome recorded just before).
+create function pgqrs._async_commit()
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if pg_catalog.pg_current_xact_id_if_assigned() is null then
+        perform pg_catalog.set_config('synchronous_commit', 'off', true);
+    end if;
+end
+$$;
+comment on function pgqrs._async_commit() is
+    'Private. synchronous_commit = off for this transaction, only if it has written nothing yet.';
+
+-- _raise_lease_error(workflow_id, token): called when a fenced write matched no row. Works out
+-- why and raises: PQ008 (NULL token), PQ001 (no such workflow), PQ005 (never acquired), PQ003
+-- (the token is stale, whatever the state), PQ005 (the token is current but the workflow is
+-- final). Never returns.
+create function pgqrs._raise_lease_error(p_workflow_id uuid, p_token bigint)
+returns void
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_status text;
+    v_token  bigint;
+    v_owner  text;
+begin
+    if p_token is null then
+        raise exception 'pgqrs: token must not be null' using errcode = 'PQ008';
+    end if;
+    select w.status, w.lease_token, w.lease_owner
+      into v_status, v_token, v_owner
+      from pgqrs.workflows w
+     where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    if v_status = 'PENDING' then
+        raise exception 'pgqrs: workflow % has not been acquired', p_workflow_id
+            using errcode = 'PQ005',
+                  hint = 'Call pgqrs.acquire_workflow first and pass the token it returns.';
+    end if;
+    if v_token = p_token then
+        raise exception 'pgqrs: workflow % is already %', p_workflow_id, v_status
+            using errcode = 'PQ005';
+    end if;
+    raise exception 'pgqrs: lease on workflow % lost: token % is stale, current token is % (owner %)',
+        p_workflow_id, p_token, v_token, coalesce(v_owner, '<none>')
+        using errcode = 'PQ003';
+end
+$$;
+comment on function pgqrs._raise_lease_error(uuid, bigint) is
+    'Private. Diagnoses a fenced write that matched nothing and raises PQ001, PQ005 or PQ003.';
+
+-- _error_object(error): the stored form of an error. A JSON object is kept as given; any other
+-- JSON value v becomes {"type": null, "message": v as text}. NULL raises PQ008. An error over
+-- pgqrs.max_payload_bytes is cut down rather than refused, so that recording a failure can never
+-- fail: it keeps only the type (200 characters) and the message (half the limit in characters,
+-- at least 200), with "traceback": null and "truncated": true. Under a limit below about 1 KB
+-- the cut-down error may still be larger than the limit.
+create function pgqrs._error_object(p_error jsonb)
+returns jsonb
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_error jsonb;
+    v_limit bigint := coalesce(
+        nullif(pg_catalog.current_setting('pgqrs.max_payload_bytes', true), '')::bigint,
+        1048576);
+begin
+    if p_error is null then
+        raise exception 'pgqrs: error must not be null' using errcode = 'PQ008';
+    end if;
+    if pg_catalog.jsonb_typeof(p_error) = 'object' then
+        v_error := p_error;
+    else
+        v_error := pg_catalog.jsonb_build_object('type', null, 'message', p_error #>> '{}');
+    end if;
+    if pg_catalog.pg_column_size(v_error) <= v_limit then
+        return v_error;
+    end if;
+    return pg_catalog.jsonb_build_object(
+        'type', pg_catalog.left(v_error ->> 'type', 200),
+        'message', pg_catalog.left(
+            coalesce(v_error ->> 'message', ''), greatest(200, (v_limit / 2)::integer)),
+        'traceback', null,
+        'truncated', true);
+end
+$$;
+comment on function pgqrs._error_object(jsonb) is
+    'Private. Normalizes an error to a JSON object, cut down to fit pgqrs.max_payload_bytes.';
+
+-- _finish_workflow(workflow_id, token, status, output, error): moves a RUNNING workflow held with
+-- this token to its final status and ends the lease. A repeat of the same call (same token, status
+-- and values) is a no-op; anything else raises through _raise_lease_error. Locks: the workflow row.
+create function pgqrs._finish_workflow(
+    p_workflow_id uuid,
+    p_token       bigint,
+    p_status      text,
+    p_output      jsonb,
+    p_error       jsonb
+)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_status text;
+    v_token  bigint;
+    v_output jsonb;
+    v_error  jsonb;
+begin
+    update pgqrs.workflows w
+       set status = p_status,
+           output = p_output,
+           error = p_error,
+           lease_owner = null,
+           lease_expires_at = null,
+           finished_at = v_now,
+           updated_at = v_now
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING';
+    if found then
+        return;
+    end if;
+    select w.status, w.lease_token, w.output, w.error
+      into v_status, v_token, v_output, v_error
+      from pgqrs.workflows w
+     where w.id = p_workflow_id;
+    if v_status = p_status and v_token = p_token
+       and v_output is not distinct from p_output and v_error is not distinct from p_error then
+        return;
+    end if;
+    perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+end
+$$;
+comment on function pgqrs._finish_workflow(uuid, bigint, text, jsonb, jsonb) is
+    'Private. Moves a leased RUNNING workflow to SUCCESS or FAILED; idempotent for exact repeats.';
+
+-------------------------------------------------------------------------------------------------
+-- Public API
+-------------------------------------------------------------------------------------------------
+
+-- version(): the version of the installed SQL, for example '0.1.0'.
+create function pgqrs.version()
+returns text
+language sql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$ select '0.1.0'::text $$;
+comment on function pgqrs.version() is 'The version of the installed pgqrs SQL.';
+
+-- now(): the one clock of pgqrs. Returns the setting pgqrs.fake_now when it is set and not empty,
+-- otherwise clock_timestamp(). Tests move time with SET pgqrs.fake_now = '...'. Faking time only
+-- changes when leases look expired; fencing tokens keep writes safe whatever the clock says.
+create function pgqrs.now()
+returns timestamptz
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_fake text := pg_catalog.current_setting('pgqrs.fake_now', true);
+begin
+    if v_fake is null or v_fake = '' then
+        return pg_catalog.clock_timestamp();
+    end if;
+    return v_fake::timestamptz;
+end
+$$;
+comment on function pgqrs.now() is
+    'The pgqrs clock: pgqrs.fake_now when set (tests), else clock_timestamp().';
+
+-- error_codes(): the pgqrs SQLSTATEs with their names and meanings. Clients build their error
+-- mapping from this table; a test keeps it equal to the codes raised in this file.
+create function pgqrs.error_codes()
+returns table (sqlstate text, name text, description text)
+language sql
+immutable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    values
+        ('PQ001', 'workflow_not_found', 'No workflow has that id.'),
+        ('PQ002', 'workflow_busy', 'Another owner holds a live lease on the workflow.'),
+        ('PQ003', 'lease_lost', 'The fencing token is no longer current: the lease was taken over.'),
+        ('PQ004', 'step_failed', 'The step failed before; DETAIL holds the stored error as JSON.'),
+        ('PQ005', 'invalid_state', 'The call does not fit the current state of the workflow or step.'),
+        ('PQ006', 'idempotency_conflict', 'An id or idempotency key is reused with a different name or input.'),
+        ('PQ007', 'payload_too_large', 'A JSON value exceeds pgqrs.max_payload_bytes.'),
+        ('PQ008', 'invalid_argument', 'A missing, empty or oversized name, key, owner or lease length.')
+$$;
+comment on function pgqrs.error_codes() is 'The pgqrs SQLSTATEs (class PQ), their names and meanings.';
+
+-- create_workflow(name, input, id, idempotency_key) -> (workflow_id, created, status)
+-- Stores a PENDING workflow and returns its id, a time-ordered UUID made here unless p_id is given.
+-- Idempotent: if p_id or p_idempotency_key already names a workflow with the same name and input,
+-- that workflow is returned with created = false; with a different name or input, PQ006. Safe under
+-- races: INSERT ... ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit,
+-- then the existing row is read. Locks: the new row only.
+-- Errors: PQ008 (empty or oversized name or key), PQ007 (input too large), PQ006.
+create function pgqrs.create_workflow(
+    p_name            text,
+    p_input           jsonb default null,
+    p_id              uuid default null,
+    p_idempotency_key text default null
+)
+returns table (workflow_id uuid, created boolean, status text)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_id     uuid;
+    v_by_id  pgqrs.workflows;
+    v_by_key pgqrs.workflows;
+    v_found  pgqrs.workflows;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('workflow name', p_name, 255);
+    if p_idempotency_key is not null then
+        perform pgqrs._check_text('idempotency key', p_idempotency_key, 255);
+    end if;
+    perform pgqrs._check_payload('workflow input', p_input);
+
+    for v_attempt in 1..3 loop
+        insert into pgqrs.workflows as w (id, name, idempotency_key, input, created_at, updated_at)
+        values (coalesce(p_id, pgqrs._uuid_v7()), p_name, p_idempotency_key, p_input, v_now, v_now)
+        on conflict do nothing
+        returning w.id into v_id;
+        if v_id is not null then
+            return query select v_id, true, 'PENDING'::text;
+            return;
+        end if;
+
+        -- The id or the key exists already: return that workflow if the call matches it.
+        v_by_id := null;
+        v_by_key := null;
+        if p_id is not null then
+            select * into v_by_id from pgqrs.workflows w where w.id = p_id;
+        end if;
+        if p_idempotency_key is not null then
+            select * into v_by_key from pgqrs.workflows w where w.idempotency_key = p_idempotency_key;
+        end if;
+        if v_by_id.id is not null then
+            v_found := v_by_id;
+        else
+            v_found := v_by_key;
+        end if;
+        if v_found.id is null then
+            continue;  -- the conflicting row was deleted meanwhile; insert again
+        end if;
+        if (p_id is not null and v_found.id is distinct from p_id)
+           or (p_idempotency_key is not null and v_found.idempotency_key is distinct from p_idempotency_key)
+           or v_found.name is distinct from p_name
+           or v_found.input is distinct from p_input then
+            raise exception 'pgqrs: workflow % already exists with a different %',
+                v_found.id,
+                case
+                    when p_id is not null and v_found.id is distinct from p_id then 'id for that key'
+                    when p_idempotency_key is not null
+                         and v_found.idempotency_key is distinct from p_idempotency_key
+                        then 'idempotency key'
+                    when v_found.name is distinct from p_name then 'name (' || v_found.name || ')'
+                    else 'input'
+                end
+                using errcode = 'PQ006',
+                      hint = 'An id or idempotency key names one workflow; reuse it only for the same call.';
+        end if;
+        return query select v_found.id, false, v_found.status;
+        return;
+    end loop;
+    raise exception 'pgqrs: could not create workflow % after repeated conflicts', p_name
+        using errcode = 'PQ006';
+end
+$$;
+comment on function pgqrs.create_workflow(text, jsonb, uuid, text) is
+    'Stores a PENDING workflow and returns its id. Idempotent on p_id and p_idempotency_key.';
+
+-- acquire_workflow(workflow_id, owner, lease_seconds) -> one row
+-- Starts or resumes a workflow: the one call a runner makes before replaying it. Returns the
+-- input and every finished step as one JSON object
+-- {"step_key": {"status": "SUCCESS"|"FAILED", "output": ..., "error": ...}, ...},
+-- so replaying N finished steps costs no further round trip.
+-- * SUCCESS or FAILED: takes no lease; returns the final status with the stored output or error.
+-- * PENDING or RUNNING: raises PQ002 if another owner holds a live lease. Otherwise grants the
+--   lease to p_owner with a new fencing token (previous token + 1), sets RUNNING, and returns
+--   the token.
+-- The same owner may re-acquire a live lease at once; its earlier token is fenced out.
+-- Locks: the workflow row (FOR NO KEY UPDATE). Errors: PQ001, PQ002, PQ008.
+create function pgqrs.acquire_workflow(
+    p_workflow_id   uuid,
+    p_owner         text,
+    p_lease_seconds double precision default 30
+)
+returns table (
+    status           text,
+    token            bigint,
+    lease_expires_at timestamptz,
+    name             text,
+    input            jsonb,
+    output           jsonb,
+    error            jsonb,
+    steps            jsonb
+)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now     timestamptz := pgqrs.now();
+    v_wf      pgqrs.workflows;
+    v_token   bigint;
+    v_expires timestamptz;
+    v_steps   jsonb;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('owner', p_owner, 255);
+    if p_lease_seconds is null or p_lease_seconds <= 0 or p_lease_seconds > 86400 then
+        raise exception 'pgqrs: lease seconds must be greater than 0 and at most 86400, got %',
+            p_lease_seconds
+            using errcode = 'PQ008';
+    end if;
+
+    select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id for no key update;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+
+    select coalesce(
+               pg_catalog.jsonb_object_agg(
+                   s.step_key,
+                   pg_catalog.jsonb_build_object(
+                       'status', s.status, 'output', s.output, 'error', s.error)),
+               '{}'::jsonb)
+      into v_steps
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id
+       and s.status in ('SUCCESS', 'FAILED');
+
+    if v_wf.status in ('SUCCESS', 'FAILED') then
+        return query select v_wf.status, v_wf.lease_token, null::timestamptz, v_wf.name,
+                            v_wf.input, v_wf.output, v_wf.error, v_steps;
+        return;
+    end if;
+
+    if v_wf.lease_owner is not null
+       and v_wf.lease_owner <> p_owner
+       and v_wf.lease_expires_at > v_now then
+        raise exception 'pgqrs: workflow % is busy: owner % holds its lease until %',
+            p_workflow_id, v_wf.lease_owner, v_wf.lease_expires_at
+            using errcode = 'PQ002',
+                  detail = pg_catalog.jsonb_build_object(
+                      'owner', v_wf.lease_owner, 'lease_expires_at', v_wf.lease_expires_at)::text,
+                  hint = 'Wait for the lease to expire, or resume with the same owner id.';
+    end if;
+
+    update pgqrs.workflows w
+       set status = 'RUNNING',
+           lease_owner = p_owner,
+           lease_token = w.lease_token + 1,
+           lease_timeout = p_lease_seconds * interval '1 second',
+           lease_expires_at = v_now + p_lease_seconds * interval '1 second',
+           started_at = coalesce(w.started_at, v_now),
+           updated_at = v_now
+     where w.id = p_workflow_id
+    returning w.lease_token, w.lease_expires_at into v_token, v_expires;
+
+    return query select 'RUNNING'::text, v_token, v_expires, v_wf.name, v_wf.input,
+                        null::jsonb, null::jsonb, v_steps;
+end
+$$;
+comment on function pgqrs.acquire_workflow(uuid, text, double precision) is
+    'Starts or resumes a workflow: grants a lease with a new fencing token and returns everything '
+    'needed to replay it (input and finished steps). Final workflows return their outcome.';
+
+-- heartbeat(workflow_id, token) -> lease_expires_at
+-- Extends the caller's lease by its lease length. Asynchronous commit: a heartbeat lost in a
+-- crash only shortens the lease. Locks: the workflow row. Errors: PQ001, PQ003, PQ005.
+create function pgqrs.heartbeat(p_workflow_id uuid, p_token bigint)
+returns timestamptz
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_expires timestamptz;
+begin
+    perform pgqrs._async_commit();
+    update pgqrs.workflows w
+       set lease_expires_at = pgqrs.now() + w.lease_timeout
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+    returning w.lease_expires_at into v_expires;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+    return v_expires;
+end
+$$;
+comment on function pgqrs.heartbeat(uuid, bigint) is
+    'Extends the lease held with this fencing token; raises PQ003 if it was taken over.';
+
+-- release_workflow(workflow_id, token)
+-- Gives the lease up without finishing: the workflow stays RUNNING and any owner may acquire it at
+-- once. Used on graceful shutdown. Locks: the workflow row. Errors: PQ001, PQ003, PQ005.
+create function pgqrs.release_workflow(p_workflow_id uuid, p_token bigint)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    update pgqrs.workflows w
+       set lease_owner = null,
+           lease_expires_at = null,
+           updated_at = pgqrs.now()
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING';
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+end
+$$;
+comment on function pgqrs.release_workflow(uuid, bigint) is
+    'Gives up the lease without finishing, so that another runner can resume at once.';
+
+-- acquire_step(workflow_id, step_key, token) -> (status, value, attempt)
+-- * SUCCESS step: returns ('SKIPPED', stored output); nothing runs.
+-- * unseen step, or RUNNING (left by a runner that died): records RUNNING with attempt + 1 and
+--   returns ('EXECUTE', null). The caller runs the step and records complete_step or fail_step.
+-- * FAILED step: raises PQ004 with the stored error (JSON) in DETAIL.
+-- The token must be the workflow's current one. Asynchronous commit (see DURABILITY).
+-- Locks: the step row; reads the workflow row without locking it.
+-- Errors: PQ001, PQ003, PQ004, PQ005, PQ008.
+create function pgqrs.acquire_step(p_workflow_id uuid, p_step_key text, p_token bigint)
+returns table (status text, value jsonb, attempt integer)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now     timestamptz := pgqrs.now();
+    v_status  text;
+    v_token   bigint;
+    v_attempt integer;
+    v_output  jsonb;
+    v_error   jsonb;
+begin
+    perform pgqrs._async_commit();
+    perform pgqrs._check_text('step key', p_step_key, 512);
+
+    select w.status, w.lease_token into v_status, v_token
+      from pgqrs.workflows w where w.id = p_workflow_id;
+    if v_status is distinct from 'RUNNING' or v_token is distinct from p_token then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+
+    insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token, started_at)
+    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now)
+    on conflict (workflow_id, step_key) do update
+       set attempt = s.attempt + 1,
+           lease_token = excluded.lease_token
+     where s.status = 'RUNNING'
+    returning s.attempt into v_attempt;
+    if found then
+        return query select 'EXECUTE'::text, null::jsonb, v_attempt;
+        return;
+    end if;
+
+    select s.status, s.output, s.error, s.attempt into v_status, v_output, v_error, v_attempt
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+    if v_status = 'SUCCESS' then
+        return query select 'SKIPPED'::text, v_output, v_attempt;
+        return;
+    end if;
+    raise exception 'pgqrs: step % of workflow % failed: %',
+        p_step_key, p_workflow_id, coalesce(v_error ->> 'message', v_error::text)
+        using errcode = 'PQ004',
+              detail = v_error::text;
+end
+$$;
+comment on function pgqrs.acquire_step(uuid, text, bigint) is
+    'Returns SKIPPED with the stored output for a finished step, EXECUTE for a new or abandoned '
+    'one, and raises PQ004 with the stored error for a failed one.';
+
+-- complete_step(workflow_id, step_key, token, output)
+-- Records the step as SUCCESS with its output and extends the lease, in one durable commit.
+-- Idempotent: completing a SUCCESS step again with an equal output is a no-op, so a client may
+-- retry after a lost connection. A FAILED step, or a different output, raises PQ005.
+-- Locks: the workflow row, then the step row. Errors: PQ001, PQ003, PQ005, PQ007, PQ008.
+create function pgqrs.complete_step(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_token       bigint,
+    p_output      jsonb
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_status text;
+    v_output jsonb;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('step key', p_step_key, 512);
+    perform pgqrs._check_payload('output of step ' || p_step_key, p_output);
+
+    update pgqrs.workflows w
+       set lease_expires_at = v_now + w.lease_timeout
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING';
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+
+    insert into pgqrs.steps as s
+           (workflow_id, step_key, status, output, attempt, lease_token, started_at, finished_at)
+    values (p_workflow_id, p_step_key, 'SUCCESS', p_output, 1, p_token, v_now, v_now)
+    on conflict (workflow_id, step_key) do update
+       set status = 'SUCCESS',
+           output = excluded.output,
+           lease_token = excluded.lease_token,
+           finished_at = excluded.finished_at
+     where s.status = 'RUNNING';
+    if found then
+        return;
+    end if;
+
+    select s.status, s.output into v_status, v_output
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+    if v_status = 'SUCCESS' and v_output is not distinct from p_output then
+        return;
+    end if;
+    raise exception 'pgqrs: step % of workflow % is already %', p_step_key, p_workflow_id, v_status
+        using errcode = 'PQ005';
+end
+$$;
+comment on function pgqrs.complete_step(uuid, text, bigint, jsonb) is
+    'Records a step as SUCCESS with its output (durable commit) and extends the lease.';
+
+-- fail_step(workflow_id, step_key, token, error)
+-- Records the step as FAILED with its error and extends the lease, in one durable commit. The
+-- error is stored as given when it is a JSON object (clients send {"type", "message",
+-- "traceback"}); any other JSON value v is stored as {"type": null, "message": v as text}. An
+-- error over pgqrs.max_payload_bytes is truncated, never refused (see _error_object).
+-- Idempotent like complete_step: failing a FAILED step again with an equal error is a no-op.
+-- Locks: the workflow row, then the step row. Errors: PQ001, PQ003, PQ005, PQ008.
+create function pgqrs.fail_step(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_token       bigint,
+    p_error       jsonb
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_error  jsonb := pgqrs._error_object(p_error);
+    v_status text;
+    v_stored jsonb;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('step key', p_step_key, 512);
+
+    update pgqrs.workflows w
+       set lease_expires_at = v_now + w.lease_timeout
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING';
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+
+    insert into pgqrs.steps as s
+           (workflow_id, step_key, status, error, attempt, lease_token, started_at, finished_at)
+    values (p_workflow_id, p_step_key, 'FAILED', v_error, 1, p_token, v_now, v_now)
+    on conflict (workflow_id, step_key) do update
+       set status = 'FAILED',
+           error = excluded.error,
+           lease_token = excluded.lease_token,
+           finished_at = excluded.finished_at
+     where s.status = 'RUNNING';
+    if found then
+        return;
+    end if;
+
+    select s.status, s.error into v_status, v_stored
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+    if v_status = 'FAILED' and v_stored is not distinct from v_error then
+        return;
+    end if;
+    raise exception 'pgqrs: step % of workflow % is already %', p_step_key, p_workflow_id, v_status
+        using errcode = 'PQ005';
+end
+$$;
+comment on function pgqrs.fail_step(uuid, text, bigint, jsonb) is
+    'Records a step as FAILED with its error (durable commit) and extends the lease.';
+
+-- complete_workflow(workflow_id, token, output)
+-- Marks the workflow SUCCESS with its output and ends the lease, in one durable commit. A repeat
+-- with the same token and an equal output is a no-op. Locks: the workflow row.
+-- Errors: PQ001, PQ003, PQ005, PQ007.
+create function pgqrs.complete_workflow(p_workflow_id uuid, p_token bigint, p_output jsonb)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_payload('workflow output', p_output);
+    perform pgqrs._finish_workflow(p_workflow_id, p_token, 'SUCCESS', p_output, null);
+end
+$$;
+comment on function pgqrs.complete_workflow(uuid, bigint, jsonb) is
+    'Marks the workflow SUCCESS with its output and ends the lease (durable commit).';
+
+-- fail_workflow(workflow_id, token, error)
+-- Marks the workflow FAILED with its error (normalized and truncated as in fail_step) and ends
+-- the lease, in one durable commit. A repeat with the same token and an equal error is a no-op.
+-- Locks: the workflow row. Errors: PQ001, PQ003, PQ005, PQ008.
+create function pgqrs.fail_workflow(p_workflow_id uuid, p_token bigint, p_error jsonb)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_error jsonb := pgqrs._error_object(p_error);
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._finish_workflow(p_workflow_id, p_token, 'FAILED', null, v_error);
+end
+$$;
+comment on function pgqrs.fail_workflow(uuid, bigint, jsonb) is
+    'Marks the workflow FAILED with its error and ends the lease (durable commit).';
+
+-- get_workflow(workflow_id) -> one row: everything about a workflow but its steps.
+-- Read-only, takes no lock. Errors: PQ001.
+create function pgqrs.get_workflow(p_workflow_id uuid)
+returns table (
+    id               uuid,
+    name             text,
+    status           text,
+    idempotency_key  text,
+    input            jsonb,
+    output           jsonb,
+    error            jsonb,
+    lease_owner      text,
+    lease_token      bigint,
+    lease_expires_at timestamptz,
+    created_at       timestamptz,
+    updated_at       timestamptz,
+    started_at       timestamptz,
+    finished_at      timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return query
+        select w.id, w.name, w.status, w.idempotency_key, w.input, w.output, w.error,
+               w.lease_owner, w.lease_token, w.lease_expires_at,
+               w.created_at, w.updated_at, w.started_at, w.finished_at
+          from pgqrs.workflows w
+         where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+end
+$$;
+comment on function pgqrs.get_workflow(uuid) is 'One workflow''s status, values and lease.';
+
+-- list_steps(workflow_id) -> one row per step, in the order they were first started.
+-- Read-only, takes no lock. Errors: PQ001.
+create function pgqrs.list_steps(p_workflow_id uuid)
+returns table (
+    step_key    text,
+    status      text,
+    output      jsonb,
+    error       jsonb,
+    attempt     integer,
+    lease_token bigint,
+    started_at  timestamptz,
+    finished_at timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    return query
+        select s.step_key, s.status, s.output, s.error, s.attempt, s.lease_token,
+               s.started_at, s.finished_at
+          from pgqrs.steps s
+         where s.workflow_id = p_workflow_id
+         order by s.started_at, s.step_key;
+end
+$$;
+comment on function pgqrs.list_steps(uuid) is 'The steps of one workflow with status and values.';
+
+-------------------------------------------------------------------------------------------------
+-- Privileges and ledger
+-------------------------------------------------------------------------------------------------
+
+-- Nothing is executable by PUBLIC. Grant EXECUTE on the API functions to an application role
+-- (docs/sql-api.md, "Roles"); the private _ functions are granted to nobody.
+revoke all on all functions in schema pgqrs from public;
+
+insert into pgqrs.ledger (version) values ('0.1.0');

@@ -1,0 +1,122 @@
+"""Workflows shared by the tests and the child processes they start (tests/py/child.py).
+
+Each step records its side effect in the table ``effects`` through its own plain connection,
+outside pgqrs, so a test can count how many times a step's body really ran.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import psycopg
+
+from pgqrs import PyWorkflow, SyncWorkflow
+from pgqrs.decorators import step, workflow
+
+EFFECTS_DDL = """
+create table if not exists effects (
+    id serial primary key,
+    workflow_id uuid not null,
+    step text not null,
+    pid int not null default pg_backend_pid()
+);
+create table if not exists gates (name text primary key);
+"""
+
+
+def record(dsn: str, workflow_id: Any, name: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("insert into effects (workflow_id, step) values (%s, %s)", (workflow_id, name))
+
+
+def effects(dsn: str, workflow_id: Any) -> list[str]:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        rows = conn.execute(
+            "select step from effects where workflow_id = %s order by id", (workflow_id,)
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def gate_open(dsn: str, name: str) -> bool:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return conn.execute("select 1 from gates where name = %s", (name,)).fetchone() is not None
+
+
+def open_gate(dsn: str, name: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("insert into gates values (%s) on conflict do nothing", (name,))
+
+
+def wait_gate(dsn: str, name: str, timeout: float = 60.0) -> None:
+    """Block until a test opens the gate (polled; this is the code under test waiting, not a
+    test waiting for state)."""
+    deadline = time.monotonic() + timeout
+    while not gate_open(dsn, name):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gate {name} never opened")
+        time.sleep(0.02)
+
+
+# --- async pipeline: three steps, the second one can be held at a gate ---------------------
+
+DSN: dict[str, str] = {}
+
+
+@step
+async def extract(ctx: PyWorkflow, n: int) -> list[int]:
+    record(DSN["dsn"], ctx.id, "extract")
+    return list(range(n))
+
+
+@step
+async def transform(ctx: PyWorkflow, rows: list[int], gate: str | None) -> list[int]:
+    record(DSN["dsn"], ctx.id, "transform")
+    if gate:
+        wait_gate(DSN["dsn"], gate)
+    return [r * 10 for r in rows]
+
+
+@step
+async def load(ctx: PyWorkflow, rows: list[int]) -> int:
+    record(DSN["dsn"], ctx.id, "load")
+    return sum(rows)
+
+
+@workflow
+async def pipeline(ctx: PyWorkflow, n: int, gate: str | None = None) -> dict[str, Any]:
+    rows = await extract(ctx, n)
+    rows = await transform(ctx, rows, gate)
+    total = await load(ctx, rows)
+    return {"total": total, "count": len(rows)}
+
+
+# --- the same pipeline, synchronous ---------------------------------------------------------
+
+
+@step(name="extract")
+def extract_sync(ctx: SyncWorkflow, n: int) -> list[int]:
+    record(DSN["dsn"], ctx.id, "extract")
+    return list(range(n))
+
+
+@step(name="transform")
+def transform_sync(ctx: SyncWorkflow, rows: list[int], gate: str | None) -> list[int]:
+    record(DSN["dsn"], ctx.id, "transform")
+    if gate:
+        wait_gate(DSN["dsn"], gate)
+    return [r * 10 for r in rows]
+
+
+@step(name="load")
+def load_sync(ctx: SyncWorkflow, rows: list[int]) -> int:
+    record(DSN["dsn"], ctx.id, "load")
+    return sum(rows)
+
+
+@workflow(name="pipeline")
+def pipeline_sync(ctx: SyncWorkflow, n: int, gate: str | None = None) -> dict[str, Any]:
+    rows = extract_sync(ctx, n)
+    rows = transform_sync(ctx, rows, gate)
+    total = load_sync(ctx, rows)
+    return {"total": total, "count": len(rows)}

@@ -1,0 +1,70 @@
+"""Small helpers for the Python tests: child processes, polling, the fake clock."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import psycopg
+
+HERE = Path(__file__).resolve().parent
+T = TypeVar("T")
+
+
+def poll(fn: Callable[[], T], *, timeout: float = 30.0, what: str = "condition") -> T:
+    """Call ``fn`` until it returns a truthy value, or fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fn()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.01)
+
+
+def with_fake_now(dsn: str, when: datetime) -> str:
+    """A DSN whose sessions run with ``pgqrs.fake_now`` set: the pgqrs clock reads ``when``."""
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{dsn} options='-c pgqrs.fake_now={stamp}'"
+
+
+def server_now(dsn: str) -> datetime:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        row = conn.execute("select pg_catalog.clock_timestamp()").fetchone()
+    assert row is not None
+    value: datetime = row[0]
+    return value
+
+
+def later(dsn: str, seconds: float) -> datetime:
+    return server_now(dsn) + timedelta(seconds=seconds)
+
+
+def child(dsn: str, workflow_id: object, mode: str, *args: str) -> subprocess.Popen[str]:
+    """Start tests/py/child.py in a new process."""
+    return subprocess.Popen(
+        [sys.executable, str(HERE / "child.py"), dsn, str(workflow_id), mode, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def finish(proc: subprocess.Popen[str], timeout: float = 60.0) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out, err
+
+
+def setup_effects(dsn: str) -> None:
+    from flows import EFFECTS_DDL
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(EFFECTS_DDL)

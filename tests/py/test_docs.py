@@ -1,0 +1,152 @@
+"""Keep the documentation honest.
+
+* The psql script under "A complete run from psql" in docs/sql-api.md runs as is.
+* The SQLSTATE table of docs/errors.md lists exactly the codes of pgqrs.error_codes() and of
+  the Python client's registry.
+* Every public function of schema pgqrs has a ``### pgqrs.<name>`` section in docs/sql-api.md.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pgqrs import errors
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SQL_API = DOCS / "sql-api.md"
+ERRORS = DOCS / "errors.md"
+
+RUN_HEADING = "## A complete run from psql"
+SQLSTATE_HEADING = "## SQLSTATEs"
+SQLSTATE = re.compile(r"^[0-9A-Z]{5}$")
+FUNCTION_HEADING = re.compile(r"^###\s+`?pgqrs\.([a-z_][a-z0-9_]*)")
+
+
+def _section(path: Path, heading: str) -> str:
+    """The text of the ``## `` section that starts with ``heading``, up to the next one."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    starts = [i for i, line in enumerate(lines) if line.strip() == heading]
+    assert len(starts) == 1, f"{path.name}: expected one {heading!r} heading, found {len(starts)}"
+    body: list[str] = []
+    for line in lines[starts[0] + 1 :]:
+        if line.startswith("## "):
+            break
+        body.append(line)
+    return "\n".join(body)
+
+
+def _sql_blocks(text: str) -> list[str]:
+    return re.findall(r"^```sql\n(.*?)^```$", text, flags=re.MULTILINE | re.DOTALL)
+
+
+def _table_rows(text: str) -> list[list[str]]:
+    """The cells of every markdown table row in ``text``, without backticks and padding."""
+    rows = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith("|"):
+            continue
+        cells = [cell.replace("`", "").strip() for cell in line.strip("|").split("|")]
+        rows.append(cells)
+    return rows
+
+
+def _documented_sqlstates() -> dict[str, list[str]]:
+    """SQLSTATE -> the other cells of its row in the table of docs/errors.md."""
+    found: dict[str, list[str]] = {}
+    for cells in _table_rows(_section(ERRORS, SQLSTATE_HEADING)):
+        if SQLSTATE.match(cells[0]):
+            assert cells[0] not in found, f"docs/errors.md lists {cells[0]} twice"
+            found[cells[0]] = cells[1:]
+    return found
+
+
+def test_complete_run_from_psql_runs(dsn: str, tmp_path: Path) -> None:
+    blocks = _sql_blocks(_section(SQL_API, RUN_HEADING))
+    assert len(blocks) == 1, f"expected one ```sql block under {RUN_HEADING!r}, got {len(blocks)}"
+    script = blocks[0]
+    assert script.isascii(), "the psql script must be plain ASCII"
+    path = tmp_path / "run.sql"
+    path.write_text(script, encoding="ascii")
+
+    psql = shutil.which("psql")
+    if psql is None:
+        pytest.fail("psql not found on PATH: install the PostgreSQL client (postgresql-client)")
+    proc = subprocess.run(
+        [psql, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-d", dsn, "-f", str(path)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, f"psql exited {proc.returncode}:\n{proc.stderr}\n{proc.stdout}"
+    # Each expected error was caught by a DO block and reported as a NOTICE.
+    for code in ("PQ004", "PQ003"):
+        assert code in proc.stderr, f"no NOTICE about {code}:\n{proc.stderr}"
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        workflows = conn.execute("SELECT id, status FROM pgqrs.workflows").fetchall()
+        assert len(workflows) == 1, f"the script should create one workflow: {workflows}"
+        workflow_id, status = workflows[0]
+        assert status == "SUCCESS"
+        steps = conn.execute(
+            "SELECT status FROM pgqrs.list_steps(p_workflow_id => %s::uuid)", (workflow_id,)
+        ).fetchall()
+    assert sorted(s for (s,) in steps) == ["FAILED", "SUCCESS"]
+
+
+def test_errors_doc_lists_every_sqlstate(dsn: str) -> None:
+    documented = _documented_sqlstates()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        rows = conn.execute("SELECT sqlstate, name FROM pgqrs.error_codes()").fetchall()
+    server = {code: name for code, name in rows}
+
+    doc_pq = {code for code in documented if code.startswith("PQ")}
+    client_pq = {code for code in errors.registered_sqlstates() if code.startswith("PQ")}
+    assert doc_pq == set(server), "docs/errors.md and pgqrs.error_codes() differ"
+    assert doc_pq == client_pq, "docs/errors.md and pgqrs.errors.registered_sqlstates() differ"
+
+    # The non-PQ codes the client maps (22P02, 22P05) are documented too.
+    assert errors.registered_sqlstates() <= set(documented)
+
+    # Each row names the right code name and Python class.
+    for code, (name, python_class, *_rest) in documented.items():
+        if code in server:
+            assert name == server[code], f"{code}: docs say {name!r}, server says {server[code]!r}"
+        cls = errors.error_class_for(code)
+        assert cls is not None, f"docs/errors.md lists {code}, which the client does not map"
+        named = re.search(r"[A-Za-z_][A-Za-z0-9_]*", python_class)
+        assert named is not None and named.group(0) == cls.__name__, (
+            f"{code}: docs say {python_class!r}, the client raises {cls.__name__}"
+        )
+
+
+def test_every_public_function_has_a_section(dsn: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT p.proname FROM pg_catalog.pg_proc p"
+            " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+            " WHERE n.nspname = 'pgqrs' AND p.proname NOT LIKE '\\_%'"
+        ).fetchall()
+    public = {name for (name,) in rows}
+    assert public, "no public functions found in schema pgqrs"
+
+    documented = {
+        match.group(1)
+        for line in SQL_API.read_text(encoding="utf-8").splitlines()
+        if (match := FUNCTION_HEADING.match(line))
+    }
+    assert not public - documented, (
+        f"functions without a '### pgqrs.<name>' section in docs/sql-api.md: "
+        f"{sorted(public - documented)}"
+    )
+    assert not documented - public, (
+        f"docs/sql-api.md documents functions that do not exist: {sorted(documented - public)}"
+    )
