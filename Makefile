@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # pgTAP comes from the system's PostgreSQL 15 (the Docker image and the embedded 18 lack it).
 SQL_TEST_PG ?= 15
 
-.PHONY: help setup test sql-test py-test py-test-18 lint soak demo bench clean
+.PHONY: help setup test sql-test py-test py-test-18 lint gen soak demo bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -21,7 +21,8 @@ help: ## Show this help
 setup: ## Install system packages (as root) and the .venv with pgqrs[test]
 	@bash scripts/bootstrap.sh
 
-test: setup ## Run every test: pgTAP, pytest on PostgreSQL 15, pytest on PostgreSQL 18
+test: setup ## Run every test: lint, pgTAP, pytest on PostgreSQL 15 and on PostgreSQL 18
+	@$(MAKE) lint
 	@$(MAKE) sql-test
 	@$(MAKE) py-test
 	@$(MAKE) py-test-18
@@ -33,7 +34,7 @@ SQL_TESTS = $(shell find tests/sql -name '*.test.sql' 2>/dev/null | LC_ALL=C sor
 sql-test: setup ## pgTAP tests (tests/sql/**/*.test.sql) with pg_prove
 	@if [[ -z "$(SQL_TESTS)" ]]; then echo "sql-test: no tests/sql/**/*.test.sql found" >&2; exit 1; fi
 	$(PY) -m pgqrs.testing exec --pg $(SQL_TEST_PG) --install -- \
-		pg_prove --ext .sql $(SQL_TESTS)
+		bash -c 'psql -X -q -v ON_ERROR_STOP=1 -f tests/sql/fixtures/helpers.sql && pg_prove -j 2 --ext .sql "$$@"' _ $(SQL_TESTS)
 
 py-test: setup ## pytest on a throwaway PostgreSQL 15 (or PGQRS_TEST_DSN / Docker)
 	$(PY) -m pytest tests/py -m 'not slow' $(PYTEST_ARGS)
@@ -42,9 +43,12 @@ py-test-18: setup ## pytest on the embedded PostgreSQL 18
 	PGQRS_TEST_PG=18 $(PY) -m pytest tests/py -m 'not pg15_only and not slow' $(PYTEST_ARGS)
 
 lint: setup ## ruff check, ruff format --check, mypy --strict
-	.venv/bin/ruff check pgqrs tests/py
-	.venv/bin/ruff format --check pgqrs tests/py
+	.venv/bin/ruff check pgqrs tests/py tools
+	.venv/bin/ruff format --check pgqrs tests/py tools
 	.venv/bin/mypy --strict pgqrs
+
+gen: setup ## Regenerate pgqrs/_sync.py from pgqrs/_async.py
+	$(PY) tools/gen_sync.py
 
 soak: setup ## Long fault/soak loops (pytest -m slow)
 	$(PY) -m pytest tests/py -m slow $(PYTEST_ARGS)

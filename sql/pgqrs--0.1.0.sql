@@ -154,8 +154,8 @@ as $$
 $$;
 comment on function pgqrs._uuid_v7() is 'Private. A time-ordered version 7 UUID.';
 
--- _check_text(what, value, max_length): raises PQ008 unless value is a non-blank string of at most
--- max_length characters. Used for names, step keys, owners and idempotency keys.
+-- _check_text(what, value, max_length): raises PQ008 unless value is a string of at most
+-- max_length characters with at least one character that is not white space. Used for names, step keys, owners and idempotency keys.
 create function pgqrs._check_text(p_what text, p_value text, p_max integer)
 returns void
 language plpgsql
@@ -163,7 +163,7 @@ immutable
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    if p_value is null or pg_catalog.btrim(p_value) = '' then
+    if p_value is null or p_value !~ '[^[:space:]]' then
         raise exception 'pgqrs: % must be a non-empty string', p_what
             using errcode = 'PQ008';
     end if;
@@ -270,9 +270,9 @@ comment on function pgqrs._raise_lease_error(uuid, bigint) is
 -- _error_object(error): the stored form of an error. A JSON object is kept as given; any other
 -- JSON value v becomes {"type": null, "message": v as text}. NULL raises PQ008. An error over
 -- pgqrs.max_payload_bytes is cut down rather than refused, so that recording a failure can never
--- fail: it keeps only the type (200 characters) and the message (half the limit in characters,
--- at least 200), with "traceback": null and "truncated": true. Under a limit below about 1 KB
--- the cut-down error may still be larger than the limit.
+-- fail: it keeps only the type (200 characters) and the message (limit / 8 characters, at least
+-- 200; a character takes at most 4 bytes, so at most half the limit), with "traceback": null and
+-- "truncated": true. Under a limit below about 2 KB the cut-down error may exceed the limit.
 create function pgqrs._error_object(p_error jsonb)
 returns jsonb
 language plpgsql
@@ -299,7 +299,7 @@ begin
     return pg_catalog.jsonb_build_object(
         'type', pg_catalog.left(v_error ->> 'type', 200),
         'message', pg_catalog.left(
-            coalesce(v_error ->> 'message', ''), greatest(200, (v_limit / 2)::integer)),
+            coalesce(v_error ->> 'message', ''), greatest(200, (v_limit / 8)::integer)),
         'traceback', null,
         'truncated', true);
 end

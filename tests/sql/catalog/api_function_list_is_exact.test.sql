@@ -1,0 +1,20 @@
+begin;
+select plan(2);
+
+-- TEST: the public API (functions without a leading underscore) is exactly this list
+select is(
+    array(select distinct p.proname::text from pg_proc p
+           where p.pronamespace = 'pgqrs'::regnamespace and p.proname !~ '^_'
+           order by 1),
+    array['acquire_step', 'acquire_workflow', 'complete_step', 'complete_workflow',
+          'create_workflow', 'error_codes', 'fail_step', 'fail_workflow', 'get_workflow',
+          'heartbeat', 'list_steps', 'now', 'release_workflow', 'version'],
+    'the API functions');
+-- TEST: no function is overloaded, so a call by name and named arguments has one target
+select is_empty(
+    $$select p.proname from pg_proc p where p.pronamespace = 'pgqrs'::regnamespace
+       group by p.proname having count(*) > 1$$,
+    'no overloads');
+
+select * from finish();
+rollback;

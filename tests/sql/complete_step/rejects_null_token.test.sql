@@ -1,0 +1,10 @@
+begin;
+select plan(1);
+
+select * from pgqrs_test.running_workflow() \gset
+
+-- TEST: complete_step takes a NULL token as an invalid argument
+select throws_ok(format($$select pgqrs.complete_step(%L, 'fetch', null, '1')$$, :'workflow_id'), 'PQ008', null, 'null token: PQ008');
+
+select * from finish();
+rollback;

@@ -1,0 +1,10 @@
+begin;
+select plan(1);
+
+select * from pgqrs_test.running_workflow() \gset
+
+-- TEST: fail_workflow takes a NULL token as an invalid argument
+select throws_ok(format($$select pgqrs.fail_workflow(%L, null, '"boom"')$$, :'workflow_id'), 'PQ008', null, 'null token: PQ008');
+
+select * from finish();
+rollback;

@@ -1,0 +1,20 @@
+begin;
+select plan(4);
+
+select pgqrs_test.set_clock() \gset
+select workflow_id from pgqrs.create_workflow('wf', '{"n": 1}', p_idempotency_key => 'order-42') \gset
+select token from pgqrs.acquire_workflow(:'workflow_id', 'runner-a') \gset
+
+-- TEST: get_workflow returns the workflow's row, minus internals
+select results_eq(
+    format('select * from pgqrs.get_workflow(%L)', :'workflow_id'),
+    format($$select id, name, status, idempotency_key, input, output, error, lease_owner, lease_token,
+                    lease_expires_at, created_at, updated_at, started_at, finished_at
+               from pgqrs.workflows where id = %L$$, :'workflow_id'),
+    'the same values as the table');
+select is(g.status, 'RUNNING', 'status') from pgqrs.get_workflow(:'workflow_id') g;
+select is(g.idempotency_key, 'order-42', 'idempotency key') from pgqrs.get_workflow(:'workflow_id') g;
+select is(g.lease_owner, 'runner-a', 'lease owner') from pgqrs.get_workflow(:'workflow_id') g;
+
+select * from finish();
+rollback;
