@@ -33,7 +33,8 @@ SQL_TESTS = $(shell find tests/sql -name '*.test.sql' 2>/dev/null | LC_ALL=C sor
 
 sql-test: setup ## pgTAP tests (tests/sql/**/*.test.sql) with pg_prove
 	@if [[ -z "$(SQL_TESTS)" ]]; then echo "sql-test: no tests/sql/**/*.test.sql found" >&2; exit 1; fi
-	$(PY) -m pgqrs.testing exec --pg $(SQL_TEST_PG) --install -- \
+	@echo "pg_prove: $(words $(SQL_TESTS)) files in tests/sql (fixtures: tests/sql/fixtures/helpers.sql)"
+	@$(PY) -m pgqrs.testing exec --pg $(SQL_TEST_PG) --install -- \
 		bash -c 'psql -X -q -v ON_ERROR_STOP=1 -f tests/sql/fixtures/helpers.sql && pg_prove -j 2 --ext .sql "$$@"' _ $(SQL_TESTS)
 
 py-test: setup ## pytest on a throwaway PostgreSQL 15 (or PGQRS_TEST_DSN / Docker)
@@ -53,7 +54,8 @@ gen: setup ## Regenerate pgqrs/_sync.py from pgqrs/_async.py
 soak: setup ## Long fault/soak loops (pytest -m slow)
 	$(PY) -m pytest tests/py -m slow $(PYTEST_ARGS)
 
-demo: setup ## Run the demo against a throwaway server
+demo: ## Run a workflow, kill -9 it mid-step, resume it in a new process
+	@bash scripts/bootstrap.sh --demo
 	$(PY) -m pgqrs.demo
 
 bench: ## Benchmark (not yet implemented)

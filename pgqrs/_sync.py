@@ -252,6 +252,15 @@ class SyncWorkflow:
         return f"<SyncWorkflow {self.name!r} {self.id}>"
 
     @property
+    def token(self) -> int | None:
+        """The fencing token of the current run (None before the workflow is acquired).
+
+        It grows at every takeover. Pass it along with side effects on other systems to fence
+        out writes from a runner that lost its lease.
+        """
+        return self._run.token if self._run and self._run.final is None else None
+
+    @property
     def input(self) -> Any:
         """The workflow's stored input (as its JSON round trip)."""
         return self._run.input if self._run else self._input

@@ -307,6 +307,69 @@ $$;
 comment on function pgqrs._error_object(jsonb) is
     'Private. Normalizes an error to a JSON object, cut down to fit pgqrs.max_payload_bytes.';
 
+-- _finish_step(workflow_id, step_key, token, status, output, error): records a step outcome for
+-- the holder of this token (the caller has checked the key and the value). Extends the lease,
+-- which also verifies the token and locks the workflow row, then writes the step row unless it
+-- is already final. A repeat of
+-- the same outcome is a no-op; any other write to a final step raises PQ005.
+-- Locks: the workflow row, then the step row.
+create function pgqrs._finish_step(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_token       bigint,
+    p_status      text,
+    p_output      jsonb,
+    p_error       jsonb
+)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_status text;
+    v_output jsonb;
+    v_error  jsonb;
+begin
+    update pgqrs.workflows w
+       set lease_expires_at = v_now + w.lease_timeout
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING';
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+
+    insert into pgqrs.steps as s (workflow_id, step_key, status, output, error, attempt,
+                                  lease_token, started_at, finished_at)
+    values (p_workflow_id, p_step_key, p_status, p_output, p_error, 1, p_token, v_now, v_now)
+    on conflict (workflow_id, step_key) do update
+       set status = excluded.status,
+           output = excluded.output,
+           error = excluded.error,
+           lease_token = excluded.lease_token,
+           finished_at = excluded.finished_at
+     where s.status = 'RUNNING';
+    if found then
+        return;
+    end if;
+
+    select s.status, s.output, s.error into v_status, v_output, v_error
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+    if v_status = p_status
+       and v_output is not distinct from p_output
+       and v_error is not distinct from p_error then
+        return;
+    end if;
+    raise exception 'pgqrs: step % of workflow % is already %', p_step_key, p_workflow_id, v_status
+        using errcode = 'PQ005';
+end
+$$;
+comment on function pgqrs._finish_step(uuid, text, bigint, text, jsonb, jsonb) is
+    'Private. Records a step outcome for the lease holder; idempotent for exact repeats.';
+
 -- _finish_workflow(workflow_id, token, status, output, error): moves a RUNNING workflow held with
 -- this token to its final status and ends the lease. A repeat of the same call (same token, status
 -- and values) is a no-op; anything else raises through _raise_lease_error. Locks: the workflow row.
@@ -732,45 +795,11 @@ volatile
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-    v_now    timestamptz := pgqrs.now();
-    v_status text;
-    v_output jsonb;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
     perform pgqrs._check_text('step key', p_step_key, 512);
     perform pgqrs._check_payload('output of step ' || p_step_key, p_output);
-
-    update pgqrs.workflows w
-       set lease_expires_at = v_now + w.lease_timeout
-     where w.id = p_workflow_id
-       and w.lease_token = p_token
-       and w.status = 'RUNNING';
-    if not found then
-        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
-    end if;
-
-    insert into pgqrs.steps as s
-           (workflow_id, step_key, status, output, attempt, lease_token, started_at, finished_at)
-    values (p_workflow_id, p_step_key, 'SUCCESS', p_output, 1, p_token, v_now, v_now)
-    on conflict (workflow_id, step_key) do update
-       set status = 'SUCCESS',
-           output = excluded.output,
-           lease_token = excluded.lease_token,
-           finished_at = excluded.finished_at
-     where s.status = 'RUNNING';
-    if found then
-        return;
-    end if;
-
-    select s.status, s.output into v_status, v_output
-      from pgqrs.steps s
-     where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
-    if v_status = 'SUCCESS' and v_output is not distinct from p_output then
-        return;
-    end if;
-    raise exception 'pgqrs: step % of workflow % is already %', p_step_key, p_workflow_id, v_status
-        using errcode = 'PQ005';
+    perform pgqrs._finish_step(p_workflow_id, p_step_key, p_token, 'SUCCESS', p_output, null);
 end
 $$;
 comment on function pgqrs.complete_step(uuid, text, bigint, jsonb) is
@@ -795,45 +824,11 @@ volatile
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-    v_now    timestamptz := pgqrs.now();
-    v_error  jsonb := pgqrs._error_object(p_error);
-    v_status text;
-    v_stored jsonb;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
     perform pgqrs._check_text('step key', p_step_key, 512);
-
-    update pgqrs.workflows w
-       set lease_expires_at = v_now + w.lease_timeout
-     where w.id = p_workflow_id
-       and w.lease_token = p_token
-       and w.status = 'RUNNING';
-    if not found then
-        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
-    end if;
-
-    insert into pgqrs.steps as s
-           (workflow_id, step_key, status, error, attempt, lease_token, started_at, finished_at)
-    values (p_workflow_id, p_step_key, 'FAILED', v_error, 1, p_token, v_now, v_now)
-    on conflict (workflow_id, step_key) do update
-       set status = 'FAILED',
-           error = excluded.error,
-           lease_token = excluded.lease_token,
-           finished_at = excluded.finished_at
-     where s.status = 'RUNNING';
-    if found then
-        return;
-    end if;
-
-    select s.status, s.error into v_status, v_stored
-      from pgqrs.steps s
-     where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
-    if v_status = 'FAILED' and v_stored is not distinct from v_error then
-        return;
-    end if;
-    raise exception 'pgqrs: step % of workflow % is already %', p_step_key, p_workflow_id, v_status
-        using errcode = 'PQ005';
+    perform pgqrs._finish_step(
+        p_workflow_id, p_step_key, p_token, 'FAILED', null, pgqrs._error_object(p_error));
 end
 $$;
 comment on function pgqrs.fail_step(uuid, text, bigint, jsonb) is

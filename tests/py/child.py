@@ -1,6 +1,7 @@
 """A separate process that runs one workflow: ``python child.py DSN WORKFLOW_ID MODE [OPTIONS]``.
 
-Modes: ``async`` and ``sync`` run flows.pipeline / flows.pipeline_sync to completion.
+Modes: ``async`` and ``sync`` run flows.pipeline / flows.pipeline_sync, ``chain`` runs
+flows.chain, to completion.
 Options: ``--runner ID`` (lease owner), ``--gate NAME`` (hold the transform step at a gate),
 ``--n N``, ``--fake-now TS`` (run with pgqrs.fake_now set on every connection).
 Exit codes: 0 success (prints the JSON result), 3 WorkflowBusyError, 4 LeaseLostError.
@@ -27,7 +28,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("dsn")
     parser.add_argument("workflow_id")
-    parser.add_argument("mode", choices=["async", "sync"])
+    parser.add_argument("mode", choices=["async", "sync", "chain"])
     parser.add_argument("--runner", default=None)
     parser.add_argument("--gate", default=None)
     parser.add_argument("--n", type=int, default=4)
@@ -39,7 +40,7 @@ def main() -> int:
     if args.fake_now:
         dsn = with_fake_now(dsn, datetime.fromisoformat(args.fake_now))
     try:
-        result = asyncio.run(run_async(dsn, args)) if args.mode == "async" else run_sync(dsn, args)
+        result = run_sync(dsn, args) if args.mode == "sync" else asyncio.run(run_async(dsn, args))
     except pgqrs.WorkflowBusyError as exc:
         print(f"busy: {exc}", flush=True)
         return 3
@@ -53,6 +54,8 @@ def main() -> int:
 async def run_async(dsn: str, args: argparse.Namespace) -> object:
     async with await pgqrs.connect(dsn, runner_id=args.runner, lease_seconds=args.lease) as store:
         ctx = await pgqrs.admin(store).workflow(args.workflow_id)
+        if args.mode == "chain":
+            return await flows.chain(ctx, args.n)
         return await flows.pipeline(ctx, args.n, args.gate)
 
 

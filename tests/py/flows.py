@@ -19,6 +19,7 @@ create table if not exists effects (
     id serial primary key,
     workflow_id uuid not null,
     step text not null,
+    token bigint,
     pid int not null default pg_backend_pid()
 );
 create table if not exists gates (name text primary key);
@@ -120,3 +121,30 @@ def pipeline_sync(ctx: SyncWorkflow, n: int, gate: str | None = None) -> dict[st
     rows = transform_sync(ctx, rows, gate)
     total = load_sync(ctx, rows)
     return {"total": total, "count": len(rows)}
+
+
+# --- a chain of short steps that record the fencing token with their side effect ------------
+
+CHAIN_LENGTH = 6
+
+
+def record_with_token(dsn: str, ctx: PyWorkflow, name: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            "insert into effects (workflow_id, step, token) values (%s, %s, %s)",
+            (ctx.id, name, ctx.token),
+        )
+
+
+@step
+async def link(ctx: PyWorkflow, i: int, acc: int) -> int:
+    record_with_token(DSN["dsn"], ctx, "link" if i == 0 else f"link#{i + 1}")
+    return acc + i
+
+
+@workflow
+async def chain(ctx: PyWorkflow, n: int) -> int:
+    acc = 0
+    for i in range(n):
+        acc = await link(ctx, i, acc)
+    return acc
