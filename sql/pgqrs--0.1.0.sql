@@ -177,6 +177,22 @@ $$;
 comment on function pgqrs._check_text(text, text, integer) is
     'Private. Raises PQ008 unless the value is a non-blank string within the length limit.';
 
+-- _max_payload_bytes(): the payload limit, from the setting pgqrs.max_payload_bytes (set it with
+-- ALTER DATABASE or ALTER ROLE ... SET), 1 MiB when it is not set. A value that is not an
+-- integer raises 22P02.
+create function pgqrs._max_payload_bytes()
+returns bigint
+language sql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select coalesce(
+        nullif(pg_catalog.current_setting('pgqrs.max_payload_bytes', true), '')::bigint,
+        1048576)
+$$;
+comment on function pgqrs._max_payload_bytes() is
+    'Private. The payload limit in bytes: pgqrs.max_payload_bytes, default 1 MiB.';
+
 -- _check_payload(what, value): raises PQ007 when the value's jsonb size exceeds the setting
 -- pgqrs.max_payload_bytes (default 1 MiB). NULL passes.
 create function pgqrs._check_payload(p_what text, p_value jsonb)
@@ -186,9 +202,7 @@ stable
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    v_limit bigint := coalesce(
-        nullif(pg_catalog.current_setting('pgqrs.max_payload_bytes', true), '')::bigint,
-        1048576);
+    v_limit bigint := pgqrs._max_payload_bytes();
     v_size integer;
 begin
     if p_value is null then
@@ -281,9 +295,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_error jsonb;
-    v_limit bigint := coalesce(
-        nullif(pg_catalog.current_setting('pgqrs.max_payload_bytes', true), '')::bigint,
-        1048576);
+    v_limit bigint := pgqrs._max_payload_bytes();
 begin
     if p_error is null then
         raise exception 'pgqrs: error must not be null' using errcode = 'PQ008';
