@@ -14,16 +14,18 @@ from __future__ import annotations
 
 from typing import overload
 
-from ._async import Admin, PyWorkflow, StepGuard, StepResult, Store, connect
-from ._core import StepInfo, WorkflowInfo
+from ._async import Admin, PyWorkflow, StepGuard, StepResult, Store, WorkflowHandle, connect
+from ._core import StepInfo, WorkerInfo, WorkflowCount, WorkflowInfo, WorkflowSummary
 from ._sync import (
     SyncAdmin,
     SyncStepGuard,
     SyncStepResult,
     SyncStore,
     SyncWorkflow,
+    SyncWorkflowHandle,
 )
 from ._sync import connect as connect_sync
+from ._worker import Worker
 from .decorators import step, workflow
 from .errors import (
     IdempotencyConflictError,
@@ -35,7 +37,11 @@ from .errors import (
     PgqrsError,
     SchemaError,
     StepFailedError,
+    WaitTimeoutError,
+    WorkerNotFoundError,
+    WorkerStopping,
     WorkflowBusyError,
+    WorkflowDeadError,
     WorkflowFailedError,
     WorkflowNotFoundError,
 )
@@ -63,10 +69,20 @@ __all__ = [
     "SyncStepResult",
     "SyncStore",
     "SyncWorkflow",
+    "SyncWorkflowHandle",
+    "WaitTimeoutError",
+    "Worker",
+    "WorkerInfo",
+    "WorkerNotFoundError",
+    "WorkerStopping",
     "WorkflowBusyError",
+    "WorkflowCount",
+    "WorkflowDeadError",
     "WorkflowFailedError",
+    "WorkflowHandle",
     "WorkflowInfo",
     "WorkflowNotFoundError",
+    "WorkflowSummary",
     "__version__",
     "admin",
     "connect",

@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Literal, LiteralString
 from uuid import UUID
@@ -21,7 +22,7 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 from . import _core, _sql, errors
-from ._core import StepInfo, WorkflowInfo
+from ._core import StepInfo, WorkerInfo, WorkflowCount, WorkflowInfo, WorkflowSummary
 from ._runtime import AsyncTicker, default_runner_id
 
 logger = logging.getLogger("pgqrs")
@@ -35,20 +36,33 @@ class Store:
     is how long a lease lives without a write or heartbeat. Calls that fail on a lost connection
     or a server restart are retried for up to ``retry_timeout`` seconds; every pgqrs call is safe
     to repeat.
+
+    Waiting (``handle.result()``, idle workers) uses LISTEN on a dedicated connection to
+    ``listen_dsn`` (default: ``dsn``), with a backstop poll every ``poll_interval`` seconds. Behind
+    a transaction-pooling PgBouncer, point ``listen_dsn`` at the server itself, or pass
+    ``listen=False`` to poll only; ``prepare_threshold=None`` turns prepared statements off.
     """
 
     def __init__(
         self,
         pool: AsyncConnectionPool,
         *,
+        dsn: str,
         runner_id: str,
         lease_seconds: float,
         retry_timeout: float,
+        listen_dsn: str | None = None,
+        listen: bool = True,
+        poll_interval: float = 5.0,
     ) -> None:
         self.pool = pool
+        self.dsn = dsn
         self.runner_id = runner_id
         self.lease_seconds = lease_seconds
         self.retry_timeout = retry_timeout
+        self.listen_dsn = listen_dsn or dsn
+        self.listen = listen
+        self.poll_interval = poll_interval
 
     @classmethod
     async def connect(
@@ -59,23 +73,33 @@ class Store:
         lease_seconds: float = 30.0,
         pool_size: int = 4,
         retry_timeout: float = 30.0,
+        listen_dsn: str | None = None,
+        listen: bool = True,
+        poll_interval: float = 5.0,
+        prepare_threshold: int | None = 5,
     ) -> Store:
         if lease_seconds <= 0:
             raise ValueError("lease_seconds must be positive")
+        if poll_interval <= 0:
+            raise ValueError("poll_interval must be positive")
         pool = AsyncConnectionPool(
             dsn,
             min_size=1,
             max_size=max(pool_size, 2),
-            kwargs={"autocommit": True},
+            kwargs={"autocommit": True, "prepare_threshold": prepare_threshold},
             timeout=retry_timeout,
             open=False,
         )
         await pool.open(wait=True, timeout=retry_timeout)
         return cls(
             pool,
+            dsn=dsn,
             runner_id=runner_id or default_runner_id(),
             lease_seconds=lease_seconds,
             retry_timeout=retry_timeout,
+            listen_dsn=listen_dsn,
+            listen=listen,
+            poll_interval=poll_interval,
         )
 
     async def close(self) -> None:
@@ -198,6 +222,118 @@ class Admin:
         rows = await self.store.call(_sql.LIST_STEPS, (_core.as_uuid(workflow_id),))
         return [_core.step_info(row) for row in rows]
 
+    async def start_workflow(
+        self,
+        workflow: str | Callable[..., Any],
+        input: Any = None,
+        *,
+        id: UUID | str | None = None,
+        idempotency_key: str | None = None,
+        run_at: datetime | None = None,
+        max_recoveries: int | None = None,
+    ) -> WorkflowHandle:
+        """Enqueue a workflow for workers and return a handle at once.
+
+        ``workflow`` is a ``@workflow`` function or its name. A worker that serves the name runs
+        it as ``fn(ctx, input)``, from ``run_at`` on (now by default). Idempotent on ``id`` and
+        ``idempotency_key`` as :meth:`create_workflow` is. ``max_recoveries`` (default 5) caps
+        how often the workflow may be resumed after its worker died before it is moved to DEAD.
+        """
+        name = _core.workflow_name(workflow)
+        payload = _core.encode(input, f"input of workflow {name!r}")
+        rows = await self.store.call(
+            _sql.START_WORKFLOW,
+            (
+                name,
+                payload,
+                None if id is None else _core.as_uuid(id),
+                idempotency_key,
+                run_at,
+                max_recoveries,
+            ),
+            retry=id is not None or idempotency_key is not None,
+        )
+        return WorkflowHandle(self.store, rows[0][0])
+
+    def handle(self, workflow_id: UUID | str) -> WorkflowHandle:
+        """A handle on an existing workflow, to wait for its result."""
+        return WorkflowHandle(self.store, _core.as_uuid(workflow_id))
+
+    async def revive_workflow(self, workflow_id: UUID | str) -> None:
+        """Put a DEAD workflow back in the queue with a fresh recovery budget."""
+        await self.store.call(_sql.REVIVE_WORKFLOW, (_core.as_uuid(workflow_id),))
+
+    async def list_workers(self) -> list[WorkerInfo]:
+        """Registered workers: alive or not, and what each is running."""
+        rows = await self.store.call(_sql.LIST_WORKERS)
+        return [WorkerInfo(*row) for row in rows]
+
+    async def workflow_counts(self) -> list[WorkflowCount]:
+        """Workflows by name and status, and whether a live worker serves each name."""
+        rows = await self.store.call(_sql.WORKFLOW_COUNTS)
+        return [WorkflowCount(*row) for row in rows]
+
+    async def list_workflows(
+        self, *, status: str | None = None, name: str | None = None, limit: int = 50
+    ) -> list[WorkflowSummary]:
+        """The newest workflows, optionally filtered by status and name."""
+        rows = await self.store.call(_sql.LIST_WORKFLOWS, (status, name, limit))
+        return [WorkflowSummary(*row) for row in rows]
+
+
+class WorkflowHandle:
+    """A workflow running somewhere: wait for its result from any process.
+
+    Get one from :meth:`Admin.start_workflow` or :meth:`Admin.handle`.
+    """
+
+    def __init__(self, store: Store, workflow_id: UUID) -> None:
+        self.store = store
+        self.id = workflow_id
+
+    def __repr__(self) -> str:
+        return f"<WorkflowHandle {self.id}>"
+
+    async def info(self) -> WorkflowInfo:
+        """Status, values and lease of the workflow, read now."""
+        rows = await self.store.call(_sql.GET_WORKFLOW, (self.id,))
+        return _core.workflow_info(rows[0])
+
+    async def result(self, timeout: float | None = None) -> Any:
+        """Wait until the workflow is finished and return its output.
+
+        Raises WorkflowFailedError (FAILED), WorkflowDeadError (DEAD), or WaitTimeoutError when
+        ``timeout`` seconds pass first. Woken by NOTIFY pgqrs_done, with a backstop check every
+        ``poll_interval`` seconds (the only check when the store has ``listen=False``).
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if not self.store.listen:
+            while True:
+                info = await self.info()
+                if info.done:
+                    return info.result()
+                await asyncio.sleep(self._wait_time(deadline))
+        async with await psycopg.AsyncConnection.connect(
+            self.store.listen_dsn, autocommit=True
+        ) as conn:
+            await conn.execute(_sql.LISTEN_DONE)
+            wanted = str(self.id)
+            while True:
+                info = await self.info()  # after LISTEN, so no completion can slip between
+                if info.done:
+                    return info.result()
+                async for note in conn.notifies(timeout=self._wait_time(deadline)):
+                    if note.payload == wanted:
+                        break
+
+    def _wait_time(self, deadline: float | None) -> float:
+        if deadline is None:
+            return self.store.poll_interval
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise errors.WaitTimeoutError(f"workflow {self.id} did not finish in time")
+        return min(left, self.store.poll_interval)
+
 
 @dataclass(frozen=True, slots=True)
 class StepResult:
@@ -250,6 +386,7 @@ class PyWorkflow:
         self.name = name
         self._input = input
         self._run: _core.Run | None = None
+        self._draining: Callable[[], bool] | None = None
 
     def __repr__(self) -> str:
         return f"<PyWorkflow {self.name!r} {self.id}>"
@@ -278,6 +415,8 @@ class PyWorkflow:
         run = self._run or await self._acquire()
         key = run.next_key(name)
         hit, value = run.replay(self.id, key)
+        if not hit and self._draining is not None and self._draining():
+            raise errors.WorkerStopping(f"worker stopping: step {key!r} of {self.id} not started")
         if hit:
             return StepResult("SKIPPED", value, None)
         status, value, _attempt = (
@@ -320,7 +459,17 @@ class PyWorkflow:
     async def _run_workflow(
         self, fn: Callable[..., Awaitable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
-        run = await self._acquire()
+        return await self._execute(await self._acquire(), fn, args, kwargs)
+
+    async def _execute(
+        self,
+        run: _core.Run,
+        fn: Callable[..., Awaitable[Any]],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        """Run a workflow function under ``run`` (acquired, or claimed by a worker)."""
+        self._run = run
         if run.final is not None:
             return run.final.result(self.id)
         ticker = AsyncTicker(self.store.lease_seconds / 3, self._beat)
@@ -329,7 +478,7 @@ class PyWorkflow:
             try:
                 result = await fn(self, *args, **kwargs)
             except BaseException as exc:
-                if not (_core.is_interruption(exc) or _core.is_fencing(exc)):
+                if _core.is_failure(exc):
                     await self._finish(_sql.FAIL_WORKFLOW, run.token, _core.error_text(exc))
                 raise
             try:
@@ -356,7 +505,7 @@ class PyWorkflow:
         try:
             value = await fn(self, *args, **kwargs)
         except BaseException as exc:
-            if not (_core.is_interruption(exc) or _core.is_fencing(exc)):
+            if _core.is_failure(exc):
                 await self._record_failure(result.guard.key, result.guard._token, exc)
             raise
         return await self._record_success(result.guard.key, result.guard._token, value)
@@ -398,12 +547,22 @@ async def connect(
     lease_seconds: float = 30.0,
     pool_size: int = 4,
     retry_timeout: float = 30.0,
+    listen_dsn: str | None = None,
+    listen: bool = True,
+    poll_interval: float = 5.0,
+    prepare_threshold: int | None = 5,
 ) -> Store:
-    """Open a :class:`Store` on ``dsn`` (a libpq connection string or URL)."""
+    """Open a :class:`Store` on ``dsn``, a libpq connection string or URL.
+
+    The options are described on :class:`Store`."""
     return await Store.connect(
         dsn,
         runner_id=runner_id,
         lease_seconds=lease_seconds,
         pool_size=pool_size,
         retry_timeout=retry_timeout,
+        listen_dsn=listen_dsn,
+        listen=listen,
+        poll_interval=poll_interval,
+        prepare_threshold=prepare_threshold,
     )

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 import psycopg
+from psycopg_pool import PoolClosed
 
 from . import errors
 
@@ -107,6 +108,30 @@ def is_fencing(exc: BaseException) -> bool:
     return isinstance(exc, (errors.LeaseLostError, errors.WorkflowBusyError))
 
 
+def is_failure(exc: BaseException) -> bool:
+    """True when an exception is the step's or workflow's own failure, to be recorded.
+
+    Not a failure: the process being stopped (interruption, or a worker draining), this runner
+    being fenced out, or the database being unreachable (the work resumes once it is back).
+    """
+    return not (
+        is_interruption(exc)
+        or is_fencing(exc)
+        or is_transient(exc)
+        or isinstance(exc, (errors.WorkerStopping, PoolClosed))
+    )
+
+
+def workflow_name(workflow: str | Any) -> str:
+    """The registered name of a ``@workflow`` function, or the name itself."""
+    if isinstance(workflow, str):
+        return workflow
+    name = getattr(workflow, "__pgqrs_workflow__", None)
+    if not isinstance(name, str):
+        raise TypeError(f"{workflow!r} is not a @workflow function or a workflow name")
+    return name
+
+
 # --- server errors --------------------------------------------------------------------------
 
 _TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "57P01", "57P02", "57P03"})
@@ -128,8 +153,9 @@ def translate(exc: psycopg.Error) -> errors.PgqrsError | None:
 
 def is_transient(exc: BaseException) -> bool:
     """True for errors after which repeating an idempotent pgqrs call is safe and useful:
-    a lost connection, a server restart, a serialization failure or a deadlock."""
-    if not isinstance(exc, psycopg.OperationalError):
+    a lost connection, a server restart, a serialization failure or a deadlock. A closed pool
+    is not: the store was closed on purpose, and waiting cannot bring it back."""
+    if not isinstance(exc, psycopg.OperationalError) or isinstance(exc, PoolClosed):
         return False
     state = exc.sqlstate
     return state is None or state.startswith("08") or state in _TRANSIENT_SQLSTATES
@@ -144,7 +170,7 @@ class WorkflowInfo:
 
     id: UUID
     name: str
-    status: Literal["PENDING", "RUNNING", "SUCCESS", "FAILED"]
+    status: Literal["PENDING", "RUNNING", "SUCCESS", "FAILED", "DEAD"]
     idempotency_key: str | None
     input: Any
     output: Any
@@ -156,6 +182,24 @@ class WorkflowInfo:
     updated_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    queued: bool
+    available_at: datetime | None
+    recoveries: int
+    max_recoveries: int
+
+    @property
+    def done(self) -> bool:
+        """True once the workflow is SUCCESS, FAILED or DEAD."""
+        return self.status in ("SUCCESS", "FAILED", "DEAD")
+
+    def result(self) -> Any:
+        """The output of a SUCCESS workflow; raises WorkflowFailedError for FAILED,
+        WorkflowDeadError for DEAD, and InvalidStateError while it is not :attr:`done`."""
+        if self.status not in ("SUCCESS", "FAILED", "DEAD"):
+            raise errors.InvalidStateError(
+                f"workflow {self.id} is {self.status}: it has no result yet"
+            )
+        return Outcome(self.status, self.output, self.error).result(self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +213,47 @@ class StepInfo:
     attempt: int
     lease_token: int
     started_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerInfo:
+    """One registered worker, as ``pgqrs.list_workers`` returns it."""
+
+    name: str
+    hostname: str | None
+    pid: int | None
+    workflows: list[str]
+    concurrency: int
+    started_at: datetime
+    heartbeat_at: datetime
+    stopped_at: datetime | None
+    alive: bool
+    running: list[UUID]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowCount:
+    """How many workflows of one name are in one status (``pgqrs.workflow_counts``)."""
+
+    name: str
+    status: str
+    count: int
+    oldest: datetime
+    served: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowSummary:
+    """One row of ``pgqrs.list_workflows``."""
+
+    id: UUID
+    name: str
+    status: str
+    lease_owner: str | None
+    recoveries: int
+    created_at: datetime
+    updated_at: datetime
     finished_at: datetime | None
 
 
@@ -187,14 +272,17 @@ def step_info(row: tuple[Any, ...]) -> StepInfo:
 class Outcome:
     """The final state of a workflow that was already SUCCESS or FAILED when acquired."""
 
-    status: Literal["SUCCESS", "FAILED"]
+    status: Literal["SUCCESS", "FAILED", "DEAD"]
     output: Any
     error: dict[str, Any] | None
 
     def result(self, workflow_id: UUID) -> Any:
-        """The stored output, or the stored failure raised as WorkflowFailedError."""
+        """The stored output, or the stored failure raised as WorkflowFailedError (or
+        WorkflowDeadError for a DEAD workflow)."""
         if self.status == "SUCCESS":
             return self.output
+        if self.status == "DEAD":
+            raise errors.WorkflowDeadError(str(workflow_id), self.error or {})
         raise errors.WorkflowFailedError(str(workflow_id), self.error or {})
 
 
@@ -244,7 +332,7 @@ class Run:
 def acquired(row: tuple[Any, ...]) -> Run:
     """The Run for a row of ``pgqrs.acquire_workflow``."""
     status, token, _expires, _name, input_, output, error, steps = row
-    final = Outcome(status, output, error) if status in ("SUCCESS", "FAILED") else None
+    final = Outcome(status, output, error) if status in ("SUCCESS", "FAILED", "DEAD") else None
     return Run(token=token, input=input_, finished=dict(steps or {}), final=final)
 
 

@@ -53,7 +53,8 @@ FAIL_WORKFLOW: LiteralString = (
 
 GET_WORKFLOW: LiteralString = (
     "SELECT id, name, status, idempotency_key, input, output, error, lease_owner, lease_token,"
-    " lease_expires_at, created_at, updated_at, started_at, finished_at"
+    " lease_expires_at, created_at, updated_at, started_at, finished_at, queued, available_at,"
+    " recoveries, max_recoveries"
     " FROM pgqrs.get_workflow(p_workflow_id => %s::uuid)"
 )
 
@@ -77,3 +78,48 @@ INSTALL_STATE: LiteralString = (
 )
 
 LEDGER_VERSIONS: LiteralString = "SELECT version FROM pgqrs.ledger"
+
+# Workers.
+START_WORKFLOW: LiteralString = (
+    "SELECT workflow_id, created, status FROM pgqrs.start_workflow("
+    "p_name => %s::text, p_input => %s::jsonb, p_id => %s::uuid, p_idempotency_key => %s::text,"
+    " p_run_at => %s::timestamptz, p_max_recoveries => %s::int4)"
+)
+
+REGISTER_WORKER: LiteralString = (
+    "SELECT pgqrs.register_worker(p_worker => %s::text, p_workflows => %s::text[],"
+    " p_concurrency => %s::int4, p_hostname => %s::text, p_pid => %s::int4)"
+)
+
+WORKER_HEARTBEAT: LiteralString = "SELECT pgqrs.worker_heartbeat(p_worker => %s::text)"
+
+CLAIM_WORKFLOWS: LiteralString = (
+    "SELECT workflow_id, name, token, input, steps, recovered FROM pgqrs.claim_workflows("
+    "p_worker => %s::text, p_limit => %s::int4, p_lease_seconds => %s::float8)"
+)
+
+NEXT_CLAIM_AT: LiteralString = (
+    "SELECT pgqrs.next_claim_at(p_worker => %s::text), pg_catalog.clock_timestamp()"
+)
+
+STOP_WORKER: LiteralString = "SELECT pgqrs.stop_worker(p_worker => %s::text)"
+
+REVIVE_WORKFLOW: LiteralString = "SELECT pgqrs.revive_workflow(p_workflow_id => %s::uuid)"
+
+LIST_WORKERS: LiteralString = (
+    "SELECT name, hostname, pid, workflows, concurrency, started_at, heartbeat_at, stopped_at,"
+    " alive, running FROM pgqrs.list_workers()"
+)
+
+WORKFLOW_COUNTS: LiteralString = (
+    "SELECT name, status, count, oldest, served FROM pgqrs.workflow_counts()"
+)
+
+LIST_WORKFLOWS: LiteralString = (
+    "SELECT id, name, status, lease_owner, recoveries, created_at, updated_at, finished_at"
+    " FROM pgqrs.list_workflows(p_status => %s::text, p_name => %s::text, p_limit => %s::int4)"
+)
+
+# Notifications. Channel names are fixed identifiers, not parameters.
+LISTEN_WORK: LiteralString = "LISTEN pgqrs_work"
+LISTEN_DONE: LiteralString = "LISTEN pgqrs_done"

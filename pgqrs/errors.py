@@ -15,9 +15,12 @@ The tree::
      ├── InvalidStateError          PQ005  the call does not fit the current state
      ├── IdempotencyConflictError   PQ006  an id or key reused for a different call
      ├── InvalidArgumentError       PQ008  empty or oversized name, key, owner, lease length
+     ├── WorkerNotFoundError        PQ009  no worker is registered under that name
      ├── InvalidValueError          22P02, 22P05  a value that is not JSON, NaN, NUL characters
      │    └── PayloadTooLargeError  PQ007  a value over pgqrs.max_payload_bytes
      ├── WorkflowFailedError        (client) running a workflow that ended FAILED
+     │    └── WorkflowDeadError     (client) ... or that was stopped as a crash loop (DEAD)
+     ├── WaitTimeoutError           (client) a workflow's result did not come in time
      └── SchemaError                (client) the database schema cannot be installed or used
 """
 
@@ -36,7 +39,11 @@ __all__ = [
     "PgqrsError",
     "SchemaError",
     "StepFailedError",
+    "WaitTimeoutError",
+    "WorkerNotFoundError",
+    "WorkerStopping",
     "WorkflowBusyError",
+    "WorkflowDeadError",
     "WorkflowFailedError",
     "WorkflowNotFoundError",
     "error_class_for",
@@ -147,6 +154,10 @@ class InvalidArgumentError(PgqrsError, ValueError, sqlstates=("PQ008",)):
     """Raised for an empty or oversized workflow name, step name, owner, key or lease length."""
 
 
+class WorkerNotFoundError(PgqrsError, LookupError, sqlstates=("PQ009",)):
+    """Raised when no worker is registered under the given name."""
+
+
 class InvalidValueError(PgqrsError, ValueError, sqlstates=("22P02", "22P05")):
     """Raised for a value that cannot be stored as JSON: not serializable, NaN or Infinity, or a
     string with a NUL character. A step whose result is such a value is recorded as FAILED with
@@ -173,6 +184,23 @@ class WorkflowFailedError(PgqrsError):
         self.error_type: str | None = _str_or_none(error.get("type"))
         self.error_message: str | None = _str_or_none(error.get("message"))
         self.remote_traceback: str | None = _str_or_none(error.get("traceback"))
+
+
+class WorkflowDeadError(WorkflowFailedError):
+    """Raised when running, or waiting for, a workflow that was moved to DEAD: its runner died
+    more than ``max_recoveries`` times. ``admin.revive_workflow(id)`` puts it back in the queue."""
+
+
+class WaitTimeoutError(PgqrsError, TimeoutError):
+    """Raised when a workflow's result did not arrive within the timeout. The workflow itself
+    is not affected: it keeps running, and its result can be awaited again."""
+
+
+class WorkerStopping(BaseException):
+    """Raised inside a workflow run by a worker that is shutting down, instead of starting its
+    next step. Like ``KeyboardInterrupt`` it is not an ``Exception``, so ``except Exception`` in
+    workflow code does not swallow it. Nothing is recorded: the worker releases the lease and
+    another worker resumes the workflow from this step."""
 
 
 class SchemaError(PgqrsError):

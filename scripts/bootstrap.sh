@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up a machine for pgqrs development and CI. Safe to run again: it only does what is missing.
 #
-#   1. System packages (Debian): make, PostgreSQL 15 server and client, pgTAP, pg_prove.
+#   1. System packages (Debian): make, PostgreSQL 15 server and client, pgTAP, pg_prove,
+#      PgBouncer (for the worker tests behind a transaction pooler).
 #      As root they are installed with apt-get; otherwise the script says what to install.
 #   2. .venv (python3 -m venv) with `pip install -e '.[test]'`, redone only when pyproject.toml
 #      or the Python version changed (stamp file .venv/.pgqrs-bootstrap).
@@ -26,6 +27,7 @@ APT_PACKAGES=(
     postgresql-client-15
     postgresql-15-pgtap
     libtap-parser-sourcehandler-pgtap-perl
+    pgbouncer
 )
 ((DEMO)) && APT_PACKAGES=(postgresql-15 postgresql-client-15)
 

@@ -31,6 +31,7 @@ RULES: list[tuple[str, str]] = [
     (r"Awaitable\[Any\]", "Any"),
     (r"Awaitable\[bool\]", "bool"),
     (r"\bAsyncConnectionPool\b", "ConnectionPool"),
+    (r"\bAsyncConnection\b", "Connection"),
     (r"\bAsyncTicker\b", "Ticker"),
     (r"\basync with\b", "with"),
     (r"\basync for\b", "for"),
@@ -44,6 +45,7 @@ RULES: list[tuple[str, str]] = [
     (r"\bPyWorkflow\b", "SyncWorkflow"),
     (r"\bStepGuard\b", "SyncStepGuard"),
     (r"\bStepResult\b", "SyncStepResult"),
+    (r"\bWorkflowHandle\b", "SyncWorkflowHandle"),
     (r"pgqrs\.connect`", "pgqrs.connect_sync`"),
     (r"pgqrs\.admin`", "pgqrs.admin`"),
 ]

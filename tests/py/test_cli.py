@@ -1,15 +1,140 @@
-"""The pgqrs command line."""
+"""The pgqrs command line: install, inspection (status, workflows list|show, revive) and the
+worker, each run as `python -m pgqrs` against a fresh database."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
+import signal
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from helpers import later, poll
+
+import pgqrs
+from pgqrs import SyncWorkflow, _cli
+from pgqrs.decorators import step, workflow
+
+# --- helpers --------------------------------------------------------------------------------
+
+WORKER_MODULE = '''
+"""Served by `pgqrs worker tests_worker_module` in test_worker_runs_and_drains."""
+
+from pgqrs import PyWorkflow, SyncWorkflow
+from pgqrs.decorators import step, workflow
+
+
+@step
+async def shout(ctx: PyWorkflow, text: str) -> str:
+    return text.upper()
+
+
+@workflow
+async def greet(ctx: PyWorkflow, name: str) -> str:
+    return await shout(ctx, "hello " + name)
+
+
+@step
+def square(ctx: SyncWorkflow, x: int) -> int:
+    return x * x
+
+
+@workflow
+def squares(ctx: SyncWorkflow, n: int) -> list[int]:
+    return [square(ctx, i) for i in range(n)]
+'''
+
+
+@step
+def fetch(ctx: SyncWorkflow, n: int) -> dict[str, Any]:
+    return {"n": n, "items": list(range(n))}
+
+
+@step
+def explode(ctx: SyncWorkflow, n: int) -> None:
+    raise ValueError(f"bad input {n}")
+
+
+@workflow
+def good(ctx: SyncWorkflow, n: int) -> dict[str, Any]:
+    return fetch(ctx, n)
+
+
+@workflow
+def bad(ctx: SyncWorkflow, n: int) -> None:
+    fetch(ctx, n)
+    explode(ctx, n)
 
 
 def _pgqrs(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m pgqrs ARGS``."""
     return subprocess.run(
         [sys.executable, "-m", "pgqrs", *args], capture_output=True, text=True, timeout=60
     )
+
+
+def _ok(*args: str) -> str:
+    """Run pgqrs and return its stdout; fail on a non-zero exit."""
+    done = _pgqrs(*args)
+    assert done.returncode == 0, f"pgqrs {args} exited {done.returncode}:\n{done.stderr}"
+    return done.stdout
+
+
+def _rows(output: str) -> list[list[str]]:
+    """The data rows of the first table in ``output`` (after its header and rule), split on
+    runs of two or more spaces."""
+    lines = output.splitlines()
+    rule = next(i for i, line in enumerate(lines) if line.startswith("---"))
+    rows = []
+    for line in lines[rule + 1 :]:
+        if not line.strip():
+            break
+        rows.append(re.split(r"\s{2,}", line.strip()))
+    return rows
+
+
+def _ran(dsn: str) -> tuple[str, str]:
+    """Run ``good`` and ``bad`` in this process; return their ids."""
+    with pgqrs.connect_sync(dsn, runner_id="tester") as store:
+        api = pgqrs.admin(store)
+        ctx = api.create_workflow("good", 3)
+        good(ctx, 3)
+        ctx_bad = api.create_workflow("bad", 4)
+        with pytest.raises(ValueError, match="bad input 4"):
+            bad(ctx_bad, 4)
+    return str(ctx.id), str(ctx_bad.id)
+
+
+def _dead(dsn: str) -> str:
+    """A DEAD workflow, made the way a crash loop makes one: worker 'crashy' claims it with a
+    one-second lease, the lease expires (pgqrs.fake_now) and the next claim finds it has crashed
+    more than max_recoveries (0) times."""
+    with pgqrs.connect_sync(dsn) as store:
+        handle = pgqrs.admin(store).start_workflow("fragile", {"k": 1}, max_recoveries=0)
+    claim = (
+        "select workflow_id from pgqrs.claim_workflows("
+        "p_worker => 'crashy', p_limit => 10, p_lease_seconds => 1)"
+    )
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            "select pgqrs.register_worker(p_worker => 'crashy', p_workflows => '{fragile}')"
+        )
+        assert [r[0] for r in conn.execute(claim).fetchall()] == [handle.id]
+        stamp = later(dsn, 60).isoformat()
+        conn.execute("select pg_catalog.set_config('pgqrs.fake_now', %s, false)", (stamp,))
+        assert conn.execute(claim).fetchall() == []  # moved to DEAD, not handed out
+        conn.execute("reset pgqrs.fake_now")
+        conn.execute("select pgqrs.worker_heartbeat(p_worker => 'crashy')")
+    return str(handle.id)
+
+
+# --- install and version ------------------------------------------------------------------
 
 
 def test_install_and_version(empty_dsn: str) -> None:
@@ -32,3 +157,228 @@ def test_missing_dsn_is_a_usage_error() -> None:
     )
     assert done.returncode == 2
     assert "no database" in done.stderr
+
+
+# --- inspection -----------------------------------------------------------------------------
+
+
+def test_status_counts_workflows_and_lists_workers(dsn: str) -> None:
+    _ran(dsn)
+    _dead(dsn)
+    with pgqrs.connect_sync(dsn) as store:
+        for i in range(2):
+            pgqrs.admin(store).start_workflow("unserved", i)
+
+    out = _ok("--dsn", dsn, "status")
+    counts = _rows(out)
+    assert [row[:3] for row in counts] == [
+        ["bad", "FAILED", "1"],
+        ["fragile", "DEAD", "1"],
+        ["good", "SUCCESS", "1"],
+        ["unserved", "PENDING", "2"],
+    ]
+    served = {row[0]: row[4] for row in counts}
+    assert served == {"bad": "no", "fragile": "yes", "good": "no", "unserved": "no"}
+    assert all(re.fullmatch(r"\d+s ago", row[3]) for row in counts), counts
+    assert out.splitlines()[0].split() == ["name", "status", "count", "oldest", "served"]
+
+    workers_part = out.split("\n\n", 1)[1]
+    assert workers_part.splitlines()[0].split() == [
+        "name", "alive", "host", "pid", "concurrency", "running", "heartbeat", "serves",
+    ]  # fmt: skip
+    (crashy,) = _rows(workers_part)
+    assert crashy[:2] == ["crashy", "yes"]
+    assert crashy[-1] == "fragile"
+
+
+def test_status_of_an_empty_database(dsn: str) -> None:
+    assert _ok("status", "--dsn", dsn) == "no workflows\n\nno workers registered\n"
+
+
+def test_workflows_list_filters(dsn: str) -> None:
+    good_id, bad_id = _ran(dsn)
+    out = _ok("--dsn", dsn, "workflows", "list")
+    assert out.splitlines()[0].split() == [
+        "id", "name", "status", "owner", "recoveries", "created", "finished",
+    ]  # fmt: skip
+    rows = _rows(out)
+    assert [row[:3] for row in rows] == [[bad_id, "bad", "FAILED"], [good_id, "good", "SUCCESS"]]
+    assert rows[0][3:5] == ["-", "0"]
+    assert re.fullmatch(r"\d+s ago", rows[0][5]) and re.fullmatch(r"\d+s ago", rows[0][6])
+
+    failed = _rows(_ok("--dsn", dsn, "workflows", "list", "--status", "failed"))
+    assert [row[0] for row in failed] == [bad_id]
+    named = _rows(_ok("--dsn", dsn, "workflows", "list", "--name", "good"))
+    assert [row[0] for row in named] == [good_id]
+    newest = _rows(_ok("--dsn", dsn, "workflows", "list", "--limit", "1"))
+    assert [row[0] for row in newest] == [bad_id]
+    assert _ok("--dsn", dsn, "workflows", "list", "--name", "nope") == "no workflows\n"
+
+
+def test_workflows_show_a_failed_workflow(dsn: str) -> None:
+    _good_id, bad_id = _ran(dsn)
+    out = _ok("--dsn", dsn, "workflows", "show", bad_id)
+    head, steps = out.rsplit("\n\n", 1)
+    assert f"id:               {bad_id}" in head
+    assert "status:           FAILED" in head
+    assert "input:            4" in head
+    assert "error:            ValueError: bad input 4" in head
+    assert "lease owner:      -" in head
+    assert "recoveries:       0 of 5" in head
+    assert re.search(r"^finished: +\d+s ago \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$", head, re.M)
+    assert "traceback:\n  Traceback (most recent call last):" in head
+    assert 'raise ValueError(f"bad input {n}")' in head
+    rows = _rows(steps)
+    assert [row[:3] for row in rows] == [["fetch", "SUCCESS", "1"], ["explode", "FAILED", "1"]]
+    assert rows[0][-1] == '{"n": 4, "items": [0, 1, 2, 3]}'
+    assert rows[1][-1] == "ValueError: bad input 4"
+
+
+def test_workflows_show_truncates_long_step_values(dsn: str) -> None:
+    with pgqrs.connect_sync(dsn) as store:
+        api = pgqrs.admin(store)
+        ctx = api.create_workflow("good", 100)
+        good(ctx, 100)
+    out = _ok("--dsn", dsn, "workflows", "show", str(ctx.id))
+    assert 'output:           {"n": 100, "items": [0, 1, 2,' in out  # the field is whole
+    (fetched,) = _rows(out.rsplit("\n\n", 1)[1])
+    assert fetched[-1].startswith('{"n": 100, "items": [0, 1,')
+    assert fetched[-1].endswith("...") and len(fetched[-1]) == 60
+
+
+def test_unknown_or_malformed_workflow_id_is_one_line_and_exit_1(dsn: str) -> None:
+    unknown = "01900000-0000-7000-8000-000000000000"
+    for args in (("workflows", "show", unknown), ("revive", unknown)):
+        done = _pgqrs("--dsn", dsn, *args)
+        assert done.returncode == 1, done
+        assert done.stdout == ""
+        assert done.stderr == f"pgqrs: error: workflow {unknown} does not exist\n"
+    done = _pgqrs("--dsn", dsn, "workflows", "show", "not-a-uuid")
+    assert (done.returncode, done.stderr) == (
+        1,
+        "pgqrs: error: not a valid workflow id: 'not-a-uuid'\n",
+    )
+
+
+def test_database_errors_are_one_line(empty_dsn: str) -> None:
+    done = _pgqrs("--dsn", empty_dsn, "status")  # no schema
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "is pgqrs installed? run `pgqrs install`" in done.stderr
+
+
+def test_revive_a_dead_workflow(dsn: str) -> None:
+    dead = _dead(dsn)
+    shown = _ok("--dsn", dsn, "workflows", "show", dead)
+    assert "status:           DEAD" in shown
+    assert (
+        "error:            pgqrs.CrashLoop: its runner died 1 times (max_recoveries is 0)" in shown
+    )
+    assert "recoveries:       1 of 0" in shown
+
+    out = _ok("--dsn", dsn, "revive", dead)
+    assert out.startswith(f"revived workflow {dead} (fragile): queued again")
+    with pgqrs.connect_sync(dsn) as store:
+        info = pgqrs.admin(store).get_workflow(dead)
+    assert (info.status, info.recoveries, info.error, info.queued) == ("RUNNING", 0, None, True)
+
+    again = _pgqrs("--dsn", dsn, "revive", dead)
+    assert again.returncode == 1
+    assert again.stderr == f"pgqrs: error: workflow {dead} is RUNNING, not DEAD\n"
+
+
+# --- the worker -----------------------------------------------------------------------------
+
+
+def test_worker_runs_and_drains(dsn: str, tmp_path: Path) -> None:
+    (tmp_path / "tests_worker_module.py").write_text(WORKER_MODULE, encoding="utf-8")
+    log_path = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])),
+        "PYTHONUNBUFFERED": "1",
+    }
+    args = ["--dsn", dsn, "worker", "tests_worker_module", "--name", "cli-worker"]
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pgqrs", *args, "--concurrency", "2", "--poll-interval", "1"],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            env=env,
+        )
+    try:
+
+        async def run_both() -> list[Any]:
+            async with await pgqrs.connect(dsn) as store:
+                api = pgqrs.admin(store)
+                handles = [
+                    await api.start_workflow("greet", "bob"),
+                    await api.start_workflow("squares", 4),
+                ]
+                return [await h.result(timeout=30) for h in handles]
+
+        assert asyncio.run(run_both()) == ["HELLO BOB", [0, 1, 4, 9]]
+        workers = _rows(_ok("--dsn", dsn, "status").split("\n\n", 1)[1])
+        assert [w[:2] + w[-1:] for w in workers] == [["cli-worker", "yes", "greet, squares"]]
+
+        proc.send_signal(signal.SIGTERM)
+        assert poll(lambda: proc.poll() is not None, timeout=30, what="the worker to exit")
+        assert proc.returncode == 0, log_path.read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    log = log_path.read_text()
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO ", log, re.M), log
+    assert "worker cli-worker started: serves greet, squares" in log
+    assert log.count("worker cli-worker claims ") == 2, log
+    assert log.count("worker cli-worker finished ") == 2, log
+    assert "SIGTERM received, draining" in log
+    assert "worker cli-worker stopped; released 0 leases" in log
+    workers = _rows(_ok("--dsn", dsn, "status").split("\n\n", 1)[1])
+    assert [w[:2] for w in workers] == [["cli-worker", "no"]]
+
+
+def test_worker_puts_the_current_directory_on_the_path(dsn: str, tmp_path: Path) -> None:
+    (tmp_path / "no_flows_here.py").write_text("X = 1\n", encoding="utf-8")
+    # -P: python itself does not put the current directory on sys.path, as with the installed
+    # `pgqrs` script; the CLI must find the module anyway.
+    done = subprocess.run(
+        [sys.executable, "-P", "-m", "pgqrs", "--dsn", dsn, "worker", "no_flows_here"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("pgqrs: error: module 'no_flows_here' (")
+    assert done.stderr.endswith("has no @workflow functions\n")
+
+
+def test_worker_usage_errors(dsn: str) -> None:
+    done = _pgqrs("--dsn", dsn, "worker", "no_such_module_anywhere")
+    assert done.returncode == 2
+    assert "no module named 'no_such_module_anywhere'" in done.stderr
+    done = _pgqrs("--dsn", dsn, "worker", "json", "--listen-dsn", "not a dsn")
+    assert done.returncode == 2
+    assert done.stderr.startswith("pgqrs: error: --listen-dsn: ")
+    done = _pgqrs("--dsn", dsn, "worker", "json", "--concurrency", "0")
+    assert done.returncode == 2
+    assert "--concurrency: must be 1 or more" in done.stderr
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+
+def test_ages_and_tables() -> None:
+    now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
+    assert _cli.ago(None, now) == "-"
+    assert _cli.ago(now - timedelta(seconds=12.7), now) == "12s ago"
+    assert _cli.ago(now - timedelta(minutes=3, seconds=2), now) == "3m02s ago"
+    assert _cli.ago(now - timedelta(hours=2, minutes=5), now) == "2h05m ago"
+    assert _cli.ago(now - timedelta(days=3, hours=4), now) == "3d04h ago"
+    assert _cli.ago(now + timedelta(seconds=20), now) == "in 20s"
+    assert _cli.table(("a", "long header"), [("x" * 5, 1), ("y", "two\nlines")]) == (
+        "a      long header\n-----  -----------\nxxxxx  1\ny      two lines"
+    )
+    assert _cli.clip("abcdef", 5) == "ab..."

@@ -92,9 +92,14 @@ def test_complete_run_from_psql_runs(dsn: str, tmp_path: Path) -> None:
         assert code in proc.stderr, f"no NOTICE about {code}:\n{proc.stderr}"
 
     with psycopg.connect(dsn, autocommit=True) as conn:
-        workflows = conn.execute("SELECT id, status FROM pgqrs.workflows").fetchall()
-        assert len(workflows) == 1, f"the script should create one workflow: {workflows}"
-        workflow_id, status = workflows[0]
+        rows = conn.execute("SELECT name, id, status FROM pgqrs.workflows").fetchall()
+        workflows = {name: (workflow_id, status) for name, workflow_id, status in rows}
+        # The runner's workflow, then the one a worker ran (the end of the script).
+        assert len(rows) == 2 and set(workflows) == {"charge_order", "send_receipt"}, (
+            f"the script should create two workflows: {rows}"
+        )
+        assert workflows["send_receipt"][1] == "SUCCESS"
+        workflow_id, status = workflows["charge_order"]
         assert status == "SUCCESS"
         steps = conn.execute(
             "SELECT status FROM pgqrs.list_steps(p_workflow_id => %s::uuid)", (workflow_id,)

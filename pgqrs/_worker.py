@@ -1,0 +1,360 @@
+"""The worker: claims queued workflows and runs them, in the background, until told to stop.
+
+All decisions are the SQL's: ``claim_workflows`` hands out runnable workflows (new, released, or
+left by a worker whose lease expired) under new leases, and moves crash-looping ones to DEAD.
+The worker only runs what it is given, and sleeps until NOTIFY pgqrs_work, the next claimable
+time (``next_claim_at``) or a backstop poll, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import inspect
+import logging
+import os
+import signal
+import socket
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from types import ModuleType
+from typing import Any
+
+import psycopg
+
+from . import _core, _sql, errors
+from ._async import PyWorkflow, Store
+from ._sync import SyncStore, SyncWorkflow
+
+logger = logging.getLogger("pgqrs.worker")
+
+# How often an idle or busy worker tells the database it is alive (claims do too).
+HEARTBEAT_SECONDS = 10.0
+
+
+def collect_workflows(source: Iterable[Callable[..., Any]] | ModuleType) -> dict[str, Any]:
+    """The ``@workflow`` functions of a module (or an iterable of them), by registered name."""
+    items: Iterable[Any] = vars(source).values() if isinstance(source, ModuleType) else source
+    found: dict[str, Any] = {}
+    for item in items:
+        name = getattr(item, "__pgqrs_workflow__", None)
+        if not isinstance(name, str):
+            if isinstance(source, ModuleType):
+                continue
+            raise TypeError(f"{item!r} is not a @workflow function")
+        other = found.get(name)
+        if other is not None and other is not item:
+            raise errors.InvalidArgumentError(f"two workflows are registered as {name!r}")
+        found[name] = item
+    if not found:
+        raise errors.InvalidArgumentError("a worker needs at least one @workflow function")
+    return found
+
+
+class Worker:
+    """Runs the workflows it serves as they are started, in this process.
+
+    ``workflows`` is a module (every ``@workflow`` function in it is served) or a list of
+    ``@workflow`` functions. A worker claims up to ``concurrency`` workflows at a time under
+    leases of ``store.lease_seconds``. ``async def`` workflows run as asyncio tasks; plain
+    ``def`` workflows run in a thread pool with a synchronous store on the same database.
+
+    ``name`` identifies this worker process among live workers (default: the store's runner id,
+    ``$PGQRS_RUNNER_ID`` or ``host:pid``). Restarting with the same name releases the leases the
+    previous process held, so its work resumes at once.
+
+    :meth:`stop` (or SIGTERM/SIGINT with ``handle_signals=True``) drains: no new claims, running
+    workflows get ``grace_period`` seconds and start no new step once draining, then every lease
+    still held is released so other workers resume at once.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        workflows: Iterable[Callable[..., Any]] | ModuleType,
+        *,
+        name: str | None = None,
+        concurrency: int = 4,
+        grace_period: float = 30.0,
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be 1 or more")
+        self.store = store
+        self.workflows = collect_workflows(workflows)
+        self.name = name or store.runner_id
+        self.concurrency = concurrency
+        self.grace_period = grace_period
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._draining = False
+        self._hard_stop = False
+        self._sync_store: SyncStore | None = None
+        self._threads: concurrent.futures.ThreadPoolExecutor | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def running(self) -> int:
+        """How many workflows this worker is running now."""
+        return len(self._tasks)
+
+    def stop(self) -> None:
+        """Ask the worker to drain and stop. Safe to call from a signal handler or a thread; a
+        second call skips the rest of the grace period."""
+        if self._draining:
+            self._hard_stop = True
+        self._draining = True
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self, *, handle_signals: bool = False) -> None:
+        """Register, then claim and run workflows until :meth:`stop`; then drain and return."""
+        self._loop = asyncio.get_running_loop()
+        if handle_signals:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                self._loop.add_signal_handler(sig, self._on_signal, sig)
+        await self._register()
+        listener = asyncio.create_task(self._listen(), name="pgqrs-worker-listen")
+        try:
+            await self._claim_loop()
+        finally:
+            listener.cancel()
+            try:
+                await listener
+            except asyncio.CancelledError:
+                pass
+            except Exception as exc:  # never skip the drain below
+                logger.warning("worker %s: listener failed: %s", self.name, exc)
+            await self._drain()
+            if handle_signals:
+                for sig in (signal.SIGTERM, signal.SIGINT):
+                    self._loop.remove_signal_handler(sig)
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _on_signal(self, sig: signal.Signals) -> None:
+        logger.info("worker %s: %s received, draining", self.name, sig.name)
+        self.stop()
+
+    async def _register(self) -> None:
+        names = sorted(self.workflows)
+        released = await self.store.call(
+            _sql.REGISTER_WORKER,
+            (self.name, names, self.concurrency, socket.gethostname(), os.getpid()),
+        )
+        logger.info(
+            "worker %s started: serves %s, concurrency %d%s",
+            self.name,
+            ", ".join(names),
+            self.concurrency,
+            f"; released {released[0][0]} leases of its previous run" if released[0][0] else "",
+        )
+
+    async def _claim_loop(self) -> None:
+        last_beat = time.monotonic()
+        backoff = 0.1
+        while not self._draining:
+            self._wake.clear()
+            try:
+                free = self.concurrency - len(self._tasks)
+                rows: list[tuple[Any, ...]] = []
+                if free > 0:
+                    rows = await self.store.call(
+                        _sql.CLAIM_WORKFLOWS, (self.name, free, self.store.lease_seconds)
+                    )
+                    last_beat = time.monotonic()
+                    for row in rows:
+                        self._spawn(row)
+                    if len(rows) == free:
+                        continue  # there may be more: claim again once a slot is free
+                elif time.monotonic() - last_beat > HEARTBEAT_SECONDS:
+                    await self.store.call(_sql.WORKER_HEARTBEAT, (self.name,))
+                    last_beat = time.monotonic()
+                timeout = min(self.store.poll_interval, HEARTBEAT_SECONDS)
+                if free > len(rows):
+                    timeout = min(timeout, await self._until_next_claim())
+                backoff = 0.1
+            except (psycopg.OperationalError, errors.WorkerNotFoundError) as exc:
+                # The database is away (or forgot us): keep the running work, retry with backoff.
+                logger.warning(
+                    "worker %s: database error, retrying in %.1fs: %s", self.name, backoff, exc
+                )
+                timeout = backoff
+                backoff = min(backoff * 2, 5.0)
+                if isinstance(exc, errors.WorkerNotFoundError):
+                    with contextlib.suppress(psycopg.Error, errors.PgqrsError):
+                        await self._register()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _until_next_claim(self) -> float:
+        row = (await self.store.call(_sql.NEXT_CLAIM_AT, (self.name,)))[0]
+        next_at: datetime | None = row[0]
+        if next_at is None:
+            return self.store.poll_interval
+        now: datetime = row[1]
+        return max(0.005, (next_at - now).total_seconds())
+
+    async def _listen(self) -> None:
+        """Wake the claim loop on NOTIFY pgqrs_work for a name this worker serves."""
+        if not self.store.listen:
+            return
+        backoff = 0.1
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self.store.listen_dsn, autocommit=True
+                ) as conn:
+                    await conn.execute(_sql.LISTEN_WORK)
+                    backoff = 0.1
+                    self._wake.set()  # anything sent while we were not listening
+                    async for note in conn.notifies():
+                        if note.payload == "*" or note.payload in self.workflows:
+                            self._wake.set()
+            except psycopg.OperationalError as exc:
+                logger.warning("worker %s: listen connection lost: %s", self.name, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+            except psycopg.Error as exc:
+                logger.warning(
+                    "worker %s: cannot LISTEN (%s); polling every %.1fs instead",
+                    self.name,
+                    exc,
+                    self.store.poll_interval,
+                )
+                return
+
+    def _spawn(self, row: tuple[Any, ...]) -> None:
+        task = asyncio.create_task(self._run_one(row), name=f"pgqrs-workflow-{row[0]}")
+        self._tasks.add(task)
+
+        def done(t: asyncio.Task[None]) -> None:
+            self._tasks.discard(t)
+            self._wake.set()
+
+        task.add_done_callback(done)
+
+    async def _run_one(self, row: tuple[Any, ...]) -> None:
+        workflow_id, name, token, input_, steps, recovered = row
+        fn = self.workflows[name]
+        run = _core.Run(token=token, input=input_, finished=dict(steps or {}))
+        how = "resumes" if recovered or run.finished else "claims"
+        logger.info(
+            "worker %s %s %s %s (token %d, %d finished steps)",
+            self.name,
+            how,
+            name,
+            workflow_id,
+            token,
+            len(run.finished),
+        )
+        body = inspect.unwrap(fn)
+        started = time.monotonic()
+        try:
+            if inspect.iscoroutinefunction(body):
+                ctx = PyWorkflow(self.store, workflow_id, name, input_)
+                ctx._draining = self._is_draining
+                await ctx._execute(run, body, (input_,), {})
+            else:
+                await asyncio.get_running_loop().run_in_executor(
+                    self._executor(), self._run_sync, workflow_id, name, input_, run, body
+                )
+        except (errors.WorkerStopping, asyncio.CancelledError):
+            logger.info("worker %s stops %s %s before its next step", self.name, name, workflow_id)
+        except errors.LeaseLostError as exc:
+            logger.warning(
+                "worker %s lost the lease on %s %s: %s", self.name, name, workflow_id, exc
+            )
+        except (psycopg.OperationalError, errors.PgqrsError) as exc:
+            if _core.is_transient(exc):
+                logger.warning(
+                    "worker %s: %s %s interrupted by a database error, releasing: %s",
+                    self.name,
+                    name,
+                    workflow_id,
+                    exc,
+                )
+                with contextlib.suppress(psycopg.Error, errors.PgqrsError):
+                    await self.store.call(_sql.RELEASE_WORKFLOW, (workflow_id, token))
+            else:
+                logger.warning("worker %s: %s %s failed: %s", self.name, name, workflow_id, exc)
+        except Exception as exc:
+            logger.warning(
+                "worker %s: %s %s failed: %s: %s",
+                self.name,
+                name,
+                workflow_id,
+                type(exc).__name__,
+                exc,
+            )
+        else:
+            logger.info(
+                "worker %s finished %s %s in %.3fs",
+                self.name,
+                name,
+                workflow_id,
+                time.monotonic() - started,
+            )
+
+    def _run_sync(
+        self, workflow_id: Any, name: str, input_: Any, run: _core.Run, body: Callable[..., Any]
+    ) -> None:
+        ctx = SyncWorkflow(self._sync(), workflow_id, name, input_)
+        ctx._draining = self._is_draining
+        ctx._execute(run, body, (input_,), {})
+
+    def _is_draining(self) -> bool:
+        return self._draining
+
+    def _executor(self) -> concurrent.futures.ThreadPoolExecutor:
+        if self._threads is None:
+            self._threads = concurrent.futures.ThreadPoolExecutor(
+                max_workers=self.concurrency, thread_name_prefix="pgqrs-worker"
+            )
+        return self._threads
+
+    def _sync(self) -> SyncStore:
+        if self._sync_store is None:
+            # Same connection options as the async store: behind a transaction pooler
+            # (prepare_threshold=None) prepared statements must stay off here too.
+            kwargs = self.store.pool.kwargs
+            prepare = kwargs.get("prepare_threshold", 5) if isinstance(kwargs, dict) else 5
+            self._sync_store = SyncStore.connect(
+                self.store.dsn,
+                runner_id=self.name,
+                lease_seconds=self.store.lease_seconds,
+                retry_timeout=self.store.retry_timeout,
+                pool_size=self.concurrency + 1,  # a connection per thread, plus heartbeats
+                listen=False,
+                prepare_threshold=prepare,
+            )
+        return self._sync_store
+
+    async def _drain(self) -> None:
+        self._draining = True
+        if self._tasks:
+            logger.info(
+                "worker %s draining: waiting up to %.0fs for %d workflows",
+                self.name,
+                self.grace_period,
+                len(self._tasks),
+            )
+            deadline = time.monotonic() + self.grace_period
+            while self._tasks and not self._hard_stop and time.monotonic() < deadline:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), deadline - time.monotonic())
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        try:
+            released = (await self.store.call(_sql.STOP_WORKER, (self.name,)))[0][0]
+        except (psycopg.Error, errors.PgqrsError) as exc:
+            logger.warning("worker %s: could not release its leases: %s", self.name, exc)
+            released = 0
+        if self._threads is not None:
+            self._threads.shutdown(wait=False, cancel_futures=True)
+        if self._sync_store is not None:
+            self._sync_store.close()
+        logger.info("worker %s stopped; released %d leases", self.name, released)

@@ -1,0 +1,39 @@
+begin;
+select plan(1);
+
+-- TEST: the public API's parameter names and types are exactly these (clients call with named
+-- arguments, and docs/sql-api.md grants EXECUTE by these signatures)
+select results_eq(
+    $$select (p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')')::text collate "C"
+        from pg_proc p
+       where p.pronamespace = 'pgqrs'::regnamespace and p.proname !~ '^_'
+       order by p.proname$$,
+    $$values
+        ('acquire_step(p_workflow_id uuid, p_step_key text, p_token bigint)' collate "C"),
+        ('acquire_workflow(p_workflow_id uuid, p_owner text, p_lease_seconds double precision)'),
+        ('claim_workflows(p_worker text, p_limit integer, p_lease_seconds double precision)'),
+        ('complete_step(p_workflow_id uuid, p_step_key text, p_token bigint, p_output jsonb)'),
+        ('complete_workflow(p_workflow_id uuid, p_token bigint, p_output jsonb)'),
+        ('create_workflow(p_name text, p_input jsonb, p_id uuid, p_idempotency_key text)'),
+        ('error_codes()'),
+        ('fail_step(p_workflow_id uuid, p_step_key text, p_token bigint, p_error jsonb)'),
+        ('fail_workflow(p_workflow_id uuid, p_token bigint, p_error jsonb)'),
+        ('get_workflow(p_workflow_id uuid)'),
+        ('heartbeat(p_workflow_id uuid, p_token bigint)'),
+        ('list_steps(p_workflow_id uuid)'),
+        ('list_workers(p_stale_seconds double precision)'),
+        ('list_workflows(p_status text, p_name text, p_limit integer)'),
+        ('next_claim_at(p_worker text)'),
+        ('now()'),
+        ('register_worker(p_worker text, p_workflows text[], p_concurrency integer, p_hostname text, p_pid integer)'),
+        ('release_workflow(p_workflow_id uuid, p_token bigint)'),
+        ('revive_workflow(p_workflow_id uuid)'),
+        ('start_workflow(p_name text, p_input jsonb, p_id uuid, p_idempotency_key text, p_run_at timestamp with time zone, p_max_recoveries integer)'),
+        ('stop_worker(p_worker text)'),
+        ('version()'),
+        ('worker_heartbeat(p_worker text)'),
+        ('workflow_counts(p_stale_seconds double precision)')$$,
+    'the API signatures');
+
+select * from finish();
+rollback;

@@ -1,0 +1,19 @@
+begin;
+select plan(2);
+
+-- TEST: the functions that only read are STABLE (or IMMUTABLE): they write nothing
+select is_empty(
+    $$select p.oid::regprocedure from pg_proc p
+       where p.pronamespace = 'pgqrs'::regnamespace
+         and p.proname in ('get_workflow', 'list_steps', 'next_claim_at', 'list_workers',
+                           'workflow_counts', 'list_workflows')
+         and p.provolatile <> 's'$$,
+    'the read functions are STABLE');
+select is_empty(
+    $$select p.oid::regprocedure from pg_proc p
+       where p.pronamespace = 'pgqrs'::regnamespace
+         and p.proname in ('error_codes', 'version') and p.provolatile <> 'i'$$,
+    'error_codes() and version() are IMMUTABLE');
+
+select * from finish();
+rollback;

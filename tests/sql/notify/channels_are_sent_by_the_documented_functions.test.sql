@@ -1,0 +1,25 @@
+begin;
+select plan(3);
+
+-- A NOTIFY is delivered only when its transaction commits, and every test rolls back, so the
+-- wake-ups themselves are tested in pytest. Here: which functions send on which channel.
+create temp table sends as
+    select p.proname::text as fn, m[1] as channel
+      from pg_proc p, regexp_matches(p.prosrc, 'pg_notify\(\s*''([a-z_]+)''', 'g') m
+     where p.pronamespace = 'pgqrs'::regnamespace;
+
+-- TEST: pgqrs_work (a workflow name, or '*') announces new or released work
+select set_eq($$select fn from sends where channel = 'pgqrs_work'$$,
+              $$values ('_create_workflow'), ('release_workflow'), ('register_worker'),
+                       ('stop_worker'), ('revive_workflow')$$,
+              'pgqrs_work: start_workflow (via _create_workflow), release, register, stop, revive');
+-- TEST: pgqrs_done (a workflow id) announces a workflow that became SUCCESS, FAILED or DEAD
+select set_eq($$select fn from sends where channel = 'pgqrs_done'$$,
+              $$values ('_finish_workflow'), ('claim_workflows')$$,
+              'pgqrs_done: _finish_workflow (complete and fail) and claim_workflows (DEAD)');
+-- TEST: there is no other channel
+select is_empty($$select * from sends where channel not in ('pgqrs_work', 'pgqrs_done')$$,
+    'only the two documented channels');
+
+select * from finish();
+rollback;
