@@ -532,6 +532,38 @@ $$;
 comment on function pgqrs._worker_names(text) is
     'Private. Records a worker heartbeat and returns the workflow names it serves (PQ009 if unknown).';
 
+-- _release_worker_leases(worker, recovered) -> leases released
+-- Releases every lease that worker holds on a RUNNING workflow, as release_workflow does (owner
+-- and expiry NULL, token + 1), counting a recovery on each when p_recovered (the worker died
+-- holding them), and announces the released work with NOTIFY pgqrs_work ('*').
+-- Locks: the workflow rows the worker held.
+create function pgqrs._release_worker_leases(p_worker text, p_recovered boolean)
+returns integer
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_released integer;
+begin
+    update pgqrs.workflows w
+       set lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           recoveries = w.recoveries + p_recovered::integer,
+           updated_at = pgqrs.now()
+     where w.lease_owner = p_worker
+       and w.status = 'RUNNING';
+    get diagnostics v_released = row_count;
+    if v_released > 0 then
+        perform pg_catalog.pg_notify('pgqrs_work', '*');
+    end if;
+    return v_released;
+end
+$$;
+comment on function pgqrs._release_worker_leases(text, boolean) is
+    'Private. Releases the leases a worker holds (token + 1), optionally counting recoveries.';
+
 -- _create_workflow(name, input, id, idempotency_key, queue, run_at, max_recoveries)
 -- The body of create_workflow and start_workflow. With p_queue the workflow is enqueued for
 -- workers (queued, available from p_run_at or now) and NOTIFY pgqrs_work announces its name; an
@@ -1236,23 +1268,12 @@ begin
            heartbeat_at = excluded.heartbeat_at,
            stopped_at = null;
 
-    update pgqrs.workflows w
-       set lease_owner = null,
-           lease_expires_at = null,
-           lease_token = w.lease_token + 1,
-           recoveries = w.recoveries + 1,
-           updated_at = v_now
-     where w.lease_owner = p_worker
-       and w.status = 'RUNNING';
-    get diagnostics v_released = row_count;
+    v_released := pgqrs._release_worker_leases(p_worker, true);
 
     -- Housekeeping: forget workers that stopped, or were last heard of, more than a day ago.
     delete from pgqrs.workers k
      where k.name <> p_worker
        and coalesce(k.stopped_at, k.heartbeat_at) < v_now - interval '1 day';
-    if v_released > 0 then
-        perform pg_catalog.pg_notify('pgqrs_work', '*');
-    end if;
     return v_released;
 end
 $$;
@@ -1412,26 +1433,14 @@ volatile
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-    v_now      timestamptz := pgqrs.now();
-    v_released integer;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    update pgqrs.workers k set stopped_at = v_now where k.name = p_worker;
+    update pgqrs.workers k set stopped_at = pgqrs.now() where k.name = p_worker;
     if not found then
         raise exception 'pgqrs: worker % is not registered', p_worker
             using errcode = 'PQ009';
     end if;
-    update pgqrs.workflows w
-       set lease_owner = null, lease_expires_at = null, lease_token = w.lease_token + 1,
-           updated_at = v_now
-     where w.lease_owner = p_worker
-       and w.status = 'RUNNING';
-    get diagnostics v_released = row_count;
-    if v_released > 0 then
-        perform pg_catalog.pg_notify('pgqrs_work', '*');
-    end if;
-    return v_released;
+    return pgqrs._release_worker_leases(p_worker, false);
 end
 $$;
 comment on function pgqrs.stop_worker(text) is

@@ -17,8 +17,11 @@ HERE = Path(__file__).resolve().parent
 T = TypeVar("T")
 
 
-def poll(fn: Callable[[], T], *, timeout: float = 30.0, what: str = "condition") -> T:
-    """Call ``fn`` until it returns a truthy value, or fail after ``timeout`` seconds."""
+def poll(
+    fn: Callable[[], T], *, timeout: float = 60.0, what: str = "condition", every: float = 0.01
+) -> T:
+    """Call ``fn`` every ``every`` seconds until it returns a truthy value, or fail after
+    ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
         value = fn()
@@ -26,7 +29,7 @@ def poll(fn: Callable[[], T], *, timeout: float = 30.0, what: str = "condition")
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.01)
+        time.sleep(every)
 
 
 def with_fake_now(dsn: str, when: datetime) -> str:

@@ -25,37 +25,23 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 import psycopg
 import pytest
 import worker_flows
-from helpers import HERE
+from helpers import HERE, poll
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 import pgqrs
 from pgqrs.testing import Server
 
-T = TypeVar("T")
-
 # Each worker process connects with application_name = "worker:<name>" (PGAPPNAME), so a test
 # can find (and terminate) exactly its backends.
 APP_PREFIX = "worker:"
-
-
-def wait_for(fn: Callable[[], T], *, timeout: float = 60.0, what: str, every: float = 0.05) -> T:
-    """Call ``fn`` until it returns a truthy value; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fn()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(every)
 
 
 class Db:
@@ -215,7 +201,7 @@ class Workers:
                 )
             )
 
-        wait_for(registered, timeout=30, what=f"worker {worker.name} to register")
+        poll(registered, timeout=30, what=f"worker {worker.name} to register")
 
     def logs(self) -> str:
         return "\n".join(
@@ -315,7 +301,7 @@ def check_fencing(db: Db, ids: list[UUID], steps_per_workflow: int | None = None
 def wait_effects(db: Db, target: int, ids: list[UUID], what: str) -> bool:
     """Until ``target`` effects exist or every workflow of ``ids`` finished; True if the
     former."""
-    wait_for(
+    poll(
         lambda: db.effect_count() >= target or db.finished(ids) == len(ids),
         timeout=90,
         what=what,
@@ -421,7 +407,7 @@ def test_postgres_restart_mid_batch(
         )
         assert later_runs == 0, (workflow_id, key)
     assert a.alive() and b.alive(), workers.logs()
-    wait_for(lambda: db.listeners("a") and db.listeners("b"), timeout=30, what="LISTEN again")
+    poll(lambda: db.listeners("a") and db.listeners("b"), timeout=30, what="LISTEN again")
     assert admin.start_workflow("hello", "again").result(timeout=5) == "hello again"
     a.term()
     b.term()
@@ -482,7 +468,7 @@ def test_sigterm_releases_after_the_grace_period(workers: Workers, admin: pgqrs.
     # Long leases: only the release at shutdown can explain a fast takeover.
     a = workers.start("a", lease=300, grace=1.0)
     handle = admin.start_workflow("slow", "gate-1")
-    wait_for(lambda: db.effects(handle.id), what="worker a to enter the held step")
+    poll(lambda: db.effects(handle.id), what="worker a to enter the held step")
     b = workers.start("b", lease=300)
     held = handle.info()
     assert held.lease_owner == "a"
@@ -493,7 +479,7 @@ def test_sigterm_releases_after_the_grace_period(workers: Workers, admin: pgqrs.
     took = time.monotonic() - sent
     assert took >= 1.0, f"worker a exited after {took:.2f}s, before its grace period ended"
     # b resumes the held step at once, long before a's lease would have expired.
-    wait_for(lambda: len(db.effects(handle.id)) == 2, timeout=15, what="worker b to resume")
+    poll(lambda: len(db.effects(handle.id)) == 2, timeout=15, what="worker b to resume")
     open_gate(db, "gate-1")
     assert handle.result(timeout=30) == ["held", "after"]
     (a_run, b_hold, b_after) = db.effects(handle.id)
@@ -519,11 +505,11 @@ def test_sigterm_lets_the_running_step_finish(
     db = workers.db
     a = workers.start("a", lease=300, grace=60.0)
     handle = admin.start_workflow(flow, "gate-2")
-    wait_for(lambda: db.effects(handle.id), what="worker a to enter the held step")
+    poll(lambda: db.effects(handle.id), what="worker a to enter the held step")
     b = workers.start("b", lease=300)
     a.term()
     # Its log says when it has started draining (the gate must stay closed until then).
-    wait_for(lambda: "draining" in a.output(), timeout=15, what="worker a to start draining")
+    poll(lambda: "draining" in a.output(), timeout=15, what="worker a to start draining")
     opened = time.monotonic()
     open_gate(db, "gate-2")
     assert a.wait(timeout=30) == 0, a.output()
@@ -551,12 +537,12 @@ def test_sigterm_with_a_sync_step_past_the_grace_period(
     db = workers.db
     a = workers.start("a", lease=300, grace=1.0, extra=("--retry-timeout=6",))
     handle = admin.start_workflow("slow_sync", "gate-3")
-    wait_for(lambda: db.effects(handle.id), what="worker a to enter the held step")
+    poll(lambda: db.effects(handle.id), what="worker a to enter the held step")
     b = workers.start("b", lease=300)
     a.term()
     # The lease is released after the grace period and b resumes the step at once, although a
     # cannot interrupt its thread (a plain def step runs to its end).
-    wait_for(lambda: len(db.effects(handle.id)) == 2, timeout=15, what="worker b to resume")
+    poll(lambda: len(db.effects(handle.id)) == 2, timeout=15, what="worker b to resume")
     (a_name, a_token), (b_name, b_token) = db.effects(handle.id)
     assert (a_name, b_name) == ("a", "b") and a_token < b_token
     opened = time.monotonic()
@@ -585,7 +571,7 @@ def test_crash_loop_is_capped(workers: Workers, admin: pgqrs.SyncAdmin) -> None:
     for _ in range(10):
         # Not waiting for it to register: it may die a few milliseconds after registering.
         worker = workers.start("crashy", lease=300, wait=False)
-        wait_for(
+        poll(
             lambda w=worker: not w.alive() or handle.info().status == "DEAD",
             timeout=30,
             what="the worker to die or the workflow to become DEAD",
@@ -675,7 +661,7 @@ def test_terminated_backends(workers: Workers, admin: pgqrs.SyncAdmin) -> None:
     ids = list(expected)
     terminated = []
     # Once it LISTENs, that connection is among the ones terminated below.
-    wait_for(lambda: db.listeners("w") == 1, timeout=30, what="the worker to LISTEN")
+    poll(lambda: db.listeners("w") == 1, timeout=30, what="the worker to LISTEN")
     for round_ in range(3):
         under_way = wait_effects(db, 12 * (round_ + 1), ids, "the batch to progress")
         assert under_way or round_ > 0, "the batch ended before the first cut"
@@ -690,7 +676,7 @@ def test_terminated_backends(workers: Workers, admin: pgqrs.SyncAdmin) -> None:
     check_results(admin, expected, workers)
     check_fencing(db, ids, steps_per_workflow=5)
     assert worker.alive(), worker.output()
-    wait_for(lambda: db.listeners("w"), timeout=30, what="the worker to LISTEN again")
+    poll(lambda: db.listeners("w"), timeout=30, what="the worker to LISTEN again")
     assert admin.start_workflow("hello", "back").result(timeout=5) == "hello back"
     worker.term()
     assert worker.wait() == 0
@@ -764,7 +750,7 @@ def pgbouncer(pg_server: Server, dsn: str) -> Iterator[str]:
         return True
 
     try:
-        wait_for(accepts, timeout=30, what="pgbouncer to accept connections")
+        poll(accepts, timeout=30, what="pgbouncer to accept connections")
         yield through
     finally:
         if proc.poll() is None:

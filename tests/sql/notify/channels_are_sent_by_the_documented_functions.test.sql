@@ -10,9 +10,10 @@ create temp table sends as
 
 -- TEST: pgqrs_work (a workflow name, or '*') announces new or released work
 select set_eq($$select fn from sends where channel = 'pgqrs_work'$$,
-              $$values ('_create_workflow'), ('release_workflow'), ('register_worker'),
-                       ('stop_worker'), ('revive_workflow')$$,
-              'pgqrs_work: start_workflow (via _create_workflow), release, register, stop, revive');
+              $$values ('_create_workflow'), ('release_workflow'), ('_release_worker_leases'),
+                       ('revive_workflow')$$,
+              'pgqrs_work: start_workflow (via _create_workflow), release, register and stop '
+              '(via _release_worker_leases), revive');
 -- TEST: pgqrs_done (a workflow id) announces a workflow that became SUCCESS, FAILED or DEAD
 select set_eq($$select fn from sends where channel = 'pgqrs_done'$$,
               $$values ('_finish_workflow'), ('claim_workflows')$$,
