@@ -44,8 +44,8 @@ py-test-18: setup ## pytest on the embedded PostgreSQL 18
 	PGQRS_TEST_PG=18 $(PY) -m pytest tests/py -m 'not pg15_only and not slow' $(PYTEST_ARGS)
 
 lint: setup ## ruff check, ruff format --check, mypy --strict
-	.venv/bin/ruff check pgqrs tests/py tools
-	.venv/bin/ruff format --check pgqrs tests/py tools
+	.venv/bin/ruff check pgqrs tests/py tools bench
+	.venv/bin/ruff format --check pgqrs tests/py tools bench
 	.venv/bin/mypy --strict pgqrs
 
 gen: setup ## Regenerate pgqrs/_sync.py from pgqrs/_async.py
@@ -58,8 +58,8 @@ demo: ## Run a workflow, kill -9 it mid-step, resume it in a new process
 	@bash scripts/bootstrap.sh --demo
 	$(PY) -m pgqrs.demo
 
-bench: ## Benchmark (not yet implemented)
-	@echo "bench: not yet implemented"
+bench: setup ## Benchmarks on a throwaway PostgreSQL 15 (or PGQRS_BENCH_DSN): table + bench/results.json
+	$(PY) bench/run.py
 
 clean: ## Remove the venv and caches
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

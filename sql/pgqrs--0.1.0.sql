@@ -185,11 +185,12 @@ revoke all on all tables in schema pgqrs from public;
 -- bits. New rows land at the right edge of the primary-key index, which keeps it hot and compact.
 create function pgqrs._uuid_v7()
 returns uuid
-language sql
+language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
 as $$
-    select pg_catalog.encode(
+begin
+    return pg_catalog.encode(
         pg_catalog.set_bit(pg_catalog.set_bit(
             pg_catalog.overlay(
                 pg_catalog.uuid_send(pg_catalog.gen_random_uuid()),
@@ -200,7 +201,8 @@ as $$
                     3),
                 1, 6),
             52, 1), 53, 1),
-        'hex')::uuid
+        'hex')::uuid;
+end
 $$;
 comment on function pgqrs._uuid_v7() is 'Private. A time-ordered version 7 UUID.';
 
@@ -232,13 +234,15 @@ comment on function pgqrs._check_text(text, text, integer) is
 -- integer raises 22P02.
 create function pgqrs._max_payload_bytes()
 returns bigint
-language sql
+language plpgsql
 stable
 set search_path = pg_catalog, pg_temp
 as $$
-    select coalesce(
+begin
+    return coalesce(
         nullif(pg_catalog.current_setting('pgqrs.max_payload_bytes', true), '')::bigint,
-        1048576)
+        1048576);
+end
 $$;
 comment on function pgqrs._max_payload_bytes() is
     'Private. The payload limit in bytes: pgqrs.max_payload_bytes, default 1 MiB.';
@@ -454,19 +458,22 @@ comment on function pgqrs._check_lease_seconds(double precision) is
 -- {"step_key": {"status", "output", "error"}, ...}: what a runner needs to replay them.
 create function pgqrs._finished_steps(p_workflow_id uuid)
 returns jsonb
-language sql
+language plpgsql
 stable
 set search_path = pg_catalog, pg_temp
 as $$
-    select coalesce(
-               pg_catalog.jsonb_object_agg(
-                   s.step_key,
-                   pg_catalog.jsonb_build_object(
-                       'status', s.status, 'output', s.output, 'error', s.error)),
-               '{}'::jsonb)
-      from pgqrs.steps s
-     where s.workflow_id = p_workflow_id
-       and s.status in ('SUCCESS', 'FAILED')
+begin
+    return (
+        select coalesce(
+                   pg_catalog.jsonb_object_agg(
+                       s.step_key,
+                       pg_catalog.jsonb_build_object(
+                           'status', s.status, 'output', s.output, 'error', s.error)),
+                   '{}'::jsonb)
+          from pgqrs.steps s
+         where s.workflow_id = p_workflow_id
+           and s.status in ('SUCCESS', 'FAILED'));
+end
 $$;
 comment on function pgqrs._finished_steps(uuid) is
     'Private. The finished steps of a workflow as one JSON object, for replay.';
@@ -789,13 +796,15 @@ create function pgqrs.create_workflow(
     p_idempotency_key text default null
 )
 returns table (workflow_id uuid, created boolean, status text)
-language sql
+language plpgsql
 volatile
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-    select * from pgqrs._create_workflow(
-        p_name, p_input, p_id, p_idempotency_key, false, null::timestamptz, null::integer)
+begin
+    return query select * from pgqrs._create_workflow(
+        p_name, p_input, p_id, p_idempotency_key, false, null::timestamptz, null::integer);
+end
 $$;
 comment on function pgqrs.create_workflow(text, jsonb, uuid, text) is
     'Stores a PENDING workflow and returns its id. Idempotent on p_id and p_idempotency_key.';
@@ -1204,13 +1213,15 @@ create function pgqrs.start_workflow(
     p_max_recoveries  integer default null
 )
 returns table (workflow_id uuid, created boolean, status text)
-language sql
+language plpgsql
 volatile
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-    select * from pgqrs._create_workflow(
-        p_name, p_input, p_id, p_idempotency_key, true, p_run_at, p_max_recoveries)
+begin
+    return query select * from pgqrs._create_workflow(
+        p_name, p_input, p_id, p_idempotency_key, true, p_run_at, p_max_recoveries);
+end
 $$;
 comment on function pgqrs.start_workflow(text, jsonb, uuid, text, timestamptz, integer) is
     'Stores a workflow and enqueues it for workers (NOTIFY pgqrs_work). Idempotent on id and key.';
@@ -1381,8 +1392,11 @@ begin
         end if;
         select g.token into v_token
           from pgqrs._grant_lease(v_wf.id, p_worker, p_lease_seconds, v_recovered) g;
+        -- A PENDING workflow has never run, so it has no finished steps to load.
         return query select v_wf.id, v_wf.name, v_token, v_wf.input,
-                            pgqrs._finished_steps(v_wf.id), v_recovered;
+                            case when v_wf.status = 'PENDING' then '{}'::jsonb
+                                 else pgqrs._finished_steps(v_wf.id) end,
+                            v_recovered;
     end loop;
 end
 $$;
