@@ -78,6 +78,7 @@ class Store:
         poll_interval: float = 5.0,
         prepare_threshold: int | None = 5,
     ) -> Store:
+        """Open a store on ``dsn``, a libpq connection string or URL; see :class:`Store`."""
         if lease_seconds <= 0:
             raise ValueError("lease_seconds must be positive")
         if poll_interval <= 0:
@@ -296,8 +297,7 @@ class WorkflowHandle:
 
     async def info(self) -> WorkflowInfo:
         """Status, values and lease of the workflow, read now."""
-        rows = await self.store.call(_sql.GET_WORKFLOW, (self.id,))
-        return _core.workflow_info(rows[0])
+        return await Admin(self.store).get_workflow(self.id)
 
     async def result(self, timeout: float | None = None) -> Any:
         """Wait until the workflow is finished and return its output.
@@ -439,13 +439,11 @@ class PyWorkflow:
 
     async def info(self) -> WorkflowInfo:
         """Status, values and lease of this workflow, read now."""
-        rows = await self.store.call(_sql.GET_WORKFLOW, (self.id,))
-        return _core.workflow_info(rows[0])
+        return await Admin(self.store).get_workflow(self.id)
 
     async def steps(self) -> list[StepInfo]:
         """The recorded steps of this workflow, read now."""
-        rows = await self.store.call(_sql.LIST_STEPS, (self.id,))
-        return [_core.step_info(row) for row in rows]
+        return await Admin(self.store).list_steps(self.id)
 
     # -- used by the decorators ---------------------------------------------------------------
 
@@ -540,29 +538,6 @@ class PyWorkflow:
         return True
 
 
-async def connect(
-    dsn: str,
-    *,
-    runner_id: str | None = None,
-    lease_seconds: float = 30.0,
-    pool_size: int = 4,
-    retry_timeout: float = 30.0,
-    listen_dsn: str | None = None,
-    listen: bool = True,
-    poll_interval: float = 5.0,
-    prepare_threshold: int | None = 5,
-) -> Store:
-    """Open a :class:`Store` on ``dsn``, a libpq connection string or URL.
-
-    The options are described on :class:`Store`."""
-    return await Store.connect(
-        dsn,
-        runner_id=runner_id,
-        lease_seconds=lease_seconds,
-        pool_size=pool_size,
-        retry_timeout=retry_timeout,
-        listen_dsn=listen_dsn,
-        listen=listen,
-        poll_interval=poll_interval,
-        prepare_threshold=prepare_threshold,
-    )
+# Open a Store on ``dsn``, a libpq connection string or URL; the options are described on
+# Store. The same function as Store.connect, so the two cannot drift.
+connect = Store.connect

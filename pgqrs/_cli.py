@@ -22,11 +22,11 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from types import ModuleType
-from typing import Any, LiteralString
+from typing import Any
 
 import psycopg
 
-from . import __version__, admin, connect, connect_sync
+from . import __version__, _sql, admin, connect, connect_sync
 from ._core import StepInfo, WorkflowInfo, WorkflowSummary
 from ._sync import SyncAdmin
 from ._worker import Worker, collect_workflows
@@ -38,10 +38,6 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 # Step values and errors in the steps table of ``workflows show`` are cut to this many characters.
 VALUE_WIDTH = 60
-
-# The server's clock, for ages. clock_timestamp() needs no privilege (pgqrs.now() may not be
-# granted to a monitoring role); it ignores pgqrs.fake_now, which only tests set.
-SERVER_NOW: LiteralString = "SELECT pg_catalog.clock_timestamp()"
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -280,7 +276,7 @@ def _with_admin(dsn: str, run: Callable[[SyncAdmin, datetime], None]) -> int:
     # after the pool's retry timeout with a vaguer one.
     psycopg.connect(dsn, connect_timeout=10).close()
     with connect_sync(dsn) as store:
-        now: datetime = store.call(SERVER_NOW)[0][0]
+        now: datetime = store.call(_sql.SERVER_NOW)[0][0]
         run(admin(store), now)
     return 0
 

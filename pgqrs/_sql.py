@@ -65,6 +65,10 @@ LIST_STEPS: LiteralString = (
 
 VERSION: LiteralString = "SELECT pgqrs.version()"
 
+# The server's clock, for the ages the CLI prints. clock_timestamp() needs no privilege
+# (pgqrs.now() may not be granted to a monitoring role); it ignores pgqrs.fake_now.
+SERVER_NOW: LiteralString = "SELECT pg_catalog.clock_timestamp()"
+
 ERROR_CODES: LiteralString = "SELECT sqlstate, name, description FROM pgqrs.error_codes()"
 
 # Install. The lock key is the first 8 bytes of sha1(b"pgqrs install"), a positive bigint; every

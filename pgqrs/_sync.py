@@ -75,6 +75,7 @@ class SyncStore:
         poll_interval: float = 5.0,
         prepare_threshold: int | None = 5,
     ) -> SyncStore:
+        """Open a store on ``dsn``, a libpq connection string or URL; see :class:`SyncStore`."""
         if lease_seconds <= 0:
             raise ValueError("lease_seconds must be positive")
         if poll_interval <= 0:
@@ -293,8 +294,7 @@ class SyncWorkflowHandle:
 
     def info(self) -> WorkflowInfo:
         """Status, values and lease of the workflow, read now."""
-        rows = self.store.call(_sql.GET_WORKFLOW, (self.id,))
-        return _core.workflow_info(rows[0])
+        return SyncAdmin(self.store).get_workflow(self.id)
 
     def result(self, timeout: float | None = None) -> Any:
         """Wait until the workflow is finished and return its output.
@@ -432,13 +432,11 @@ class SyncWorkflow:
 
     def info(self) -> WorkflowInfo:
         """Status, values and lease of this workflow, read now."""
-        rows = self.store.call(_sql.GET_WORKFLOW, (self.id,))
-        return _core.workflow_info(rows[0])
+        return SyncAdmin(self.store).get_workflow(self.id)
 
     def steps(self) -> list[StepInfo]:
         """The recorded steps of this workflow, read now."""
-        rows = self.store.call(_sql.LIST_STEPS, (self.id,))
-        return [_core.step_info(row) for row in rows]
+        return SyncAdmin(self.store).list_steps(self.id)
 
     # -- used by the decorators ---------------------------------------------------------------
 
@@ -533,29 +531,6 @@ class SyncWorkflow:
         return True
 
 
-def connect(
-    dsn: str,
-    *,
-    runner_id: str | None = None,
-    lease_seconds: float = 30.0,
-    pool_size: int = 4,
-    retry_timeout: float = 30.0,
-    listen_dsn: str | None = None,
-    listen: bool = True,
-    poll_interval: float = 5.0,
-    prepare_threshold: int | None = 5,
-) -> SyncStore:
-    """Open a :class:`SyncStore` on ``dsn``, a libpq connection string or URL.
-
-    The options are described on :class:`SyncStore`."""
-    return SyncStore.connect(
-        dsn,
-        runner_id=runner_id,
-        lease_seconds=lease_seconds,
-        pool_size=pool_size,
-        retry_timeout=retry_timeout,
-        listen_dsn=listen_dsn,
-        listen=listen,
-        poll_interval=poll_interval,
-        prepare_threshold=prepare_threshold,
-    )
+# Open a SyncStore on ``dsn``, a libpq connection string or URL; the options are described on
+# SyncStore. The same function as SyncStore.connect, so the two cannot drift.
+connect = SyncStore.connect
