@@ -117,6 +117,38 @@ def paired_ratios(values: list[float], floors: list[float]) -> list[float]:
     return [v / f for v, f in zip(values, floors, strict=True) if f]
 
 
+def against_floor(
+    key: str,
+    label: str,
+    unit: str,
+    values: list[float],
+    floors: list[float],
+    floor_label: str,
+    **extra: Any,
+) -> Figure:
+    """A timed figure: the median and range of ``values``, the median floor, and the median and
+    range of the per-repetition ratios. ``extra`` sets the other Figure fields (target, met,
+    note, raw...); ``reps`` defaults to the number of ratios."""
+    v, lo, hi = summary(values)
+    ratios = paired_ratios(values, floors)
+    rv, rlo, rhi = summary(ratios)
+    extra.setdefault("reps", len(ratios))
+    return Figure(
+        key=key,
+        label=label,
+        unit=unit,
+        value=v,
+        lo=lo,
+        hi=hi,
+        floor_label=floor_label,
+        floor=med(floors),
+        ratio=rv,
+        ratio_lo=rlo,
+        ratio_hi=rhi,
+        **extra,
+    )
+
+
 def fmt(x: float | None, unit: str = "") -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
@@ -319,25 +351,17 @@ async def fig_step_cost(env: Env) -> list[Figure]:
         ("decorators", "1. step cost, decorators", 2.0),
         ("lowlevel", "1. step cost, low-level API", 1.5),
     ):
-        v, lo, hi = summary(data[kind])
         ratios = paired_ratios(data[kind], data["floor"])
-        rv, rlo, rhi = summary(ratios)
         figures.append(
-            Figure(
-                key=f"step_cost_{kind}",
-                label=label,
-                unit="ms/step",
-                value=v,
-                lo=lo,
-                hi=hi,
-                floor_label="f1 ms",
-                floor=floor,
-                ratio=rv,
-                ratio_lo=rlo,
-                ratio_hi=rhi,
+            against_floor(
+                f"step_cost_{kind}",
+                label,
+                "ms/step",
+                data[kind],
+                data["floor"],
+                "f1 ms",
                 target=f"<= {limit:g}x f1",
-                met=rv <= limit,
-                reps=len(ratios),
+                met=med(ratios) <= limit,
                 raw={
                     "ms_per_step": data[kind],
                     "f1_ms": data["floor"],
@@ -687,23 +711,15 @@ async def fig_replay(env: Env) -> list[Figure]:
     big, small = REPLAY_SIZES[1], REPLAY_SIZES[0]
     figures = []
     for n in REPLAY_SIZES[::-1]:
-        v, lo, hi = summary(ms[n])
         ratios = paired_ratios(ms[n], ms["floor"])
-        rv, rlo, rhi = summary(ratios)
         figures.append(
-            Figure(
-                key=f"replay_{n}_ms",
-                label=f"3. replay {n:,} finished steps",
-                unit="ms",
-                value=v,
-                lo=lo,
-                hi=hi,
-                floor_label="f1 ms",
-                floor=med(ms["floor"]),
-                ratio=rv,
-                ratio_lo=rlo,
-                ratio_hi=rhi,
-                reps=len(ratios),
+            against_floor(
+                f"replay_{n}_ms",
+                f"3. replay {n:,} finished steps",
+                "ms",
+                ms[n],
+                ms["floor"],
+                "f1 ms",
                 note="admin.workflow(id) + the @workflow call, to SUCCESS",
                 raw={"ms": ms[n], "f1_ms": ms["floor"], "ratios": ratios},
             )
@@ -968,26 +984,19 @@ async def fig_throughput(env: Env) -> list[Figure]:
     for shape in SHAPES:
         procs, conc = shape
         rates = [x["per_second"] for x in runs[shape]]
-        v, lo, hi = summary(rates)
         ratios = paired_ratios(rates, floors[shape])
-        rv, rlo, rhi = summary(ratios)
         target = ">= 600/s" if shape == (1, 1) else ""
         plural = "s" if procs > 1 else ""
         figures.append(
-            Figure(
-                key=f"throughput_{procs}x{conc}",
-                label=f"4. throughput, {procs} worker{plural} x concurrency {conc}",
-                unit="wf/s",
-                value=v,
-                lo=lo,
-                hi=hi,
-                floor_label=f"inserts/s ({procs * conc} conn)",
-                floor=med(floors[shape]),
-                ratio=rv,
-                ratio_lo=rlo,
-                ratio_hi=rhi,
+            against_floor(
+                f"throughput_{procs}x{conc}",
+                f"4. throughput, {procs} worker{plural} x concurrency {conc}",
+                "wf/s",
+                rates,
+                floors[shape],
+                f"inserts/s ({procs * conc} conn)",
                 target=target,
-                met=(v >= 600) if target else None,
+                met=(med(rates) >= 600) if target else None,
                 reps=len(rates),
                 note=(
                     f"{n:,} one-step workflows per rep, {reps} reps after a warm-up of {warm_n};"
