@@ -12,14 +12,28 @@ PY := .venv/bin/python
 PYTEST_ARGS ?=
 # pgTAP comes from the system's PostgreSQL 15 (the Docker image and the embedded 18 lack it).
 SQL_TEST_PG ?= 15
+# The server whose extension directory install-extension fills (PGXS reads pg_config).
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/$(SQL_TEST_PG)/bin/pg_config) pg_config)
+# sql-test runs the whole pgTAP suite once per install mode (pgqrs.testing INSTALL_MODES): a fresh
+# psql -f of the newest script, the oldest script plus every delta, and CREATE EXTENSION of the
+# oldest version followed by ALTER EXTENSION UPDATE.
+SQL_TEST_MODES ?= psql upgrade extension-upgrade
 
-.PHONY: help setup test sql-test py-test py-test-18 lint gen soak demo bench clean
+.PHONY: help setup install-extension test sql-test py-test py-test-18 lint gen soak demo bench clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 setup: ## Install system packages (as root) and the .venv with pgqrs[test]
 	@bash scripts/bootstrap.sh
+
+# Skips the copy when the installed files already match, so that only a change to sql/ needs root.
+install-extension: ## Install pgqrs as a PostgreSQL extension (PGXS: make -C sql install; as root)
+	@dir="$$($(PG_CONFIG) --sharedir)/extension"; \
+	for f in sql/pgqrs.control sql/pgqrs--*.sql; do \
+		cmp -s "$$f" "$$dir/$${f#sql/}" || { $(MAKE) -C sql install PG_CONFIG=$(PG_CONFIG) >/dev/null \
+			&& echo "install-extension: installed pgqrs into $$dir"; exit; }; \
+	done
 
 test: setup ## Run every test: lint, pgTAP, pytest on PostgreSQL 15 and on PostgreSQL 18
 	@$(MAKE) lint
@@ -31,13 +45,16 @@ test: setup ## Run every test: lint, pgTAP, pytest on PostgreSQL 15 and on Postg
 # makes it run the files as Perl), so the files are listed here and passed with --ext .sql.
 SQL_TESTS = $(shell find tests/sql -name '*.test.sql' 2>/dev/null | LC_ALL=C sort)
 
-sql-test: setup ## pgTAP tests (tests/sql/**/*.test.sql) with pg_prove
+sql-test: setup install-extension ## pgTAP tests (tests/sql/**/*.test.sql), once per install mode
 	@if [[ -z "$(SQL_TESTS)" ]]; then echo "sql-test: no tests/sql/**/*.test.sql found" >&2; exit 1; fi
-	@echo "pg_prove: $(words $(SQL_TESTS)) files in tests/sql (fixtures: tests/sql/fixtures/helpers.sql)"
-	@$(PY) -m pgqrs.testing exec --pg $(SQL_TEST_PG) --install -- \
-		bash -c 'psql -X -q -v ON_ERROR_STOP=1 -f tests/sql/fixtures/helpers.sql && pg_prove -j 2 --ext .sql "$$@"' _ $(SQL_TESTS)
+	@for mode in $(SQL_TEST_MODES); do \
+		echo "pg_prove: $(words $(SQL_TESTS)) files in tests/sql, pgqrs installed by: $$mode"; \
+		$(PY) -m pgqrs.testing exec --pg $(SQL_TEST_PG) --install=$$mode -- \
+			bash -c 'psql -X -q -v ON_ERROR_STOP=1 -f tests/sql/fixtures/helpers.sql && pg_prove -j 2 --ext .sql "$$@"' _ $(SQL_TESTS) \
+			|| exit 1; \
+	done
 
-py-test: setup ## pytest on a throwaway PostgreSQL 15 (or PGQRS_TEST_DSN / Docker)
+py-test: setup install-extension ## pytest on a throwaway PostgreSQL 15 (or PGQRS_TEST_DSN / Docker)
 	$(PY) -m pytest tests/py -m 'not slow' $(PYTEST_ARGS)
 
 py-test-18: setup ## pytest on the embedded PostgreSQL 18

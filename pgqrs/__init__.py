@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import overload
 
+from . import _core
 from ._async import Admin, PyWorkflow, StepGuard, StepResult, Store, WorkflowHandle, connect
 from ._core import StepInfo, WorkerInfo, WorkflowCount, WorkflowInfo, WorkflowSummary
 from ._sync import (
@@ -46,7 +47,7 @@ from .errors import (
     WorkflowNotFoundError,
 )
 
-__version__ = "0.1.0"
+__version__ = _core.CLIENT_VERSION
 
 __all__ = [
     "Admin",

@@ -63,6 +63,7 @@ class Store:
         self.listen_dsn = listen_dsn or dsn
         self.listen = listen
         self.poll_interval = poll_interval
+        self._schema_checked = False
 
     @classmethod
     async def connect(
@@ -117,15 +118,52 @@ class Store:
     ) -> None:
         await self.close()
 
+    async def check_schema(self) -> None:
+        """Check once per store that the installed pgqrs schema fits this client.
+
+        Raises SchemaError, saying what to run, when pgqrs is missing, older than the scripts
+        this package ships, or newer and no longer serving this client version.
+        """
+        if self._schema_checked:
+            return
+        scripts = _core.Scripts.load()
+        try:
+            installed = str((await self.call(_sql.VERSION, check=False))[0][0])
+        except (psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName) as exc:
+            raise errors.SchemaError(
+                "pgqrs is not installed in this database: run `pgqrs install` (or CREATE "
+                "EXTENSION pgqrs, or psql -f sql/pgqrs--VERSION.sql)"
+            ) from exc
+        min_client = None
+        if _core.version_key(installed) > _core.version_key(scripts.latest):
+            min_client = str((await self.call(_sql.MIN_CLIENT_VERSION, check=False))[0][0])
+        extension = bool(await self.call(_sql.EXTENSION_VERSION, check=False))
+        _core.check_schema_version(
+            installed,
+            min_client,
+            client=_core.CLIENT_VERSION,
+            required=scripts.latest,
+            extension=extension,
+        )
+        self._schema_checked = True
+
     async def call(
-        self, query: LiteralString, params: Sequence[Any] = (), *, retry: bool = True
+        self,
+        query: LiteralString,
+        params: Sequence[Any] = (),
+        *,
+        retry: bool = True,
+        check: bool = True,
     ) -> list[tuple[Any, ...]]:
         """Run one pgqrs statement and return its rows.
 
         A pgqrs SQLSTATE is raised as its PgqrsError. With ``retry``, a lost connection, a server
         restart, a serialization failure or a deadlock is retried with backoff until
-        ``retry_timeout`` passes.
+        ``retry_timeout`` passes. The first call checks the schema version (``check_schema``)
+        unless ``check`` is false.
         """
+        if check and not self._schema_checked:
+            await self.check_schema()
         deadline = time.monotonic() + self.retry_timeout
         delay = 0.02
         while True:
@@ -163,9 +201,9 @@ class Admin:
             cur = await conn.execute(_sql.INSTALL_STATE)
             row = await cur.fetchone()
             assert row is not None
-            has_schema, has_ledger = row
+            has_schema, has_ledger, extension = row
             installed: set[str] | None = None
-            if has_schema:
+            if has_schema and extension is None:
                 if not has_ledger:
                     raise errors.SchemaError(
                         "schema pgqrs exists but has no pgqrs.ledger: it was not created by the "
@@ -173,7 +211,7 @@ class Admin:
                     )
                 cur = await conn.execute(_sql.LEDGER_VERSIONS)
                 installed = {version for (version,) in await cur.fetchall()}
-            plan = scripts.plan(installed)
+            plan = scripts.plan(installed, extension=extension)
             for path in plan:
                 logger.info("pgqrs: applying %s", path.name)
                 await conn.execute(path.read_bytes())
@@ -181,7 +219,7 @@ class Admin:
 
     async def version(self) -> str:
         """The version of the installed pgqrs SQL."""
-        rows = await self.store.call(_sql.VERSION)
+        rows = await self.store.call(_sql.VERSION, check=False)
         return str(rows[0][0])
 
     async def create_workflow(

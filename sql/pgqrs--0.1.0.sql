@@ -89,7 +89,23 @@
 --   (docs/sql-api.md, "Roles"); now() and version() touch none and run as the caller.
 --   Functions whose name starts with an underscore are private and granted to nobody.
 
-create schema pgqrs;
+-- CREATE EXTENSION pgqrs creates the schema before running this script (pgqrs.control:
+-- schema = pgqrs); psql -f and the Python installer create it here. A schema that already exists
+-- must belong to the installing role: a schema owner can drop or replace anything inside it.
+do $$
+declare
+    v_owner regrole;
+begin
+    select n.nspowner::regrole into v_owner from pg_catalog.pg_namespace n where n.nspname = 'pgqrs';
+    if v_owner is null then
+        create schema pgqrs;
+    elsif not pg_catalog.pg_has_role(v_owner, 'USAGE') then
+        raise exception 'pgqrs: schema pgqrs already exists and belongs to role %', v_owner
+            using errcode = '42501',
+                  hint = 'Install as that role, or drop the schema first.';
+    end if;
+end
+$$;
 comment on schema pgqrs is 'pgqrs: durable workflows. See docs/sql-api.md.';
 revoke all on schema pgqrs from public;
 
@@ -1606,5 +1622,18 @@ comment on function pgqrs.list_workflows(text, text, integer) is
 -- Nothing is executable by PUBLIC. Grant EXECUTE on the API functions to an application role
 -- (docs/sql-api.md, "Roles"); the private _ functions are granted to nobody.
 revoke all on all functions in schema pgqrs from public;
+
+-- Installed as an extension (CREATE EXTENSION pgqrs), the data tables are marked as
+-- configuration tables so that pg_dump saves their rows. The ledger is not: the extension's own
+-- scripts fill it again on restore.
+do $$
+begin
+    if exists (select from pg_catalog.pg_extension e where e.extname = 'pgqrs') then
+        perform pg_catalog.pg_extension_config_dump('pgqrs.workflows', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.steps', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.workers', '');
+    end if;
+end
+$$;
 
 insert into pgqrs.ledger (version) values ('0.1.0');

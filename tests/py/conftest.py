@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from pgqrs._core import Scripts
 from pgqrs.testing import (
     TEST_SETTINGS,
     Server,
@@ -26,7 +27,8 @@ from pgqrs.testing import (
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_SQL = REPO_ROOT / "sql" / "pgqrs--0.1.0.sql"
+_SCRIPTS = Scripts.load(REPO_ROOT / "sql")
+SCHEMA_SQL = _SCRIPTS.full[_SCRIPTS.latest]
 TEMPLATE_DB = "pgqrs_template"
 
 

@@ -18,7 +18,7 @@ import pytest
 from helpers import later, poll
 
 import pgqrs
-from pgqrs import SyncWorkflow, _cli
+from pgqrs import SyncWorkflow, _cli, _core
 from pgqrs.decorators import step, workflow
 
 # --- helpers --------------------------------------------------------------------------------
@@ -140,11 +140,12 @@ def _dead(dsn: str) -> str:
 def test_install_and_version(empty_dsn: str) -> None:
     first = _pgqrs("--dsn", empty_dsn, "install")
     assert first.returncode == 0, first.stderr
-    assert first.stdout.strip() == "applied pgqrs--0.1.0.sql"
+    latest = _core.Scripts.load().latest
+    assert first.stdout.strip() == f"applied pgqrs--{latest}.sql"
     again = _pgqrs("--dsn", empty_dsn, "install")
     assert again.stdout.strip() == "pgqrs is up to date"
     version = _pgqrs("--dsn", empty_dsn, "version")
-    assert version.stdout.strip() == "0.1.0"
+    assert version.stdout.strip() == latest
 
 
 def test_missing_dsn_is_a_usage_error() -> None:
@@ -264,7 +265,7 @@ def test_database_errors_are_one_line(empty_dsn: str) -> None:
     done = _pgqrs("--dsn", empty_dsn, "status")  # no schema
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
-    assert "is pgqrs installed? run `pgqrs install`" in done.stderr
+    assert "pgqrs is not installed in this database: run `pgqrs install`" in done.stderr
 
 
 def test_revive_a_dead_workflow(dsn: str) -> None:

@@ -10,6 +10,9 @@ import psycopg
 import pytest
 
 import pgqrs
+from pgqrs import _core
+
+LATEST = _core.Scripts.load().latest
 
 INSTALL = """
 import sys, pgqrs
@@ -22,9 +25,9 @@ def test_install_then_noop(empty_dsn: str) -> None:
     async def main() -> None:
         async with await pgqrs.connect(empty_dsn) as store:
             admin = pgqrs.admin(store)
-            assert await admin.install() == ["pgqrs--0.1.0.sql"]
+            assert await admin.install() == [f"pgqrs--{LATEST}.sql"]
             assert await admin.install() == []
-            assert await admin.version() == "0.1.0"
+            assert await admin.version() == LATEST
 
     asyncio.run(main())
 
@@ -42,9 +45,9 @@ def test_concurrent_installs_apply_once(empty_dsn: str) -> None:
     results = [(*p.communicate(timeout=120), p.returncode) for p in procs]
     assert all(code == 0 for _, _, code in results), results
     applied = sorted(out.strip() for out, _, _ in results)
-    assert applied == ["-"] * 5 + ["pgqrs--0.1.0.sql"]
+    assert applied == ["-"] * 5 + [f"pgqrs--{LATEST}.sql"]
     with psycopg.connect(empty_dsn, autocommit=True) as conn:
-        assert conn.execute("select version from pgqrs.ledger").fetchall() == [("0.1.0",)]
+        assert conn.execute("select version from pgqrs.ledger").fetchall() == [(LATEST,)]
 
 
 def test_foreign_schema_is_refused(empty_dsn: str) -> None:

@@ -9,7 +9,7 @@ select is(
     array['acquire_step', 'acquire_workflow', 'claim_workflows', 'complete_step',
           'complete_workflow', 'create_workflow', 'error_codes', 'fail_step', 'fail_workflow',
           'get_workflow', 'heartbeat', 'list_steps', 'list_workers', 'list_workflows',
-          'next_claim_at', 'now', 'register_worker', 'release_workflow', 'revive_workflow',
+          'min_client_version', 'next_claim_at', 'now', 'register_worker', 'release_workflow', 'revive_workflow',
           'start_workflow', 'stop_worker', 'version', 'worker_heartbeat', 'workflow_counts'],
     'the API functions');
 -- TEST: no function is overloaded, so a call by name and named arguments has one target

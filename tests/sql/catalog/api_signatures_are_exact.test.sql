@@ -23,6 +23,7 @@ select results_eq(
         ('list_steps(p_workflow_id uuid)'),
         ('list_workers(p_stale_seconds double precision)'),
         ('list_workflows(p_status text, p_name text, p_limit integer)'),
+        ('min_client_version()'),
         ('next_claim_at(p_worker text)'),
         ('now()'),
         ('register_worker(p_worker text, p_workflows text[], p_concurrency integer, p_hostname text, p_pid integer)'),

@@ -1,0 +1,1705 @@
+-- pgqrs 0.2.0: durable workflows that live inside PostgreSQL.
+--
+-- This file installs pgqrs 0.2.0 on a database without it. A database with 0.1.0 gets the same
+-- schema from pgqrs--0.1.0--0.2.0.sql (a test compares the two). Released scripts are never
+-- edited; docs/upgrading.md has the rules. Three ways to run it, all with the same result:
+-- CREATE EXTENSION pgqrs (after make install-extension), psql -f, or pgqrs install.
+--
+-- MODEL
+--   A workflow is a named run of user code with a JSON input. Its code calls steps; each step's
+--   JSON result is checkpointed here, so a runner that crashes, is killed or loses its connection
+--   can resume: completed steps return their stored result and are not run again. Every rule of
+--   that protocol lives in this file. Clients (Python, psql, any language) only serialize values,
+--   call these functions and map their SQLSTATEs.
+--
+--   pgqrs.workflows  one row per workflow: status, input, output or error, and the lease.
+--   pgqrs.steps      one row per (workflow, step key): status, output or error, attempt count.
+--   pgqrs.workers    one row per worker name: the workflow names it serves, its heartbeat.
+--   pgqrs.ledger     the install scripts applied to this database.
+--
+--   A workflow is run either by the process that made it (create_workflow, then
+--   acquire_workflow) or by a worker: start_workflow enqueues it, and claim_workflows hands it
+--   to a registered worker that serves its name, under the same kind of lease.
+--
+-- STATE MACHINES
+--   workflow:  PENDING --acquire_workflow/claim_workflows--> RUNNING --complete_workflow--> SUCCESS
+--                                                                    --fail_workflow------> FAILED
+--              RUNNING --claim_workflows (recoveries > max_recoveries)--> DEAD
+--              DEAD --revive_workflow--> RUNNING (no lease, queued)
+--              SUCCESS and FAILED are final. Acquiring a final or DEAD workflow takes no lease and
+--              returns its stored output or error, so a re-run replays the outcome.
+--   step:      (none) --acquire_step--> RUNNING --complete_step--> SUCCESS
+--                                               --fail_step-----> FAILED
+--              complete_step/fail_step may also create the row directly. A RUNNING step was left by
+--              a runner that died before recording an outcome; acquire_step hands it out again
+--              (attempt + 1). SUCCESS and FAILED are final: acquire returns SKIPPED with the stored
+--              value, or raises PQ004 with the stored error.
+--
+-- LEASES AND FENCING
+--   A runner must hold the workflow's lease to write. acquire_workflow grants it: an owner name, an
+--   expiry (pgqrs.now() + lease seconds) and a fencing token, lease_token, which increases by one
+--   at every grant and every release and is never reset. Every write passes the token it was
+--   granted; a write with any other token raises PQ003 and changes nothing, so a runner whose lease
+--   was taken over (or released) is fenced out even if it wakes up later. A live lease of another owner makes acquire_workflow raise PQ002.
+--   The same owner may re-acquire at once (a restarted process with a stable runner id), which also
+--   fences its own previous incarnation. complete_step, fail_step and heartbeat extend the lease.
+--
+-- WORKERS AND RECOVERY
+--   claim_workflows hands out queued workflows with no live lease (never leased, released, or
+--   expired) using FOR NO KEY UPDATE SKIP LOCKED; expired leases are reaped inside it, so there
+--   is no reaper job. Taking over from a holder that died is a recovery; so is a worker
+--   re-registering under a name whose previous incarnation still held leases. A workflow whose
+--   recoveries exceed max_recoveries is moved to DEAD instead of being handed out again.
+--   NOTIFY pgqrs_work (payload: a workflow name, or '*') announces new or released work, and
+--   NOTIFY pgqrs_done (payload: a workflow id) a workflow that became SUCCESS, FAILED or DEAD.
+--
+-- DURABILITY
+--   acquire_step and heartbeat commit asynchronously: losing a RUNNING marker or a lease extension
+--   in a crash is harmless (the step runs again; the lease is shorter). They set
+--   synchronous_commit = off only when they are the first write of their transaction, because the
+--   setting lasts until the transaction ends. Every other function that writes (create, acquire
+--   workflow, outcomes, release) sets synchronous_commit = on for its transaction, so a lease grant
+--   or an outcome is never acknowledged before it is durable, whatever the session default.
+--
+-- LOCK ORDER
+--   worker row, then workflow rows, then step rows. A function that writes locks the workflow row
+--   first (UPDATE, or SELECT ... FOR NO KEY UPDATE), then at most one step row of the same
+--   workflow. The worker functions lock their worker row first; claim_workflows then locks
+--   workflow rows with SKIP LOCKED and so never waits for one. acquire_step reads the workflow
+--   row without a lock and writes one step row; the foreign-key check it triggers takes FOR KEY
+--   SHARE on the workflow row, which never conflicts with FOR NO KEY UPDATE, so no cycle can
+--   form. Hot-path functions touch only the rows of one workflow, keyed by its id.
+--
+-- CLOCK
+--   Every time comparison goes through pgqrs.now(). It returns the setting pgqrs.fake_now when a
+--   session sets it (tests move time without sleeping) and clock_timestamp() otherwise.
+--
+-- SQLSTATES (class PQ; pgqrs.error_codes() returns this table)
+--   PQ001 workflow_not_found    no workflow has that id
+--   PQ002 workflow_busy         another owner holds a live lease
+--   PQ003 lease_lost            the caller's fencing token is no longer current
+--   PQ004 step_failed           the step failed before; DETAIL holds the stored error as JSON
+--   PQ005 invalid_state         the call does not fit the current state (final workflow, final step)
+--   PQ006 idempotency_conflict  an id or idempotency key is reused with a different name or input
+--   PQ007 payload_too_large     a JSON value exceeds pgqrs.max_payload_bytes
+--   PQ008 invalid_argument      a missing, empty or oversized name, key, owner or lease length
+--   PQ009 worker_not_found      no worker is registered under that name
+--   Malformed JSON, NaN and NUL characters are rejected by PostgreSQL's jsonb input itself
+--   (22P02, 22P05) before any pgqrs function runs, so they can never reach the tables.
+--
+-- SECURITY
+--   Every function pins search_path = pg_catalog, pg_temp and names objects with their schema.
+--   Nothing is granted to PUBLIC. The API functions that touch tables are SECURITY DEFINER, so an
+--   application role can be granted EXECUTE on them without any privilege on the tables
+--   (docs/security.md); now(), version() and min_client_version() touch none and run as the
+--   caller.
+--   Functions whose name starts with an underscore are private and granted to nobody.
+--
+-- COMPATIBILITY
+--   version() is this schema's version; min_client_version() is the oldest client release whose
+--   calls this schema still serves. Upgrades only add (expand): a released signature is never
+--   changed in place, so clients of min_client_version() or later keep working after an upgrade
+--   while new clients roll out. A client refuses a schema older than the scripts it ships, and a
+--   schema whose min_client_version() is newer than itself.
+
+-- CREATE EXTENSION pgqrs creates the schema before running this script (pgqrs.control:
+-- schema = pgqrs); psql -f and the Python installer create it here. A schema that already exists
+-- must belong to the installing role: a schema owner can drop or replace anything inside it.
+do $$
+declare
+    v_owner regrole;
+begin
+    select n.nspowner::regrole into v_owner from pg_catalog.pg_namespace n where n.nspname = 'pgqrs';
+    if v_owner is null then
+        create schema pgqrs;
+    elsif not pg_catalog.pg_has_role(v_owner, 'USAGE') then
+        raise exception 'pgqrs: schema pgqrs already exists and belongs to role %', v_owner
+            using errcode = '42501',
+                  hint = 'Install as that role, or drop the schema first.';
+    end if;
+end
+$$;
+comment on schema pgqrs is 'pgqrs: durable workflows. See docs/sql-api.md.';
+revoke all on schema pgqrs from public;
+
+-------------------------------------------------------------------------------------------------
+-- Tables
+-------------------------------------------------------------------------------------------------
+
+create table pgqrs.ledger (
+    version    text primary key,
+    applied_at timestamptz not null default pg_catalog.clock_timestamp()
+);
+comment on table pgqrs.ledger is
+    'pgqrs install scripts applied to this database, one row per version.';
+
+create table pgqrs.workflows (
+    id               uuid primary key,
+    name             text not null,
+    idempotency_key  text,
+    status           text not null default 'PENDING'
+                     check (status in ('PENDING', 'RUNNING', 'SUCCESS', 'FAILED', 'DEAD')),
+    input            jsonb,
+    output           jsonb,
+    error            jsonb,
+    lease_owner      text,
+    lease_token      bigint not null default 0,
+    lease_expires_at timestamptz,
+    lease_timeout    interval not null default interval '30 seconds',
+    created_at       timestamptz not null,
+    updated_at       timestamptz not null,
+    started_at       timestamptz,
+    finished_at      timestamptz,
+    queued           boolean not null default false,
+    available_at     timestamptz,
+    recoveries       integer not null default 0,
+    max_recoveries   integer not null default 5 check (max_recoveries >= 0),
+    constraint workflows_idempotency_key_key unique (idempotency_key)
+) with (fillfactor = 80);
+comment on table pgqrs.workflows is
+    'One row per workflow: status, input, output or error, and the lease (owner, token, expiry).';
+comment on column pgqrs.workflows.lease_token is
+    'Fencing token. Increases by one at every grant and release of the lease; never reset.';
+comment on column pgqrs.workflows.queued is
+    'True for workflows enqueued by start_workflow: only those are handed to workers.';
+comment on column pgqrs.workflows.available_at is
+    'A queued workflow is not claimed before this time.';
+comment on column pgqrs.workflows.recoveries is
+    'How many times a crashed holder''s lease was taken over; over max_recoveries it is DEAD.';
+
+-- What claim_workflows scans: queued workflows that may need a runner. Step writes change only
+-- lease_expires_at, which no index covers, so they stay HOT updates.
+create index workflows_claimable on pgqrs.workflows (available_at, id)
+    where queued and status in ('PENDING', 'RUNNING');
+-- Who holds what: register_worker, stop_worker and list_workers look leases up by owner.
+create index workflows_lease_owner on pgqrs.workflows (lease_owner)
+    where lease_owner is not null;
+
+create table pgqrs.steps (
+    workflow_id  uuid not null references pgqrs.workflows (id) on delete cascade,
+    step_key     text not null,
+    status       text not null check (status in ('RUNNING', 'SUCCESS', 'FAILED')),
+    output       jsonb,
+    error        jsonb,
+    attempt      integer not null default 1,
+    lease_token  bigint not null,
+    started_at   timestamptz not null,
+    finished_at  timestamptz,
+    primary key (workflow_id, step_key)
+);
+comment on column pgqrs.steps.started_at is 'When the first attempt of the step started.';
+comment on table pgqrs.steps is
+    'One row per workflow step key: status, output or error, attempts, and the token that wrote it.';
+
+create table pgqrs.workers (
+    name         text primary key,
+    hostname     text,
+    pid          integer,
+    workflows    text[] not null,
+    concurrency  integer not null check (concurrency > 0),
+    started_at   timestamptz not null,
+    heartbeat_at timestamptz not null,
+    stopped_at   timestamptz
+);
+comment on table pgqrs.workers is
+    'Registered workers: the workflow names each serves, and its last heartbeat.';
+
+revoke all on all tables in schema pgqrs from public;
+
+-------------------------------------------------------------------------------------------------
+-- Private helpers
+-------------------------------------------------------------------------------------------------
+
+-- _uuid_v7(): a time-ordered UUID (RFC 9562 version 7): 48 bits of Unix milliseconds, then random
+-- bits. New rows land at the right edge of the primary-key index, which keeps it hot and compact.
+create function pgqrs._uuid_v7()
+returns uuid
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return pg_catalog.encode(
+        pg_catalog.set_bit(pg_catalog.set_bit(
+            pg_catalog.overlay(
+                pg_catalog.uuid_send(pg_catalog.gen_random_uuid()),
+                pg_catalog.substr(
+                    pg_catalog.int8send(
+                        pg_catalog.floor(
+                            extract(epoch from pg_catalog.clock_timestamp()) * 1000)::bigint),
+                    3),
+                1, 6),
+            52, 1), 53, 1),
+        'hex')::uuid;
+end
+$$;
+comment on function pgqrs._uuid_v7() is 'Private. A time-ordered version 7 UUID.';
+
+-- _check_text(what, value, max_length): raises PQ008 unless value is a string of at most
+-- max_length characters with at least one character that is not white space. Used for names, step keys, owners and idempotency keys.
+create function pgqrs._check_text(p_what text, p_value text, p_max integer)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_value is null or p_value !~ '[^[:space:]]' then
+        raise exception 'pgqrs: % must be a non-empty string', p_what
+            using errcode = 'PQ008';
+    end if;
+    if pg_catalog.length(p_value) > p_max then
+        raise exception 'pgqrs: % is % characters long; the limit is %',
+            p_what, pg_catalog.length(p_value), p_max
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_text(text, text, integer) is
+    'Private. Raises PQ008 unless the value is a non-blank string within the length limit.';
+
+-- _max_payload_bytes(): the payload limit, from the setting pgqrs.max_payload_bytes (set it with
+-- ALTER DATABASE or ALTER ROLE ... SET), 1 MiB when it is not set. A value that is not an
+-- integer raises 22P02.
+create function pgqrs._max_payload_bytes()
+returns bigint
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return coalesce(
+        nullif(pg_catalog.current_setting('pgqrs.max_payload_bytes', true), '')::bigint,
+        1048576);
+end
+$$;
+comment on function pgqrs._max_payload_bytes() is
+    'Private. The payload limit in bytes: pgqrs.max_payload_bytes, default 1 MiB.';
+
+-- _check_payload(what, value): raises PQ007 when the value's jsonb size exceeds the setting
+-- pgqrs.max_payload_bytes (default 1 MiB). NULL passes.
+create function pgqrs._check_payload(p_what text, p_value jsonb)
+returns void
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_limit bigint := pgqrs._max_payload_bytes();
+    v_size integer;
+begin
+    if p_value is null then
+        return;
+    end if;
+    v_size := pg_catalog.pg_column_size(p_value);
+    if v_size > v_limit then
+        raise exception 'pgqrs: % is % bytes; the limit is % bytes', p_what, v_size, v_limit
+            using errcode = 'PQ007',
+                  hint = 'Store large data elsewhere and pass a reference, or raise the '
+                         'setting pgqrs.max_payload_bytes.';
+    end if;
+end
+$$;
+comment on function pgqrs._check_payload(text, jsonb) is
+    'Private. Raises PQ007 when a JSON value exceeds pgqrs.max_payload_bytes (default 1 MiB).';
+
+-- _async_commit(): sets synchronous_commit = off for the rest of the transaction, but only when
+-- the transaction has written nothing yet, so that it can never weaken the durability of an
+-- earlier write in the same transaction (such as an outcome recorded just before).
+create function pgqrs._async_commit()
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if pg_catalog.pg_current_xact_id_if_assigned() is null then
+        perform pg_catalog.set_config('synchronous_commit', 'off', true);
+    end if;
+end
+$$;
+comment on function pgqrs._async_commit() is
+    'Private. synchronous_commit = off for this transaction, only if it has written nothing yet.';
+
+-- _raise_lease_error(workflow_id, token): called when a fenced write matched no row. Works out
+-- why and raises: PQ008 (NULL token), PQ001 (no such workflow), PQ005 (never acquired), PQ003
+-- (the token is stale, whatever the state), PQ005 (the token is current but the workflow is
+-- final). Never returns.
+create function pgqrs._raise_lease_error(p_workflow_id uuid, p_token bigint)
+returns void
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_status text;
+    v_token  bigint;
+    v_owner  text;
+begin
+    if p_token is null then
+        raise exception 'pgqrs: token must not be null' using errcode = 'PQ008';
+    end if;
+    select w.status, w.lease_token, w.lease_owner
+      into v_status, v_token, v_owner
+      from pgqrs.workflows w
+     where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    if v_status = 'PENDING' then
+        raise exception 'pgqrs: workflow % has not been acquired', p_workflow_id
+            using errcode = 'PQ005',
+                  hint = 'Call pgqrs.acquire_workflow first and pass the token it returns.';
+    end if;
+    if v_token = p_token then
+        raise exception 'pgqrs: workflow % is already %', p_workflow_id, v_status
+            using errcode = 'PQ005';
+    end if;
+    raise exception 'pgqrs: lease on workflow % lost: token % is stale, current token is % (owner %)',
+        p_workflow_id, p_token, v_token, coalesce(v_owner, '<none>')
+        using errcode = 'PQ003';
+end
+$$;
+comment on function pgqrs._raise_lease_error(uuid, bigint) is
+    'Private. Diagnoses a fenced write that matched nothing and raises PQ001, PQ005 or PQ003.';
+
+-- _error_object(error): the stored form of an error. A JSON object is kept as given; any other
+-- JSON value v becomes {"type": null, "message": v as text}. NULL raises PQ008. An error over
+-- pgqrs.max_payload_bytes is cut down rather than refused, so that recording a failure can never
+-- fail: it keeps only the type (200 characters) and the message (limit / 8 characters, at least
+-- 200; a character takes at most 4 bytes, so at most half the limit), with "traceback": null and
+-- "truncated": true. Under a limit below about 2 KB the cut-down error may exceed the limit.
+create function pgqrs._error_object(p_error jsonb)
+returns jsonb
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_error jsonb;
+    v_limit bigint := pgqrs._max_payload_bytes();
+begin
+    if p_error is null then
+        raise exception 'pgqrs: error must not be null' using errcode = 'PQ008';
+    end if;
+    if pg_catalog.jsonb_typeof(p_error) = 'object' then
+        v_error := p_error;
+    else
+        v_error := pg_catalog.jsonb_build_object('type', null, 'message', p_error #>> '{}');
+    end if;
+    if pg_catalog.pg_column_size(v_error) <= v_limit then
+        return v_error;
+    end if;
+    return pg_catalog.jsonb_build_object(
+        'type', pg_catalog.left(v_error ->> 'type', 200),
+        'message', pg_catalog.left(
+            coalesce(v_error ->> 'message', ''), greatest(200, (v_limit / 8)::integer)),
+        'traceback', null,
+        'truncated', true);
+end
+$$;
+comment on function pgqrs._error_object(jsonb) is
+    'Private. Normalizes an error to a JSON object, cut down to fit pgqrs.max_payload_bytes.';
+
+-- _finish_step(workflow_id, step_key, token, status, output, error): records a step outcome for
+-- the holder of this token (the caller has checked the key and the value). Extends the lease,
+-- which also verifies the token and locks the workflow row, then writes the step row unless it
+-- is already final. A repeat of
+-- the same outcome is a no-op; any other write to a final step raises PQ005.
+-- Locks: the workflow row, then the step row.
+create function pgqrs._finish_step(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_token       bigint,
+    p_status      text,
+    p_output      jsonb,
+    p_error       jsonb
+)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_status text;
+    v_output jsonb;
+    v_error  jsonb;
+begin
+    update pgqrs.workflows w
+       set lease_expires_at = v_now + w.lease_timeout
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING';
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+
+    insert into pgqrs.steps as s (workflow_id, step_key, status, output, error, attempt,
+                                  lease_token, started_at, finished_at)
+    values (p_workflow_id, p_step_key, p_status, p_output, p_error, 1, p_token, v_now, v_now)
+    on conflict (workflow_id, step_key) do update
+       set status = excluded.status,
+           output = excluded.output,
+           error = excluded.error,
+           lease_token = excluded.lease_token,
+           finished_at = excluded.finished_at
+     where s.status = 'RUNNING';
+    if found then
+        return;
+    end if;
+
+    select s.status, s.output, s.error into v_status, v_output, v_error
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+    if v_status = p_status
+       and v_output is not distinct from p_output
+       and v_error is not distinct from p_error then
+        return;
+    end if;
+    raise exception 'pgqrs: step % of workflow % is already %', p_step_key, p_workflow_id, v_status
+        using errcode = 'PQ005';
+end
+$$;
+comment on function pgqrs._finish_step(uuid, text, bigint, text, jsonb, jsonb) is
+    'Private. Records a step outcome for the lease holder; idempotent for exact repeats.';
+
+-- _check_lease_seconds(seconds): raises PQ008 unless 0 < seconds <= 86400 (NULL and NaN fail).
+create function pgqrs._check_lease_seconds(p_seconds double precision)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_seconds is null or p_seconds <= 0 or p_seconds > 86400 then
+        raise exception 'pgqrs: lease seconds must be greater than 0 and at most 86400, got %',
+            p_seconds
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_lease_seconds(double precision) is
+    'Private. Raises PQ008 unless the lease length is in (0, 86400] seconds.';
+
+-- _finished_steps(workflow_id): the SUCCESS and FAILED steps of a workflow as one JSON object
+-- {"step_key": {"status", "output", "error"}, ...}: what a runner needs to replay them.
+create function pgqrs._finished_steps(p_workflow_id uuid)
+returns jsonb
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return (
+        select coalesce(
+                   pg_catalog.jsonb_object_agg(
+                       s.step_key,
+                       pg_catalog.jsonb_build_object(
+                           'status', s.status, 'output', s.output, 'error', s.error)),
+                   '{}'::jsonb)
+          from pgqrs.steps s
+         where s.workflow_id = p_workflow_id
+           and s.status in ('SUCCESS', 'FAILED'));
+end
+$$;
+comment on function pgqrs._finished_steps(uuid) is
+    'Private. The finished steps of a workflow as one JSON object, for replay.';
+
+-- _grant_lease(workflow_id, owner, lease_seconds, recovered) -> (token, lease_expires_at)
+-- Makes the workflow RUNNING under a new lease for p_owner with the next fencing token. With
+-- p_recovered (the previous holder died holding it) the recovery count grows by one. The caller
+-- has locked the row and decided that the grant is allowed. Locks: the workflow row.
+create function pgqrs._grant_lease(
+    p_workflow_id   uuid,
+    p_owner         text,
+    p_lease_seconds double precision,
+    p_recovered     boolean
+)
+returns table (token bigint, lease_expires_at timestamptz)
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now timestamptz := pgqrs.now();
+begin
+    return query
+        update pgqrs.workflows w
+           set status = 'RUNNING',
+               lease_owner = p_owner,
+               lease_token = w.lease_token + 1,
+               lease_timeout = p_lease_seconds * interval '1 second',
+               lease_expires_at = v_now + p_lease_seconds * interval '1 second',
+               started_at = coalesce(w.started_at, v_now),
+               updated_at = v_now,
+               recoveries = w.recoveries + p_recovered::integer
+         where w.id = p_workflow_id
+        returning w.lease_token, w.lease_expires_at;
+end
+$$;
+comment on function pgqrs._grant_lease(uuid, text, double precision, boolean) is
+    'Private. Grants the lease with the next fencing token; counts a recovery when asked.';
+
+-- _raise_worker_not_found(worker): raises PQ009 for a worker name that is not registered.
+create function pgqrs._raise_worker_not_found(p_worker text)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    raise exception 'pgqrs: worker % is not registered', p_worker
+        using errcode = 'PQ009',
+              hint = 'Call pgqrs.register_worker first.';
+end
+$$;
+comment on function pgqrs._raise_worker_not_found(text) is
+    'Private. Raises PQ009 (worker_not_found) for the given worker name.';
+
+-- _check_stale_seconds(seconds): raises PQ008 unless the staleness window is a finite number of
+-- seconds greater than zero.
+create function pgqrs._check_stale_seconds(p_seconds double precision)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_seconds is null or p_seconds <= 0
+       or p_seconds in ('Infinity'::float8, 'NaN'::float8) then
+        raise exception 'pgqrs: stale window must be a positive number of seconds, got %',
+            coalesce(p_seconds::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_stale_seconds(double precision) is
+    'Private. Raises PQ008 unless a staleness window is a finite positive number of seconds.';
+
+-- _worker_names(worker): the workflow names a registered worker serves, after recording that it
+-- is alive (heartbeat_at = now). Raises PQ009 for an unknown worker. Locks: the worker row.
+create function pgqrs._worker_names(p_worker text)
+returns text[]
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_names text[];
+begin
+    update pgqrs.workers k
+       set heartbeat_at = pgqrs.now(), stopped_at = null
+     where k.name = p_worker
+    returning k.workflows into v_names;
+    if not found then
+        perform pgqrs._raise_worker_not_found(p_worker);
+    end if;
+    return v_names;
+end
+$$;
+comment on function pgqrs._worker_names(text) is
+    'Private. Records a worker heartbeat and returns the workflow names it serves (PQ009 if unknown).';
+
+-- _release_worker_leases(worker, recovered) -> leases released
+-- Releases every lease that worker holds on a RUNNING workflow, as release_workflow does (owner
+-- and expiry NULL, token + 1), counting a recovery on each when p_recovered (the worker died
+-- holding them), and announces the released work with NOTIFY pgqrs_work ('*').
+-- Locks: the workflow rows the worker held.
+create function pgqrs._release_worker_leases(p_worker text, p_recovered boolean)
+returns integer
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_released integer;
+begin
+    update pgqrs.workflows w
+       set lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           recoveries = w.recoveries + p_recovered::integer,
+           updated_at = pgqrs.now()
+     where w.lease_owner = p_worker
+       and w.status = 'RUNNING';
+    get diagnostics v_released = row_count;
+    if v_released > 0 then
+        perform pg_catalog.pg_notify('pgqrs_work', '*');
+    end if;
+    return v_released;
+end
+$$;
+comment on function pgqrs._release_worker_leases(text, boolean) is
+    'Private. Releases the leases a worker holds (token + 1), optionally counting recoveries.';
+
+-- _create_workflow(name, input, id, idempotency_key, queue, run_at, max_recoveries)
+-- The body of create_workflow and start_workflow. With p_queue the workflow is enqueued for
+-- workers (queued, available from p_run_at or now) and NOTIFY pgqrs_work announces its name; an
+-- existing PENDING workflow that is not queued yet is enqueued the same way.
+create function pgqrs._create_workflow(
+    p_name            text,
+    p_input           jsonb,
+    p_id              uuid,
+    p_idempotency_key text,
+    p_queue           boolean,
+    p_run_at          timestamptz,
+    p_max_recoveries  integer
+)
+returns table (workflow_id uuid, created boolean, status text)
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_id     uuid;
+    v_by_id  pgqrs.workflows;
+    v_by_key pgqrs.workflows;
+    v_found  pgqrs.workflows;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('workflow name', p_name, 255);
+    if p_idempotency_key is not null then
+        perform pgqrs._check_text('idempotency key', p_idempotency_key, 255);
+    end if;
+    if p_max_recoveries is not null and p_max_recoveries < 0 then
+        raise exception 'pgqrs: max recoveries must be 0 or more, got %', p_max_recoveries
+            using errcode = 'PQ008';
+    end if;
+    perform pgqrs._check_payload('workflow input', p_input);
+
+    for v_attempt in 1..3 loop
+        insert into pgqrs.workflows as w (id, name, idempotency_key, input, created_at, updated_at,
+                                          queued, available_at, max_recoveries)
+        values (coalesce(p_id, pgqrs._uuid_v7()), p_name, p_idempotency_key, p_input, v_now, v_now,
+                p_queue, case when p_queue then coalesce(p_run_at, v_now) end,
+                coalesce(p_max_recoveries, 5))
+        on conflict do nothing
+        returning w.id into v_id;
+        if v_id is not null then
+            if p_queue then
+                perform pg_catalog.pg_notify('pgqrs_work', p_name);
+            end if;
+            return query select v_id, true, 'PENDING'::text;
+            return;
+        end if;
+
+        -- The id or the key exists already: return that workflow if the call matches it.
+        v_by_id := null;
+        v_by_key := null;
+        if p_id is not null then
+            select * into v_by_id from pgqrs.workflows w where w.id = p_id;
+        end if;
+        if p_idempotency_key is not null then
+            select * into v_by_key from pgqrs.workflows w where w.idempotency_key = p_idempotency_key;
+        end if;
+        if v_by_id.id is not null then
+            v_found := v_by_id;
+        else
+            v_found := v_by_key;
+        end if;
+        if v_found.id is null then
+            continue;  -- the conflicting row was deleted meanwhile; insert again
+        end if;
+        if (p_id is not null and v_found.id is distinct from p_id)
+           or (p_idempotency_key is not null and v_found.idempotency_key is distinct from p_idempotency_key)
+           or v_found.name is distinct from p_name
+           or v_found.input is distinct from p_input then
+            raise exception 'pgqrs: workflow % already exists with a different %',
+                v_found.id,
+                case
+                    when p_id is not null and v_found.id is distinct from p_id then 'id for that key'
+                    when p_idempotency_key is not null
+                         and v_found.idempotency_key is distinct from p_idempotency_key
+                        then 'idempotency key'
+                    when v_found.name is distinct from p_name then 'name (' || v_found.name || ')'
+                    else 'input'
+                end
+                using errcode = 'PQ006',
+                      hint = 'An id or idempotency key names one workflow; reuse it only for the same call.';
+        end if;
+        if p_queue and not v_found.queued and v_found.status = 'PENDING' then
+            update pgqrs.workflows w
+               set queued = true, available_at = coalesce(p_run_at, v_now), updated_at = v_now
+             where w.id = v_found.id;
+            perform pg_catalog.pg_notify('pgqrs_work', p_name);
+        end if;
+        return query select v_found.id, false, v_found.status;
+        return;
+    end loop;
+    raise exception 'pgqrs: could not create workflow % after repeated conflicts', p_name
+        using errcode = 'PQ006';
+end
+$$;
+comment on function pgqrs._create_workflow(text, jsonb, uuid, text, boolean, timestamptz, integer) is
+    'Private. Creates (and with p_queue enqueues) a workflow; idempotent on id and key.';
+
+-- _finish_workflow(workflow_id, token, status, output, error): moves a RUNNING workflow held with
+-- this token to its final status, ends the lease and announces it with NOTIFY pgqrs_done (payload:
+-- the workflow id). A repeat of the same call (same token, status and values) is a no-op; anything
+-- else raises through _raise_lease_error. Locks: the workflow row.
+create function pgqrs._finish_workflow(
+    p_workflow_id uuid,
+    p_token       bigint,
+    p_status      text,
+    p_output      jsonb,
+    p_error       jsonb
+)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_status text;
+    v_token  bigint;
+    v_output jsonb;
+    v_error  jsonb;
+begin
+    update pgqrs.workflows w
+       set status = p_status,
+           output = p_output,
+           error = p_error,
+           lease_owner = null,
+           lease_expires_at = null,
+           finished_at = v_now,
+           updated_at = v_now
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING';
+    if found then
+        perform pg_catalog.pg_notify('pgqrs_done', p_workflow_id::text);
+        return;
+    end if;
+    select w.status, w.lease_token, w.output, w.error
+      into v_status, v_token, v_output, v_error
+      from pgqrs.workflows w
+     where w.id = p_workflow_id;
+    if v_status = p_status and v_token = p_token
+       and v_output is not distinct from p_output and v_error is not distinct from p_error then
+        return;
+    end if;
+    perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+end
+$$;
+comment on function pgqrs._finish_workflow(uuid, bigint, text, jsonb, jsonb) is
+    'Private. Moves a leased RUNNING workflow to SUCCESS or FAILED; idempotent for exact repeats.';
+
+-------------------------------------------------------------------------------------------------
+-- Public API
+-------------------------------------------------------------------------------------------------
+
+-- version(): the version of the installed SQL, for example '0.2.0'.
+create function pgqrs.version()
+returns text
+language sql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$ select '0.2.0'::text $$;
+comment on function pgqrs.version() is 'The version of the installed pgqrs SQL.';
+
+-- min_client_version(): the oldest pgqrs client release whose calls this schema still serves,
+-- for example '0.1.0'. A client older than that must be upgraded before it talks to this schema;
+-- any later client works (COMPATIBILITY above). Touches no table.
+create function pgqrs.min_client_version()
+returns text
+language sql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$ select '0.1.0'::text $$;
+comment on function pgqrs.min_client_version() is
+    'The oldest pgqrs client release this schema still serves.';
+
+-- now(): the one clock of pgqrs. Returns the setting pgqrs.fake_now when it is set and not empty,
+-- otherwise clock_timestamp(). Tests move time with SET pgqrs.fake_now = '...'. Faking time only
+-- changes when leases look expired; fencing tokens keep writes safe whatever the clock says.
+create function pgqrs.now()
+returns timestamptz
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_fake text := pg_catalog.current_setting('pgqrs.fake_now', true);
+begin
+    if v_fake is null or v_fake = '' then
+        return pg_catalog.clock_timestamp();
+    end if;
+    return v_fake::timestamptz;
+end
+$$;
+comment on function pgqrs.now() is
+    'The pgqrs clock: pgqrs.fake_now when set (tests), else clock_timestamp().';
+
+-- error_codes(): the pgqrs SQLSTATEs with their names and meanings. Clients build their error
+-- mapping from this table; a test keeps it equal to the codes raised in this file.
+create function pgqrs.error_codes()
+returns table (sqlstate text, name text, description text)
+language sql
+immutable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    values
+        ('PQ001', 'workflow_not_found', 'No workflow has that id.'),
+        ('PQ002', 'workflow_busy', 'Another owner holds a live lease on the workflow.'),
+        ('PQ003', 'lease_lost', 'The fencing token is no longer current: the lease was taken over.'),
+        ('PQ004', 'step_failed', 'The step failed before; DETAIL holds the stored error as JSON.'),
+        ('PQ005', 'invalid_state', 'The call does not fit the current state of the workflow or step.'),
+        ('PQ006', 'idempotency_conflict', 'An id or idempotency key is reused with a different name or input.'),
+        ('PQ007', 'payload_too_large', 'A JSON value exceeds pgqrs.max_payload_bytes.'),
+        ('PQ008', 'invalid_argument', 'A missing, empty or oversized name, key, owner or lease length.'),
+        ('PQ009', 'worker_not_found', 'No worker is registered under that name.')
+$$;
+comment on function pgqrs.error_codes() is 'The pgqrs SQLSTATEs (class PQ), their names and meanings.';
+
+-- create_workflow(name, input, id, idempotency_key) -> (workflow_id, created, status)
+-- Stores a PENDING workflow for the caller to run, and returns its id: a time-ordered UUID made
+-- here unless p_id is given. Workers never claim it (see start_workflow).
+-- Idempotent: if p_id or p_idempotency_key already names a workflow with the same name and input,
+-- that workflow is returned with created = false; with a different name or input, PQ006. Safe under
+-- races: INSERT ... ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit,
+-- then the existing row is read. Locks: the new row only.
+-- Errors: PQ008 (empty or oversized name or key), PQ007 (input too large), PQ006.
+create function pgqrs.create_workflow(
+    p_name            text,
+    p_input           jsonb default null,
+    p_id              uuid default null,
+    p_idempotency_key text default null
+)
+returns table (workflow_id uuid, created boolean, status text)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return query select * from pgqrs._create_workflow(
+        p_name, p_input, p_id, p_idempotency_key, false, null::timestamptz, null::integer);
+end
+$$;
+comment on function pgqrs.create_workflow(text, jsonb, uuid, text) is
+    'Stores a PENDING workflow and returns its id. Idempotent on p_id and p_idempotency_key.';
+
+-- acquire_workflow(workflow_id, owner, lease_seconds) -> one row
+-- Starts or resumes a workflow: the one call a runner makes before replaying it. Returns the
+-- input and every finished step as one JSON object
+-- {"step_key": {"status": "SUCCESS"|"FAILED", "output": ..., "error": ...}, ...},
+-- so replaying N finished steps costs no further round trip.
+-- * SUCCESS, FAILED or DEAD: takes no lease; returns that status with the stored output or error.
+-- * PENDING or RUNNING: raises PQ002 if another owner holds a live lease. Otherwise grants the
+--   lease to p_owner with a new fencing token (previous token + 1), sets RUNNING, and returns
+--   the token. Taking over from a holder that died counts as a recovery (recoveries + 1).
+-- The same owner may re-acquire a live lease at once; its earlier token is fenced out.
+-- Locks: the workflow row (FOR NO KEY UPDATE). Errors: PQ001, PQ002, PQ008.
+create function pgqrs.acquire_workflow(
+    p_workflow_id   uuid,
+    p_owner         text,
+    p_lease_seconds double precision default 30
+)
+returns table (
+    status           text,
+    token            bigint,
+    lease_expires_at timestamptz,
+    name             text,
+    input            jsonb,
+    output           jsonb,
+    error            jsonb,
+    steps            jsonb
+)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now     timestamptz := pgqrs.now();
+    v_wf      pgqrs.workflows;
+    v_token   bigint;
+    v_expires timestamptz;
+    v_steps   jsonb;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('owner', p_owner, 255);
+    perform pgqrs._check_lease_seconds(p_lease_seconds);
+
+    select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id for no key update;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+
+    v_steps := pgqrs._finished_steps(p_workflow_id);
+
+    if v_wf.status in ('SUCCESS', 'FAILED', 'DEAD') then
+        return query select v_wf.status, v_wf.lease_token, null::timestamptz, v_wf.name,
+                            v_wf.input, v_wf.output, v_wf.error, v_steps;
+        return;
+    end if;
+
+    if v_wf.lease_owner is not null
+       and v_wf.lease_owner <> p_owner
+       and v_wf.lease_expires_at > v_now then
+        raise exception 'pgqrs: workflow % is busy: owner % holds its lease until %',
+            p_workflow_id, v_wf.lease_owner, v_wf.lease_expires_at
+            using errcode = 'PQ002',
+                  detail = pg_catalog.jsonb_build_object(
+                      'owner', v_wf.lease_owner, 'lease_expires_at', v_wf.lease_expires_at)::text,
+                  hint = 'Wait for the lease to expire, or resume with the same owner id.';
+    end if;
+
+    -- A RUNNING workflow with an owner was left by a holder that died (or by this owner's
+    -- previous incarnation): taking it over is a recovery.
+    select g.token, g.lease_expires_at into v_token, v_expires
+      from pgqrs._grant_lease(p_workflow_id, p_owner, p_lease_seconds,
+                              v_wf.status = 'RUNNING' and v_wf.lease_owner is not null) g;
+
+    return query select 'RUNNING'::text, v_token, v_expires, v_wf.name, v_wf.input,
+                        null::jsonb, null::jsonb, v_steps;
+end
+$$;
+comment on function pgqrs.acquire_workflow(uuid, text, double precision) is
+    'Starts or resumes a workflow: grants a lease with a new fencing token and returns everything '
+    'needed to replay it (input and finished steps). Final workflows return their outcome.';
+
+-- heartbeat(workflow_id, token) -> lease_expires_at
+-- Extends the caller's lease by its lease length. Asynchronous commit: a heartbeat lost in a
+-- crash only shortens the lease. Locks: the workflow row. Errors: PQ001, PQ003, PQ005.
+create function pgqrs.heartbeat(p_workflow_id uuid, p_token bigint)
+returns timestamptz
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_expires timestamptz;
+begin
+    perform pgqrs._async_commit();
+    update pgqrs.workflows w
+       set lease_expires_at = pgqrs.now() + w.lease_timeout
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+    returning w.lease_expires_at into v_expires;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+    return v_expires;
+end
+$$;
+comment on function pgqrs.heartbeat(uuid, bigint) is
+    'Extends the lease held with this fencing token; raises PQ003 if it was taken over.';
+
+-- release_workflow(workflow_id, token)
+-- Gives the lease up without finishing: the workflow stays RUNNING and any owner may acquire it at
+-- once (a worker may claim it at once: NOTIFY pgqrs_work). Used on graceful shutdown. Not a
+-- recovery: the holder did not die. The token moves on (+1), so the released token is fenced out
+-- at once: a late write with it raises PQ003 and cannot push the lease expiry forward. Locks: the workflow row. Errors: PQ001, PQ003, PQ005.
+create function pgqrs.release_workflow(p_workflow_id uuid, p_token bigint)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_name   text;
+    v_queued boolean;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    update pgqrs.workflows w
+       set lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           updated_at = pgqrs.now()
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+    returning w.name, w.queued into v_name, v_queued;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+    if v_queued then
+        perform pg_catalog.pg_notify('pgqrs_work', v_name);
+    end if;
+end
+$$;
+comment on function pgqrs.release_workflow(uuid, bigint) is
+    'Gives up the lease without finishing, so that another runner can resume at once.';
+
+-- acquire_step(workflow_id, step_key, token) -> (status, value, attempt)
+-- * SUCCESS step: returns ('SKIPPED', stored output); nothing runs.
+-- * unseen step, or RUNNING (left by a runner that died): records RUNNING with attempt + 1 and
+--   returns ('EXECUTE', null). The caller runs the step and records complete_step or fail_step.
+-- * FAILED step: raises PQ004 with the stored error (JSON) in DETAIL.
+-- The token must be the workflow's current one. Asynchronous commit (see DURABILITY).
+-- Locks: the step row; reads the workflow row without locking it.
+-- Errors: PQ001, PQ003, PQ004, PQ005, PQ008.
+create function pgqrs.acquire_step(p_workflow_id uuid, p_step_key text, p_token bigint)
+returns table (status text, value jsonb, attempt integer)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now     timestamptz := pgqrs.now();
+    v_status  text;
+    v_token   bigint;
+    v_attempt integer;
+    v_output  jsonb;
+    v_error   jsonb;
+begin
+    perform pgqrs._async_commit();
+    perform pgqrs._check_text('step key', p_step_key, 512);
+
+    select w.status, w.lease_token into v_status, v_token
+      from pgqrs.workflows w where w.id = p_workflow_id;
+    if v_status is distinct from 'RUNNING' or v_token is distinct from p_token then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+
+    insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token, started_at)
+    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now)
+    on conflict (workflow_id, step_key) do update
+       set attempt = s.attempt + 1,
+           lease_token = excluded.lease_token
+     where s.status = 'RUNNING'
+    returning s.attempt into v_attempt;
+    if found then
+        return query select 'EXECUTE'::text, null::jsonb, v_attempt;
+        return;
+    end if;
+
+    select s.status, s.output, s.error, s.attempt into v_status, v_output, v_error, v_attempt
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+    if v_status = 'SUCCESS' then
+        return query select 'SKIPPED'::text, v_output, v_attempt;
+        return;
+    end if;
+    raise exception 'pgqrs: step % of workflow % failed: %',
+        p_step_key, p_workflow_id, coalesce(v_error ->> 'message', v_error::text)
+        using errcode = 'PQ004',
+              detail = v_error::text;
+end
+$$;
+comment on function pgqrs.acquire_step(uuid, text, bigint) is
+    'Returns SKIPPED with the stored output for a finished step, EXECUTE for a new or abandoned '
+    'one, and raises PQ004 with the stored error for a failed one.';
+
+-- complete_step(workflow_id, step_key, token, output)
+-- Records the step as SUCCESS with its output and extends the lease, in one durable commit.
+-- Idempotent: completing a SUCCESS step again with an equal output is a no-op, so a client may
+-- retry after a lost connection. A FAILED step, or a different output, raises PQ005.
+-- Locks: the workflow row, then the step row. Errors: PQ001, PQ003, PQ005, PQ007, PQ008.
+create function pgqrs.complete_step(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_token       bigint,
+    p_output      jsonb
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('step key', p_step_key, 512);
+    perform pgqrs._check_payload('output of step ' || p_step_key, p_output);
+    perform pgqrs._finish_step(p_workflow_id, p_step_key, p_token, 'SUCCESS', p_output, null);
+end
+$$;
+comment on function pgqrs.complete_step(uuid, text, bigint, jsonb) is
+    'Records a step as SUCCESS with its output (durable commit) and extends the lease.';
+
+-- fail_step(workflow_id, step_key, token, error)
+-- Records the step as FAILED with its error and extends the lease, in one durable commit. The
+-- error is stored as given when it is a JSON object (clients send {"type", "message",
+-- "traceback"}); any other JSON value v is stored as {"type": null, "message": v as text}. An
+-- error over pgqrs.max_payload_bytes is truncated, never refused (see _error_object).
+-- Idempotent like complete_step: failing a FAILED step again with an equal error is a no-op.
+-- Locks: the workflow row, then the step row. Errors: PQ001, PQ003, PQ005, PQ008.
+create function pgqrs.fail_step(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_token       bigint,
+    p_error       jsonb
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('step key', p_step_key, 512);
+    perform pgqrs._finish_step(
+        p_workflow_id, p_step_key, p_token, 'FAILED', null, pgqrs._error_object(p_error));
+end
+$$;
+comment on function pgqrs.fail_step(uuid, text, bigint, jsonb) is
+    'Records a step as FAILED with its error (durable commit) and extends the lease.';
+
+-- complete_workflow(workflow_id, token, output)
+-- Marks the workflow SUCCESS with its output and ends the lease, in one durable commit. A repeat
+-- with the same token and an equal output is a no-op. Locks: the workflow row.
+-- Errors: PQ001, PQ003, PQ005, PQ007.
+create function pgqrs.complete_workflow(p_workflow_id uuid, p_token bigint, p_output jsonb)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_payload('workflow output', p_output);
+    perform pgqrs._finish_workflow(p_workflow_id, p_token, 'SUCCESS', p_output, null);
+end
+$$;
+comment on function pgqrs.complete_workflow(uuid, bigint, jsonb) is
+    'Marks the workflow SUCCESS with its output and ends the lease (durable commit).';
+
+-- fail_workflow(workflow_id, token, error)
+-- Marks the workflow FAILED with its error (normalized and truncated as in fail_step) and ends
+-- the lease, in one durable commit. A repeat with the same token and an equal error is a no-op.
+-- Locks: the workflow row. Errors: PQ001, PQ003, PQ005, PQ008.
+create function pgqrs.fail_workflow(p_workflow_id uuid, p_token bigint, p_error jsonb)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_error jsonb := pgqrs._error_object(p_error);
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._finish_workflow(p_workflow_id, p_token, 'FAILED', null, v_error);
+end
+$$;
+comment on function pgqrs.fail_workflow(uuid, bigint, jsonb) is
+    'Marks the workflow FAILED with its error and ends the lease (durable commit).';
+
+-- get_workflow(workflow_id) -> one row: everything about a workflow but its steps.
+-- Read-only, takes no lock. Errors: PQ001.
+create function pgqrs.get_workflow(p_workflow_id uuid)
+returns table (
+    id               uuid,
+    name             text,
+    status           text,
+    idempotency_key  text,
+    input            jsonb,
+    output           jsonb,
+    error            jsonb,
+    lease_owner      text,
+    lease_token      bigint,
+    lease_expires_at timestamptz,
+    created_at       timestamptz,
+    updated_at       timestamptz,
+    started_at       timestamptz,
+    finished_at      timestamptz,
+    queued           boolean,
+    available_at     timestamptz,
+    recoveries       integer,
+    max_recoveries   integer
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return query
+        select w.id, w.name, w.status, w.idempotency_key, w.input, w.output, w.error,
+               w.lease_owner, w.lease_token, w.lease_expires_at,
+               w.created_at, w.updated_at, w.started_at, w.finished_at,
+               w.queued, w.available_at, w.recoveries, w.max_recoveries
+          from pgqrs.workflows w
+         where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+end
+$$;
+comment on function pgqrs.get_workflow(uuid) is 'One workflow''s status, values and lease.';
+
+-- list_steps(workflow_id) -> one row per step, in the order they were first started.
+-- Read-only, takes no lock. Errors: PQ001.
+create function pgqrs.list_steps(p_workflow_id uuid)
+returns table (
+    step_key    text,
+    status      text,
+    output      jsonb,
+    error       jsonb,
+    attempt     integer,
+    lease_token bigint,
+    started_at  timestamptz,
+    finished_at timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    return query
+        select s.step_key, s.status, s.output, s.error, s.attempt, s.lease_token,
+               s.started_at, s.finished_at
+          from pgqrs.steps s
+         where s.workflow_id = p_workflow_id
+         order by s.started_at, s.step_key;
+end
+$$;
+comment on function pgqrs.list_steps(uuid) is 'The steps of one workflow with status and values.';
+
+-------------------------------------------------------------------------------------------------
+-- Workers: queued workflows, claims, recovery
+-------------------------------------------------------------------------------------------------
+
+-- start_workflow(name, input, id, idempotency_key, run_at, max_recoveries)
+--   -> (workflow_id, created, status)
+-- Like create_workflow, but enqueues the workflow for workers: they claim it from p_run_at (now by
+-- default), and NOTIFY pgqrs_work (payload: the name) wakes idle workers at commit. Idempotent on
+-- p_id and p_idempotency_key as create_workflow is; an existing PENDING workflow made by
+-- create_workflow is enqueued. p_max_recoveries (default 5) caps how often the workflow may be
+-- taken over from a worker that died before it is moved to DEAD.
+-- Locks: the new row. Errors: PQ006, PQ007, PQ008.
+create function pgqrs.start_workflow(
+    p_name            text,
+    p_input           jsonb default null,
+    p_id              uuid default null,
+    p_idempotency_key text default null,
+    p_run_at          timestamptz default null,
+    p_max_recoveries  integer default null
+)
+returns table (workflow_id uuid, created boolean, status text)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return query select * from pgqrs._create_workflow(
+        p_name, p_input, p_id, p_idempotency_key, true, p_run_at, p_max_recoveries);
+end
+$$;
+comment on function pgqrs.start_workflow(text, jsonb, uuid, text, timestamptz, integer) is
+    'Stores a workflow and enqueues it for workers (NOTIFY pgqrs_work). Idempotent on id and key.';
+
+-- register_worker(worker, workflows, concurrency, hostname, pid) -> leases released
+-- Records a worker, the workflow names it serves and its concurrency, and marks it alive. A
+-- worker name identifies one live process: registering again (a restart) ends the previous
+-- incarnation, so the leases it still held are released at once and counted as recoveries
+-- (that process died holding them; their tokens move on), and NOTIFY pgqrs_work announces them.
+-- Returns how many leases were released. Also forgets workers stopped or silent for more than a
+-- day, so pgqrs.workers does not grow without bound. Locks: the worker row, then the workflow
+-- rows it held.
+-- Errors: PQ008 (empty or oversized name, a NULL or empty-named list, concurrency not > 0).
+create function pgqrs.register_worker(
+    p_worker      text,
+    p_workflows   text[],
+    p_concurrency integer default 1,
+    p_hostname    text default null,
+    p_pid         integer default null
+)
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now      timestamptz := pgqrs.now();
+    v_released integer;
+    v_name     text;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('worker name', p_worker, 255);
+    if p_workflows is null or pg_catalog.cardinality(p_workflows) = 0 then
+        raise exception 'pgqrs: a worker must serve at least one workflow name'
+            using errcode = 'PQ008';
+    end if;
+    foreach v_name in array p_workflows loop
+        perform pgqrs._check_text('workflow name', v_name, 255);
+    end loop;
+    if p_concurrency is null or p_concurrency < 1 then
+        raise exception 'pgqrs: worker concurrency must be 1 or more, got %', p_concurrency
+            using errcode = 'PQ008';
+    end if;
+
+    insert into pgqrs.workers as k
+           (name, hostname, pid, workflows, concurrency, started_at, heartbeat_at)
+    values (p_worker, p_hostname, p_pid, p_workflows, p_concurrency, v_now, v_now)
+    on conflict (name) do update
+       set hostname = excluded.hostname,
+           pid = excluded.pid,
+           workflows = excluded.workflows,
+           concurrency = excluded.concurrency,
+           started_at = excluded.started_at,
+           heartbeat_at = excluded.heartbeat_at,
+           stopped_at = null;
+
+    v_released := pgqrs._release_worker_leases(p_worker, true);
+
+    -- Housekeeping: forget workers that stopped, or were last heard of, more than a day ago.
+    delete from pgqrs.workers k
+     where k.name <> p_worker
+       and coalesce(k.stopped_at, k.heartbeat_at) < v_now - interval '1 day';
+    return v_released;
+end
+$$;
+comment on function pgqrs.register_worker(text, text[], integer, text, integer) is
+    'Registers (or restarts) a worker; releases the leases its previous incarnation held.';
+
+-- worker_heartbeat(worker)
+-- Marks the worker alive now (claim_workflows does too). Asynchronous commit, like a lease
+-- heartbeat. Locks: the worker row. Errors: PQ009.
+create function pgqrs.worker_heartbeat(p_worker text)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._async_commit();
+    perform pgqrs._worker_names(p_worker);
+end
+$$;
+comment on function pgqrs.worker_heartbeat(text) is 'Marks a registered worker alive now.';
+
+-- claim_workflows(worker, limit, lease_seconds)
+--   -> (workflow_id, name, token, input, steps, recovered)
+-- Hands the worker up to p_limit runnable workflows among the names it serves, oldest
+-- available_at first, each under a new lease with its fencing token, its input and its finished
+-- steps (as acquire_workflow returns them): everything needed to run it, in one call. Runnable
+-- means queued, PENDING or RUNNING, available (available_at <= now), and with no live lease:
+-- never leased, released, or expired. An expired lease is reaped right here, so no reaper job
+-- exists: taking it over is a recovery (recovered = true). A workflow whose recoveries would
+-- exceed its max_recoveries is not handed out: it becomes DEAD with a pgqrs.CrashLoop error (its
+-- token moves on, fencing out the holder that was declared dead) and NOTIFY pgqrs_done announces
+-- it; revive_workflow brings it back. A workflow moved to DEAD uses up a place in p_limit, so a
+-- claim may return fewer rows while more are runnable; next_claim_at then says so.
+-- Rows locked by another claimer are skipped (FOR NO KEY UPDATE SKIP LOCKED), so concurrent
+-- workers never wait for each other and never get the same workflow. Also records the worker's
+-- heartbeat. Locks: the worker row, then the claimed workflow rows.
+-- Errors: PQ008 (limit not in 1..1000, bad lease length), PQ009.
+create function pgqrs.claim_workflows(
+    p_worker        text,
+    p_limit         integer default 1,
+    p_lease_seconds double precision default 30
+)
+returns table (
+    workflow_id uuid,
+    name        text,
+    token       bigint,
+    input       jsonb,
+    steps       jsonb,
+    recovered   boolean
+)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now       timestamptz := pgqrs.now();
+    v_names     text[];
+    v_wf        record;
+    v_recovered boolean;
+    v_crashes   integer;
+    v_token     bigint;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    if p_limit is null or p_limit < 1 or p_limit > 1000 then
+        raise exception 'pgqrs: claim limit must be between 1 and 1000, got %', p_limit
+            using errcode = 'PQ008';
+    end if;
+    perform pgqrs._check_lease_seconds(p_lease_seconds);
+    v_names := pgqrs._worker_names(p_worker);
+
+    for v_wf in
+        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input
+          from pgqrs.workflows w
+         where w.queued
+           and w.status in ('PENDING', 'RUNNING')
+           and w.available_at <= v_now
+           and (w.lease_expires_at is null or w.lease_expires_at <= v_now)
+           and w.name = any (v_names)
+         order by w.available_at, w.id
+         limit p_limit
+           for no key update skip locked
+    loop
+        v_recovered := v_wf.status = 'RUNNING' and v_wf.lease_owner is not null;
+        v_crashes := v_wf.recoveries + v_recovered::integer;
+        if v_crashes > v_wf.max_recoveries then
+            update pgqrs.workflows w
+               set status = 'DEAD',
+                   recoveries = v_crashes,
+                   error = pg_catalog.jsonb_build_object(
+                       'type', 'pgqrs.CrashLoop',
+                       'message', pg_catalog.format(
+                           'its runner died %s times (max_recoveries is %s)',
+                           v_crashes, v_wf.max_recoveries),
+                       'traceback', null),
+                   lease_owner = null,
+                   lease_expires_at = null,
+                   lease_token = w.lease_token + 1,
+                   updated_at = v_now
+             where w.id = v_wf.id;
+            perform pg_catalog.pg_notify('pgqrs_done', v_wf.id::text);
+            continue;
+        end if;
+        select g.token into v_token
+          from pgqrs._grant_lease(v_wf.id, p_worker, p_lease_seconds, v_recovered) g;
+        -- A PENDING workflow has never run, so it has no finished steps to load.
+        return query select v_wf.id, v_wf.name, v_token, v_wf.input,
+                            case when v_wf.status = 'PENDING' then '{}'::jsonb
+                                 else pgqrs._finished_steps(v_wf.id) end,
+                            v_recovered;
+    end loop;
+end
+$$;
+comment on function pgqrs.claim_workflows(text, integer, double precision) is
+    'Hands a worker up to p_limit runnable workflows under new leases (SKIP LOCKED); reaps '
+    'expired leases and moves crash-looping workflows to DEAD.';
+
+-- next_claim_at(worker) -> timestamptz
+-- The earliest time at which a workflow this worker serves becomes claimable (its available_at,
+-- or the expiry of its current lease), NULL when there is none; may be in the past. A worker that
+-- found nothing to claim sleeps until then, or until NOTIFY pgqrs_work. Read-only; no locks.
+-- Errors: PQ009.
+create function pgqrs.next_claim_at(p_worker text)
+returns timestamptz
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_names text[];
+begin
+    select k.workflows into v_names from pgqrs.workers k where k.name = p_worker;
+    if not found then
+        perform pgqrs._raise_worker_not_found(p_worker);
+    end if;
+    return (
+        select min(greatest(w.available_at, coalesce(w.lease_expires_at, w.available_at)))
+          from pgqrs.workflows w
+         where w.queued
+           and w.status in ('PENDING', 'RUNNING')
+           and w.name = any (v_names));
+end
+$$;
+comment on function pgqrs.next_claim_at(text) is
+    'When the next workflow this worker serves becomes claimable (NULL: none).';
+
+-- stop_worker(worker) -> leases released
+-- Marks the worker stopped and releases every lease it still holds, as release_workflow does
+-- (the tokens move on, fencing out anything of this worker still running), so that other
+-- workers resume that work at once (NOTIFY pgqrs_work); not a recovery. A stopping worker calls
+-- it after its grace period. Locks: the worker row, then the workflow rows it held. Errors: PQ009.
+create function pgqrs.stop_worker(p_worker text)
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    update pgqrs.workers k set stopped_at = pgqrs.now() where k.name = p_worker;
+    if not found then
+        perform pgqrs._raise_worker_not_found(p_worker);
+    end if;
+    return pgqrs._release_worker_leases(p_worker, false);
+end
+$$;
+comment on function pgqrs.stop_worker(text) is
+    'Marks a worker stopped and releases its leases so others resume at once.';
+
+-- revive_workflow(workflow_id)
+-- Brings a DEAD workflow back: RUNNING with no lease, recoveries reset to 0, the crash-loop error
+-- cleared, queued and available now (NOTIFY pgqrs_work), so a worker resumes it from its last
+-- finished step. Locks: the workflow row. Errors: PQ001, PQ005 (the workflow is not DEAD).
+create function pgqrs.revive_workflow(p_workflow_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_status text;
+    v_name   text;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    select w.status, w.name into v_status, v_name
+      from pgqrs.workflows w where w.id = p_workflow_id for no key update;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    if v_status <> 'DEAD' then
+        raise exception 'pgqrs: workflow % is %, not DEAD', p_workflow_id, v_status
+            using errcode = 'PQ005';
+    end if;
+    update pgqrs.workflows w
+       set status = 'RUNNING', error = null, recoveries = 0, queued = true,
+           available_at = v_now, updated_at = v_now
+     where w.id = p_workflow_id;
+    perform pg_catalog.pg_notify('pgqrs_work', v_name);
+end
+$$;
+comment on function pgqrs.revive_workflow(uuid) is
+    'Brings a DEAD (crash-looping) workflow back to the queue with a fresh recovery budget.';
+
+-- list_workers(stale_seconds) -> one row per registered worker
+-- alive: not stopped and heard from within p_stale_seconds (default 30). running: the workflows
+-- it holds a live lease on. Read-only; no locks. Errors: PQ008 (window NULL, not positive or
+-- not finite).
+create function pgqrs.list_workers(p_stale_seconds double precision default 30)
+returns table (
+    name         text,
+    hostname     text,
+    pid          integer,
+    workflows    text[],
+    concurrency  integer,
+    started_at   timestamptz,
+    heartbeat_at timestamptz,
+    stopped_at   timestamptz,
+    alive        boolean,
+    running      uuid[]
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._check_stale_seconds(p_stale_seconds);
+    return query
+    select k.name, k.hostname, k.pid, k.workflows, k.concurrency, k.started_at, k.heartbeat_at,
+           k.stopped_at,
+           k.stopped_at is null
+               and k.heartbeat_at > pgqrs.now() - p_stale_seconds * interval '1 second',
+           coalesce(
+               (select pg_catalog.array_agg(w.id order by w.id)
+                  from pgqrs.workflows w
+                 where w.lease_owner = k.name
+                   and w.status = 'RUNNING'
+                   and w.lease_expires_at > pgqrs.now()),
+               '{}')
+      from pgqrs.workers k
+     order by k.name;
+end
+$$;
+comment on function pgqrs.list_workers(double precision) is
+    'Registered workers: alive or not, and the workflows each is running.';
+
+-- workflow_counts(stale_seconds) -> one row per (name, status)
+-- How many workflows of each name are in each status, the oldest creation time, and whether a
+-- live worker serves the name (served = false for a queued name no worker knows: it waits).
+-- Read-only; no locks. Errors: PQ008 (window NULL, not positive or not finite).
+create function pgqrs.workflow_counts(p_stale_seconds double precision default 30)
+returns table (name text, status text, count bigint, oldest timestamptz, served boolean)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._check_stale_seconds(p_stale_seconds);
+    return query
+    select w.name, w.status, pg_catalog.count(*), min(w.created_at),
+           exists (select 1
+                     from pgqrs.workers k
+                    where w.name = any (k.workflows)
+                      and k.stopped_at is null
+                      and k.heartbeat_at > pgqrs.now() - p_stale_seconds * interval '1 second')
+      from pgqrs.workflows w
+     group by w.name, w.status
+     order by w.name, w.status;
+end
+$$;
+comment on function pgqrs.workflow_counts(double precision) is
+    'Workflows by name and status, and whether a live worker serves each name.';
+
+-- list_workflows(status, name, limit) -> the newest workflows first, optionally filtered.
+-- Read-only; no locks. Errors: PQ008 (limit not in 1..10000).
+create function pgqrs.list_workflows(
+    p_status text default null,
+    p_name   text default null,
+    p_limit  integer default 50
+)
+returns table (
+    id           uuid,
+    name         text,
+    status       text,
+    lease_owner  text,
+    recoveries   integer,
+    created_at   timestamptz,
+    updated_at   timestamptz,
+    finished_at  timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_limit is null or p_limit < 1 or p_limit > 10000 then
+        raise exception 'pgqrs: limit must be between 1 and 10000, got %', p_limit
+            using errcode = 'PQ008';
+    end if;
+    return query
+        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.created_at, w.updated_at,
+               w.finished_at
+          from pgqrs.workflows w
+         where (p_status is null or w.status = p_status)
+           and (p_name is null or w.name = p_name)
+         order by w.created_at desc, w.id desc
+         limit p_limit;
+end
+$$;
+comment on function pgqrs.list_workflows(text, text, integer) is
+    'The newest workflows, optionally filtered by status and name.';
+
+-------------------------------------------------------------------------------------------------
+-- Privileges and ledger
+-------------------------------------------------------------------------------------------------
+
+-- Nothing is executable by PUBLIC. Grant EXECUTE on the API functions to an application role
+-- (docs/sql-api.md, "Roles"); the private _ functions are granted to nobody.
+revoke all on all functions in schema pgqrs from public;
+
+-- Installed as an extension (CREATE EXTENSION pgqrs), the data tables are marked as
+-- configuration tables so that pg_dump saves their rows. The ledger is not: the extension's own
+-- scripts fill it again on restore.
+do $$
+begin
+    if exists (select from pg_catalog.pg_extension e where e.extname = 'pgqrs') then
+        perform pg_catalog.pg_extension_config_dump('pgqrs.workflows', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.steps', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.workers', '');
+    end if;
+end
+$$;
+
+insert into pgqrs.ledger (version) values ('0.2.0');

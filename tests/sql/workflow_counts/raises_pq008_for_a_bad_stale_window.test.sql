@@ -1,0 +1,12 @@
+begin;
+select plan(5);
+
+-- TEST: a NULL, zero, negative, infinite or NaN window raises PQ008 (0.1.0 answered NULL)
+select throws_ok('select * from pgqrs.workflow_counts(null)', 'PQ008', null, 'NULL');
+select throws_ok('select * from pgqrs.workflow_counts(0)', 'PQ008', null, 'zero');
+select throws_ok('select * from pgqrs.workflow_counts(-1)', 'PQ008', null, 'negative');
+select throws_ok($$select * from pgqrs.workflow_counts('Infinity')$$, 'PQ008', null, 'infinite');
+select throws_ok($$select * from pgqrs.workflow_counts('NaN')$$, 'PQ008', null, 'NaN');
+
+select * from finish();
+rollback;
