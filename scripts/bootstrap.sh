@@ -6,6 +6,8 @@
 #      As root they are installed with apt-get; otherwise the script says what to install.
 #   2. .venv (python3 -m venv) with `pip install -e '.[test]'`, redone only when pyproject.toml
 #      or the Python version changed (stamp file .venv/.pgqrs-bootstrap).
+#   3. tests/node/node_modules (`npm ci`, the `pg` package for the Node.js client test), redone
+#      when package-lock.json is newer than its stamp. Not with --demo.
 #
 # Quiet on success; on failure it prints the output of the step that failed.
 # Environment: PYTHON (default python3) picks the interpreter for the venv.
@@ -100,4 +102,22 @@ if [[ ! -f $STAMP || $(<"$STAMP") != "$want" ]]; then
     rm -f "$STAMP"
     quietly "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
     printf '%s\n' "$want" >"$STAMP"
+fi
+
+# --- 3. Node.js test dependencies -----------------------------------------------------------
+# tests/py/test_node.py drives the SQL API from Node.js with the `pg` package, installed by
+# `npm ci` from tests/node/package-lock.json; redone when the lock file is newer than the stamp.
+# Not for the demo, which needs no Node.js.
+
+NODE_DIR=tests/node
+NODE_STAMP=$NODE_DIR/node_modules/.pgqrs-bootstrap
+if ((!DEMO)) && [[ ! -f $NODE_STAMP || $NODE_DIR/package-lock.json -nt $NODE_STAMP ]]; then
+    if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+        say "missing Node.js 18 or later with npm, needed by the tests in $NODE_DIR"
+        say "install them with: sudo apt-get update && sudo apt-get install -y nodejs npm (or from https://nodejs.org)"
+        exit 1
+    fi
+    say "installing $NODE_DIR dependencies (npm ci)"
+    quietly npm ci --prefix "$NODE_DIR" --no-audit --no-fund
+    touch "$NODE_STAMP"
 fi
