@@ -4,6 +4,8 @@
 * The SQLSTATE table of docs/errors.md lists exactly the codes of pgqrs.error_codes() and of
   the Python client's registry.
 * Every public function of schema pgqrs has a ``### pgqrs.<name>`` section in docs/sql-api.md.
+* The role recipe of docs/security.md runs as is, on a fresh database and on an existing install,
+  and leaves the owner, application and monitoring roles with exactly the documented privileges.
 """
 
 from __future__ import annotations
@@ -11,18 +13,27 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from pgqrs import errors
+from pgqrs._core import Scripts
+from pgqrs.testing import Server, create_database, drop_database
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 SQL_API = DOCS / "sql-api.md"
 ERRORS = DOCS / "errors.md"
+SECURITY = DOCS / "security.md"
+REPO_ROOT = DOCS.parent
 
 RUN_HEADING = "## A complete run from psql"
+ROLES_HEADING = "## Setting up the roles"
+HANDOVER_HEADING = "### Handing an existing install to the owner"
+RECIPE_ROLES = ("pgqrs_owner", "pgqrs_app", "pgqrs_monitor")
 SQLSTATE_HEADING = "## SQLSTATEs"
 SQLSTATE = re.compile(r"^[0-9A-Z]{5}$")
 FUNCTION_HEADING = re.compile(r"^###\s+`?pgqrs\.([a-z_][a-z0-9_]*)")
@@ -155,3 +166,146 @@ def test_every_public_function_has_a_section(dsn: str) -> None:
     assert not documented - public, (
         f"docs/sql-api.md documents functions that do not exist: {sorted(documented - public)}"
     )
+
+
+# --- docs/security.md -------------------------------------------------------------------------
+
+
+def _security_recipe() -> tuple[list[str], str]:
+    """The ```sql blocks of "Setting up the roles" in order, and the ownership block."""
+    section = _section(SECURITY, ROLES_HEADING)
+    steps, _, handover = section.partition(HANDOVER_HEADING)
+    assert handover, f"docs/security.md: no {HANDOVER_HEADING!r} under {ROLES_HEADING!r}"
+    blocks = _sql_blocks(steps)
+    assert len(blocks) == 5, f"expected 5 ```sql blocks (steps 1 to 5), got {len(blocks)}"
+    handover_blocks = _sql_blocks(handover)
+    assert len(handover_blocks) == 1, f"expected one ```sql block under {HANDOVER_HEADING!r}"
+    assert all(block.isascii() for block in [*blocks, *handover_blocks]), "plain ASCII, please"
+    return blocks, handover_blocks[0]
+
+
+def _psql_script(dsn: str, script: str, tmp_path: Path) -> None:
+    """Run ``script`` with psql from the repository root, stopping at the first error."""
+    path = tmp_path / "recipe.sql"
+    path.write_text(script, encoding="utf-8")
+    psql = shutil.which("psql")
+    if psql is None:
+        pytest.fail("psql not found on PATH: install the PostgreSQL client (postgresql-client)")
+    proc = subprocess.run(
+        [psql, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-d", dsn, "-f", str(path)],
+        cwd=REPO_ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, f"psql exited {proc.returncode}:\n{proc.stderr}\n{proc.stdout}"
+
+
+def _drop_recipe_roles(admin_dsn: str) -> None:
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        for role in RECIPE_ROLES:
+            conn.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+@pytest.fixture
+def fresh_dsn(pg_server: Server) -> Iterator[str]:
+    """An empty database (no pgqrs) and no recipe role; both dropped afterwards."""
+    name = f"t_security_{uuid.uuid4().hex[:12]}"
+    _drop_recipe_roles(pg_server.dsn)
+    dsn = create_database(pg_server.dsn, name)
+    try:
+        yield dsn
+    finally:
+        drop_database(pg_server.dsn, name)
+        _drop_recipe_roles(pg_server.dsn)
+
+
+def _assert_three_roles(dsn: str) -> None:
+    """The owner owns everything; the app and monitor roles have exactly their privileges."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT rolsuper, rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = 'pgqrs_owner'"
+        ).fetchone()
+        assert row == (False, False), "pgqrs_owner must be NOLOGIN and not a superuser"
+        not_owned = conn.execute(
+            "SELECT 'schema' FROM pg_catalog.pg_namespace WHERE nspname = 'pgqrs'"
+            " AND nspowner <> 'pgqrs_owner'::regrole"
+            " UNION ALL SELECT oid::regclass::text FROM pg_catalog.pg_class"
+            " WHERE relnamespace = 'pgqrs'::regnamespace AND relowner <> 'pgqrs_owner'::regrole"
+            " UNION ALL SELECT oid::regprocedure::text FROM pg_catalog.pg_proc"
+            " WHERE pronamespace = 'pgqrs'::regnamespace AND proowner <> 'pgqrs_owner'::regrole"
+        ).fetchall()
+        assert not not_owned, f"not owned by pgqrs_owner: {not_owned}"
+
+        def executable(role: str) -> set[str]:
+            rows = conn.execute(
+                "SELECT p.proname FROM pg_catalog.pg_proc p"
+                " WHERE p.pronamespace = 'pgqrs'::regnamespace"
+                " AND pg_catalog.has_function_privilege(%s, p.oid, 'EXECUTE')",
+                (role,),
+            ).fetchall()
+            return {name for (name,) in rows}
+
+        functions = conn.execute(
+            "SELECT p.proname, p.provolatile FROM pg_catalog.pg_proc p"
+            " WHERE p.pronamespace = 'pgqrs'::regnamespace AND p.proname NOT LIKE '\\_%'"
+        ).fetchall()
+        api = {name for name, _ in functions}
+        reads = {name for name, volatility in functions if volatility != "v" or name == "now"}
+        assert executable("pgqrs_app") == api
+        assert executable("pgqrs_monitor") == reads
+        assert {"get_workflow", "list_steps", "list_workflows", "workflow_counts"} <= reads
+        assert not reads & {"create_workflow", "complete_workflow", "claim_workflows"}
+
+        table_privileges = conn.execute(
+            "SELECT r.role, c.oid::regclass::text FROM pg_catalog.pg_class c,"
+            " unnest(array['pgqrs_app', 'pgqrs_monitor']) AS r(role)"
+            " WHERE c.relnamespace = 'pgqrs'::regnamespace AND c.relkind IN ('r', 'p')"
+            " AND pg_catalog.has_table_privilege(r.role, c.oid,"
+            " 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')"
+        ).fetchall()
+        assert not table_privileges, f"table privileges: {table_privileges}"
+
+        # The application role drives a workflow; the monitoring role reads it.
+        conn.execute("SET ROLE pgqrs_app")
+        created = conn.execute(
+            "SELECT workflow_id FROM pgqrs.create_workflow('wf', '{}')"
+        ).fetchone()
+        assert created is not None
+        workflow_id = created[0]
+        acquired = conn.execute(
+            "SELECT token FROM pgqrs.acquire_workflow(%s, 'runner-1')", (workflow_id,)
+        ).fetchone()
+        assert acquired is not None
+        token = acquired[0]
+        conn.execute("SELECT pgqrs.complete_workflow(%s, %s, '1')", (workflow_id, token))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT * FROM pgqrs.workflows")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT pgqrs._uuid_v7()")
+        conn.execute("SET ROLE pgqrs_monitor")
+        row = conn.execute("SELECT status FROM pgqrs.get_workflow(%s)", (workflow_id,)).fetchone()
+        assert row == ("SUCCESS",)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT pgqrs.create_workflow('wf', '{}')")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT * FROM pgqrs.steps")
+        conn.execute("RESET ROLE")
+
+
+def test_security_recipe_runs_on_a_fresh_database(fresh_dsn: str, tmp_path: Path) -> None:
+    steps, _ = _security_recipe()
+    _psql_script(fresh_dsn, "\n".join(steps), tmp_path)
+    _assert_three_roles(fresh_dsn)
+
+
+def test_security_handover_block_fixes_an_existing_install(fresh_dsn: str, tmp_path: Path) -> None:
+    # Installed by the superuser, as with a plain `psql -f`; then the roles (step 1), the
+    # ownership block, and the grants and checks (steps 3 to 5).
+    scripts = Scripts.load(REPO_ROOT / "sql")
+    install = scripts.full[scripts.latest].read_text(encoding="utf-8")
+    steps, handover = _security_recipe()
+    _psql_script(fresh_dsn, "\n".join([install, steps[0], handover, *steps[2:]]), tmp_path)
+    _assert_three_roles(fresh_dsn)
