@@ -1,19 +1,90 @@
--- pgqrs 0.1.0 -> 0.2.0. Run by ALTER EXTENSION pgqrs UPDATE, by pgqrs install, or with psql -f
--- on a database that has 0.1.0. It leaves the schema identical to a fresh pgqrs--0.2.0.sql
--- (a test compares the two); every 0.1.0 signature keeps working (docs/upgrading.md).
+-- pgqrs 0.1.0 -> 0.2.0. Run by ALTER EXTENSION pgqrs UPDATE, by pgqrs install, or with
+-- psql -1 -f on a database that has 0.1.0. It leaves the schema identical to a fresh
+-- pgqrs--0.2.0.sql (a test compares the two); every 0.1.0 signature keeps working
+-- (docs/upgrading.md). Function bodies below are copied verbatim from pgqrs--0.2.0.sql, whose
+-- header explains the model.
 --
 -- Changes:
---   * min_client_version(): the oldest client release this schema serves. Clients check it,
---     with version(), on first use.
+--   * Failure control (docs/failures.md): step retries with backoff decided here (begin_step,
+--     fail_step_attempt, table step_attempts), suspend_workflow, cancel_workflow (status
+--     CANCELLED, SQLSTATE PQ011), workflow deadlines, step timeouts (PQ012), workflow retries,
+--     resume_workflow, fork_workflow, the replay guard (steps.position, PQ010),
+--     submit_workflow (options), describe_workflow and list_step_attempts.
+--   * min_client_version(): the oldest client release this schema serves.
 --   * list_workers and workflow_counts raise PQ008 for a NULL, non-positive or infinite stale
 --     window instead of answering NULL.
---   * One private helper raises PQ009 (_raise_worker_not_found); _worker_names, next_claim_at
---     and stop_worker call it. Their behaviour is unchanged.
---   * version() returns '0.2.0'.
+--   * One private helper raises PQ009 (_raise_worker_not_found).
 --
--- Lock footprint: CREATE OR REPLACE FUNCTION and CREATE FUNCTION only; no table is touched, so
--- it runs in milliseconds next to live workers. Function bodies below are copied verbatim from
--- pgqrs--0.2.0.sql.
+-- Lock footprint: new nullable columns and columns with constant defaults are instant. The
+-- status checks of workflows and steps are widened, which scans each table once under an
+-- exclusive lock, and two partial indexes are built (workflows_deadline is empty at first;
+-- steps_position only indexes rows that have a position, none before the upgrade, but the build
+-- still reads the table). On a large steps table, build that index first without blocking:
+--   create index concurrently if not exists steps_position
+--       on pgqrs.steps (workflow_id, position) where position is not null;
+
+-- Tables ---------------------------------------------------------------------------------------
+
+alter table pgqrs.workflows drop constraint workflows_status_check;
+alter table pgqrs.workflows add constraint workflows_status_check
+    check (status in ('PENDING', 'RUNNING', 'SUCCESS', 'FAILED', 'DEAD', 'CANCELLED'));
+alter table pgqrs.workflows
+    add column deadline_at timestamptz,
+    add column attempt integer not null default 1,
+    add column max_attempts integer not null default 1,
+    add column retry_backoff double precision not null default 1,
+    add column retry_max_backoff double precision not null default 3600,
+    add column forked_from uuid;
+comment on column pgqrs.workflows.deadline_at is
+    'When set: past it the workflow is CANCELLED and no write of its runner is accepted.';
+comment on column pgqrs.workflows.attempt is
+    'Which run of the workflow this is: fail_workflow retries it while attempt < max_attempts.';
+comment on column pgqrs.workflows.forked_from is
+    'The workflow this one was forked from (fork_workflow), if any.';
+create index workflows_deadline on pgqrs.workflows (deadline_at)
+    where deadline_at is not null and status in ('PENDING', 'RUNNING');
+
+alter table pgqrs.steps drop constraint steps_status_check;
+alter table pgqrs.steps add constraint steps_status_check
+    check (status in ('RUNNING', 'SUCCESS', 'FAILED', 'RETRYING'));
+alter table pgqrs.steps
+    add column position integer,
+    add column retry_at timestamptz,
+    add column retry_base integer not null default 0,
+    add column policy jsonb,
+    add column owner text,
+    add column attempt_started_at timestamptz,
+    add column timeout_at timestamptz;
+comment on column pgqrs.steps.position is
+    'The step''s position in its run (1, 2, ...), checked on replay; NULL for 0.1.0 clients.';
+comment on column pgqrs.steps.retry_base is
+    'attempt when the step last got a fresh attempt budget (resume_workflow, workflow retry).';
+comment on column pgqrs.steps.policy is
+    'The retry policy begin_step was given: {"max_attempts", "backoff", "max_backoff"}.';
+create index if not exists steps_position on pgqrs.steps (workflow_id, position)
+    where position is not null;
+
+create table pgqrs.step_attempts (
+    workflow_id uuid not null references pgqrs.workflows (id) on delete cascade,
+    step_key    text not null,
+    attempt     integer not null,
+    error       jsonb not null,
+    owner       text,
+    started_at  timestamptz,
+    finished_at timestamptz not null,
+    primary key (workflow_id, step_key, attempt)
+);
+comment on table pgqrs.step_attempts is
+    'One row per failed attempt of a step (retried or final): its error, runner and times.';
+revoke all on table pgqrs.step_attempts from public;
+
+do $$
+begin
+    if exists (select from pg_catalog.pg_extension e where e.extname = 'pgqrs') then
+        perform pg_catalog.pg_extension_config_dump('pgqrs.step_attempts', '');
+    end if;
+end
+$$;
 
 -- New functions ----------------------------------------------------------------------------
 
@@ -53,6 +124,144 @@ $$;
 comment on function pgqrs._check_stale_seconds(double precision) is
     'Private. Raises PQ008 unless a staleness window is a finite positive number of seconds.';
 
+-- _record_attempt(workflow_id, step_key, attempt, error, owner, started_at, finished_at): adds a
+-- failed attempt to step_attempts; a repeat of the same attempt is a no-op.
+create function pgqrs._record_attempt(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_attempt     integer,
+    p_error       jsonb,
+    p_owner       text,
+    p_started_at  timestamptz,
+    p_finished_at timestamptz
+)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    insert into pgqrs.step_attempts (workflow_id, step_key, attempt, error, owner, started_at,
+                                     finished_at)
+    values (p_workflow_id, p_step_key, p_attempt, p_error, p_owner, p_started_at, p_finished_at)
+    on conflict do nothing;
+end
+$$;
+comment on function pgqrs._record_attempt(uuid, text, integer, jsonb, text, timestamptz, timestamptz) is
+    'Private. Records one failed attempt of a step in step_attempts (idempotent).';
+
+-- _retry_delay(n, backoff, max_backoff) -> seconds before attempt n + 1, after n failed ones:
+-- d = min(max_backoff, backoff * 2^(n - 1)), then "equal jitter": d/2 + random() * d/2, so the
+-- delay grows exponentially, never exceeds max_backoff, and retries of many workflows spread out.
+create function pgqrs._retry_delay(
+    p_failures    integer,
+    p_backoff     double precision,
+    p_max_backoff double precision
+)
+returns double precision
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_delay double precision;
+begin
+    v_delay := least(p_max_backoff,
+                     p_backoff * pg_catalog.power(2::float8, least(greatest(p_failures, 1) - 1, 60)));
+    return v_delay / 2 + pg_catalog.random() * v_delay / 2;
+end
+$$;
+comment on function pgqrs._retry_delay(integer, double precision, double precision) is
+    'Private. Exponential backoff with equal jitter, capped at max_backoff.';
+
+-- _check_policy(max_attempts, backoff, max_backoff): raises PQ008 unless 1 <= max_attempts <=
+-- 1000 and 0 < backoff <= max_backoff <= 31 days (NULL, NaN and Infinity fail).
+create function pgqrs._check_policy(
+    p_max_attempts integer,
+    p_backoff      double precision,
+    p_max_backoff  double precision
+)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_max_attempts is null or p_max_attempts < 1 or p_max_attempts > 1000 then
+        raise exception 'pgqrs: max attempts must be between 1 and 1000, got %',
+            coalesce(p_max_attempts::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+    if p_backoff is null or p_max_backoff is null or not (p_backoff > 0)
+       or not (p_max_backoff >= p_backoff) or p_max_backoff > 2678400 then
+        raise exception 'pgqrs: retry backoff must satisfy 0 < backoff <= max backoff <= 2678400 '
+                        'seconds, got % and %',
+            coalesce(p_backoff::text, 'NULL'), coalesce(p_max_backoff::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_policy(integer, double precision, double precision) is
+    'Private. Raises PQ008 unless a retry policy is in range.';
+
+-- _retry_failed_steps(workflow_id, now): gives every FAILED step of the workflow a fresh attempt
+-- budget: RETRYING, due now, counting attempts from here. Its error stays for the record.
+create function pgqrs._retry_failed_steps(p_workflow_id uuid, p_now timestamptz)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    update pgqrs.steps s
+       set status = 'RETRYING', retry_at = p_now, retry_base = s.attempt
+     where s.workflow_id = p_workflow_id
+       and s.status = 'FAILED';
+end
+$$;
+comment on function pgqrs._retry_failed_steps(uuid, timestamptz) is
+    'Private. Turns the FAILED steps of a workflow into RETRYING ones with a fresh budget.';
+
+-- _cancel(workflow_id, error, now): makes a PENDING, RUNNING or DEAD workflow CANCELLED with
+-- p_error as its error, ends any lease (token + 1, so its runner is fenced out) and announces it
+-- with NOTIFY pgqrs_done. The caller has locked the row and checked the state.
+create function pgqrs._cancel(p_workflow_id uuid, p_error jsonb, p_now timestamptz)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    update pgqrs.workflows w
+       set status = 'CANCELLED',
+           error = p_error,
+           lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           finished_at = p_now,
+           updated_at = p_now
+     where w.id = p_workflow_id;
+    perform pg_catalog.pg_notify('pgqrs_done', p_workflow_id::text);
+end
+$$;
+comment on function pgqrs._cancel(uuid, jsonb, timestamptz) is
+    'Private. Moves a workflow to CANCELLED, fences its runner and announces it.';
+
+-- _deadline_error(deadline): the error a workflow is cancelled with when its deadline passes.
+create function pgqrs._deadline_error(p_deadline timestamptz)
+returns jsonb
+language sql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select pg_catalog.jsonb_build_object(
+        'type', 'pgqrs.DeadlineExceeded',
+        'message', 'deadline ' || p_deadline::text || ' exceeded',
+        'traceback', null)
+$$;
+comment on function pgqrs._deadline_error(timestamptz) is
+    'Private. The stored error of a workflow cancelled by its deadline.';
+
 -- min_client_version(): the oldest pgqrs client release whose calls this schema still serves,
 -- for example '0.1.0'. A client older than that must be upgraded before it talks to this schema;
 -- any later client works (COMPATIBILITY above). Touches no table.
@@ -65,6 +274,704 @@ as $$ select '0.1.0'::text $$;
 comment on function pgqrs.min_client_version() is
     'The oldest pgqrs client release this schema still serves.';
 
+-- begin_step(workflow_id, step_key, token, position, max_attempts, backoff_seconds,
+--            max_backoff_seconds, timeout_seconds) -> (status, value, attempt, retry_in)
+-- The step call of a runner, with a retry policy, a timeout and the replay guard. status:
+--   EXECUTE  run the step now (attempt is this attempt's number), then record its outcome
+--   SKIPPED  it succeeded before: value is its stored output
+--   FAILED   it failed for good before: value is its stored error (acquire_step raised PQ004)
+--   WAIT     a retry is scheduled: run it again in retry_in seconds (in process for a short
+--            wait, otherwise suspend_workflow until then)
+-- p_position is the step's position in the run (1 for the first step the code calls, ...). A
+-- recorded step at another position, or another recorded key at this position, raises PQ010.
+-- The policy and timeout are stored on the step row (fail_step_attempt and heartbeat read them).
+-- A RUNNING step found here was abandoned by a runner that died or was fenced: it runs again
+-- (attempt + 1), unless it had passed its timeout, in which case that attempt is recorded as
+-- timed out first and the policy decides (EXECUTE, WAIT or FAILED).
+-- Commits asynchronously when it is its transaction's first write, like acquire_step: losing a
+-- RUNNING marker only makes the step run again. Locks: the step row (no workflow row lock: the
+-- token is read, and the outcome write verifies it again). Errors: PQ001, PQ003, PQ005, PQ008
+-- (bad key, position, policy or timeout), PQ010, PQ011.
+create function pgqrs.begin_step(
+    p_workflow_id         uuid,
+    p_step_key            text,
+    p_token               bigint,
+    p_position            integer,
+    p_max_attempts        integer default 1,
+    p_backoff_seconds     double precision default 1,
+    p_max_backoff_seconds double precision default 3600,
+    p_timeout_seconds     double precision default null
+)
+returns table (status text, value jsonb, attempt integer, retry_in double precision)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now      timestamptz := pgqrs.now();
+    v_status   text;
+    v_token    bigint;
+    v_owner    text;
+    v_deadline timestamptz;
+    v_policy   jsonb;
+    v_timeout  timestamptz;
+    v_step     pgqrs.steps;
+    v_other    text;
+    v_error    jsonb;
+    v_delay    double precision;
+begin
+    perform pgqrs._async_commit();
+    perform pgqrs._check_text('step key', p_step_key, 512);
+    if p_position is null or p_position < 1 then
+        raise exception 'pgqrs: step position must be 1 or more, got %',
+            coalesce(p_position::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+    perform pgqrs._check_policy(p_max_attempts, p_backoff_seconds, p_max_backoff_seconds);
+    if p_timeout_seconds is not null then
+        if not (p_timeout_seconds > 0 and p_timeout_seconds <= 2678400) then
+            raise exception 'pgqrs: step timeout must be in (0, 2678400] seconds, got %',
+                p_timeout_seconds
+                using errcode = 'PQ008';
+        end if;
+        v_timeout := v_now + p_timeout_seconds * interval '1 second';
+    end if;
+    if p_max_attempts > 1 then
+        v_policy := pg_catalog.jsonb_build_object(
+            'max_attempts', p_max_attempts, 'backoff', p_backoff_seconds,
+            'max_backoff', p_max_backoff_seconds);
+    end if;
+
+    select w.status, w.lease_token, w.lease_owner, w.deadline_at
+      into v_status, v_token, v_owner, v_deadline
+      from pgqrs.workflows w where w.id = p_workflow_id;
+    if v_status is distinct from 'RUNNING' or v_token is distinct from p_token
+       or v_deadline <= v_now then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+
+    select * into v_step from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key
+       for update;
+    if not found then
+        select s.step_key into v_other from pgqrs.steps s
+         where s.workflow_id = p_workflow_id and s.position = p_position
+         limit 1;
+        if found then
+            raise exception 'pgqrs: workflow % code changed: step % is at position %, where the '
+                            'recorded run has step %', p_workflow_id, p_step_key, p_position, v_other
+                using errcode = 'PQ010',
+                      detail = pg_catalog.jsonb_build_object(
+                          'position', p_position, 'called', p_step_key,
+                          'recorded', v_other)::text,
+                      hint = 'Finish or cancel runs of the old code before deploying a change '
+                             'to the order of steps, or give the new code a new workflow name.';
+        end if;
+        insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token,
+                                      started_at, owner, attempt_started_at, position, policy,
+                                      timeout_at)
+        values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now,
+                p_position, v_policy, v_timeout);
+        return query select 'EXECUTE'::text, null::jsonb, 1, 0::float8;
+        return;
+    end if;
+
+    if v_step.position is not null and v_step.position <> p_position then
+        raise exception 'pgqrs: workflow % code changed: step % is called at position %, but '
+                        'was recorded at position %',
+            p_workflow_id, p_step_key, p_position, v_step.position
+            using errcode = 'PQ010',
+                  detail = pg_catalog.jsonb_build_object(
+                      'position', p_position, 'called', p_step_key,
+                      'recorded_position', v_step.position)::text,
+                  hint = 'Finish or cancel runs of the old code before deploying a change to '
+                         'the order of steps, or give the new code a new workflow name.';
+    end if;
+
+    if v_step.status = 'SUCCESS' then
+        return query select 'SKIPPED'::text, v_step.output, v_step.attempt, 0::float8;
+        return;
+    end if;
+    if v_step.status = 'FAILED' then
+        return query select 'FAILED'::text, v_step.error, v_step.attempt, 0::float8;
+        return;
+    end if;
+
+    if v_step.status = 'RUNNING' and v_step.timeout_at <= v_now then
+        -- Abandoned past its timeout: that attempt timed out. Record it and let the policy
+        -- that attempt ran under decide, as fail_step_attempt would have.
+        perform pg_catalog.set_config('synchronous_commit', 'on', true);
+        v_error := pg_catalog.jsonb_build_object(
+            'type', 'pgqrs.StepTimeout',
+            'message', pg_catalog.format('step %s timed out at %s', p_step_key, v_step.timeout_at),
+            'traceback', null);
+        perform pgqrs._record_attempt(p_workflow_id, p_step_key, v_step.attempt, v_error,
+                                      v_step.owner, v_step.attempt_started_at, v_now);
+        if v_step.attempt - v_step.retry_base
+           >= coalesce((v_step.policy ->> 'max_attempts')::integer, 1) then
+            update pgqrs.steps s
+               set status = 'FAILED', error = v_error, finished_at = v_now
+             where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+            return query select 'FAILED'::text, v_error, v_step.attempt, 0::float8;
+            return;
+        end if;
+        v_delay := pgqrs._retry_delay(v_step.attempt - v_step.retry_base,
+                                      (v_step.policy ->> 'backoff')::float8,
+                                      (v_step.policy ->> 'max_backoff')::float8);
+        update pgqrs.steps s
+           set status = 'RETRYING', error = v_error, finished_at = v_now,
+               retry_at = v_now + v_delay * interval '1 second'
+         where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+        return query select 'WAIT'::text, null::jsonb, v_step.attempt, v_delay;
+        return;
+    end if;
+
+    if v_step.status = 'RETRYING' and v_step.retry_at > v_now then
+        return query select 'WAIT'::text, null::jsonb, v_step.attempt,
+                            extract(epoch from v_step.retry_at - v_now)::float8;
+        return;
+    end if;
+
+    -- RUNNING (abandoned) or RETRYING and due: the next attempt.
+    update pgqrs.steps s
+       set status = 'RUNNING',
+           attempt = s.attempt + 1,
+           lease_token = p_token,
+           owner = v_owner,
+           attempt_started_at = v_now,
+           position = coalesce(s.position, p_position),
+           policy = v_policy,
+           timeout_at = v_timeout,
+           retry_at = null,
+           finished_at = null
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key
+    returning s.attempt into v_step.attempt;
+    return query select 'EXECUTE'::text, null::jsonb, v_step.attempt, 0::float8;
+end
+$$;
+comment on function pgqrs.begin_step(uuid, text, bigint, integer, integer, double precision,
+                                     double precision, double precision) is
+    'Starts a step with a retry policy, a timeout and the replay guard: EXECUTE, SKIPPED, '
+    'FAILED or WAIT.';
+
+-- fail_step_attempt(workflow_id, step_key, token, error, retryable) -> (status, attempt, retry_in)
+-- Records a failed attempt of a RUNNING step (in step_attempts, and as the step's error), then
+-- applies the policy begin_step stored: when p_retryable and fewer than max_attempts attempts
+-- failed since the step's last fresh budget, the step becomes RETRYING and is due in retry_in
+-- seconds (_retry_delay); otherwise it is FAILED for good (retry_in 0). Extends the lease, in one
+-- durable commit. Idempotent: a repeat with the same error returns the same answer. The error is
+-- stored like fail_step's. Locks: the workflow row, then the step row.
+-- Errors: PQ001, PQ003, PQ005 (the step is not RUNNING and this is no repeat), PQ008, PQ011.
+create function pgqrs.fail_step_attempt(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_token       bigint,
+    p_error       jsonb,
+    p_retryable   boolean default true
+)
+returns table (status text, attempt integer, retry_in double precision)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now   timestamptz := pgqrs.now();
+    v_error jsonb;
+    v_owner text;
+    v_step  pgqrs.steps;
+    v_delay double precision;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('step key', p_step_key, 512);
+    v_error := pgqrs._error_object(p_error);
+    if p_retryable is null then
+        raise exception 'pgqrs: retryable must not be null' using errcode = 'PQ008';
+    end if;
+
+    update pgqrs.workflows w
+       set lease_expires_at = v_now + w.lease_timeout
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+    returning w.lease_owner into v_owner;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+
+    insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token, started_at,
+                                  owner, attempt_started_at)
+    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now)
+    on conflict (workflow_id, step_key) do nothing;
+    select * into v_step from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key
+       for update;
+
+    if v_step.status <> 'RUNNING' then
+        if v_step.status in ('RETRYING', 'FAILED') and v_step.error is not distinct from v_error
+           and v_step.lease_token = p_token then
+            return query select v_step.status, v_step.attempt,
+                                greatest(0, coalesce(extract(epoch from v_step.retry_at - v_now)::float8, 0));
+            return;
+        end if;
+        raise exception 'pgqrs: step % of workflow % is %, not RUNNING', p_step_key, p_workflow_id,
+            v_step.status
+            using errcode = 'PQ005';
+    end if;
+
+    perform pgqrs._record_attempt(p_workflow_id, p_step_key, v_step.attempt, v_error, v_owner,
+                                  v_step.attempt_started_at, v_now);
+    if p_retryable
+       and v_step.attempt - v_step.retry_base
+           < coalesce((v_step.policy ->> 'max_attempts')::integer, 1) then
+        v_delay := pgqrs._retry_delay(v_step.attempt - v_step.retry_base,
+                                      (v_step.policy ->> 'backoff')::float8,
+                                      (v_step.policy ->> 'max_backoff')::float8);
+        update pgqrs.steps s
+           set status = 'RETRYING', error = v_error, lease_token = p_token, finished_at = v_now,
+               retry_at = v_now + v_delay * interval '1 second'
+         where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+        return query select 'RETRYING'::text, v_step.attempt, v_delay;
+        return;
+    end if;
+    update pgqrs.steps s
+       set status = 'FAILED', error = v_error, lease_token = p_token, finished_at = v_now
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+    return query select 'FAILED'::text, v_step.attempt, 0::float8;
+end
+$$;
+comment on function pgqrs.fail_step_attempt(uuid, text, bigint, jsonb, boolean) is
+    'Records a failed step attempt and schedules a retry (RETRYING) or fails the step (FAILED).';
+
+-- suspend_workflow(workflow_id, token, until)
+-- Gives the lease up until a time, without finishing: the workflow stays RUNNING, is queued, and
+-- no worker claims it before p_until (a past time means at once, with NOTIFY pgqrs_work). The
+-- token moves on (+1), as in release_workflow. This is how a runner waits for a long retry
+-- backoff without holding a worker or a connection. Not a recovery. A deadline still applies
+-- while it waits. Locks: the workflow row. Errors: PQ001, PQ003, PQ005, PQ008 (NULL time), PQ011.
+create function pgqrs.suspend_workflow(p_workflow_id uuid, p_token bigint, p_until timestamptz)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now  timestamptz := pgqrs.now();
+    v_name text;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    if p_until is null then
+        raise exception 'pgqrs: suspend until must not be null' using errcode = 'PQ008';
+    end if;
+    update pgqrs.workflows w
+       set lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           queued = true,
+           available_at = greatest(p_until, v_now),
+           updated_at = v_now
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+    returning w.name into v_name;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+    if p_until <= v_now then
+        perform pg_catalog.pg_notify('pgqrs_work', v_name);
+    end if;
+end
+$$;
+comment on function pgqrs.suspend_workflow(uuid, bigint, timestamptz) is
+    'Releases the lease until a time; a worker resumes the workflow then.';
+
+-- cancel_workflow(workflow_id, reason) -> cancelled
+-- Cancels a PENDING, RUNNING or DEAD workflow: CANCELLED, with error {"type":
+-- "pgqrs.Cancelled", "message": reason}, its lease ended and its token moved on, so a runner
+-- still running it gets PQ011 at its next step, heartbeat or outcome and starts nothing more.
+-- NOTIFY pgqrs_done. Returns true. On a workflow that is already SUCCESS, FAILED or CANCELLED it
+-- changes nothing and returns false. A RUNNING workflow past its deadline is recorded as
+-- cancelled by its deadline whatever the reason. Locks: the workflow row.
+-- Errors: PQ001, PQ008 (reason over 1000 characters).
+create function pgqrs.cancel_workflow(p_workflow_id uuid, p_reason text default null)
+returns boolean
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now timestamptz := pgqrs.now();
+    v_wf  pgqrs.workflows;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    if pg_catalog.length(p_reason) > 1000 then
+        raise exception 'pgqrs: cancel reason is longer than 1000 characters'
+            using errcode = 'PQ008';
+    end if;
+    select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id for no key update;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    if v_wf.status in ('SUCCESS', 'FAILED', 'CANCELLED') then
+        return false;
+    end if;
+    if v_wf.deadline_at <= v_now then
+        perform pgqrs._cancel(p_workflow_id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
+    else
+        perform pgqrs._cancel(
+            p_workflow_id,
+            pg_catalog.jsonb_build_object(
+                'type', 'pgqrs.Cancelled',
+                'message', coalesce(p_reason, 'cancelled'),
+                'traceback', null),
+            v_now);
+    end if;
+    return true;
+end
+$$;
+comment on function pgqrs.cancel_workflow(uuid, text) is
+    'Cancels a workflow that is not final (true); a final one is left alone (false).';
+
+-- resume_workflow(workflow_id)
+-- Runs a FAILED, DEAD or CANCELLED workflow again from where it stopped: RUNNING with no lease,
+-- queued and available now (NOTIFY pgqrs_work), its error cleared, recoveries and workflow
+-- attempts counted afresh, its deadline removed. Completed steps stay completed; FAILED steps
+-- become RETRYING with a fresh attempt budget. Locks: the workflow row, then its FAILED step
+-- rows. Errors: PQ001, PQ005 (PENDING, RUNNING or SUCCESS).
+create function pgqrs.resume_workflow(p_workflow_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_status text;
+    v_name   text;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    select w.status, w.name into v_status, v_name
+      from pgqrs.workflows w where w.id = p_workflow_id for no key update;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    if v_status not in ('FAILED', 'DEAD', 'CANCELLED') then
+        raise exception 'pgqrs: workflow % is %; only FAILED, DEAD or CANCELLED ones resume',
+            p_workflow_id, v_status
+            using errcode = 'PQ005';
+    end if;
+    update pgqrs.workflows w
+       set status = 'RUNNING',
+           output = null,
+           error = null,
+           lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           finished_at = null,
+           recoveries = 0,
+           attempt = 1,
+           deadline_at = null,
+           queued = true,
+           available_at = v_now,
+           updated_at = v_now
+     where w.id = p_workflow_id;
+    perform pgqrs._retry_failed_steps(p_workflow_id, v_now);
+    perform pg_catalog.pg_notify('pgqrs_work', v_name);
+end
+$$;
+comment on function pgqrs.resume_workflow(uuid) is
+    'Runs a FAILED, DEAD or CANCELLED workflow again; failed steps get a fresh attempt budget.';
+
+-- fork_workflow(workflow_id, from_step, id) -> new workflow id
+-- A new workflow (id p_id, or a new v7 id) with the same name, input and policies, queued for
+-- workers now (NOTIFY pgqrs_work), whose steps before p_from_step keep their recorded outcome:
+-- the SUCCESS and FAILED steps that the source ran before it, in run order (position, or start
+-- time for steps recorded without one), are copied; p_from_step and everything after run again.
+-- p_from_step NULL copies nothing (a fresh run of the same input). forked_from names the source,
+-- which is not changed. Repeating the call with the same p_id returns the same fork. Locks: the
+-- new row; reads the source. Errors: PQ001, PQ006 (p_id names another workflow), PQ008 (the
+-- source has no step p_from_step).
+create function pgqrs.fork_workflow(
+    p_workflow_id uuid,
+    p_from_step   text default null,
+    p_id          uuid default null
+)
+returns uuid
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_src    pgqrs.workflows;
+    v_id     uuid := coalesce(p_id, pgqrs._uuid_v7());
+    v_rank   bigint;
+    v_other  pgqrs.workflows;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    select * into v_src from pgqrs.workflows w where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    if p_from_step is not null then
+        select r.rank into v_rank
+          from (select s.step_key,
+                       pg_catalog.row_number() over (
+                           order by s.position nulls last, s.started_at, s.step_key) as rank
+                  from pgqrs.steps s
+                 where s.workflow_id = p_workflow_id) r
+         where r.step_key = p_from_step;
+        if not found then
+            raise exception 'pgqrs: workflow % has no step %', p_workflow_id, p_from_step
+                using errcode = 'PQ008';
+        end if;
+    end if;
+
+    insert into pgqrs.workflows (id, name, input, created_at, updated_at, queued, available_at,
+                                 max_recoveries, max_attempts, retry_backoff, retry_max_backoff,
+                                 forked_from)
+    values (v_id, v_src.name, v_src.input, v_now, v_now, true, v_now, v_src.max_recoveries,
+            v_src.max_attempts, v_src.retry_backoff, v_src.retry_max_backoff, p_workflow_id)
+    on conflict do nothing;
+    if not found then
+        select * into v_other from pgqrs.workflows w where w.id = v_id;
+        if v_other.forked_from is distinct from p_workflow_id then
+            raise exception 'pgqrs: workflow % already exists and is not a fork of %',
+                v_id, p_workflow_id
+                using errcode = 'PQ006';
+        end if;
+        return v_id;
+    end if;
+
+    if p_from_step is not null then
+        insert into pgqrs.steps (workflow_id, step_key, status, output, error, attempt,
+                                 lease_token, started_at, finished_at, position, owner,
+                                 attempt_started_at)
+        select v_id, r.step_key, r.status, r.output, r.error, r.attempt, 0, r.started_at,
+               r.finished_at, coalesce(r.position, r.rank::integer), r.owner,
+               r.attempt_started_at
+          from (select s.*,
+                       pg_catalog.row_number() over (
+                           order by s.position nulls last, s.started_at, s.step_key) as rank
+                  from pgqrs.steps s
+                 where s.workflow_id = p_workflow_id) r
+         where r.rank < v_rank
+           and r.status in ('SUCCESS', 'FAILED');
+    end if;
+    perform pg_catalog.pg_notify('pgqrs_work', v_src.name);
+    return v_id;
+end
+$$;
+comment on function pgqrs.fork_workflow(uuid, text, uuid) is
+    'Copies a workflow into a new queued one that re-runs from a given step on.';
+
+-- submit_workflow(name, input, options) -> (workflow_id, created, status)
+-- create_workflow and start_workflow in one call with every option, so that a workflow is never
+-- visible to a worker before its policies are set. p_options is a JSON object; every key is
+-- optional and an unknown key raises PQ008:
+--   id (uuid), idempotency_key (text)      as in create_workflow (idempotent on either)
+--   queue (boolean, default true)          true: enqueue for workers (start_workflow);
+--                                          false: the caller runs it (create_workflow)
+--   run_at (timestamptz)                   with queue: not claimed before then
+--   max_recoveries (integer)               as in start_workflow (default 5)
+--   deadline (timestamptz)                 cancel the workflow if it is not finished by then
+--   timeout_seconds (number)               deadline = now + timeout_seconds
+--   max_attempts (integer, default 1)      workflow retries: fail_workflow re-queues it
+--   retry_backoff_seconds (default 1)      ... after _retry_delay(attempt, backoff, max)
+--   retry_max_backoff_seconds (default 3600)
+-- An existing workflow (same id or key) is returned as it is, options unchanged.
+-- Errors: PQ006, PQ007, PQ008.
+create function pgqrs.submit_workflow(
+    p_name    text,
+    p_input   jsonb,
+    p_options jsonb default '{}'
+)
+returns table (workflow_id uuid, created boolean, status text)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_options  jsonb := coalesce(p_options, '{}'::jsonb);
+    v_unknown  text;
+    v_queue    boolean;
+    v_deadline timestamptz;
+    v_attempts integer;
+    v_backoff  double precision;
+    v_max      double precision;
+    v_row      record;
+begin
+    if pg_catalog.jsonb_typeof(v_options) <> 'object' then
+        raise exception 'pgqrs: options must be a JSON object' using errcode = 'PQ008';
+    end if;
+    select k into v_unknown
+      from pg_catalog.jsonb_object_keys(v_options) k
+     where k not in ('id', 'idempotency_key', 'queue', 'run_at', 'max_recoveries', 'deadline',
+                     'timeout_seconds', 'max_attempts', 'retry_backoff_seconds',
+                     'retry_max_backoff_seconds')
+     limit 1;
+    if found then
+        raise exception 'pgqrs: unknown workflow option %', v_unknown using errcode = 'PQ008';
+    end if;
+    begin
+        v_queue := coalesce((v_options ->> 'queue')::boolean, true);
+        v_deadline := (v_options ->> 'deadline')::timestamptz;
+        if v_options ? 'timeout_seconds' then
+            if not ((v_options ->> 'timeout_seconds')::float8 > 0) then
+                raise exception using errcode = '22023';
+            end if;
+            v_deadline := least(v_deadline, pgqrs.now()
+                + (v_options ->> 'timeout_seconds')::float8 * interval '1 second');
+        end if;
+        v_attempts := coalesce((v_options ->> 'max_attempts')::integer, 1);
+        v_backoff := coalesce((v_options ->> 'retry_backoff_seconds')::float8, 1);
+        v_max := coalesce((v_options ->> 'retry_max_backoff_seconds')::float8,
+                          greatest(3600, v_backoff));
+        select * into v_row
+          from pgqrs._create_workflow(
+              p_name, p_input, (v_options ->> 'id')::uuid, v_options ->> 'idempotency_key',
+              v_queue, (v_options ->> 'run_at')::timestamptz,
+              (v_options ->> 'max_recoveries')::integer) c;
+    exception
+        when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
+             or numeric_value_out_of_range or invalid_parameter_value then
+            raise exception 'pgqrs: invalid workflow options %: %', v_options::text, sqlerrm
+                using errcode = 'PQ008';
+    end;
+    perform pgqrs._check_policy(v_attempts, v_backoff, v_max);
+    if v_row.created and (v_deadline is not null or v_attempts <> 1 or v_backoff <> 1
+                          or v_max <> 3600) then
+        update pgqrs.workflows w
+           set deadline_at = v_deadline, max_attempts = v_attempts, retry_backoff = v_backoff,
+               retry_max_backoff = v_max
+         where w.id = v_row.workflow_id;
+    end if;
+    return query select v_row.workflow_id, v_row.created, v_row.status;
+end
+$$;
+comment on function pgqrs.submit_workflow(text, jsonb, jsonb) is
+    'Creates or enqueues a workflow with options (deadline, retries, schedule); idempotent.';
+
+-- describe_workflow(workflow_id) -> one row
+-- Everything get_workflow returns, and the fields added since 0.1.0: the deadline, the workflow
+-- attempt and retry policy, and the workflow it was forked from. Read-only; no locks.
+-- Errors: PQ001.
+create function pgqrs.describe_workflow(p_workflow_id uuid)
+returns table (
+    id                uuid,
+    name              text,
+    status            text,
+    idempotency_key   text,
+    input             jsonb,
+    output            jsonb,
+    error             jsonb,
+    lease_owner       text,
+    lease_token       bigint,
+    lease_expires_at  timestamptz,
+    created_at        timestamptz,
+    updated_at        timestamptz,
+    started_at        timestamptz,
+    finished_at       timestamptz,
+    queued            boolean,
+    available_at      timestamptz,
+    recoveries        integer,
+    max_recoveries    integer,
+    deadline_at       timestamptz,
+    attempt           integer,
+    max_attempts      integer,
+    retry_backoff     double precision,
+    retry_max_backoff double precision,
+    forked_from       uuid
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return query
+        select w.id, w.name, w.status, w.idempotency_key, w.input, w.output, w.error,
+               w.lease_owner, w.lease_token, w.lease_expires_at,
+               w.created_at, w.updated_at, w.started_at, w.finished_at,
+               w.queued, w.available_at, w.recoveries, w.max_recoveries,
+               w.deadline_at, w.attempt, w.max_attempts, w.retry_backoff, w.retry_max_backoff,
+               w.forked_from
+          from pgqrs.workflows w
+         where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+end
+$$;
+comment on function pgqrs.describe_workflow(uuid) is
+    'One workflow''s status, values, lease, deadline and retry policy.';
+
+-- list_step_attempts(workflow_id) -> one row per attempt of every step, in run order
+-- The failed attempts from step_attempts (error, runner, times), then each step's current
+-- attempt when it is not one of those: RUNNING, SUCCESS, or RETRYING/FAILED rows recorded by
+-- 0.1.0 calls. status is FAILED for a recorded failed attempt. Read-only; no locks.
+-- Errors: PQ001.
+create function pgqrs.list_step_attempts(p_workflow_id uuid)
+returns table (
+    step_key      text,
+    step_position integer,
+    attempt       integer,
+    status        text,
+    error         jsonb,
+    owner         text,
+    started_at    timestamptz,
+    finished_at   timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    return query
+        select a.step_key, a.position, a.attempt, a.status, a.error, a.owner, a.started_at,
+               a.finished_at
+          from (select t.step_key, s.position, t.attempt, 'FAILED'::text as status, t.error,
+                       t.owner, t.started_at, t.finished_at, s.started_at as first_started
+                  from pgqrs.step_attempts t
+                  join pgqrs.steps s on s.workflow_id = t.workflow_id and s.step_key = t.step_key
+                 where t.workflow_id = p_workflow_id
+                union all
+                select s.step_key, s.position, s.attempt, s.status,
+                       case when s.status = 'SUCCESS' then null else s.error end,
+                       s.owner, coalesce(s.attempt_started_at, s.started_at),
+                       case when s.status in ('SUCCESS', 'FAILED') then s.finished_at end,
+                       s.started_at
+                  from pgqrs.steps s
+                 where s.workflow_id = p_workflow_id
+                   and s.status <> 'RETRYING'
+                   and not exists (select 1 from pgqrs.step_attempts t
+                                    where t.workflow_id = s.workflow_id
+                                      and t.step_key = s.step_key
+                                      and t.attempt = s.attempt)) a
+         order by a.position nulls last, a.first_started, a.step_key, a.attempt;
+end
+$$;
+comment on function pgqrs.list_step_attempts(uuid) is
+    'Every attempt of every step of a workflow: status, error, runner and times.';
+
 -- Replaced functions (same signatures) ----------------------------------------------------
 
 -- version(): the version of the installed SQL, for example '0.2.0'.
@@ -75,6 +982,285 @@ immutable
 set search_path = pg_catalog, pg_temp
 as $$ select '0.2.0'::text $$;
 comment on function pgqrs.version() is 'The version of the installed pgqrs SQL.';
+
+-- error_codes(): the pgqrs SQLSTATEs with their names and meanings. Clients build their error
+-- mapping from this table; a test keeps it equal to the codes raised in this file.
+create or replace function pgqrs.error_codes()
+returns table (sqlstate text, name text, description text)
+language sql
+immutable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    values
+        ('PQ001', 'workflow_not_found', 'No workflow has that id.'),
+        ('PQ002', 'workflow_busy', 'Another owner holds a live lease on the workflow.'),
+        ('PQ003', 'lease_lost', 'The fencing token is no longer current: the lease was taken over.'),
+        ('PQ004', 'step_failed', 'The step failed before; DETAIL holds the stored error as JSON.'),
+        ('PQ005', 'invalid_state', 'The call does not fit the current state of the workflow or step.'),
+        ('PQ006', 'idempotency_conflict', 'An id or idempotency key is reused with a different name or input.'),
+        ('PQ007', 'payload_too_large', 'A JSON value exceeds pgqrs.max_payload_bytes.'),
+        ('PQ008', 'invalid_argument', 'A missing, empty or oversized name, key, owner or lease length.'),
+        ('PQ009', 'worker_not_found', 'No worker is registered under that name.'),
+        ('PQ010', 'workflow_code_changed', 'The step called at a position is not the one recorded there.'),
+        ('PQ011', 'workflow_cancelled', 'The workflow was cancelled, or its deadline passed.'),
+        ('PQ012', 'step_timed_out', 'The step ran past its timeout; its result is not recorded.')
+$$;
+comment on function pgqrs.error_codes() is 'The pgqrs SQLSTATEs (class PQ), their names and meanings.';
+
+-- _raise_lease_error(workflow_id, token): called when a fenced write matched no row. Works out
+-- why and raises: PQ008 (NULL token), PQ001 (no such workflow), PQ005 (never acquired), PQ011
+-- (cancelled, or its deadline passed), PQ003 (the token is stale, whatever the state), PQ005
+-- (the token is current but the workflow is final). Never returns.
+create or replace function pgqrs._raise_lease_error(p_workflow_id uuid, p_token bigint)
+returns void
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_status   text;
+    v_token    bigint;
+    v_owner    text;
+    v_deadline timestamptz;
+    v_error    jsonb;
+begin
+    if p_token is null then
+        raise exception 'pgqrs: token must not be null' using errcode = 'PQ008';
+    end if;
+    select w.status, w.lease_token, w.lease_owner, w.deadline_at, w.error
+      into v_status, v_token, v_owner, v_deadline, v_error
+      from pgqrs.workflows w
+     where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    if v_status = 'PENDING' then
+        raise exception 'pgqrs: workflow % has not been acquired', p_workflow_id
+            using errcode = 'PQ005',
+                  hint = 'Call pgqrs.acquire_workflow first and pass the token it returns.';
+    end if;
+    if v_status = 'CANCELLED' then
+        raise exception 'pgqrs: workflow % was cancelled: %', p_workflow_id, v_error ->> 'message'
+            using errcode = 'PQ011',
+                  detail = v_error::text;
+    end if;
+    if v_status = 'RUNNING' and v_deadline <= pgqrs.now() then
+        raise exception 'pgqrs: workflow % passed its deadline %', p_workflow_id, v_deadline
+            using errcode = 'PQ011',
+                  detail = pgqrs._deadline_error(v_deadline)::text,
+                  hint = 'pgqrs.cancel_workflow records it as CANCELLED.';
+    end if;
+    if v_token = p_token then
+        raise exception 'pgqrs: workflow % is already %', p_workflow_id, v_status
+            using errcode = 'PQ005';
+    end if;
+    raise exception 'pgqrs: lease on workflow % lost: token % is stale, current token is % (owner %)',
+        p_workflow_id, p_token, v_token, coalesce(v_owner, '<none>')
+        using errcode = 'PQ003';
+end
+$$;
+comment on function pgqrs._raise_lease_error(uuid, bigint) is
+    'Private. Diagnoses a fenced write that matched nothing and raises PQ001, PQ005 or PQ003.';
+
+-- _finish_step(workflow_id, step_key, token, status, output, error): records a step outcome for
+-- the holder of this token (the caller has checked the key and the value). Extends the lease,
+-- which also verifies the token and the deadline and locks the workflow row, then writes the
+-- step row unless it is already final. A SUCCESS after the step's timeout raises PQ012. A FAILED
+-- outcome is also recorded in step_attempts. A repeat of the same outcome is a no-op; any other
+-- write to a final or RETRYING step raises PQ005. Locks: the workflow row, then the step row.
+create or replace function pgqrs._finish_step(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_token       bigint,
+    p_status      text,
+    p_output      jsonb,
+    p_error       jsonb
+)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now     timestamptz := pgqrs.now();
+    v_owner   text;
+    v_attempt integer;
+    v_started timestamptz;
+    v_status  text;
+    v_output  jsonb;
+    v_error   jsonb;
+    v_timeout timestamptz;
+begin
+    update pgqrs.workflows w
+       set lease_expires_at = v_now + w.lease_timeout
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+    returning w.lease_owner into v_owner;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+
+    insert into pgqrs.steps as s (workflow_id, step_key, status, output, error, attempt,
+                                  lease_token, started_at, finished_at, owner, attempt_started_at)
+    values (p_workflow_id, p_step_key, p_status, p_output, p_error, 1, p_token, v_now, v_now,
+            v_owner, v_now)
+    on conflict (workflow_id, step_key) do update
+       set status = excluded.status,
+           output = excluded.output,
+           error = excluded.error,
+           lease_token = excluded.lease_token,
+           finished_at = excluded.finished_at,
+           owner = excluded.owner
+     where s.status = 'RUNNING'
+       and (excluded.status <> 'SUCCESS' or s.timeout_at is null or s.timeout_at > v_now)
+    returning s.attempt, s.attempt_started_at into v_attempt, v_started;
+    if found then
+        if p_status = 'FAILED' then
+            perform pgqrs._record_attempt(p_workflow_id, p_step_key, v_attempt, p_error, v_owner,
+                                          v_started, v_now);
+        end if;
+        return;
+    end if;
+
+    select s.status, s.output, s.error, s.timeout_at into v_status, v_output, v_error, v_timeout
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+    if v_status = 'RUNNING' then
+        raise exception 'pgqrs: step % of workflow % timed out at %', p_step_key, p_workflow_id,
+            v_timeout
+            using errcode = 'PQ012',
+                  hint = 'Record the failed attempt with pgqrs.fail_step_attempt.';
+    end if;
+    if v_status = p_status
+       and v_output is not distinct from p_output
+       and v_error is not distinct from p_error then
+        return;
+    end if;
+    raise exception 'pgqrs: step % of workflow % is already %', p_step_key, p_workflow_id, v_status
+        using errcode = 'PQ005';
+end
+$$;
+comment on function pgqrs._finish_step(uuid, text, bigint, text, jsonb, jsonb) is
+    'Private. Records a step outcome for the lease holder; idempotent for exact repeats.';
+
+-- _finished_steps(workflow_id): the SUCCESS and FAILED steps of a workflow as one JSON object
+-- {"step_key": {"status", "output", "error", "position"}, ...}: what a runner needs to replay
+-- them, and to check that its code still calls them at the recorded positions. "position" is
+-- left out for steps recorded without one (by 0.1.0 calls), so their entries keep 0.1.0's shape.
+create or replace function pgqrs._finished_steps(p_workflow_id uuid)
+returns jsonb
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return (
+        select coalesce(
+                   pg_catalog.jsonb_object_agg(
+                       s.step_key,
+                       pg_catalog.jsonb_build_object(
+                           'status', s.status, 'output', s.output, 'error', s.error)
+                       || case when s.position is null then '{}'::jsonb
+                               else pg_catalog.jsonb_build_object('position', s.position) end),
+                   '{}'::jsonb)
+          from pgqrs.steps s
+         where s.workflow_id = p_workflow_id
+           and s.status in ('SUCCESS', 'FAILED'));
+end
+$$;
+comment on function pgqrs._finished_steps(uuid) is
+    'Private. The finished steps of a workflow as one JSON object, for replay.';
+
+-- _finish_workflow(workflow_id, token, status, output, error): moves a RUNNING workflow held with
+-- this token to its final status, ends the lease and announces it with NOTIFY pgqrs_done (payload:
+-- the workflow id). A FAILED outcome while attempt < max_attempts is a workflow retry instead:
+-- the workflow stays RUNNING, keeps the error, loses its lease (token + 1) and is queued again
+-- after _retry_delay, with its FAILED steps made RETRYING. A repeat of the same call (same token,
+-- status and values) is a no-op; anything else raises through _raise_lease_error (past the
+-- deadline: PQ011). Locks: the workflow row, then its FAILED step rows.
+create or replace function pgqrs._finish_workflow(
+    p_workflow_id uuid,
+    p_token       bigint,
+    p_status      text,
+    p_output      jsonb,
+    p_error       jsonb
+)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_status text;
+    v_token  bigint;
+    v_output jsonb;
+    v_error  jsonb;
+    v_name   text;
+    v_owner  text;
+    v_wf     pgqrs.workflows;
+begin
+    if p_status = 'FAILED' then
+        select * into v_wf from pgqrs.workflows w
+         where w.id = p_workflow_id
+           and w.lease_token = p_token
+           and w.status = 'RUNNING'
+           and (w.deadline_at is null or w.deadline_at > v_now)
+           for no key update;
+        if found and v_wf.attempt < v_wf.max_attempts then
+            update pgqrs.workflows w
+               set error = p_error,
+                   lease_owner = null,
+                   lease_expires_at = null,
+                   lease_token = w.lease_token + 1,
+                   queued = true,
+                   available_at = v_now + pgqrs._retry_delay(
+                       w.attempt, w.retry_backoff, w.retry_max_backoff) * interval '1 second',
+                   attempt = w.attempt + 1,
+                   updated_at = v_now
+             where w.id = p_workflow_id;
+            perform pgqrs._retry_failed_steps(p_workflow_id, v_now);
+            return;
+        end if;
+    end if;
+    update pgqrs.workflows w
+       set status = p_status,
+           output = p_output,
+           error = p_error,
+           lease_owner = null,
+           lease_expires_at = null,
+           finished_at = v_now,
+           updated_at = v_now
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now);
+    if found then
+        perform pg_catalog.pg_notify('pgqrs_done', p_workflow_id::text);
+        return;
+    end if;
+    select w.status, w.lease_token, w.output, w.error, w.lease_owner
+      into v_status, v_token, v_output, v_error, v_owner
+      from pgqrs.workflows w
+     where w.id = p_workflow_id;
+    if v_status = p_status and v_token = p_token
+       and v_output is not distinct from p_output and v_error is not distinct from p_error then
+        return;
+    end if;
+    -- A repeat of a fail_workflow that became a workflow retry: the token moved on by one.
+    if p_status = 'FAILED' and v_status = 'RUNNING' and v_token = p_token + 1 and v_owner is null
+       and v_error is not distinct from p_error then
+        return;
+    end if;
+    perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+end
+$$;
+comment on function pgqrs._finish_workflow(uuid, bigint, text, jsonb, jsonb) is
+    'Private. Moves a leased RUNNING workflow to SUCCESS or FAILED; idempotent for exact repeats.';
 
 -- _worker_names(worker): the workflow names a registered worker serves, after recording that it
 -- is alive (heartbeat_at = now). Raises PQ009 for an unknown worker. Locks: the worker row.
@@ -99,6 +1285,367 @@ end
 $$;
 comment on function pgqrs._worker_names(text) is
     'Private. Records a worker heartbeat and returns the workflow names it serves (PQ009 if unknown).';
+
+-- acquire_workflow(workflow_id, owner, lease_seconds) -> one row
+-- Starts or resumes a workflow: the one call a runner makes before replaying it. Returns the
+-- input and every finished step as one JSON object
+-- {"step_key": {"status": "SUCCESS"|"FAILED", "output": ..., "error": ...}, ...},
+-- so replaying N finished steps costs no further round trip.
+-- * SUCCESS, FAILED or DEAD: takes no lease; returns that status with the stored output or error.
+-- * PENDING or RUNNING: raises PQ002 if another owner holds a live lease. Otherwise grants the
+--   lease to p_owner with a new fencing token (previous token + 1), sets RUNNING, and returns
+--   the token. Taking over from a holder that died counts as a recovery (recoveries + 1).
+-- The same owner may re-acquire a live lease at once; its earlier token is fenced out.
+-- Locks: the workflow row (FOR NO KEY UPDATE). Errors: PQ001, PQ002, PQ008.
+create or replace function pgqrs.acquire_workflow(
+    p_workflow_id   uuid,
+    p_owner         text,
+    p_lease_seconds double precision default 30
+)
+returns table (
+    status           text,
+    token            bigint,
+    lease_expires_at timestamptz,
+    name             text,
+    input            jsonb,
+    output           jsonb,
+    error            jsonb,
+    steps            jsonb
+)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now     timestamptz := pgqrs.now();
+    v_wf      pgqrs.workflows;
+    v_token   bigint;
+    v_expires timestamptz;
+    v_steps   jsonb;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('owner', p_owner, 255);
+    perform pgqrs._check_lease_seconds(p_lease_seconds);
+
+    select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id for no key update;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+
+    if v_wf.status in ('PENDING', 'RUNNING') and v_wf.deadline_at <= v_now then
+        perform pgqrs._cancel(p_workflow_id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
+        select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id;
+    end if;
+
+    v_steps := pgqrs._finished_steps(p_workflow_id);
+
+    if v_wf.status in ('SUCCESS', 'FAILED', 'DEAD', 'CANCELLED') then
+        return query select v_wf.status, v_wf.lease_token, null::timestamptz, v_wf.name,
+                            v_wf.input, v_wf.output, v_wf.error, v_steps;
+        return;
+    end if;
+
+    if v_wf.lease_owner is not null
+       and v_wf.lease_owner <> p_owner
+       and v_wf.lease_expires_at > v_now then
+        raise exception 'pgqrs: workflow % is busy: owner % holds its lease until %',
+            p_workflow_id, v_wf.lease_owner, v_wf.lease_expires_at
+            using errcode = 'PQ002',
+                  detail = pg_catalog.jsonb_build_object(
+                      'owner', v_wf.lease_owner, 'lease_expires_at', v_wf.lease_expires_at)::text,
+                  hint = 'Wait for the lease to expire, or resume with the same owner id.';
+    end if;
+
+    -- A RUNNING workflow with an owner was left by a holder that died (or by this owner's
+    -- previous incarnation): taking it over is a recovery.
+    select g.token, g.lease_expires_at into v_token, v_expires
+      from pgqrs._grant_lease(p_workflow_id, p_owner, p_lease_seconds,
+                              v_wf.status = 'RUNNING' and v_wf.lease_owner is not null) g;
+
+    return query select 'RUNNING'::text, v_token, v_expires, v_wf.name, v_wf.input,
+                        null::jsonb, null::jsonb, v_steps;
+end
+$$;
+comment on function pgqrs.acquire_workflow(uuid, text, double precision) is
+    'Starts or resumes a workflow: grants a lease with a new fencing token and returns everything '
+    'needed to replay it (input and finished steps). Final workflows return their outcome.';
+
+-- acquire_step(workflow_id, step_key, token) -> (status, value, attempt)
+-- * SUCCESS step: returns ('SKIPPED', stored output); nothing runs.
+-- * unseen step, or RUNNING (left by a runner that died): records RUNNING with attempt + 1 and
+--   returns ('EXECUTE', null). The caller runs the step and records complete_step or fail_step.
+-- * FAILED step: raises PQ004 with the stored error (JSON) in DETAIL.
+-- The token must be the workflow's current one. Asynchronous commit (see DURABILITY).
+-- Locks: the step row; reads the workflow row without locking it.
+-- Errors: PQ001, PQ003, PQ004, PQ005, PQ008.
+create or replace function pgqrs.acquire_step(p_workflow_id uuid, p_step_key text, p_token bigint)
+returns table (status text, value jsonb, attempt integer)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now      timestamptz := pgqrs.now();
+    v_status   text;
+    v_token    bigint;
+    v_owner    text;
+    v_deadline timestamptz;
+    v_attempt  integer;
+    v_output   jsonb;
+    v_error    jsonb;
+begin
+    perform pgqrs._async_commit();
+    perform pgqrs._check_text('step key', p_step_key, 512);
+
+    select w.status, w.lease_token, w.lease_owner, w.deadline_at
+      into v_status, v_token, v_owner, v_deadline
+      from pgqrs.workflows w where w.id = p_workflow_id;
+    if v_status is distinct from 'RUNNING' or v_token is distinct from p_token
+       or v_deadline <= v_now then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+
+    -- A RETRYING step (left by a newer client's retry policy) runs again at once: this 0.1.0
+    -- call knows no backoff. begin_step is the call that honours it.
+    insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token, started_at,
+                                  owner, attempt_started_at)
+    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now)
+    on conflict (workflow_id, step_key) do update
+       set status = 'RUNNING',
+           attempt = s.attempt + 1,
+           lease_token = excluded.lease_token,
+           owner = excluded.owner,
+           attempt_started_at = excluded.attempt_started_at,
+           retry_at = null,
+           finished_at = null
+     where s.status in ('RUNNING', 'RETRYING')
+    returning s.attempt into v_attempt;
+    if found then
+        return query select 'EXECUTE'::text, null::jsonb, v_attempt;
+        return;
+    end if;
+
+    select s.status, s.output, s.error, s.attempt into v_status, v_output, v_error, v_attempt
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+    if v_status = 'SUCCESS' then
+        return query select 'SKIPPED'::text, v_output, v_attempt;
+        return;
+    end if;
+    raise exception 'pgqrs: step % of workflow % failed: %',
+        p_step_key, p_workflow_id, coalesce(v_error ->> 'message', v_error::text)
+        using errcode = 'PQ004',
+              detail = v_error::text;
+end
+$$;
+comment on function pgqrs.acquire_step(uuid, text, bigint) is
+    'Returns SKIPPED with the stored output for a finished step, EXECUTE for a new or abandoned '
+    'one, and raises PQ004 with the stored error for a failed one.';
+
+-- heartbeat(workflow_id, token) -> lease_expires_at
+-- Extends the caller's lease by its lease length. Asynchronous commit: a heartbeat lost in a
+-- crash only shortens the lease. Locks: the workflow row. Errors: PQ001, PQ003, PQ005.
+create or replace function pgqrs.heartbeat(p_workflow_id uuid, p_token bigint)
+returns timestamptz
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now     timestamptz := pgqrs.now();
+    v_expires timestamptz;
+    v_step    text;
+    v_timeout timestamptz;
+begin
+    perform pgqrs._async_commit();
+    update pgqrs.workflows w
+       set lease_expires_at = v_now + w.lease_timeout
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+    returning w.lease_expires_at into v_expires;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+    -- A step over its timeout: the extension above is rolled back, so a runner stuck in the
+    -- step loses the workflow when the lease runs out, and the next runner records the
+    -- timed-out attempt.
+    select s.step_key, s.timeout_at into v_step, v_timeout
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id
+       and s.status = 'RUNNING'
+       and s.timeout_at <= v_now
+     limit 1;
+    if found then
+        raise exception 'pgqrs: step % of workflow % timed out at %', v_step, p_workflow_id,
+            v_timeout
+            using errcode = 'PQ012',
+                  hint = 'Record the failed attempt with pgqrs.fail_step_attempt.';
+    end if;
+    return v_expires;
+end
+$$;
+comment on function pgqrs.heartbeat(uuid, bigint) is
+    'Extends the lease held with this fencing token; raises PQ003 if it was taken over.';
+
+-- claim_workflows(worker, limit, lease_seconds)
+--   -> (workflow_id, name, token, input, steps, recovered)
+-- Hands the worker up to p_limit runnable workflows among the names it serves, oldest
+-- available_at first, each under a new lease with its fencing token, its input and its finished
+-- steps (as acquire_workflow returns them): everything needed to run it, in one call. Runnable
+-- means queued, PENDING or RUNNING, available (available_at <= now), and with no live lease:
+-- never leased, released, or expired. An expired lease is reaped right here, so no reaper job
+-- exists: taking it over is a recovery (recovered = true). A workflow whose recoveries would
+-- exceed its max_recoveries is not handed out: it becomes DEAD with a pgqrs.CrashLoop error (its
+-- token moves on, fencing out the holder that was declared dead) and NOTIFY pgqrs_done announces
+-- it; revive_workflow brings it back. A workflow moved to DEAD uses up a place in p_limit, so a
+-- claim may return fewer rows while more are runnable; next_claim_at then says so.
+-- Rows locked by another claimer are skipped (FOR NO KEY UPDATE SKIP LOCKED), so concurrent
+-- workers never wait for each other and never get the same workflow. Also records the worker's
+-- heartbeat. Locks: the worker row, then the claimed workflow rows.
+-- Errors: PQ008 (limit not in 1..1000, bad lease length), PQ009.
+create or replace function pgqrs.claim_workflows(
+    p_worker        text,
+    p_limit         integer default 1,
+    p_lease_seconds double precision default 30
+)
+returns table (
+    workflow_id uuid,
+    name        text,
+    token       bigint,
+    input       jsonb,
+    steps       jsonb,
+    recovered   boolean
+)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now       timestamptz := pgqrs.now();
+    v_names     text[];
+    v_wf        record;
+    v_recovered boolean;
+    v_crashes   integer;
+    v_token     bigint;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    if p_limit is null or p_limit < 1 or p_limit > 1000 then
+        raise exception 'pgqrs: claim limit must be between 1 and 1000, got %', p_limit
+            using errcode = 'PQ008';
+    end if;
+    perform pgqrs._check_lease_seconds(p_lease_seconds);
+    v_names := pgqrs._worker_names(p_worker);
+
+    -- Deadlines: a workflow past its deadline is cancelled, whoever holds it (a stuck runner is
+    -- fenced out by the new token).
+    for v_wf in
+        select w.id, w.deadline_at
+          from pgqrs.workflows w
+         where w.deadline_at <= v_now
+           and w.status in ('PENDING', 'RUNNING')
+         order by w.deadline_at
+         limit 100
+           for no key update skip locked
+    loop
+        perform pgqrs._cancel(v_wf.id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
+    end loop;
+
+    for v_wf in
+        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input,
+               w.forked_from
+          from pgqrs.workflows w
+         where w.queued
+           and w.status in ('PENDING', 'RUNNING')
+           and w.available_at <= v_now
+           and (w.lease_expires_at is null or w.lease_expires_at <= v_now)
+           and (w.deadline_at is null or w.deadline_at > v_now)
+           and w.name = any (v_names)
+         order by w.available_at, w.id
+         limit p_limit
+           for no key update skip locked
+    loop
+        v_recovered := v_wf.status = 'RUNNING' and v_wf.lease_owner is not null;
+        v_crashes := v_wf.recoveries + v_recovered::integer;
+        if v_crashes > v_wf.max_recoveries then
+            update pgqrs.workflows w
+               set status = 'DEAD',
+                   recoveries = v_crashes,
+                   error = pg_catalog.jsonb_build_object(
+                       'type', 'pgqrs.CrashLoop',
+                       'message', pg_catalog.format(
+                           'its runner died %s times (max_recoveries is %s)',
+                           v_crashes, v_wf.max_recoveries),
+                       'traceback', null),
+                   lease_owner = null,
+                   lease_expires_at = null,
+                   lease_token = w.lease_token + 1,
+                   updated_at = v_now
+             where w.id = v_wf.id;
+            perform pg_catalog.pg_notify('pgqrs_done', v_wf.id::text);
+            continue;
+        end if;
+        select g.token into v_token
+          from pgqrs._grant_lease(v_wf.id, p_worker, p_lease_seconds, v_recovered) g;
+        -- A PENDING workflow has never run, so it has no finished steps to load, unless it is
+        -- a fork, which starts with the steps it copied.
+        return query select v_wf.id, v_wf.name, v_token, v_wf.input,
+                            case when v_wf.status = 'PENDING' and v_wf.forked_from is null
+                                 then '{}'::jsonb
+                                 else pgqrs._finished_steps(v_wf.id) end,
+                            v_recovered;
+    end loop;
+end
+$$;
+comment on function pgqrs.claim_workflows(text, integer, double precision) is
+    'Hands a worker up to p_limit runnable workflows under new leases (SKIP LOCKED); reaps '
+    'expired leases and moves crash-looping workflows to DEAD.';
+
+-- release_workflow(workflow_id, token)
+-- Gives the lease up without finishing: the workflow stays RUNNING and any owner may acquire it at
+-- once (a worker may claim it at once: NOTIFY pgqrs_work). Used on graceful shutdown. Not a
+-- recovery: the holder did not die. The token moves on (+1), so the released token is fenced out
+-- at once: a late write with it raises PQ003 and cannot push the lease expiry forward. Past the
+-- deadline it raises PQ011 and changes nothing: the workflow is to be CANCELLED, not queued.
+-- Locks: the workflow row. Errors: PQ001, PQ003, PQ005, PQ011.
+create or replace function pgqrs.release_workflow(p_workflow_id uuid, p_token bigint)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_name   text;
+    v_queued boolean;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    update pgqrs.workflows w
+       set lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           updated_at = pgqrs.now()
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > pgqrs.now())
+    returning w.name, w.queued into v_name, v_queued;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+    if v_queued then
+        perform pg_catalog.pg_notify('pgqrs_work', v_name);
+    end if;
+end
+$$;
+comment on function pgqrs.release_workflow(uuid, bigint) is
+    'Gives up the lease without finishing, so that another runner can resume at once.';
 
 -- next_claim_at(worker) -> timestamptz
 -- The earliest time at which a workflow this worker serves becomes claimable (its available_at,
@@ -228,6 +1775,21 @@ comment on function pgqrs.workflow_counts(double precision) is
 -- A new function is executable by PUBLIC until revoked, as in the full script.
 revoke all on function pgqrs._raise_worker_not_found(text) from public;
 revoke all on function pgqrs._check_stale_seconds(double precision) from public;
+revoke all on function pgqrs._record_attempt(uuid, text, integer, jsonb, text, timestamptz, timestamptz) from public;
+revoke all on function pgqrs._retry_delay(integer, double precision, double precision) from public;
+revoke all on function pgqrs._check_policy(integer, double precision, double precision) from public;
+revoke all on function pgqrs._retry_failed_steps(uuid, timestamptz) from public;
+revoke all on function pgqrs._cancel(uuid, jsonb, timestamptz) from public;
+revoke all on function pgqrs._deadline_error(timestamptz) from public;
 revoke all on function pgqrs.min_client_version() from public;
+revoke all on function pgqrs.begin_step(uuid, text, bigint, integer, integer, double precision, double precision, double precision) from public;
+revoke all on function pgqrs.fail_step_attempt(uuid, text, bigint, jsonb, boolean) from public;
+revoke all on function pgqrs.suspend_workflow(uuid, bigint, timestamptz) from public;
+revoke all on function pgqrs.cancel_workflow(uuid, text) from public;
+revoke all on function pgqrs.resume_workflow(uuid) from public;
+revoke all on function pgqrs.fork_workflow(uuid, text, uuid) from public;
+revoke all on function pgqrs.submit_workflow(text, jsonb, jsonb) from public;
+revoke all on function pgqrs.describe_workflow(uuid) from public;
+revoke all on function pgqrs.list_step_attempts(uuid) from public;
 
 insert into pgqrs.ledger (version) values ('0.2.0');

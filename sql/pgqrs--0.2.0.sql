@@ -13,7 +13,9 @@
 --   call these functions and map their SQLSTATEs.
 --
 --   pgqrs.workflows  one row per workflow: status, input, output or error, and the lease.
---   pgqrs.steps      one row per (workflow, step key): status, output or error, attempt count.
+--   pgqrs.steps      one row per (workflow, step key): status, output or error, attempt count,
+--                    position in the run, retry policy and timeout.
+--   pgqrs.step_attempts  one row per failed attempt of a step: its error, owner and times.
 --   pgqrs.workers    one row per worker name: the workflow names it serves, its heartbeat.
 --   pgqrs.ledger     the install scripts applied to this database.
 --
@@ -26,14 +28,43 @@
 --                                                                    --fail_workflow------> FAILED
 --              RUNNING --claim_workflows (recoveries > max_recoveries)--> DEAD
 --              DEAD --revive_workflow--> RUNNING (no lease, queued)
---              SUCCESS and FAILED are final. Acquiring a final or DEAD workflow takes no lease and
---              returns its stored output or error, so a re-run replays the outcome.
---   step:      (none) --acquire_step--> RUNNING --complete_step--> SUCCESS
---                                               --fail_step-----> FAILED
+--              RUNNING --fail_workflow with attempts left (max_attempts)--> RUNNING (no lease,
+--                        queued, available after a backoff; FAILED steps become RETRYING)
+--              RUNNING --suspend_workflow--> RUNNING (no lease, queued, available at a time)
+--              PENDING, RUNNING, DEAD --cancel_workflow, or the deadline passing--> CANCELLED
+--              FAILED, DEAD, CANCELLED --resume_workflow--> RUNNING (no lease, queued; FAILED
+--                        steps become RETRYING with a fresh attempt budget)
+--              SUCCESS, FAILED and CANCELLED are final. Acquiring a final or DEAD workflow takes
+--              no lease and returns its stored output or error, so a re-run replays the outcome.
+--   step:      (none) --begin_step/acquire_step--> RUNNING --complete_step--> SUCCESS
+--                                                          --fail_step-----> FAILED
+--              RUNNING --fail_step_attempt, attempts left and retryable--> RETRYING (retry_at)
+--              RUNNING --fail_step_attempt, no attempts left or not retryable--> FAILED
+--              RETRYING --begin_step once retry_at has passed--> RUNNING (attempt + 1)
+--              FAILED --resume_workflow, or a workflow retry--> RETRYING (retry_at = now)
 --              complete_step/fail_step may also create the row directly. A RUNNING step was left by
---              a runner that died before recording an outcome; acquire_step hands it out again
---              (attempt + 1). SUCCESS and FAILED are final: acquire returns SKIPPED with the stored
---              value, or raises PQ004 with the stored error.
+--              a runner that died before recording an outcome; begin_step hands it out again
+--              (attempt + 1), after recording a timed-out attempt when it had passed its timeout.
+--              SUCCESS and FAILED are final: begin_step returns SKIPPED with the stored value or
+--              FAILED with the stored error (acquire_step raises PQ004 with it).
+--
+-- RETRIES, TIMEOUTS AND THE REPLAY GUARD
+--   A step's retry policy (max_attempts, backoff, max_backoff) and timeout are passed to
+--   begin_step and stored on its row, so every decision below is made here, from stored facts.
+--   fail_step_attempt records the failed attempt in step_attempts and, when the error is
+--   retryable and attempts remain, schedules the next one at now + _retry_delay(n): the base
+--   backoff doubled per attempt, capped at max_backoff, with "equal jitter" (half fixed, half
+--   random). A runner waits a short delay in process; for a long one it calls suspend_workflow,
+--   which frees the lease, and a worker claims the workflow again when the delay has passed.
+--   A step timeout is enforced here too: complete_step refuses a result after timeout_at
+--   (PQ012), heartbeat stops extending a lease while a step is over its timeout (so a stuck
+--   runner loses the workflow), and begin_step records such a step as a timed-out attempt.
+--   A workflow deadline (deadline_at) works the same way: past it every write raises PQ011, and
+--   claim_workflows, acquire_workflow or cancel_workflow record the workflow as CANCELLED.
+--   Each step records the position at which the run first called it. begin_step raises PQ010
+--   when the same key comes at another position, or another key at a recorded position: the
+--   workflow's code changed under a run, and replaying on would hand a step someone else's
+--   result.
 --
 -- LEASES AND FENCING
 --   A runner must hold the workflow's lease to write. acquire_workflow grants it: an owner name, an
@@ -84,6 +115,9 @@
 --   PQ007 payload_too_large     a JSON value exceeds pgqrs.max_payload_bytes
 --   PQ008 invalid_argument      a missing, empty or oversized name, key, owner or lease length
 --   PQ009 worker_not_found      no worker is registered under that name
+--   PQ010 workflow_code_changed the step called at a position is not the one recorded there
+--   PQ011 workflow_cancelled    the workflow was cancelled, or its deadline passed
+--   PQ012 step_timed_out        the step ran past its timeout; its result is not recorded
 --   Malformed JSON, NaN and NUL characters are rejected by PostgreSQL's jsonb input itself
 --   (22P02, 22P05) before any pgqrs function runs, so they can never reach the tables.
 --
@@ -138,7 +172,8 @@ create table pgqrs.workflows (
     name             text not null,
     idempotency_key  text,
     status           text not null default 'PENDING'
-                     check (status in ('PENDING', 'RUNNING', 'SUCCESS', 'FAILED', 'DEAD')),
+                     check (status in ('PENDING', 'RUNNING', 'SUCCESS', 'FAILED', 'DEAD',
+                                       'CANCELLED')),
     input            jsonb,
     output           jsonb,
     error            jsonb,
@@ -154,6 +189,12 @@ create table pgqrs.workflows (
     available_at     timestamptz,
     recoveries       integer not null default 0,
     max_recoveries   integer not null default 5 check (max_recoveries >= 0),
+    deadline_at      timestamptz,
+    attempt          integer not null default 1,
+    max_attempts     integer not null default 1,
+    retry_backoff    double precision not null default 1,
+    retry_max_backoff double precision not null default 3600,
+    forked_from      uuid,
     constraint workflows_idempotency_key_key unique (idempotency_key)
 ) with (fillfactor = 80);
 comment on table pgqrs.workflows is
@@ -166,6 +207,12 @@ comment on column pgqrs.workflows.available_at is
     'A queued workflow is not claimed before this time.';
 comment on column pgqrs.workflows.recoveries is
     'How many times a crashed holder''s lease was taken over; over max_recoveries it is DEAD.';
+comment on column pgqrs.workflows.deadline_at is
+    'When set: past it the workflow is CANCELLED and no write of its runner is accepted.';
+comment on column pgqrs.workflows.attempt is
+    'Which run of the workflow this is: fail_workflow retries it while attempt < max_attempts.';
+comment on column pgqrs.workflows.forked_from is
+    'The workflow this one was forked from (fork_workflow), if any.';
 
 -- What claim_workflows scans: queued workflows that may need a runner. Step writes change only
 -- lease_expires_at, which no index covers, so they stay HOT updates.
@@ -174,20 +221,51 @@ create index workflows_claimable on pgqrs.workflows (available_at, id)
 -- Who holds what: register_worker, stop_worker and list_workers look leases up by owner.
 create index workflows_lease_owner on pgqrs.workflows (lease_owner)
     where lease_owner is not null;
+-- Deadlines to enforce: claim_workflows cancels the workflows whose deadline has passed.
+create index workflows_deadline on pgqrs.workflows (deadline_at)
+    where deadline_at is not null and status in ('PENDING', 'RUNNING');
 
 create table pgqrs.steps (
     workflow_id  uuid not null references pgqrs.workflows (id) on delete cascade,
     step_key     text not null,
-    status       text not null check (status in ('RUNNING', 'SUCCESS', 'FAILED')),
+    status       text not null check (status in ('RUNNING', 'SUCCESS', 'FAILED', 'RETRYING')),
     output       jsonb,
     error        jsonb,
     attempt      integer not null default 1,
     lease_token  bigint not null,
     started_at   timestamptz not null,
     finished_at  timestamptz,
+    position     integer,
+    retry_at     timestamptz,
+    retry_base   integer not null default 0,
+    policy       jsonb,
+    owner        text,
+    attempt_started_at timestamptz,
+    timeout_at   timestamptz,
     primary key (workflow_id, step_key)
 );
 comment on column pgqrs.steps.started_at is 'When the first attempt of the step started.';
+comment on column pgqrs.steps.position is
+    'The step''s position in its run (1, 2, ...), checked on replay; NULL for 0.1.0 clients.';
+comment on column pgqrs.steps.retry_base is
+    'attempt when the step last got a fresh attempt budget (resume_workflow, workflow retry).';
+comment on column pgqrs.steps.policy is
+    'The retry policy begin_step was given: {"max_attempts", "backoff", "max_backoff"}.';
+-- The replay guard looks steps up by position.
+create index steps_position on pgqrs.steps (workflow_id, position) where position is not null;
+
+create table pgqrs.step_attempts (
+    workflow_id uuid not null references pgqrs.workflows (id) on delete cascade,
+    step_key    text not null,
+    attempt     integer not null,
+    error       jsonb not null,
+    owner       text,
+    started_at  timestamptz,
+    finished_at timestamptz not null,
+    primary key (workflow_id, step_key, attempt)
+);
+comment on table pgqrs.step_attempts is
+    'One row per failed attempt of a step (retried or final): its error, runner and times.';
 comment on table pgqrs.steps is
     'One row per workflow step key: status, output or error, attempts, and the token that wrote it.';
 
@@ -322,9 +400,9 @@ comment on function pgqrs._async_commit() is
     'Private. synchronous_commit = off for this transaction, only if it has written nothing yet.';
 
 -- _raise_lease_error(workflow_id, token): called when a fenced write matched no row. Works out
--- why and raises: PQ008 (NULL token), PQ001 (no such workflow), PQ005 (never acquired), PQ003
--- (the token is stale, whatever the state), PQ005 (the token is current but the workflow is
--- final). Never returns.
+-- why and raises: PQ008 (NULL token), PQ001 (no such workflow), PQ005 (never acquired), PQ011
+-- (cancelled, or its deadline passed), PQ003 (the token is stale, whatever the state), PQ005
+-- (the token is current but the workflow is final). Never returns.
 create function pgqrs._raise_lease_error(p_workflow_id uuid, p_token bigint)
 returns void
 language plpgsql
@@ -332,15 +410,17 @@ stable
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    v_status text;
-    v_token  bigint;
-    v_owner  text;
+    v_status   text;
+    v_token    bigint;
+    v_owner    text;
+    v_deadline timestamptz;
+    v_error    jsonb;
 begin
     if p_token is null then
         raise exception 'pgqrs: token must not be null' using errcode = 'PQ008';
     end if;
-    select w.status, w.lease_token, w.lease_owner
-      into v_status, v_token, v_owner
+    select w.status, w.lease_token, w.lease_owner, w.deadline_at, w.error
+      into v_status, v_token, v_owner, v_deadline, v_error
       from pgqrs.workflows w
      where w.id = p_workflow_id;
     if not found then
@@ -351,6 +431,17 @@ begin
         raise exception 'pgqrs: workflow % has not been acquired', p_workflow_id
             using errcode = 'PQ005',
                   hint = 'Call pgqrs.acquire_workflow first and pass the token it returns.';
+    end if;
+    if v_status = 'CANCELLED' then
+        raise exception 'pgqrs: workflow % was cancelled: %', p_workflow_id, v_error ->> 'message'
+            using errcode = 'PQ011',
+                  detail = v_error::text;
+    end if;
+    if v_status = 'RUNNING' and v_deadline <= pgqrs.now() then
+        raise exception 'pgqrs: workflow % passed its deadline %', p_workflow_id, v_deadline
+            using errcode = 'PQ011',
+                  detail = pgqrs._deadline_error(v_deadline)::text,
+                  hint = 'pgqrs.cancel_workflow records it as CANCELLED.';
     end if;
     if v_token = p_token then
         raise exception 'pgqrs: workflow % is already %', p_workflow_id, v_status
@@ -404,10 +495,10 @@ comment on function pgqrs._error_object(jsonb) is
 
 -- _finish_step(workflow_id, step_key, token, status, output, error): records a step outcome for
 -- the holder of this token (the caller has checked the key and the value). Extends the lease,
--- which also verifies the token and locks the workflow row, then writes the step row unless it
--- is already final. A repeat of
--- the same outcome is a no-op; any other write to a final step raises PQ005.
--- Locks: the workflow row, then the step row.
+-- which also verifies the token and the deadline and locks the workflow row, then writes the
+-- step row unless it is already final. A SUCCESS after the step's timeout raises PQ012. A FAILED
+-- outcome is also recorded in step_attempts. A repeat of the same outcome is a no-op; any other
+-- write to a final or RETRYING step raises PQ005. Locks: the workflow row, then the step row.
 create function pgqrs._finish_step(
     p_workflow_id uuid,
     p_step_key    text,
@@ -422,37 +513,57 @@ volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    v_now    timestamptz := pgqrs.now();
-    v_status text;
-    v_output jsonb;
-    v_error  jsonb;
+    v_now     timestamptz := pgqrs.now();
+    v_owner   text;
+    v_attempt integer;
+    v_started timestamptz;
+    v_status  text;
+    v_output  jsonb;
+    v_error   jsonb;
+    v_timeout timestamptz;
 begin
     update pgqrs.workflows w
        set lease_expires_at = v_now + w.lease_timeout
      where w.id = p_workflow_id
        and w.lease_token = p_token
-       and w.status = 'RUNNING';
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+    returning w.lease_owner into v_owner;
     if not found then
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
     end if;
 
     insert into pgqrs.steps as s (workflow_id, step_key, status, output, error, attempt,
-                                  lease_token, started_at, finished_at)
-    values (p_workflow_id, p_step_key, p_status, p_output, p_error, 1, p_token, v_now, v_now)
+                                  lease_token, started_at, finished_at, owner, attempt_started_at)
+    values (p_workflow_id, p_step_key, p_status, p_output, p_error, 1, p_token, v_now, v_now,
+            v_owner, v_now)
     on conflict (workflow_id, step_key) do update
        set status = excluded.status,
            output = excluded.output,
            error = excluded.error,
            lease_token = excluded.lease_token,
-           finished_at = excluded.finished_at
-     where s.status = 'RUNNING';
+           finished_at = excluded.finished_at,
+           owner = excluded.owner
+     where s.status = 'RUNNING'
+       and (excluded.status <> 'SUCCESS' or s.timeout_at is null or s.timeout_at > v_now)
+    returning s.attempt, s.attempt_started_at into v_attempt, v_started;
     if found then
+        if p_status = 'FAILED' then
+            perform pgqrs._record_attempt(p_workflow_id, p_step_key, v_attempt, p_error, v_owner,
+                                          v_started, v_now);
+        end if;
         return;
     end if;
 
-    select s.status, s.output, s.error into v_status, v_output, v_error
+    select s.status, s.output, s.error, s.timeout_at into v_status, v_output, v_error, v_timeout
       from pgqrs.steps s
      where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+    if v_status = 'RUNNING' then
+        raise exception 'pgqrs: step % of workflow % timed out at %', p_step_key, p_workflow_id,
+            v_timeout
+            using errcode = 'PQ012',
+                  hint = 'Record the failed attempt with pgqrs.fail_step_attempt.';
+    end if;
     if v_status = p_status
        and v_output is not distinct from p_output
        and v_error is not distinct from p_error then
@@ -464,6 +575,144 @@ end
 $$;
 comment on function pgqrs._finish_step(uuid, text, bigint, text, jsonb, jsonb) is
     'Private. Records a step outcome for the lease holder; idempotent for exact repeats.';
+
+-- _record_attempt(workflow_id, step_key, attempt, error, owner, started_at, finished_at): adds a
+-- failed attempt to step_attempts; a repeat of the same attempt is a no-op.
+create function pgqrs._record_attempt(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_attempt     integer,
+    p_error       jsonb,
+    p_owner       text,
+    p_started_at  timestamptz,
+    p_finished_at timestamptz
+)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    insert into pgqrs.step_attempts (workflow_id, step_key, attempt, error, owner, started_at,
+                                     finished_at)
+    values (p_workflow_id, p_step_key, p_attempt, p_error, p_owner, p_started_at, p_finished_at)
+    on conflict do nothing;
+end
+$$;
+comment on function pgqrs._record_attempt(uuid, text, integer, jsonb, text, timestamptz, timestamptz) is
+    'Private. Records one failed attempt of a step in step_attempts (idempotent).';
+
+-- _retry_delay(n, backoff, max_backoff) -> seconds before attempt n + 1, after n failed ones:
+-- d = min(max_backoff, backoff * 2^(n - 1)), then "equal jitter": d/2 + random() * d/2, so the
+-- delay grows exponentially, never exceeds max_backoff, and retries of many workflows spread out.
+create function pgqrs._retry_delay(
+    p_failures    integer,
+    p_backoff     double precision,
+    p_max_backoff double precision
+)
+returns double precision
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_delay double precision;
+begin
+    v_delay := least(p_max_backoff,
+                     p_backoff * pg_catalog.power(2::float8, least(greatest(p_failures, 1) - 1, 60)));
+    return v_delay / 2 + pg_catalog.random() * v_delay / 2;
+end
+$$;
+comment on function pgqrs._retry_delay(integer, double precision, double precision) is
+    'Private. Exponential backoff with equal jitter, capped at max_backoff.';
+
+-- _check_policy(max_attempts, backoff, max_backoff): raises PQ008 unless 1 <= max_attempts <=
+-- 1000 and 0 < backoff <= max_backoff <= 31 days (NULL, NaN and Infinity fail).
+create function pgqrs._check_policy(
+    p_max_attempts integer,
+    p_backoff      double precision,
+    p_max_backoff  double precision
+)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_max_attempts is null or p_max_attempts < 1 or p_max_attempts > 1000 then
+        raise exception 'pgqrs: max attempts must be between 1 and 1000, got %',
+            coalesce(p_max_attempts::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+    if p_backoff is null or p_max_backoff is null or not (p_backoff > 0)
+       or not (p_max_backoff >= p_backoff) or p_max_backoff > 2678400 then
+        raise exception 'pgqrs: retry backoff must satisfy 0 < backoff <= max backoff <= 2678400 '
+                        'seconds, got % and %',
+            coalesce(p_backoff::text, 'NULL'), coalesce(p_max_backoff::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_policy(integer, double precision, double precision) is
+    'Private. Raises PQ008 unless a retry policy is in range.';
+
+-- _retry_failed_steps(workflow_id, now): gives every FAILED step of the workflow a fresh attempt
+-- budget: RETRYING, due now, counting attempts from here. Its error stays for the record.
+create function pgqrs._retry_failed_steps(p_workflow_id uuid, p_now timestamptz)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    update pgqrs.steps s
+       set status = 'RETRYING', retry_at = p_now, retry_base = s.attempt
+     where s.workflow_id = p_workflow_id
+       and s.status = 'FAILED';
+end
+$$;
+comment on function pgqrs._retry_failed_steps(uuid, timestamptz) is
+    'Private. Turns the FAILED steps of a workflow into RETRYING ones with a fresh budget.';
+
+-- _cancel(workflow_id, error, now): makes a PENDING, RUNNING or DEAD workflow CANCELLED with
+-- p_error as its error, ends any lease (token + 1, so its runner is fenced out) and announces it
+-- with NOTIFY pgqrs_done. The caller has locked the row and checked the state.
+create function pgqrs._cancel(p_workflow_id uuid, p_error jsonb, p_now timestamptz)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    update pgqrs.workflows w
+       set status = 'CANCELLED',
+           error = p_error,
+           lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           finished_at = p_now,
+           updated_at = p_now
+     where w.id = p_workflow_id;
+    perform pg_catalog.pg_notify('pgqrs_done', p_workflow_id::text);
+end
+$$;
+comment on function pgqrs._cancel(uuid, jsonb, timestamptz) is
+    'Private. Moves a workflow to CANCELLED, fences its runner and announces it.';
+
+-- _deadline_error(deadline): the error a workflow is cancelled with when its deadline passes.
+create function pgqrs._deadline_error(p_deadline timestamptz)
+returns jsonb
+language sql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select pg_catalog.jsonb_build_object(
+        'type', 'pgqrs.DeadlineExceeded',
+        'message', 'deadline ' || p_deadline::text || ' exceeded',
+        'traceback', null)
+$$;
+comment on function pgqrs._deadline_error(timestamptz) is
+    'Private. The stored error of a workflow cancelled by its deadline.';
 
 -- _check_lease_seconds(seconds): raises PQ008 unless 0 < seconds <= 86400 (NULL and NaN fail).
 create function pgqrs._check_lease_seconds(p_seconds double precision)
@@ -484,7 +733,9 @@ comment on function pgqrs._check_lease_seconds(double precision) is
     'Private. Raises PQ008 unless the lease length is in (0, 86400] seconds.';
 
 -- _finished_steps(workflow_id): the SUCCESS and FAILED steps of a workflow as one JSON object
--- {"step_key": {"status", "output", "error"}, ...}: what a runner needs to replay them.
+-- {"step_key": {"status", "output", "error", "position"}, ...}: what a runner needs to replay
+-- them, and to check that its code still calls them at the recorded positions. "position" is
+-- left out for steps recorded without one (by 0.1.0 calls), so their entries keep 0.1.0's shape.
 create function pgqrs._finished_steps(p_workflow_id uuid)
 returns jsonb
 language plpgsql
@@ -497,7 +748,9 @@ begin
                    pg_catalog.jsonb_object_agg(
                        s.step_key,
                        pg_catalog.jsonb_build_object(
-                           'status', s.status, 'output', s.output, 'error', s.error)),
+                           'status', s.status, 'output', s.output, 'error', s.error)
+                       || case when s.position is null then '{}'::jsonb
+                               else pg_catalog.jsonb_build_object('position', s.position) end),
                    '{}'::jsonb)
           from pgqrs.steps s
          where s.workflow_id = p_workflow_id
@@ -738,8 +991,11 @@ comment on function pgqrs._create_workflow(text, jsonb, uuid, text, boolean, tim
 
 -- _finish_workflow(workflow_id, token, status, output, error): moves a RUNNING workflow held with
 -- this token to its final status, ends the lease and announces it with NOTIFY pgqrs_done (payload:
--- the workflow id). A repeat of the same call (same token, status and values) is a no-op; anything
--- else raises through _raise_lease_error. Locks: the workflow row.
+-- the workflow id). A FAILED outcome while attempt < max_attempts is a workflow retry instead:
+-- the workflow stays RUNNING, keeps the error, loses its lease (token + 1) and is queued again
+-- after _retry_delay, with its FAILED steps made RETRYING. A repeat of the same call (same token,
+-- status and values) is a no-op; anything else raises through _raise_lease_error (past the
+-- deadline: PQ011). Locks: the workflow row, then its FAILED step rows.
 create function pgqrs._finish_workflow(
     p_workflow_id uuid,
     p_token       bigint,
@@ -758,7 +1014,33 @@ declare
     v_token  bigint;
     v_output jsonb;
     v_error  jsonb;
+    v_name   text;
+    v_owner  text;
+    v_wf     pgqrs.workflows;
 begin
+    if p_status = 'FAILED' then
+        select * into v_wf from pgqrs.workflows w
+         where w.id = p_workflow_id
+           and w.lease_token = p_token
+           and w.status = 'RUNNING'
+           and (w.deadline_at is null or w.deadline_at > v_now)
+           for no key update;
+        if found and v_wf.attempt < v_wf.max_attempts then
+            update pgqrs.workflows w
+               set error = p_error,
+                   lease_owner = null,
+                   lease_expires_at = null,
+                   lease_token = w.lease_token + 1,
+                   queued = true,
+                   available_at = v_now + pgqrs._retry_delay(
+                       w.attempt, w.retry_backoff, w.retry_max_backoff) * interval '1 second',
+                   attempt = w.attempt + 1,
+                   updated_at = v_now
+             where w.id = p_workflow_id;
+            perform pgqrs._retry_failed_steps(p_workflow_id, v_now);
+            return;
+        end if;
+    end if;
     update pgqrs.workflows w
        set status = p_status,
            output = p_output,
@@ -769,17 +1051,23 @@ begin
            updated_at = v_now
      where w.id = p_workflow_id
        and w.lease_token = p_token
-       and w.status = 'RUNNING';
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now);
     if found then
         perform pg_catalog.pg_notify('pgqrs_done', p_workflow_id::text);
         return;
     end if;
-    select w.status, w.lease_token, w.output, w.error
-      into v_status, v_token, v_output, v_error
+    select w.status, w.lease_token, w.output, w.error, w.lease_owner
+      into v_status, v_token, v_output, v_error, v_owner
       from pgqrs.workflows w
      where w.id = p_workflow_id;
     if v_status = p_status and v_token = p_token
        and v_output is not distinct from p_output and v_error is not distinct from p_error then
+        return;
+    end if;
+    -- A repeat of a fail_workflow that became a workflow retry: the token moved on by one.
+    if p_status = 'FAILED' and v_status = 'RUNNING' and v_token = p_token + 1 and v_owner is null
+       and v_error is not distinct from p_error then
         return;
     end if;
     perform pgqrs._raise_lease_error(p_workflow_id, p_token);
@@ -852,7 +1140,10 @@ as $$
         ('PQ006', 'idempotency_conflict', 'An id or idempotency key is reused with a different name or input.'),
         ('PQ007', 'payload_too_large', 'A JSON value exceeds pgqrs.max_payload_bytes.'),
         ('PQ008', 'invalid_argument', 'A missing, empty or oversized name, key, owner or lease length.'),
-        ('PQ009', 'worker_not_found', 'No worker is registered under that name.')
+        ('PQ009', 'worker_not_found', 'No worker is registered under that name.'),
+        ('PQ010', 'workflow_code_changed', 'The step called at a position is not the one recorded there.'),
+        ('PQ011', 'workflow_cancelled', 'The workflow was cancelled, or its deadline passed.'),
+        ('PQ012', 'step_timed_out', 'The step ran past its timeout; its result is not recorded.')
 $$;
 comment on function pgqrs.error_codes() is 'The pgqrs SQLSTATEs (class PQ), their names and meanings.';
 
@@ -932,9 +1223,14 @@ begin
             using errcode = 'PQ001';
     end if;
 
+    if v_wf.status in ('PENDING', 'RUNNING') and v_wf.deadline_at <= v_now then
+        perform pgqrs._cancel(p_workflow_id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
+        select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id;
+    end if;
+
     v_steps := pgqrs._finished_steps(p_workflow_id);
 
-    if v_wf.status in ('SUCCESS', 'FAILED', 'DEAD') then
+    if v_wf.status in ('SUCCESS', 'FAILED', 'DEAD', 'CANCELLED') then
         return query select v_wf.status, v_wf.lease_token, null::timestamptz, v_wf.name,
                             v_wf.input, v_wf.output, v_wf.error, v_steps;
         return;
@@ -976,17 +1272,36 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
+    v_now     timestamptz := pgqrs.now();
     v_expires timestamptz;
+    v_step    text;
+    v_timeout timestamptz;
 begin
     perform pgqrs._async_commit();
     update pgqrs.workflows w
-       set lease_expires_at = pgqrs.now() + w.lease_timeout
+       set lease_expires_at = v_now + w.lease_timeout
      where w.id = p_workflow_id
        and w.lease_token = p_token
        and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
     returning w.lease_expires_at into v_expires;
     if not found then
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+    -- A step over its timeout: the extension above is rolled back, so a runner stuck in the
+    -- step loses the workflow when the lease runs out, and the next runner records the
+    -- timed-out attempt.
+    select s.step_key, s.timeout_at into v_step, v_timeout
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id
+       and s.status = 'RUNNING'
+       and s.timeout_at <= v_now
+     limit 1;
+    if found then
+        raise exception 'pgqrs: step % of workflow % timed out at %', v_step, p_workflow_id,
+            v_timeout
+            using errcode = 'PQ012',
+                  hint = 'Record the failed attempt with pgqrs.fail_step_attempt.';
     end if;
     return v_expires;
 end
@@ -998,7 +1313,9 @@ comment on function pgqrs.heartbeat(uuid, bigint) is
 -- Gives the lease up without finishing: the workflow stays RUNNING and any owner may acquire it at
 -- once (a worker may claim it at once: NOTIFY pgqrs_work). Used on graceful shutdown. Not a
 -- recovery: the holder did not die. The token moves on (+1), so the released token is fenced out
--- at once: a late write with it raises PQ003 and cannot push the lease expiry forward. Locks: the workflow row. Errors: PQ001, PQ003, PQ005.
+-- at once: a late write with it raises PQ003 and cannot push the lease expiry forward. Past the
+-- deadline it raises PQ011 and changes nothing: the workflow is to be CANCELLED, not queued.
+-- Locks: the workflow row. Errors: PQ001, PQ003, PQ005, PQ011.
 create function pgqrs.release_workflow(p_workflow_id uuid, p_token bigint)
 returns void
 language plpgsql
@@ -1019,6 +1336,7 @@ begin
      where w.id = p_workflow_id
        and w.lease_token = p_token
        and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > pgqrs.now())
     returning w.name, w.queued into v_name, v_queued;
     if not found then
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
@@ -1030,6 +1348,50 @@ end
 $$;
 comment on function pgqrs.release_workflow(uuid, bigint) is
     'Gives up the lease without finishing, so that another runner can resume at once.';
+
+-- suspend_workflow(workflow_id, token, until)
+-- Gives the lease up until a time, without finishing: the workflow stays RUNNING, is queued, and
+-- no worker claims it before p_until (a past time means at once, with NOTIFY pgqrs_work). The
+-- token moves on (+1), as in release_workflow. This is how a runner waits for a long retry
+-- backoff without holding a worker or a connection. Not a recovery. A deadline still applies
+-- while it waits. Locks: the workflow row. Errors: PQ001, PQ003, PQ005, PQ008 (NULL time), PQ011.
+create function pgqrs.suspend_workflow(p_workflow_id uuid, p_token bigint, p_until timestamptz)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now  timestamptz := pgqrs.now();
+    v_name text;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    if p_until is null then
+        raise exception 'pgqrs: suspend until must not be null' using errcode = 'PQ008';
+    end if;
+    update pgqrs.workflows w
+       set lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           queued = true,
+           available_at = greatest(p_until, v_now),
+           updated_at = v_now
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+    returning w.name into v_name;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+    if p_until <= v_now then
+        perform pg_catalog.pg_notify('pgqrs_work', v_name);
+    end if;
+end
+$$;
+comment on function pgqrs.suspend_workflow(uuid, bigint, timestamptz) is
+    'Releases the lease until a time; a worker resumes the workflow then.';
 
 -- acquire_step(workflow_id, step_key, token) -> (status, value, attempt)
 -- * SUCCESS step: returns ('SKIPPED', stored output); nothing runs.
@@ -1047,28 +1409,40 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    v_now     timestamptz := pgqrs.now();
-    v_status  text;
-    v_token   bigint;
-    v_attempt integer;
-    v_output  jsonb;
-    v_error   jsonb;
+    v_now      timestamptz := pgqrs.now();
+    v_status   text;
+    v_token    bigint;
+    v_owner    text;
+    v_deadline timestamptz;
+    v_attempt  integer;
+    v_output   jsonb;
+    v_error    jsonb;
 begin
     perform pgqrs._async_commit();
     perform pgqrs._check_text('step key', p_step_key, 512);
 
-    select w.status, w.lease_token into v_status, v_token
+    select w.status, w.lease_token, w.lease_owner, w.deadline_at
+      into v_status, v_token, v_owner, v_deadline
       from pgqrs.workflows w where w.id = p_workflow_id;
-    if v_status is distinct from 'RUNNING' or v_token is distinct from p_token then
+    if v_status is distinct from 'RUNNING' or v_token is distinct from p_token
+       or v_deadline <= v_now then
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
     end if;
 
-    insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token, started_at)
-    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now)
+    -- A RETRYING step (left by a newer client's retry policy) runs again at once: this 0.1.0
+    -- call knows no backoff. begin_step is the call that honours it.
+    insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token, started_at,
+                                  owner, attempt_started_at)
+    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now)
     on conflict (workflow_id, step_key) do update
-       set attempt = s.attempt + 1,
-           lease_token = excluded.lease_token
-     where s.status = 'RUNNING'
+       set status = 'RUNNING',
+           attempt = s.attempt + 1,
+           lease_token = excluded.lease_token,
+           owner = excluded.owner,
+           attempt_started_at = excluded.attempt_started_at,
+           retry_at = null,
+           finished_at = null
+     where s.status in ('RUNNING', 'RETRYING')
     returning s.attempt into v_attempt;
     if found then
         return query select 'EXECUTE'::text, null::jsonb, v_attempt;
@@ -1147,6 +1521,277 @@ end
 $$;
 comment on function pgqrs.fail_step(uuid, text, bigint, jsonb) is
     'Records a step as FAILED with its error (durable commit) and extends the lease.';
+
+-- begin_step(workflow_id, step_key, token, position, max_attempts, backoff_seconds,
+--            max_backoff_seconds, timeout_seconds) -> (status, value, attempt, retry_in)
+-- The step call of a runner, with a retry policy, a timeout and the replay guard. status:
+--   EXECUTE  run the step now (attempt is this attempt's number), then record its outcome
+--   SKIPPED  it succeeded before: value is its stored output
+--   FAILED   it failed for good before: value is its stored error (acquire_step raised PQ004)
+--   WAIT     a retry is scheduled: run it again in retry_in seconds (in process for a short
+--            wait, otherwise suspend_workflow until then)
+-- p_position is the step's position in the run (1 for the first step the code calls, ...). A
+-- recorded step at another position, or another recorded key at this position, raises PQ010.
+-- The policy and timeout are stored on the step row (fail_step_attempt and heartbeat read them).
+-- A RUNNING step found here was abandoned by a runner that died or was fenced: it runs again
+-- (attempt + 1), unless it had passed its timeout, in which case that attempt is recorded as
+-- timed out first and the policy decides (EXECUTE, WAIT or FAILED).
+-- Commits asynchronously when it is its transaction's first write, like acquire_step: losing a
+-- RUNNING marker only makes the step run again. Locks: the step row (no workflow row lock: the
+-- token is read, and the outcome write verifies it again). Errors: PQ001, PQ003, PQ005, PQ008
+-- (bad key, position, policy or timeout), PQ010, PQ011.
+create function pgqrs.begin_step(
+    p_workflow_id         uuid,
+    p_step_key            text,
+    p_token               bigint,
+    p_position            integer,
+    p_max_attempts        integer default 1,
+    p_backoff_seconds     double precision default 1,
+    p_max_backoff_seconds double precision default 3600,
+    p_timeout_seconds     double precision default null
+)
+returns table (status text, value jsonb, attempt integer, retry_in double precision)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now      timestamptz := pgqrs.now();
+    v_status   text;
+    v_token    bigint;
+    v_owner    text;
+    v_deadline timestamptz;
+    v_policy   jsonb;
+    v_timeout  timestamptz;
+    v_step     pgqrs.steps;
+    v_other    text;
+    v_error    jsonb;
+    v_delay    double precision;
+begin
+    perform pgqrs._async_commit();
+    perform pgqrs._check_text('step key', p_step_key, 512);
+    if p_position is null or p_position < 1 then
+        raise exception 'pgqrs: step position must be 1 or more, got %',
+            coalesce(p_position::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+    perform pgqrs._check_policy(p_max_attempts, p_backoff_seconds, p_max_backoff_seconds);
+    if p_timeout_seconds is not null then
+        if not (p_timeout_seconds > 0 and p_timeout_seconds <= 2678400) then
+            raise exception 'pgqrs: step timeout must be in (0, 2678400] seconds, got %',
+                p_timeout_seconds
+                using errcode = 'PQ008';
+        end if;
+        v_timeout := v_now + p_timeout_seconds * interval '1 second';
+    end if;
+    if p_max_attempts > 1 then
+        v_policy := pg_catalog.jsonb_build_object(
+            'max_attempts', p_max_attempts, 'backoff', p_backoff_seconds,
+            'max_backoff', p_max_backoff_seconds);
+    end if;
+
+    select w.status, w.lease_token, w.lease_owner, w.deadline_at
+      into v_status, v_token, v_owner, v_deadline
+      from pgqrs.workflows w where w.id = p_workflow_id;
+    if v_status is distinct from 'RUNNING' or v_token is distinct from p_token
+       or v_deadline <= v_now then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+
+    select * into v_step from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key
+       for update;
+    if not found then
+        select s.step_key into v_other from pgqrs.steps s
+         where s.workflow_id = p_workflow_id and s.position = p_position
+         limit 1;
+        if found then
+            raise exception 'pgqrs: workflow % code changed: step % is at position %, where the '
+                            'recorded run has step %', p_workflow_id, p_step_key, p_position, v_other
+                using errcode = 'PQ010',
+                      detail = pg_catalog.jsonb_build_object(
+                          'position', p_position, 'called', p_step_key,
+                          'recorded', v_other)::text,
+                      hint = 'Finish or cancel runs of the old code before deploying a change '
+                             'to the order of steps, or give the new code a new workflow name.';
+        end if;
+        insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token,
+                                      started_at, owner, attempt_started_at, position, policy,
+                                      timeout_at)
+        values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now,
+                p_position, v_policy, v_timeout);
+        return query select 'EXECUTE'::text, null::jsonb, 1, 0::float8;
+        return;
+    end if;
+
+    if v_step.position is not null and v_step.position <> p_position then
+        raise exception 'pgqrs: workflow % code changed: step % is called at position %, but '
+                        'was recorded at position %',
+            p_workflow_id, p_step_key, p_position, v_step.position
+            using errcode = 'PQ010',
+                  detail = pg_catalog.jsonb_build_object(
+                      'position', p_position, 'called', p_step_key,
+                      'recorded_position', v_step.position)::text,
+                  hint = 'Finish or cancel runs of the old code before deploying a change to '
+                         'the order of steps, or give the new code a new workflow name.';
+    end if;
+
+    if v_step.status = 'SUCCESS' then
+        return query select 'SKIPPED'::text, v_step.output, v_step.attempt, 0::float8;
+        return;
+    end if;
+    if v_step.status = 'FAILED' then
+        return query select 'FAILED'::text, v_step.error, v_step.attempt, 0::float8;
+        return;
+    end if;
+
+    if v_step.status = 'RUNNING' and v_step.timeout_at <= v_now then
+        -- Abandoned past its timeout: that attempt timed out. Record it and let the policy
+        -- that attempt ran under decide, as fail_step_attempt would have.
+        perform pg_catalog.set_config('synchronous_commit', 'on', true);
+        v_error := pg_catalog.jsonb_build_object(
+            'type', 'pgqrs.StepTimeout',
+            'message', pg_catalog.format('step %s timed out at %s', p_step_key, v_step.timeout_at),
+            'traceback', null);
+        perform pgqrs._record_attempt(p_workflow_id, p_step_key, v_step.attempt, v_error,
+                                      v_step.owner, v_step.attempt_started_at, v_now);
+        if v_step.attempt - v_step.retry_base
+           >= coalesce((v_step.policy ->> 'max_attempts')::integer, 1) then
+            update pgqrs.steps s
+               set status = 'FAILED', error = v_error, finished_at = v_now
+             where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+            return query select 'FAILED'::text, v_error, v_step.attempt, 0::float8;
+            return;
+        end if;
+        v_delay := pgqrs._retry_delay(v_step.attempt - v_step.retry_base,
+                                      (v_step.policy ->> 'backoff')::float8,
+                                      (v_step.policy ->> 'max_backoff')::float8);
+        update pgqrs.steps s
+           set status = 'RETRYING', error = v_error, finished_at = v_now,
+               retry_at = v_now + v_delay * interval '1 second'
+         where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+        return query select 'WAIT'::text, null::jsonb, v_step.attempt, v_delay;
+        return;
+    end if;
+
+    if v_step.status = 'RETRYING' and v_step.retry_at > v_now then
+        return query select 'WAIT'::text, null::jsonb, v_step.attempt,
+                            extract(epoch from v_step.retry_at - v_now)::float8;
+        return;
+    end if;
+
+    -- RUNNING (abandoned) or RETRYING and due: the next attempt.
+    update pgqrs.steps s
+       set status = 'RUNNING',
+           attempt = s.attempt + 1,
+           lease_token = p_token,
+           owner = v_owner,
+           attempt_started_at = v_now,
+           position = coalesce(s.position, p_position),
+           policy = v_policy,
+           timeout_at = v_timeout,
+           retry_at = null,
+           finished_at = null
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key
+    returning s.attempt into v_step.attempt;
+    return query select 'EXECUTE'::text, null::jsonb, v_step.attempt, 0::float8;
+end
+$$;
+comment on function pgqrs.begin_step(uuid, text, bigint, integer, integer, double precision,
+                                     double precision, double precision) is
+    'Starts a step with a retry policy, a timeout and the replay guard: EXECUTE, SKIPPED, '
+    'FAILED or WAIT.';
+
+-- fail_step_attempt(workflow_id, step_key, token, error, retryable) -> (status, attempt, retry_in)
+-- Records a failed attempt of a RUNNING step (in step_attempts, and as the step's error), then
+-- applies the policy begin_step stored: when p_retryable and fewer than max_attempts attempts
+-- failed since the step's last fresh budget, the step becomes RETRYING and is due in retry_in
+-- seconds (_retry_delay); otherwise it is FAILED for good (retry_in 0). Extends the lease, in one
+-- durable commit. Idempotent: a repeat with the same error returns the same answer. The error is
+-- stored like fail_step's. Locks: the workflow row, then the step row.
+-- Errors: PQ001, PQ003, PQ005 (the step is not RUNNING and this is no repeat), PQ008, PQ011.
+create function pgqrs.fail_step_attempt(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_token       bigint,
+    p_error       jsonb,
+    p_retryable   boolean default true
+)
+returns table (status text, attempt integer, retry_in double precision)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now   timestamptz := pgqrs.now();
+    v_error jsonb;
+    v_owner text;
+    v_step  pgqrs.steps;
+    v_delay double precision;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('step key', p_step_key, 512);
+    v_error := pgqrs._error_object(p_error);
+    if p_retryable is null then
+        raise exception 'pgqrs: retryable must not be null' using errcode = 'PQ008';
+    end if;
+
+    update pgqrs.workflows w
+       set lease_expires_at = v_now + w.lease_timeout
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+    returning w.lease_owner into v_owner;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+
+    insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token, started_at,
+                                  owner, attempt_started_at)
+    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now)
+    on conflict (workflow_id, step_key) do nothing;
+    select * into v_step from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key
+       for update;
+
+    if v_step.status <> 'RUNNING' then
+        if v_step.status in ('RETRYING', 'FAILED') and v_step.error is not distinct from v_error
+           and v_step.lease_token = p_token then
+            return query select v_step.status, v_step.attempt,
+                                greatest(0, coalesce(extract(epoch from v_step.retry_at - v_now)::float8, 0));
+            return;
+        end if;
+        raise exception 'pgqrs: step % of workflow % is %, not RUNNING', p_step_key, p_workflow_id,
+            v_step.status
+            using errcode = 'PQ005';
+    end if;
+
+    perform pgqrs._record_attempt(p_workflow_id, p_step_key, v_step.attempt, v_error, v_owner,
+                                  v_step.attempt_started_at, v_now);
+    if p_retryable
+       and v_step.attempt - v_step.retry_base
+           < coalesce((v_step.policy ->> 'max_attempts')::integer, 1) then
+        v_delay := pgqrs._retry_delay(v_step.attempt - v_step.retry_base,
+                                      (v_step.policy ->> 'backoff')::float8,
+                                      (v_step.policy ->> 'max_backoff')::float8);
+        update pgqrs.steps s
+           set status = 'RETRYING', error = v_error, lease_token = p_token, finished_at = v_now,
+               retry_at = v_now + v_delay * interval '1 second'
+         where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+        return query select 'RETRYING'::text, v_step.attempt, v_delay;
+        return;
+    end if;
+    update pgqrs.steps s
+       set status = 'FAILED', error = v_error, lease_token = p_token, finished_at = v_now
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+    return query select 'FAILED'::text, v_step.attempt, 0::float8;
+end
+$$;
+comment on function pgqrs.fail_step_attempt(uuid, text, bigint, jsonb, boolean) is
+    'Records a failed step attempt and schedules a retry (RETRYING) or fails the step (FAILED).';
 
 -- complete_workflow(workflow_id, token, output)
 -- Marks the workflow SUCCESS with its output and ends the lease, in one durable commit. A repeat
@@ -1233,6 +1878,61 @@ end
 $$;
 comment on function pgqrs.get_workflow(uuid) is 'One workflow''s status, values and lease.';
 
+-- describe_workflow(workflow_id) -> one row
+-- Everything get_workflow returns, and the fields added since 0.1.0: the deadline, the workflow
+-- attempt and retry policy, and the workflow it was forked from. Read-only; no locks.
+-- Errors: PQ001.
+create function pgqrs.describe_workflow(p_workflow_id uuid)
+returns table (
+    id                uuid,
+    name              text,
+    status            text,
+    idempotency_key   text,
+    input             jsonb,
+    output            jsonb,
+    error             jsonb,
+    lease_owner       text,
+    lease_token       bigint,
+    lease_expires_at  timestamptz,
+    created_at        timestamptz,
+    updated_at        timestamptz,
+    started_at        timestamptz,
+    finished_at       timestamptz,
+    queued            boolean,
+    available_at      timestamptz,
+    recoveries        integer,
+    max_recoveries    integer,
+    deadline_at       timestamptz,
+    attempt           integer,
+    max_attempts      integer,
+    retry_backoff     double precision,
+    retry_max_backoff double precision,
+    forked_from       uuid
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return query
+        select w.id, w.name, w.status, w.idempotency_key, w.input, w.output, w.error,
+               w.lease_owner, w.lease_token, w.lease_expires_at,
+               w.created_at, w.updated_at, w.started_at, w.finished_at,
+               w.queued, w.available_at, w.recoveries, w.max_recoveries,
+               w.deadline_at, w.attempt, w.max_attempts, w.retry_backoff, w.retry_max_backoff,
+               w.forked_from
+          from pgqrs.workflows w
+         where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+end
+$$;
+comment on function pgqrs.describe_workflow(uuid) is
+    'One workflow''s status, values, lease, deadline and retry policy.';
+
 -- list_steps(workflow_id) -> one row per step, in the order they were first started.
 -- Read-only, takes no lock. Errors: PQ001.
 create function pgqrs.list_steps(p_workflow_id uuid)
@@ -1267,6 +1967,60 @@ end
 $$;
 comment on function pgqrs.list_steps(uuid) is 'The steps of one workflow with status and values.';
 
+-- list_step_attempts(workflow_id) -> one row per attempt of every step, in run order
+-- The failed attempts from step_attempts (error, runner, times), then each step's current
+-- attempt when it is not one of those: RUNNING, SUCCESS, or RETRYING/FAILED rows recorded by
+-- 0.1.0 calls. status is FAILED for a recorded failed attempt. Read-only; no locks.
+-- Errors: PQ001.
+create function pgqrs.list_step_attempts(p_workflow_id uuid)
+returns table (
+    step_key      text,
+    step_position integer,
+    attempt       integer,
+    status        text,
+    error         jsonb,
+    owner         text,
+    started_at    timestamptz,
+    finished_at   timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    return query
+        select a.step_key, a.position, a.attempt, a.status, a.error, a.owner, a.started_at,
+               a.finished_at
+          from (select t.step_key, s.position, t.attempt, 'FAILED'::text as status, t.error,
+                       t.owner, t.started_at, t.finished_at, s.started_at as first_started
+                  from pgqrs.step_attempts t
+                  join pgqrs.steps s on s.workflow_id = t.workflow_id and s.step_key = t.step_key
+                 where t.workflow_id = p_workflow_id
+                union all
+                select s.step_key, s.position, s.attempt, s.status,
+                       case when s.status = 'SUCCESS' then null else s.error end,
+                       s.owner, coalesce(s.attempt_started_at, s.started_at),
+                       case when s.status in ('SUCCESS', 'FAILED') then s.finished_at end,
+                       s.started_at
+                  from pgqrs.steps s
+                 where s.workflow_id = p_workflow_id
+                   and s.status <> 'RETRYING'
+                   and not exists (select 1 from pgqrs.step_attempts t
+                                    where t.workflow_id = s.workflow_id
+                                      and t.step_key = s.step_key
+                                      and t.attempt = s.attempt)) a
+         order by a.position nulls last, a.first_started, a.step_key, a.attempt;
+end
+$$;
+comment on function pgqrs.list_step_attempts(uuid) is
+    'Every attempt of every step of a workflow: status, error, runner and times.';
+
 -------------------------------------------------------------------------------------------------
 -- Workers: queued workflows, claims, recovery
 -------------------------------------------------------------------------------------------------
@@ -1300,6 +2054,94 @@ end
 $$;
 comment on function pgqrs.start_workflow(text, jsonb, uuid, text, timestamptz, integer) is
     'Stores a workflow and enqueues it for workers (NOTIFY pgqrs_work). Idempotent on id and key.';
+
+-- submit_workflow(name, input, options) -> (workflow_id, created, status)
+-- create_workflow and start_workflow in one call with every option, so that a workflow is never
+-- visible to a worker before its policies are set. p_options is a JSON object; every key is
+-- optional and an unknown key raises PQ008:
+--   id (uuid), idempotency_key (text)      as in create_workflow (idempotent on either)
+--   queue (boolean, default true)          true: enqueue for workers (start_workflow);
+--                                          false: the caller runs it (create_workflow)
+--   run_at (timestamptz)                   with queue: not claimed before then
+--   max_recoveries (integer)               as in start_workflow (default 5)
+--   deadline (timestamptz)                 cancel the workflow if it is not finished by then
+--   timeout_seconds (number)               deadline = now + timeout_seconds
+--   max_attempts (integer, default 1)      workflow retries: fail_workflow re-queues it
+--   retry_backoff_seconds (default 1)      ... after _retry_delay(attempt, backoff, max)
+--   retry_max_backoff_seconds (default 3600)
+-- An existing workflow (same id or key) is returned as it is, options unchanged.
+-- Errors: PQ006, PQ007, PQ008.
+create function pgqrs.submit_workflow(
+    p_name    text,
+    p_input   jsonb,
+    p_options jsonb default '{}'
+)
+returns table (workflow_id uuid, created boolean, status text)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_options  jsonb := coalesce(p_options, '{}'::jsonb);
+    v_unknown  text;
+    v_queue    boolean;
+    v_deadline timestamptz;
+    v_attempts integer;
+    v_backoff  double precision;
+    v_max      double precision;
+    v_row      record;
+begin
+    if pg_catalog.jsonb_typeof(v_options) <> 'object' then
+        raise exception 'pgqrs: options must be a JSON object' using errcode = 'PQ008';
+    end if;
+    select k into v_unknown
+      from pg_catalog.jsonb_object_keys(v_options) k
+     where k not in ('id', 'idempotency_key', 'queue', 'run_at', 'max_recoveries', 'deadline',
+                     'timeout_seconds', 'max_attempts', 'retry_backoff_seconds',
+                     'retry_max_backoff_seconds')
+     limit 1;
+    if found then
+        raise exception 'pgqrs: unknown workflow option %', v_unknown using errcode = 'PQ008';
+    end if;
+    begin
+        v_queue := coalesce((v_options ->> 'queue')::boolean, true);
+        v_deadline := (v_options ->> 'deadline')::timestamptz;
+        if v_options ? 'timeout_seconds' then
+            if not ((v_options ->> 'timeout_seconds')::float8 > 0) then
+                raise exception using errcode = '22023';
+            end if;
+            v_deadline := least(v_deadline, pgqrs.now()
+                + (v_options ->> 'timeout_seconds')::float8 * interval '1 second');
+        end if;
+        v_attempts := coalesce((v_options ->> 'max_attempts')::integer, 1);
+        v_backoff := coalesce((v_options ->> 'retry_backoff_seconds')::float8, 1);
+        v_max := coalesce((v_options ->> 'retry_max_backoff_seconds')::float8,
+                          greatest(3600, v_backoff));
+        select * into v_row
+          from pgqrs._create_workflow(
+              p_name, p_input, (v_options ->> 'id')::uuid, v_options ->> 'idempotency_key',
+              v_queue, (v_options ->> 'run_at')::timestamptz,
+              (v_options ->> 'max_recoveries')::integer) c;
+    exception
+        when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
+             or numeric_value_out_of_range or invalid_parameter_value then
+            raise exception 'pgqrs: invalid workflow options %: %', v_options::text, sqlerrm
+                using errcode = 'PQ008';
+    end;
+    perform pgqrs._check_policy(v_attempts, v_backoff, v_max);
+    if v_row.created and (v_deadline is not null or v_attempts <> 1 or v_backoff <> 1
+                          or v_max <> 3600) then
+        update pgqrs.workflows w
+           set deadline_at = v_deadline, max_attempts = v_attempts, retry_backoff = v_backoff,
+               retry_max_backoff = v_max
+         where w.id = v_row.workflow_id;
+    end if;
+    return query select v_row.workflow_id, v_row.created, v_row.status;
+end
+$$;
+comment on function pgqrs.submit_workflow(text, jsonb, jsonb) is
+    'Creates or enqueues a workflow with options (deadline, retries, schedule); idempotent.';
 
 -- register_worker(worker, workflows, concurrency, hostname, pid) -> leases released
 -- Records a worker, the workflow names it serves and its concurrency, and marks it alive. A
@@ -1433,13 +2275,29 @@ begin
     perform pgqrs._check_lease_seconds(p_lease_seconds);
     v_names := pgqrs._worker_names(p_worker);
 
+    -- Deadlines: a workflow past its deadline is cancelled, whoever holds it (a stuck runner is
+    -- fenced out by the new token).
     for v_wf in
-        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input
+        select w.id, w.deadline_at
+          from pgqrs.workflows w
+         where w.deadline_at <= v_now
+           and w.status in ('PENDING', 'RUNNING')
+         order by w.deadline_at
+         limit 100
+           for no key update skip locked
+    loop
+        perform pgqrs._cancel(v_wf.id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
+    end loop;
+
+    for v_wf in
+        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input,
+               w.forked_from
           from pgqrs.workflows w
          where w.queued
            and w.status in ('PENDING', 'RUNNING')
            and w.available_at <= v_now
            and (w.lease_expires_at is null or w.lease_expires_at <= v_now)
+           and (w.deadline_at is null or w.deadline_at > v_now)
            and w.name = any (v_names)
          order by w.available_at, w.id
          limit p_limit
@@ -1467,9 +2325,11 @@ begin
         end if;
         select g.token into v_token
           from pgqrs._grant_lease(v_wf.id, p_worker, p_lease_seconds, v_recovered) g;
-        -- A PENDING workflow has never run, so it has no finished steps to load.
+        -- A PENDING workflow has never run, so it has no finished steps to load, unless it is
+        -- a fork, which starts with the steps it copied.
         return query select v_wf.id, v_wf.name, v_token, v_wf.input,
-                            case when v_wf.status = 'PENDING' then '{}'::jsonb
+                            case when v_wf.status = 'PENDING' and v_wf.forked_from is null
+                                 then '{}'::jsonb
                                  else pgqrs._finished_steps(v_wf.id) end,
                             v_recovered;
     end loop;
@@ -1569,6 +2429,192 @@ end
 $$;
 comment on function pgqrs.revive_workflow(uuid) is
     'Brings a DEAD (crash-looping) workflow back to the queue with a fresh recovery budget.';
+
+-- cancel_workflow(workflow_id, reason) -> cancelled
+-- Cancels a PENDING, RUNNING or DEAD workflow: CANCELLED, with error {"type":
+-- "pgqrs.Cancelled", "message": reason}, its lease ended and its token moved on, so a runner
+-- still running it gets PQ011 at its next step, heartbeat or outcome and starts nothing more.
+-- NOTIFY pgqrs_done. Returns true. On a workflow that is already SUCCESS, FAILED or CANCELLED it
+-- changes nothing and returns false. A RUNNING workflow past its deadline is recorded as
+-- cancelled by its deadline whatever the reason. Locks: the workflow row.
+-- Errors: PQ001, PQ008 (reason over 1000 characters).
+create function pgqrs.cancel_workflow(p_workflow_id uuid, p_reason text default null)
+returns boolean
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now timestamptz := pgqrs.now();
+    v_wf  pgqrs.workflows;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    if pg_catalog.length(p_reason) > 1000 then
+        raise exception 'pgqrs: cancel reason is longer than 1000 characters'
+            using errcode = 'PQ008';
+    end if;
+    select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id for no key update;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    if v_wf.status in ('SUCCESS', 'FAILED', 'CANCELLED') then
+        return false;
+    end if;
+    if v_wf.deadline_at <= v_now then
+        perform pgqrs._cancel(p_workflow_id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
+    else
+        perform pgqrs._cancel(
+            p_workflow_id,
+            pg_catalog.jsonb_build_object(
+                'type', 'pgqrs.Cancelled',
+                'message', coalesce(p_reason, 'cancelled'),
+                'traceback', null),
+            v_now);
+    end if;
+    return true;
+end
+$$;
+comment on function pgqrs.cancel_workflow(uuid, text) is
+    'Cancels a workflow that is not final (true); a final one is left alone (false).';
+
+-- resume_workflow(workflow_id)
+-- Runs a FAILED, DEAD or CANCELLED workflow again from where it stopped: RUNNING with no lease,
+-- queued and available now (NOTIFY pgqrs_work), its error cleared, recoveries and workflow
+-- attempts counted afresh, its deadline removed. Completed steps stay completed; FAILED steps
+-- become RETRYING with a fresh attempt budget. Locks: the workflow row, then its FAILED step
+-- rows. Errors: PQ001, PQ005 (PENDING, RUNNING or SUCCESS).
+create function pgqrs.resume_workflow(p_workflow_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_status text;
+    v_name   text;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    select w.status, w.name into v_status, v_name
+      from pgqrs.workflows w where w.id = p_workflow_id for no key update;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    if v_status not in ('FAILED', 'DEAD', 'CANCELLED') then
+        raise exception 'pgqrs: workflow % is %; only FAILED, DEAD or CANCELLED ones resume',
+            p_workflow_id, v_status
+            using errcode = 'PQ005';
+    end if;
+    update pgqrs.workflows w
+       set status = 'RUNNING',
+           output = null,
+           error = null,
+           lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           finished_at = null,
+           recoveries = 0,
+           attempt = 1,
+           deadline_at = null,
+           queued = true,
+           available_at = v_now,
+           updated_at = v_now
+     where w.id = p_workflow_id;
+    perform pgqrs._retry_failed_steps(p_workflow_id, v_now);
+    perform pg_catalog.pg_notify('pgqrs_work', v_name);
+end
+$$;
+comment on function pgqrs.resume_workflow(uuid) is
+    'Runs a FAILED, DEAD or CANCELLED workflow again; failed steps get a fresh attempt budget.';
+
+-- fork_workflow(workflow_id, from_step, id) -> new workflow id
+-- A new workflow (id p_id, or a new v7 id) with the same name, input and policies, queued for
+-- workers now (NOTIFY pgqrs_work), whose steps before p_from_step keep their recorded outcome:
+-- the SUCCESS and FAILED steps that the source ran before it, in run order (position, or start
+-- time for steps recorded without one), are copied; p_from_step and everything after run again.
+-- p_from_step NULL copies nothing (a fresh run of the same input). forked_from names the source,
+-- which is not changed. Repeating the call with the same p_id returns the same fork. Locks: the
+-- new row; reads the source. Errors: PQ001, PQ006 (p_id names another workflow), PQ008 (the
+-- source has no step p_from_step).
+create function pgqrs.fork_workflow(
+    p_workflow_id uuid,
+    p_from_step   text default null,
+    p_id          uuid default null
+)
+returns uuid
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_src    pgqrs.workflows;
+    v_id     uuid := coalesce(p_id, pgqrs._uuid_v7());
+    v_rank   bigint;
+    v_other  pgqrs.workflows;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    select * into v_src from pgqrs.workflows w where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    if p_from_step is not null then
+        select r.rank into v_rank
+          from (select s.step_key,
+                       pg_catalog.row_number() over (
+                           order by s.position nulls last, s.started_at, s.step_key) as rank
+                  from pgqrs.steps s
+                 where s.workflow_id = p_workflow_id) r
+         where r.step_key = p_from_step;
+        if not found then
+            raise exception 'pgqrs: workflow % has no step %', p_workflow_id, p_from_step
+                using errcode = 'PQ008';
+        end if;
+    end if;
+
+    insert into pgqrs.workflows (id, name, input, created_at, updated_at, queued, available_at,
+                                 max_recoveries, max_attempts, retry_backoff, retry_max_backoff,
+                                 forked_from)
+    values (v_id, v_src.name, v_src.input, v_now, v_now, true, v_now, v_src.max_recoveries,
+            v_src.max_attempts, v_src.retry_backoff, v_src.retry_max_backoff, p_workflow_id)
+    on conflict do nothing;
+    if not found then
+        select * into v_other from pgqrs.workflows w where w.id = v_id;
+        if v_other.forked_from is distinct from p_workflow_id then
+            raise exception 'pgqrs: workflow % already exists and is not a fork of %',
+                v_id, p_workflow_id
+                using errcode = 'PQ006';
+        end if;
+        return v_id;
+    end if;
+
+    if p_from_step is not null then
+        insert into pgqrs.steps (workflow_id, step_key, status, output, error, attempt,
+                                 lease_token, started_at, finished_at, position, owner,
+                                 attempt_started_at)
+        select v_id, r.step_key, r.status, r.output, r.error, r.attempt, 0, r.started_at,
+               r.finished_at, coalesce(r.position, r.rank::integer), r.owner,
+               r.attempt_started_at
+          from (select s.*,
+                       pg_catalog.row_number() over (
+                           order by s.position nulls last, s.started_at, s.step_key) as rank
+                  from pgqrs.steps s
+                 where s.workflow_id = p_workflow_id) r
+         where r.rank < v_rank
+           and r.status in ('SUCCESS', 'FAILED');
+    end if;
+    perform pg_catalog.pg_notify('pgqrs_work', v_src.name);
+    return v_id;
+end
+$$;
+comment on function pgqrs.fork_workflow(uuid, text, uuid) is
+    'Copies a workflow into a new queued one that re-runs from a given step on.';
 
 -- list_workers(stale_seconds) -> one row per registered worker
 -- alive: not stopped and heard from within p_stale_seconds (default 30). running: the workflows
@@ -1698,6 +2744,7 @@ begin
         perform pg_catalog.pg_extension_config_dump('pgqrs.workflows', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.steps', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.workers', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.step_attempts', '');
     end if;
 end
 $$;

@@ -6,11 +6,14 @@ select is(
     array(select distinct p.proname::text from pg_proc p
            where p.pronamespace = 'pgqrs'::regnamespace and p.proname !~ '^_'
            order by 1),
-    array['acquire_step', 'acquire_workflow', 'claim_workflows', 'complete_step',
-          'complete_workflow', 'create_workflow', 'error_codes', 'fail_step', 'fail_workflow',
-          'get_workflow', 'heartbeat', 'list_steps', 'list_workers', 'list_workflows',
-          'min_client_version', 'next_claim_at', 'now', 'register_worker', 'release_workflow', 'revive_workflow',
-          'start_workflow', 'stop_worker', 'version', 'worker_heartbeat', 'workflow_counts'],
+    array['acquire_step', 'acquire_workflow', 'begin_step', 'cancel_workflow', 'claim_workflows',
+          'complete_step', 'complete_workflow', 'create_workflow', 'describe_workflow',
+          'error_codes', 'fail_step', 'fail_step_attempt', 'fail_workflow', 'fork_workflow',
+          'get_workflow', 'heartbeat', 'list_step_attempts', 'list_steps', 'list_workers',
+          'list_workflows', 'min_client_version', 'next_claim_at', 'now', 'register_worker',
+          'release_workflow', 'resume_workflow', 'revive_workflow', 'start_workflow',
+          'stop_worker', 'submit_workflow', 'suspend_workflow', 'version', 'worker_heartbeat',
+          'workflow_counts'],
     'the API functions');
 -- TEST: no function is overloaded, so a call by name and named arguments has one target
 select is_empty(

@@ -6,7 +6,8 @@ select is_empty(
     $$select p.oid::regprocedure from pg_proc p
        where p.pronamespace = 'pgqrs'::regnamespace
          and p.proname in ('get_workflow', 'list_steps', 'next_claim_at', 'list_workers',
-                           'workflow_counts', 'list_workflows')
+                           'workflow_counts', 'list_workflows', 'describe_workflow',
+                           'list_step_attempts')
          and p.provolatile <> 's'$$,
     'the read functions are STABLE');
 select is_empty(

@@ -7,8 +7,9 @@ select results_eq(
     $$values ('PQ001', 'workflow_not_found'), ('PQ002', 'workflow_busy'), ('PQ003', 'lease_lost'),
              ('PQ004', 'step_failed'), ('PQ005', 'invalid_state'), ('PQ006', 'idempotency_conflict'),
              ('PQ007', 'payload_too_large'), ('PQ008', 'invalid_argument'),
-             ('PQ009', 'worker_not_found')$$,
-    'PQ001..PQ009 with their names');
+             ('PQ009', 'worker_not_found'), ('PQ010', 'workflow_code_changed'),
+             ('PQ011', 'workflow_cancelled'), ('PQ012', 'step_timed_out')$$,
+    'PQ001..PQ012 with their names');
 select is_empty($$select sqlstate from pgqrs.error_codes() where coalesce(description, '') = ''$$,
     'every code has a description');
 

@@ -11,13 +11,17 @@ create temp table sends as
 -- TEST: pgqrs_work (a workflow name, or '*') announces new or released work
 select set_eq($$select fn from sends where channel = 'pgqrs_work'$$,
               $$values ('_create_workflow'), ('release_workflow'), ('_release_worker_leases'),
-                       ('revive_workflow')$$,
-              'pgqrs_work: start_workflow (via _create_workflow), release, register and stop '
-              '(via _release_worker_leases), revive');
--- TEST: pgqrs_done (a workflow id) announces a workflow that became SUCCESS, FAILED or DEAD
+                       ('revive_workflow'), ('suspend_workflow'), ('resume_workflow'),
+                       ('fork_workflow')$$,
+              'pgqrs_work: start_workflow and submit_workflow (via _create_workflow), release, '
+              'register and stop (via _release_worker_leases), revive, suspend (to a time '
+              'already passed), resume, fork');
+-- TEST: pgqrs_done (a workflow id) announces a workflow that became SUCCESS, FAILED, DEAD or
+-- CANCELLED
 select set_eq($$select fn from sends where channel = 'pgqrs_done'$$,
-              $$values ('_finish_workflow'), ('claim_workflows')$$,
-              'pgqrs_done: _finish_workflow (complete and fail) and claim_workflows (DEAD)');
+              $$values ('_finish_workflow'), ('claim_workflows'), ('_cancel')$$,
+              'pgqrs_done: _finish_workflow (complete and fail), claim_workflows (DEAD), _cancel '
+              '(cancel_workflow and deadlines)');
 -- TEST: there is no other channel
 select is_empty($$select * from sends where channel not in ('pgqrs_work', 'pgqrs_done')$$,
     'only the two documented channels');
