@@ -16,7 +16,15 @@ from typing import overload
 
 from . import _core
 from ._async import Admin, PyWorkflow, StepGuard, StepResult, Store, WorkflowHandle, connect
-from ._core import StepInfo, WorkerInfo, WorkflowCount, WorkflowInfo, WorkflowSummary
+from ._core import (
+    RetryPolicy,
+    StepAttempt,
+    StepInfo,
+    WorkerInfo,
+    WorkflowCount,
+    WorkflowInfo,
+    WorkflowSummary,
+)
 from ._sync import (
     SyncAdmin,
     SyncStepGuard,
@@ -34,17 +42,22 @@ from .errors import (
     InvalidStateError,
     InvalidValueError,
     LeaseLostError,
+    NonRetryable,
     PayloadTooLargeError,
     PgqrsError,
     SchemaError,
     StepFailedError,
+    StepTimeoutError,
     WaitTimeoutError,
     WorkerNotFoundError,
     WorkerStopping,
     WorkflowBusyError,
+    WorkflowCancelledError,
+    WorkflowCodeChangedError,
     WorkflowDeadError,
     WorkflowFailedError,
     WorkflowNotFoundError,
+    WorkflowSuspended,
 )
 
 __version__ = _core.CLIENT_VERSION
@@ -56,14 +69,18 @@ __all__ = [
     "InvalidStateError",
     "InvalidValueError",
     "LeaseLostError",
+    "NonRetryable",
     "PayloadTooLargeError",
     "PgqrsError",
     "PyWorkflow",
+    "RetryPolicy",
     "SchemaError",
+    "StepAttempt",
     "StepFailedError",
     "StepGuard",
     "StepInfo",
     "StepResult",
+    "StepTimeoutError",
     "Store",
     "SyncAdmin",
     "SyncStepGuard",
@@ -77,6 +94,8 @@ __all__ = [
     "WorkerNotFoundError",
     "WorkerStopping",
     "WorkflowBusyError",
+    "WorkflowCancelledError",
+    "WorkflowCodeChangedError",
     "WorkflowCount",
     "WorkflowDeadError",
     "WorkflowFailedError",
@@ -84,6 +103,7 @@ __all__ = [
     "WorkflowInfo",
     "WorkflowNotFoundError",
     "WorkflowSummary",
+    "WorkflowSuspended",
     "__version__",
     "admin",
     "connect",

@@ -1,10 +1,12 @@
-"""The ``pgqrs`` command line: install the schema, inspect workflows and workers, run a worker.
+"""The ``pgqrs`` command line: install the schema, inspect workflows and workers, cancel, resume
+or fork a workflow, run a worker.
 
 ``pgqrs --help`` lists the commands. Every command but ``worker`` uses the synchronous client;
 ``worker`` runs :class:`pgqrs.Worker` in an asyncio loop until SIGTERM or SIGINT.
 
-Exit codes: 0 on success (and after a worker's clean drain); 1 when pgqrs or the database
-refuses (one line on stderr, no traceback); 2 for a usage error.
+Exit codes: 0 on success (and after a worker's clean drain; also for ``workflows cancel`` of a
+workflow that had already finished, which it says); 1 when pgqrs or the database refuses (one
+line on stderr, no traceback); 2 for a usage error.
 
 Times are shown as ages against the database server's clock, so a skewed local clock does not
 distort them: ``12s ago``, ``3m12s ago``, ``in 20s`` for a time still to come.
@@ -27,16 +29,17 @@ from typing import Any
 import psycopg
 
 from . import __version__, _sql, admin, connect, connect_sync
-from ._core import StepInfo, WorkflowInfo, WorkflowSummary
+from ._core import StepAttempt, StepInfo, WorkflowInfo, WorkflowSummary, as_uuid
 from ._sync import SyncAdmin
 from ._worker import Worker, collect_workflows
 from .errors import PgqrsError
 
-STATUSES = ("PENDING", "RUNNING", "SUCCESS", "FAILED", "DEAD")
+STATUSES = ("PENDING", "RUNNING", "SUCCESS", "FAILED", "DEAD", "CANCELLED")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
-# Step values and errors in the steps table of ``workflows show`` are cut to this many characters.
+# Step values and errors in the steps and attempts tables of ``workflows show`` are cut to this
+# many characters.
 VALUE_WIDTH = 60
 
 Handler = Callable[[argparse.Namespace], int]
@@ -215,7 +218,9 @@ def _add_worker_parser(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _add_workflows_parser(commands: Any, common: argparse.ArgumentParser) -> None:
-    group = commands.add_parser("workflows", help="list workflows, or show one")
+    group = commands.add_parser(
+        "workflows", help="list workflows, show one, or cancel, resume or fork one"
+    )
     actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
     sub = actions.add_parser("list", parents=[common], help="the newest workflows")
     sub.add_argument(
@@ -234,9 +239,66 @@ def _add_workflows_parser(commands: Any, common: argparse.ArgumentParser) -> Non
         help="at most this many, newest first (default 50)",
     )
     sub.set_defaults(handler=cmd_workflows_list)
-    sub = actions.add_parser("show", parents=[common], help="one workflow and its steps")
+    sub = actions.add_parser(
+        "show", parents=[common], help="one workflow, its steps and every attempt of each"
+    )
     sub.add_argument("id", help="workflow id")
     sub.set_defaults(handler=cmd_workflows_show)
+    sub = actions.add_parser(
+        "cancel",
+        parents=[common],
+        help="cancel a workflow that has not finished",
+        description=(
+            "Cancel a PENDING, RUNNING or DEAD workflow: it becomes CANCELLED, and a worker "
+            "still running it stops at its next step or heartbeat. Prints 'cancelled ID'. A "
+            "workflow that already finished (SUCCESS, FAILED or CANCELLED) is left as it is and "
+            "the command says so; it still exits 0, so scripts can cancel idempotently (the "
+            "workflow is not running either way). An unknown id exits 1."
+        ),
+    )
+    sub.add_argument("id", help="workflow id")
+    sub.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="why, stored as the workflow's error message (at most 1000 characters)",
+    )
+    sub.set_defaults(handler=cmd_workflows_cancel)
+    sub = actions.add_parser(
+        "resume",
+        parents=[common],
+        help="run a FAILED, DEAD or CANCELLED workflow again from where it stopped",
+        description=(
+            "Queue a FAILED, DEAD or CANCELLED workflow for a worker again: completed steps stay "
+            "completed, failed steps get a fresh attempt budget, the deadline is removed. A "
+            "workflow in another state is an error (exit 1)."
+        ),
+    )
+    sub.add_argument("id", help="workflow id")
+    sub.set_defaults(handler=cmd_workflows_resume)
+    sub = actions.add_parser(
+        "fork",
+        parents=[common],
+        help="copy a workflow into a new queued one; print the new id",
+        description=(
+            "Create a new workflow with the same name, input and policies, queued for a worker. "
+            "With --from-step it keeps the recorded outcomes of the steps before KEY and runs "
+            "KEY and every later step again; without it everything runs again. The source is "
+            "left as it is. Prints the id of the new workflow."
+        ),
+    )
+    sub.add_argument("id", help="id of the workflow to copy")
+    sub.add_argument(
+        "--from-step",
+        metavar="KEY",
+        help="the first step to run again (a step key, as 'workflows show' lists it)",
+    )
+    sub.add_argument(
+        "--id",
+        metavar="NEW_ID",
+        dest="new_id",
+        help="id of the new workflow; forking again with the same id returns the same fork",
+    )
+    sub.set_defaults(handler=cmd_workflows_fork)
 
 
 def _positive_int(text: str) -> int:
@@ -366,11 +428,13 @@ def _workflows_table(found: Sequence[WorkflowSummary], now: datetime) -> str:
 
 
 def cmd_workflows_show(args: argparse.Namespace) -> int:
-    """``pgqrs workflows show ID``: one workflow's fields and traceback, then its steps."""
+    """``pgqrs workflows show ID``: one workflow's fields and traceback, its steps, then every
+    attempt of every step."""
 
     def run(api: SyncAdmin, now: datetime) -> None:
         info = api.get_workflow(args.id)
         steps = api.list_steps(info.id)
+        attempts = api.list_step_attempts(info.id)
         print(fields(_workflow_fields(info, now)))
         traceback = (info.error or {}).get("traceback")
         if traceback:
@@ -378,6 +442,10 @@ def cmd_workflows_show(args: argparse.Namespace) -> int:
             print(indent(str(traceback)))
         print()
         print(_steps_table(steps, now) if steps else "no steps")
+        if attempts:
+            print()
+            print("attempts:")
+            print(_attempts_table(attempts, now))
 
     return _with_admin(args.dsn, run)
 
@@ -397,6 +465,37 @@ def _steps_table(steps: Sequence[StepInfo], now: datetime) -> str:
             for s in steps
         ],
     )
+
+
+def _attempts_table(attempts: Sequence[StepAttempt], now: datetime) -> str:
+    return table(
+        ("position", "key", "attempt", "status", "owner", "started", "took", "error"),
+        [
+            (
+                "-" if a.position is None else a.position,
+                a.key,
+                a.attempt,
+                a.status,
+                a.owner or "-",
+                ago(a.started_at, now),
+                _took(a.started_at, a.finished_at),
+                clip(error_summary(a.error), VALUE_WIDTH) if a.error else "-",
+            )
+            for a in attempts
+        ],
+    )
+
+
+def _took(started: datetime | None, finished: datetime | None) -> str:
+    """How long an attempt ran, ``-`` while it runs (or when a time is missing)."""
+    if started is None or finished is None:
+        return "-"
+    return span(max(0.0, (finished - started).total_seconds()))
+
+
+def _seconds(seconds: float) -> str:
+    """A configured length of time: ``0.5s``, ``30s``, or as :func:`span` from a minute up."""
+    return f"{seconds:g}s" if seconds < 60 else span(seconds)
 
 
 def _workflow_fields(info: WorkflowInfo, now: datetime) -> list[tuple[str, str]]:
@@ -422,6 +521,18 @@ def _workflow_fields(info: WorkflowInfo, now: datetime) -> list[tuple[str, str]]
         rows.append(("available", when(info.available_at, now)))
     rows += [
         ("recoveries", f"{info.recoveries} of {info.max_recoveries}"),
+    ]
+    if info.max_attempts > 1:
+        rows.append(
+            (
+                "attempt",
+                f"{info.attempt} of {info.max_attempts} (retry backoff "
+                f"{_seconds(info.retry_backoff)}, at most {_seconds(info.retry_max_backoff)})",
+            )
+        )
+    rows += [
+        ("deadline", when(info.deadline_at, now)),
+        ("forked from", "-" if info.forked_from is None else str(info.forked_from)),
         ("created", when(info.created_at, now)),
         ("started", when(info.started_at, now)),
         ("updated", when(info.updated_at, now)),
@@ -448,6 +559,40 @@ def cmd_revive(args: argparse.Namespace) -> int:
             f"0 of {info.max_recoveries}; a worker serving {info.name!r} resumes it from its "
             "last finished step"
         )
+
+    return _with_admin(args.dsn, run)
+
+
+def cmd_workflows_cancel(args: argparse.Namespace) -> int:
+    """``pgqrs workflows cancel ID``: cancel a workflow that has not finished; exit 0 too when
+    it already had (saying so)."""
+
+    def run(api: SyncAdmin, now: datetime) -> None:
+        if api.cancel_workflow(args.id, args.reason):
+            print(f"cancelled {as_uuid(args.id)}")
+            return
+        info = api.get_workflow(args.id)
+        print(f"{info.id} is already {info.status}: nothing to cancel")
+
+    return _with_admin(args.dsn, run)
+
+
+def cmd_workflows_resume(args: argparse.Namespace) -> int:
+    """``pgqrs workflows resume ID``: queue a FAILED, DEAD or CANCELLED workflow again."""
+
+    def run(api: SyncAdmin, now: datetime) -> None:
+        handle = api.resume_workflow(args.id)
+        print(f"resumed {handle.id}: queued for a worker")
+
+    return _with_admin(args.dsn, run)
+
+
+def cmd_workflows_fork(args: argparse.Namespace) -> int:
+    """``pgqrs workflows fork ID``: copy a workflow into a new queued one; print its id."""
+
+    def run(api: SyncAdmin, now: datetime) -> None:
+        handle = api.fork_workflow(args.id, args.from_step, new_id=args.new_id)
+        print(handle.id)
 
     return _with_admin(args.dsn, run)
 

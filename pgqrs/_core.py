@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from uuid import UUID
 
 import psycopg
@@ -104,8 +104,11 @@ def is_interruption(exc: BaseException) -> bool:
 
 
 def is_fencing(exc: BaseException) -> bool:
-    """True when the runner lost the right to write: nothing more may be recorded."""
-    return isinstance(exc, (errors.LeaseLostError, errors.WorkflowBusyError))
+    """True when the runner lost the right to write: nothing more may be recorded (its lease
+    was taken over, or the workflow was cancelled or passed its deadline)."""
+    return isinstance(
+        exc, (errors.LeaseLostError, errors.WorkflowBusyError, errors.WorkflowCancelledError)
+    )
 
 
 def is_failure(exc: BaseException) -> bool:
@@ -118,7 +121,7 @@ def is_failure(exc: BaseException) -> bool:
         is_interruption(exc)
         or is_fencing(exc)
         or is_transient(exc)
-        or isinstance(exc, (errors.WorkerStopping, PoolClosed))
+        or isinstance(exc, (errors.WorkerStopping, errors.WorkflowSuspended, PoolClosed))
     )
 
 
@@ -166,11 +169,11 @@ def is_transient(exc: BaseException) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class WorkflowInfo:
-    """Everything about one workflow but its steps, as ``pgqrs.get_workflow`` returns it."""
+    """Everything about one workflow but its steps, as ``pgqrs.describe_workflow`` returns it."""
 
     id: UUID
     name: str
-    status: Literal["PENDING", "RUNNING", "SUCCESS", "FAILED", "DEAD"]
+    status: Literal["PENDING", "RUNNING", "SUCCESS", "FAILED", "DEAD", "CANCELLED"]
     idempotency_key: str | None
     input: Any
     output: Any
@@ -186,20 +189,28 @@ class WorkflowInfo:
     available_at: datetime | None
     recoveries: int
     max_recoveries: int
+    deadline_at: datetime | None
+    attempt: int
+    max_attempts: int
+    retry_backoff: float
+    retry_max_backoff: float
+    forked_from: UUID | None
 
     @property
     def done(self) -> bool:
-        """True once the workflow is SUCCESS, FAILED or DEAD."""
-        return self.status in ("SUCCESS", "FAILED", "DEAD")
+        """True once the workflow is SUCCESS, FAILED, DEAD or CANCELLED."""
+        return self.status in FINAL_STATUSES
 
     def result(self) -> Any:
         """The output of a SUCCESS workflow; raises WorkflowFailedError for FAILED,
-        WorkflowDeadError for DEAD, and InvalidStateError while it is not :attr:`done`."""
-        if self.status not in ("SUCCESS", "FAILED", "DEAD"):
+        WorkflowDeadError for DEAD, WorkflowCancelledError for CANCELLED, and InvalidStateError
+        while it is not :attr:`done`."""
+        if self.status not in FINAL_STATUSES:
             raise errors.InvalidStateError(
                 f"workflow {self.id} is {self.status}: it has no result yet"
             )
-        return Outcome(self.status, self.output, self.error).result(self.id)
+        status = cast(Literal["SUCCESS", "FAILED", "DEAD", "CANCELLED"], self.status)
+        return Outcome(status, self.output, self.error).result(self.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,12 +218,27 @@ class StepInfo:
     """One recorded step, as ``pgqrs.list_steps`` returns it."""
 
     key: str
-    status: Literal["RUNNING", "SUCCESS", "FAILED"]
+    status: Literal["RUNNING", "SUCCESS", "FAILED", "RETRYING"]
     output: Any
     error: dict[str, Any] | None
     attempt: int
     lease_token: int
     started_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StepAttempt:
+    """One attempt of one step, as ``pgqrs.list_step_attempts`` returns it: a failed attempt
+    (``status`` FAILED, with its error), or a step's current one (RUNNING or SUCCESS)."""
+
+    key: str
+    position: int | None
+    attempt: int
+    status: Literal["RUNNING", "SUCCESS", "FAILED"]
+    error: dict[str, Any] | None
+    owner: str | None
+    started_at: datetime | None
     finished_at: datetime | None
 
 
@@ -265,24 +291,159 @@ def step_info(row: tuple[Any, ...]) -> StepInfo:
     return StepInfo(*row)
 
 
+def step_attempt(row: tuple[Any, ...]) -> StepAttempt:
+    return StepAttempt(*row)
+
+
+# --- retry policy ---------------------------------------------------------------------------
+
+# Errors that retrying cannot fix: bad data and programming errors fail a step at once, unless
+# a policy names them in retry_on explicitly.
+DEFAULT_GIVE_UP_ON: tuple[type[BaseException], ...] = (
+    errors.NonRetryable,
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    NotImplementedError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often a failing step is tried, and how long pgqrs waits in between.
+
+    ``max_attempts`` counts every attempt (1: no retries). After the nth failure pgqrs waits
+    ``min(max_backoff, backoff * 2**(n-1))`` seconds, half of it randomized ("equal jitter"); the
+    SQL function that records the failure computes this, so every client language behaves the
+    same. An exception is retried when it is an instance of ``retry_on`` and not of
+    ``give_up_on``; naming a type in ``retry_on`` explicitly overrides ``give_up_on`` for it, but
+    :class:`pgqrs.NonRetryable` always fails at once.
+    """
+
+    max_attempts: int = 1
+    backoff: float = 1.0
+    max_backoff: float = 3600.0
+    retry_on: tuple[type[BaseException], ...] = (Exception,)
+    give_up_on: tuple[type[BaseException], ...] = DEFAULT_GIVE_UP_ON
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_attempts <= 1000:
+            raise ValueError(f"max_attempts must be between 1 and 1000, got {self.max_attempts}")
+        if not 0 < self.backoff <= self.max_backoff <= 31 * 86400:
+            raise ValueError(
+                "backoff must satisfy 0 < backoff <= max_backoff <= 31 days, got "
+                f"{self.backoff} and {self.max_backoff}"
+            )
+
+    def retryable(self, exc: BaseException) -> bool:
+        """True when a failed attempt that raised ``exc`` may be retried."""
+        if isinstance(exc, errors.NonRetryable) or not isinstance(exc, self.retry_on):
+            return False
+        named = any(t in self.retry_on for t in type(exc).__mro__ if t is not Exception)
+        return named or not isinstance(exc, self.give_up_on)
+
+    def with_retries(
+        self, retries: int | None, backoff: float | None, max_backoff: float | None
+    ) -> RetryPolicy:
+        """This policy with the given fields replaced (``retries`` = max_attempts - 1)."""
+        return RetryPolicy(
+            max_attempts=self.max_attempts if retries is None else retries + 1,
+            backoff=self.backoff if backoff is None else backoff,
+            max_backoff=(
+                max(self.max_backoff, backoff or 0) if max_backoff is None else max_backoff
+            ),
+            retry_on=self.retry_on,
+            give_up_on=self.give_up_on,
+        )
+
+
+NO_RETRIES = RetryPolicy()
+
+
+@dataclass(frozen=True, slots=True)
+class RetryOverrides:
+    """What ``@step(retries=..., backoff=..., ...)`` says, resolved against the store's default
+    policy when the step runs (``retry=`` replaces the policy outright)."""
+
+    policy: RetryPolicy | None = None
+    retries: int | None = None
+    backoff: float | None = None
+    max_backoff: float | None = None
+    retry_on: tuple[type[BaseException], ...] | None = None
+
+    def resolve(self, default: RetryPolicy) -> RetryPolicy:
+        if self.policy is not None:
+            return self.policy
+        base = default.with_retries(self.retries, self.backoff, self.max_backoff)
+        if self.retry_on is None:
+            return base
+        return RetryPolicy(
+            base.max_attempts, base.backoff, base.max_backoff, self.retry_on, base.give_up_on
+        )
+
+
+def workflow_options(
+    *,
+    id: UUID | str | None = None,
+    idempotency_key: str | None = None,
+    queue: bool,
+    run_at: datetime | None = None,
+    max_recoveries: int | None = None,
+    timeout: float | None = None,
+    deadline: datetime | None = None,
+    retries: int | None = None,
+    retry_backoff: float | None = None,
+    retry_max_backoff: float | None = None,
+) -> str:
+    """The ``p_options`` JSON of ``pgqrs.submit_workflow``: only the options that were given."""
+    options: dict[str, Any] = {"queue": queue}
+    if id is not None:
+        options["id"] = str(as_uuid(id))
+    if idempotency_key is not None:
+        options["idempotency_key"] = idempotency_key
+    for key, when in (("run_at", run_at), ("deadline", deadline)):
+        if when is not None:
+            if when.tzinfo is None:
+                raise ValueError(f"{key} must be a timezone-aware datetime, got {when!r}")
+            options[key] = when.isoformat()
+    if max_recoveries is not None:
+        options["max_recoveries"] = max_recoveries
+    if timeout is not None:
+        if not timeout > 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        options["timeout_seconds"] = timeout
+    if retries is not None:
+        options["max_attempts"] = retries + 1
+    if retry_backoff is not None:
+        options["retry_backoff_seconds"] = retry_backoff
+    if retry_max_backoff is not None:
+        options["retry_max_backoff_seconds"] = retry_max_backoff
+    return json.dumps(options)
+
+
 # --- replay state ---------------------------------------------------------------------------
+
+FINAL_STATUSES = ("SUCCESS", "FAILED", "DEAD", "CANCELLED")  # no runner will change them by itself
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """The final state of a workflow that was already SUCCESS or FAILED when acquired."""
+    """The final state of a workflow that was already finished (or DEAD) when acquired."""
 
-    status: Literal["SUCCESS", "FAILED", "DEAD"]
+    status: Literal["SUCCESS", "FAILED", "DEAD", "CANCELLED"]
     output: Any
     error: dict[str, Any] | None
 
     def result(self, workflow_id: UUID) -> Any:
-        """The stored output, or the stored failure raised as WorkflowFailedError (or
-        WorkflowDeadError for a DEAD workflow)."""
+        """The stored output, or the stored failure raised as WorkflowFailedError
+        (WorkflowDeadError for a DEAD workflow, WorkflowCancelledError for a CANCELLED one)."""
         if self.status == "SUCCESS":
             return self.output
         if self.status == "DEAD":
             raise errors.WorkflowDeadError(str(workflow_id), self.error or {})
+        if self.status == "CANCELLED":
+            raise errors.WorkflowCancelledError.from_stored(str(workflow_id), self.error or {})
         raise errors.WorkflowFailedError(str(workflow_id), self.error or {})
 
 
@@ -292,8 +453,10 @@ class Run:
 
     ``finished`` caches the steps that were SUCCESS or FAILED when the workflow was acquired, so
     replaying them costs no round trip. ``counters`` gives the nth call of a step name in this run
-    the key ``name``, ``name#2``, ``name#3``... deterministically. ``final`` is set when the
-    workflow was already finished: no lease was granted and nothing new may run.
+    the key ``name``, ``name#2``, ``name#3``... deterministically, and ``position`` numbers the
+    step calls of the run 1, 2, 3..., which the replay guard compares with the recorded ones.
+    ``final`` is set when the workflow was already finished: no lease was granted and nothing new
+    may run.
     """
 
     token: int
@@ -301,21 +464,47 @@ class Run:
     finished: dict[str, dict[str, Any]] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
     final: Outcome | None = None
+    position: int = 0
+    at_position: dict[int, str] = field(default_factory=dict)
 
-    def next_key(self, name: str) -> str:
+    def __post_init__(self) -> None:
+        for key, stored in self.finished.items():
+            if stored.get("position") is not None:
+                self.at_position[int(stored["position"])] = key
+
+    def next_step(self, name: str) -> tuple[str, int]:
+        """The key and position of the next call of step ``name`` in this run."""
         if "#" in name:
             raise errors.InvalidArgumentError(
                 f"step names may not contain '#' (reserved for repeat keys): {name!r}"
             )
         n = self.counters.get(name, 0) + 1
         self.counters[name] = n
-        return name if n == 1 else f"{name}#{n}"
+        self.position += 1
+        return (name if n == 1 else f"{name}#{n}"), self.position
 
-    def replay(self, workflow_id: UUID, key: str) -> tuple[bool, Any]:
+    def replay(self, workflow_id: UUID, key: str, position: int) -> tuple[bool, Any]:
         """``(True, value)`` for a step that succeeded before, ``(False, None)`` for a step that
-        must be acquired. Raises StepFailedError for a step that failed before, and
-        InvalidStateError for a new step of a finished workflow."""
+        must be acquired. Raises StepFailedError for a step that failed before, InvalidStateError
+        for a new step of a finished workflow, and WorkflowCodeChangedError when the recorded run
+        has another step at this position or this step at another one (the same rule as
+        ``pgqrs.begin_step``, applied here to the steps the snapshot holds)."""
         stored = self.finished.get(key)
+        recorded = stored.get("position") if stored is not None else None
+        other = self.at_position.get(position)
+        if (recorded is not None and recorded != position) or (
+            stored is None and other is not None and other != key
+        ):
+            raise errors.WorkflowCodeChangedError(
+                f"workflow {workflow_id} code changed: step {key!r} is called at position "
+                f"{position}, but the recorded run has "
+                + (
+                    f"it at position {recorded}"
+                    if recorded is not None and recorded != position
+                    else f"step {other!r} there"
+                ),
+                sqlstate="PQ010",
+            )
         if stored is None:
             if self.final is not None:
                 raise errors.InvalidStateError(
@@ -332,7 +521,7 @@ class Run:
 def acquired(row: tuple[Any, ...]) -> Run:
     """The Run for a row of ``pgqrs.acquire_workflow``."""
     status, token, _expires, _name, input_, output, error, steps = row
-    final = Outcome(status, output, error) if status in ("SUCCESS", "FAILED", "DEAD") else None
+    final = Outcome(status, output, error) if status in FINAL_STATUSES else None
     return Run(token=token, input=input_, finished=dict(steps or {}), final=final)
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-CREATE_WORKFLOW: LiteralString = (
-    "SELECT workflow_id, created, status FROM pgqrs.create_workflow("
-    "p_name => %s::text, p_input => %s::jsonb, p_id => %s::uuid, p_idempotency_key => %s::text)"
+# create_workflow and start_workflow with every option (id, key, queue, schedule, deadline,
+# workflow retries) as one JSON object.
+SUBMIT_WORKFLOW: LiteralString = (
+    "SELECT workflow_id, created, status FROM pgqrs.submit_workflow("
+    "p_name => %s::text, p_input => %s::jsonb, p_options => %s::jsonb)"
 )
 
 ACQUIRE_WORKFLOW: LiteralString = (
@@ -26,9 +28,11 @@ RELEASE_WORKFLOW: LiteralString = (
     "SELECT pgqrs.release_workflow(p_workflow_id => %s::uuid, p_token => %s::int8)"
 )
 
-ACQUIRE_STEP: LiteralString = (
-    "SELECT status, value, attempt FROM pgqrs.acquire_step("
-    "p_workflow_id => %s::uuid, p_step_key => %s::text, p_token => %s::int8)"
+BEGIN_STEP: LiteralString = (
+    "SELECT status, value, attempt, retry_in FROM pgqrs.begin_step("
+    "p_workflow_id => %s::uuid, p_step_key => %s::text, p_token => %s::int8,"
+    " p_position => %s::int4, p_max_attempts => %s::int4, p_backoff_seconds => %s::float8,"
+    " p_max_backoff_seconds => %s::float8, p_timeout_seconds => %s::float8)"
 )
 
 COMPLETE_STEP: LiteralString = (
@@ -36,9 +40,15 @@ COMPLETE_STEP: LiteralString = (
     "p_workflow_id => %s::uuid, p_step_key => %s::text, p_token => %s::int8, p_output => %s::jsonb)"
 )
 
-FAIL_STEP: LiteralString = (
-    "SELECT pgqrs.fail_step("
-    "p_workflow_id => %s::uuid, p_step_key => %s::text, p_token => %s::int8, p_error => %s::jsonb)"
+FAIL_STEP_ATTEMPT: LiteralString = (
+    "SELECT status, attempt, retry_in FROM pgqrs.fail_step_attempt("
+    "p_workflow_id => %s::uuid, p_step_key => %s::text, p_token => %s::int8,"
+    " p_error => %s::jsonb, p_retryable => %s::bool)"
+)
+
+SUSPEND_WORKFLOW: LiteralString = (
+    "SELECT pgqrs.suspend_workflow(p_workflow_id => %s::uuid, p_token => %s::int8,"
+    " p_until => pgqrs.now() + %s::float8 * interval '1 second')"
 )
 
 COMPLETE_WORKFLOW: LiteralString = (
@@ -51,11 +61,29 @@ FAIL_WORKFLOW: LiteralString = (
     "p_workflow_id => %s::uuid, p_token => %s::int8, p_error => %s::jsonb)"
 )
 
-GET_WORKFLOW: LiteralString = (
+DESCRIBE_WORKFLOW: LiteralString = (
     "SELECT id, name, status, idempotency_key, input, output, error, lease_owner, lease_token,"
     " lease_expires_at, created_at, updated_at, started_at, finished_at, queued, available_at,"
-    " recoveries, max_recoveries"
-    " FROM pgqrs.get_workflow(p_workflow_id => %s::uuid)"
+    " recoveries, max_recoveries, deadline_at, attempt, max_attempts, retry_backoff,"
+    " retry_max_backoff, forked_from"
+    " FROM pgqrs.describe_workflow(p_workflow_id => %s::uuid)"
+)
+
+LIST_STEP_ATTEMPTS: LiteralString = (
+    "SELECT step_key, step_position, attempt, status, error, owner, started_at, finished_at"
+    " FROM pgqrs.list_step_attempts(p_workflow_id => %s::uuid)"
+)
+
+# Failure control.
+CANCEL_WORKFLOW: LiteralString = (
+    "SELECT pgqrs.cancel_workflow(p_workflow_id => %s::uuid, p_reason => %s::text)"
+)
+
+RESUME_WORKFLOW: LiteralString = "SELECT pgqrs.resume_workflow(p_workflow_id => %s::uuid)"
+
+FORK_WORKFLOW: LiteralString = (
+    "SELECT pgqrs.fork_workflow(p_workflow_id => %s::uuid, p_from_step => %s::text,"
+    " p_id => %s::uuid)"
 )
 
 LIST_STEPS: LiteralString = (
@@ -91,12 +119,6 @@ INSTALL_STATE: LiteralString = (
 LEDGER_VERSIONS: LiteralString = "SELECT version FROM pgqrs.ledger"
 
 # Workers.
-START_WORKFLOW: LiteralString = (
-    "SELECT workflow_id, created, status FROM pgqrs.start_workflow("
-    "p_name => %s::text, p_input => %s::jsonb, p_id => %s::uuid, p_idempotency_key => %s::text,"
-    " p_run_at => %s::timestamptz, p_max_recoveries => %s::int4)"
-)
-
 REGISTER_WORKER: LiteralString = (
     "SELECT pgqrs.register_worker(p_worker => %s::text, p_workflows => %s::text[],"
     " p_concurrency => %s::int4, p_hostname => %s::text, p_pid => %s::int4)"

@@ -18,8 +18,16 @@ from uuid import UUID
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from . import _core, _sql, errors
-from ._core import StepInfo, WorkerInfo, WorkflowCount, WorkflowInfo, WorkflowSummary
+from . import _core, _runtime, _sql, errors
+from ._core import (
+    RetryPolicy,
+    StepAttempt,
+    StepInfo,
+    WorkerInfo,
+    WorkflowCount,
+    WorkflowInfo,
+    WorkflowSummary,
+)
 from ._runtime import Ticker, default_runner_id
 
 logger = logging.getLogger("pgqrs")
@@ -38,6 +46,11 @@ class SyncStore:
     ``listen_dsn`` (default: ``dsn``), with a backstop poll every ``poll_interval`` seconds. Behind
     a transaction-pooling PgBouncer, point ``listen_dsn`` at the server itself, or pass
     ``listen=False`` to poll only; ``prepare_threshold=None`` turns prepared statements off.
+
+    ``step_retry`` is the project-wide retry policy of ``@step`` functions (default: no retries);
+    a step's own ``retries=``/``retry=`` override it. A retry due within ``inline_retry_max``
+    seconds waits in process; a later one suspends the workflow, freeing the worker and its
+    connection, and a worker resumes it when the retry is due.
     """
 
     def __init__(
@@ -51,6 +64,8 @@ class SyncStore:
         listen_dsn: str | None = None,
         listen: bool = True,
         poll_interval: float = 5.0,
+        step_retry: RetryPolicy = _core.NO_RETRIES,
+        inline_retry_max: float = 2.0,
     ) -> None:
         self.pool = pool
         self.dsn = dsn
@@ -60,6 +75,8 @@ class SyncStore:
         self.listen_dsn = listen_dsn or dsn
         self.listen = listen
         self.poll_interval = poll_interval
+        self.step_retry = step_retry
+        self.inline_retry_max = inline_retry_max
         self._schema_checked = False
 
     @classmethod
@@ -75,12 +92,16 @@ class SyncStore:
         listen: bool = True,
         poll_interval: float = 5.0,
         prepare_threshold: int | None = 5,
+        step_retry: RetryPolicy | None = None,
+        inline_retry_max: float = 2.0,
     ) -> SyncStore:
         """Open a store on ``dsn``, a libpq connection string or URL; see :class:`SyncStore`."""
         if lease_seconds <= 0:
             raise ValueError("lease_seconds must be positive")
         if poll_interval <= 0:
             raise ValueError("poll_interval must be positive")
+        if inline_retry_max < 0:
+            raise ValueError("inline_retry_max must not be negative")
         pool = ConnectionPool(
             dsn,
             min_size=1,
@@ -99,6 +120,8 @@ class SyncStore:
             listen_dsn=listen_dsn,
             listen=listen,
             poll_interval=poll_interval,
+            step_retry=step_retry or _core.NO_RETRIES,
+            inline_retry_max=inline_retry_max,
         )
 
     def close(self) -> None:
@@ -226,16 +249,35 @@ class SyncAdmin:
         *,
         id: UUID | str | None = None,
         idempotency_key: str | None = None,
+        timeout: float | None = None,
+        deadline: datetime | None = None,
+        retries: int | None = None,
+        retry_backoff: float | None = None,
+        retry_max_backoff: float | None = None,
     ) -> SyncWorkflow:
         """SyncStore a new PENDING workflow and return its context.
 
         With ``id`` or ``idempotency_key``, creating again returns the same workflow (and raises
-        IdempotencyConflictError if the name or input differ).
+        IdempotencyConflictError if the name or input differ). ``timeout`` (seconds from now) or
+        ``deadline`` cancels the workflow if it has not finished by then. ``retries`` re-runs
+        the whole workflow from its last completed step after a failure, up to that many times,
+        on a worker, after a backoff of ``retry_backoff`` seconds doubling up to
+        ``retry_max_backoff``. See docs/failures.md.
         """
         payload = _core.encode(input, f"input of workflow {name!r}")
+        options = _core.workflow_options(
+            id=id,
+            idempotency_key=idempotency_key,
+            queue=False,
+            timeout=timeout,
+            deadline=deadline,
+            retries=retries,
+            retry_backoff=retry_backoff,
+            retry_max_backoff=retry_max_backoff,
+        )
         rows = self.store.call(
-            _sql.CREATE_WORKFLOW,
-            (name, payload, None if id is None else _core.as_uuid(id), idempotency_key),
+            _sql.SUBMIT_WORKFLOW,
+            (name, payload, options),
             retry=id is not None or idempotency_key is not None,
         )
         return SyncWorkflow(self.store, rows[0][0], name, _core.roundtrip(payload))
@@ -250,13 +292,19 @@ class SyncAdmin:
 
     def get_workflow(self, workflow_id: UUID | str) -> WorkflowInfo:
         """Status, values and lease of one workflow."""
-        rows = self.store.call(_sql.GET_WORKFLOW, (_core.as_uuid(workflow_id),))
+        rows = self.store.call(_sql.DESCRIBE_WORKFLOW, (_core.as_uuid(workflow_id),))
         return _core.workflow_info(rows[0])
 
     def list_steps(self, workflow_id: UUID | str) -> list[StepInfo]:
         """The recorded steps of one workflow, in the order they started."""
         rows = self.store.call(_sql.LIST_STEPS, (_core.as_uuid(workflow_id),))
         return [_core.step_info(row) for row in rows]
+
+    def list_step_attempts(self, workflow_id: UUID | str) -> list[StepAttempt]:
+        """Every attempt of every step, in run order: failed ones with their error, and each
+        step's current attempt, with the runner (lease owner) that made it and its times."""
+        rows = self.store.call(_sql.LIST_STEP_ATTEMPTS, (_core.as_uuid(workflow_id),))
+        return [_core.step_attempt(row) for row in rows]
 
     def start_workflow(
         self,
@@ -267,6 +315,11 @@ class SyncAdmin:
         idempotency_key: str | None = None,
         run_at: datetime | None = None,
         max_recoveries: int | None = None,
+        timeout: float | None = None,
+        deadline: datetime | None = None,
+        retries: int | None = None,
+        retry_backoff: float | None = None,
+        retry_max_backoff: float | None = None,
     ) -> SyncWorkflowHandle:
         """Enqueue a workflow for workers and return a handle at once.
 
@@ -274,19 +327,31 @@ class SyncAdmin:
         it as ``fn(ctx, input)``, from ``run_at`` on (now by default). Idempotent on ``id`` and
         ``idempotency_key`` as :meth:`create_workflow` is. ``max_recoveries`` (default 5) caps
         how often the workflow may be resumed after its worker died before it is moved to DEAD.
+        ``timeout``, ``deadline`` and the workflow ``retries`` are as in :meth:`create_workflow`;
+        a ``@workflow(timeout=..., retries=...)`` function supplies its own defaults.
         """
         name = _core.workflow_name(workflow)
+        defaults: dict[str, Any] = getattr(workflow, "__pgqrs_workflow_options__", {})
         payload = _core.encode(input, f"input of workflow {name!r}")
-        rows = self.store.call(
-            _sql.START_WORKFLOW,
-            (
-                name,
-                payload,
-                None if id is None else _core.as_uuid(id),
-                idempotency_key,
-                run_at,
-                max_recoveries,
+        options = _core.workflow_options(
+            id=id,
+            idempotency_key=idempotency_key,
+            queue=True,
+            run_at=run_at,
+            max_recoveries=max_recoveries,
+            timeout=defaults.get("timeout") if timeout is None else timeout,
+            deadline=deadline,
+            retries=defaults.get("retries") if retries is None else retries,
+            retry_backoff=defaults.get("retry_backoff") if retry_backoff is None else retry_backoff,
+            retry_max_backoff=(
+                defaults.get("retry_max_backoff")
+                if retry_max_backoff is None
+                else retry_max_backoff
             ),
+        )
+        rows = self.store.call(
+            _sql.SUBMIT_WORKFLOW,
+            (name, payload, options),
             retry=id is not None or idempotency_key is not None,
         )
         return SyncWorkflowHandle(self.store, rows[0][0])
@@ -298,6 +363,41 @@ class SyncAdmin:
     def revive_workflow(self, workflow_id: UUID | str) -> None:
         """Put a DEAD workflow back in the queue with a fresh recovery budget."""
         self.store.call(_sql.REVIVE_WORKFLOW, (_core.as_uuid(workflow_id),))
+
+    def cancel_workflow(self, workflow_id: UUID | str, reason: str | None = None) -> bool:
+        """Cancel a workflow that is not finished: it becomes CANCELLED, and a runner still
+        running it stops at its next step or heartbeat. Returns False, changing nothing, when
+        the workflow was already SUCCESS, FAILED or CANCELLED."""
+        rows = self.store.call(_sql.CANCEL_WORKFLOW, (_core.as_uuid(workflow_id), reason))
+        return bool(rows[0][0])
+
+    def resume_workflow(self, workflow_id: UUID | str) -> SyncWorkflowHandle:
+        """Run a FAILED, DEAD or CANCELLED workflow again on a worker, from where it stopped:
+        completed steps stay completed, failed steps get a fresh attempt budget."""
+        self.store.call(_sql.RESUME_WORKFLOW, (_core.as_uuid(workflow_id),))
+        return self.handle(workflow_id)
+
+    def fork_workflow(
+        self,
+        workflow_id: UUID | str,
+        from_step: str | None = None,
+        *,
+        new_id: UUID | str | None = None,
+    ) -> SyncWorkflowHandle:
+        """Copy a workflow into a new one, queued for workers, that keeps the outcomes of the
+        steps before ``from_step`` (a step key, such as ``"charge"`` or ``"charge#2"``) and runs
+        that step and every later one again; ``from_step=None`` runs everything again. The
+        source is left as it is. With ``new_id``, forking again returns the same fork."""
+        rows = self.store.call(
+            _sql.FORK_WORKFLOW,
+            (
+                _core.as_uuid(workflow_id),
+                from_step,
+                None if new_id is None else _core.as_uuid(new_id),
+            ),
+            retry=new_id is not None,
+        )
+        return self.handle(rows[0][0])
 
     def list_workers(self) -> list[WorkerInfo]:
         """Registered workers: alive or not, and what each is running."""
@@ -420,6 +520,8 @@ class SyncWorkflow:
         self._input = input
         self._run: _core.Run | None = None
         self._draining: Callable[[], bool] | None = None
+        self._cancelled: errors.WorkflowCancelledError | None = None
+        self._task: Any = None
 
     def __repr__(self) -> str:
         return f"<SyncWorkflow {self.name!r} {self.id}>"
@@ -446,16 +548,8 @@ class SyncWorkflow:
         first call on a fresh context acquires the workflow's lease implicitly.
         """
         run = self._run or self._acquire()
-        key = run.next_key(name)
-        hit, value = run.replay(self.id, key)
-        if not hit and self._draining is not None and self._draining():
-            raise errors.WorkerStopping(f"worker stopping: step {key!r} of {self.id} not started")
-        if hit:
-            return SyncStepResult("SKIPPED", value, None)
-        status, value, _attempt = (self.store.call(_sql.ACQUIRE_STEP, (self.id, key, run.token)))[0]
-        if status == "SKIPPED":
-            return SyncStepResult("SKIPPED", value, None)
-        return SyncStepResult("EXECUTE", None, SyncStepGuard(self, key, run.token))
+        key, position = run.next_step(name)
+        return self._acquire_key(run, key, position, _core.NO_RETRIES, None)
 
     def heartbeat(self) -> None:
         """Extend this runner's lease now. Raises LeaseLostError if it was taken over."""
@@ -501,13 +595,22 @@ class SyncWorkflow:
         self._run = run
         if run.final is not None:
             return run.final.result(self.id)
+        self._cancelled = None
+        self._task = _runtime.current_task_sync()
         ticker = Ticker(self.store.lease_seconds / 3, self._beat)
         ticker.start()
         try:
             try:
                 result = fn(self, *args, **kwargs)
             except BaseException as exc:
-                if _core.is_failure(exc):
+                cancelled = self._cancelled
+                if cancelled is not None and _core.is_interruption(exc):
+                    _runtime.uncancel_task(self._task)  # the heartbeat cancelled the run
+                    self._record_cancel(cancelled)
+                    raise cancelled from None
+                if isinstance(exc, errors.WorkflowCancelledError):
+                    self._record_cancel(exc)
+                elif _core.is_failure(exc):
                     self._finish(_sql.FAIL_WORKFLOW, run.token, _core.error_text(exc))
                 raise
             try:
@@ -527,17 +630,85 @@ class SyncWorkflow:
         fn: Callable[..., Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
+        retry: _core.RetryOverrides | None = None,
+        timeout: float | None = None,
     ) -> Any:
-        result = self.acquire_step(name)
-        if result.guard is None:
-            return result.value
-        try:
-            value = fn(self, *args, **kwargs)
-        except BaseException as exc:
-            if _core.is_failure(exc):
-                self._record_failure(result.guard.key, result.guard._token, exc)
-            raise
-        return self._record_success(result.guard.key, result.guard._token, value)
+        """Run one ``@step`` call: replay it, or run it under its retry policy and timeout."""
+        run = self._run or self._acquire()
+        key, position = run.next_step(name)
+        policy = retry.resolve(self.store.step_retry) if retry else self.store.step_retry
+        while True:
+            result = self._acquire_key(run, key, position, policy, timeout)
+            if result.guard is None:
+                return result.value
+            try:
+                value = _runtime.call_step_sync(fn, self, args, kwargs, timeout, key)
+                return self._record_success(key, run.token, value)
+            except BaseException as exc:
+                if not _core.is_failure(exc) or isinstance(exc, errors.InvalidValueError):
+                    raise  # InvalidValueError: _record_success recorded it already
+                status, _attempt, retry_in = self._record_attempt(
+                    key, run.token, exc, policy.retryable(exc)
+                )
+                if status == "FAILED":
+                    raise
+            self._wait_for_retry(run, key, retry_in)
+
+    def _acquire_key(
+        self,
+        run: _core.Run,
+        key: str,
+        position: int,
+        policy: RetryPolicy,
+        timeout: float | None,
+    ) -> SyncStepResult:
+        """Replay step ``key`` from the snapshot, or begin it with ``pgqrs.begin_step``, waiting
+        out (or suspending for) a retry that is not due yet."""
+        hit, value = run.replay(self.id, key, position)
+        if hit:
+            return SyncStepResult("SKIPPED", value, None)
+        while True:
+            if self._cancelled is not None:
+                raise self._cancelled
+            if self._draining is not None and self._draining():
+                raise errors.WorkerStopping(
+                    f"worker stopping: step {key!r} of {self.id} not started"
+                )
+            status, value, _attempt, retry_in = (
+                self.store.call(
+                    _sql.BEGIN_STEP,
+                    (
+                        self.id,
+                        key,
+                        run.token,
+                        position,
+                        policy.max_attempts,
+                        policy.backoff,
+                        policy.max_backoff,
+                        timeout,
+                    ),
+                )
+            )[0]
+            if status == "SKIPPED":
+                return SyncStepResult("SKIPPED", value, None)
+            if status == "EXECUTE":
+                return SyncStepResult("EXECUTE", None, SyncStepGuard(self, key, run.token))
+            if status == "FAILED":
+                raise errors.StepFailedError.from_stored(key, value or {})
+            self._wait_for_retry(run, key, retry_in)  # WAIT
+
+    def _wait_for_retry(self, run: _core.Run, key: str, delay: float) -> None:
+        """Wait ``delay`` seconds for the next attempt of ``key``: in process when it is short,
+        else by suspending the workflow (the lease is released and a worker resumes it then)."""
+        if delay <= self.store.inline_retry_max:
+            time.sleep(max(delay, 0.0))
+            return
+        self.store.call(_sql.SUSPEND_WORKFLOW, (self.id, run.token, delay))
+        raise errors.WorkflowSuspended(
+            f"workflow {self.id} suspended for {delay:.1f}s until step {key!r} may be retried;"
+            " a worker resumes it then",
+            delay,
+        )
 
     def _record_success(self, key: str, token: int, value: Any) -> Any:
         try:
@@ -549,10 +720,33 @@ class SyncWorkflow:
         return _core.roundtrip(payload)
 
     def _record_failure(self, key: str, token: int, error: BaseException | str) -> None:
-        self.store.call(_sql.FAIL_STEP, (self.id, key, token, _core.error_text(error)))
+        """Record the step FAILED for good (the low-level guard, and values that cannot be
+        stored: retrying them cannot help)."""
+        self._record_attempt(key, token, error, False)
+
+    def _record_attempt(
+        self, key: str, token: int, error: BaseException | str, retryable: bool
+    ) -> tuple[str, int, float]:
+        """Record a failed attempt; the SQL answers RETRYING (with the delay) or FAILED."""
+        rows = self.store.call(
+            _sql.FAIL_STEP_ATTEMPT, (self.id, key, token, _core.error_text(error), retryable)
+        )
+        status, attempt, retry_in = rows[0]
+        return str(status), int(attempt), float(retry_in)
 
     def _finish(self, query: LiteralString, token: int, payload: str) -> None:
         self.store.call(query, (self.id, token, payload))
+
+    def _record_cancel(self, exc: errors.WorkflowCancelledError) -> None:
+        """A deadline that passed is only seen by the runner's writes (they raise PQ011 and
+        change nothing); record the workflow as CANCELLED. An explicit cancel already is."""
+        if exc.deadline_exceeded:
+            try:
+                self.store.call(_sql.CANCEL_WORKFLOW, (self.id, None))
+            except (psycopg.Error, errors.PgqrsError) as failed:
+                logger.warning(
+                    "pgqrs: workflow %s: could not record its deadline: %s", self.id, failed
+                )
 
     def _beat(self) -> bool:
         """One heartbeat of the running workflow; False stops the ticker (lease gone)."""
@@ -561,6 +755,15 @@ class SyncWorkflow:
             return False
         try:
             self.store.call(_sql.HEARTBEAT, (self.id, run.token))
+        except errors.WorkflowCancelledError as exc:
+            logger.info("pgqrs: workflow %s: stopping: %s", self.id, exc)
+            self._cancelled = exc
+            _runtime.cancel_task(self._task)
+            return False
+        except errors.StepTimeoutError as exc:
+            # The server no longer extends the lease: a runner stuck in the step loses it.
+            logger.warning("pgqrs: workflow %s: %s", self.id, exc)
+            return True
         except (errors.LeaseLostError, errors.InvalidStateError) as exc:
             logger.warning("pgqrs: workflow %s: heartbeat stopped: %s", self.id, exc)
             return False

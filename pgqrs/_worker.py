@@ -262,6 +262,12 @@ class Worker:
                 )
         except (errors.WorkerStopping, asyncio.CancelledError):
             logger.info("worker %s stops %s %s before its next step", self.name, name, workflow_id)
+        except errors.WorkflowSuspended as pause:
+            logger.info(
+                "worker %s suspended %s %s for %.1fs", self.name, name, workflow_id, pause.resume_in
+            )
+        except errors.WorkflowCancelledError as exc:
+            logger.info("worker %s stopped %s %s: %s", self.name, name, workflow_id, exc)
         except errors.LeaseLostError as exc:
             logger.warning(
                 "worker %s lost the lease on %s %s: %s", self.name, name, workflow_id, exc
@@ -328,6 +334,8 @@ class Worker:
                 pool_size=self.concurrency + 1,  # a connection per thread, plus heartbeats
                 listen=False,
                 prepare_threshold=prepare,
+                step_retry=self.store.step_retry,
+                inline_retry_max=self.store.inline_retry_max,
             )
         return self._sync_store
 

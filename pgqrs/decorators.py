@@ -20,7 +20,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar, overload
 
-from . import errors
+from . import _core, errors
 from ._async import PyWorkflow
 from ._sync import SyncWorkflow
 
@@ -33,15 +33,46 @@ R = TypeVar("R")
 @overload
 def workflow(fn: Callable[P, R], /) -> Callable[P, R]: ...
 @overload
-def workflow(*, name: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
-def workflow(fn: Any = None, /, *, name: str | None = None) -> Any:
+def workflow(
+    *,
+    name: str | None = None,
+    timeout: float | None = None,
+    retries: int | None = None,
+    retry_backoff: float | None = None,
+    retry_max_backoff: float | None = None,
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+def workflow(
+    fn: Any = None,
+    /,
+    *,
+    name: str | None = None,
+    timeout: float | None = None,
+    retries: int | None = None,
+    retry_backoff: float | None = None,
+    retry_max_backoff: float | None = None,
+) -> Any:
     """Make a function a durable workflow. Its first argument is the workflow context.
 
     Calling it acquires the workflow's lease (WorkflowBusyError if another runner holds it),
     replays finished steps, runs the rest, and records the return value as the output (SUCCESS)
     or an escaping exception as the error (FAILED). Calling it on a finished workflow returns the
-    stored output, or raises WorkflowFailedError, without running anything.
+    stored output, or raises WorkflowFailedError (WorkflowCancelledError if it was cancelled),
+    without running anything.
+
+    ``timeout``, ``retries``, ``retry_backoff`` and ``retry_max_backoff`` are the defaults of
+    ``admin.start_workflow(this_function, ...)``: a deadline ``timeout`` seconds after the start,
+    and whole-workflow retries (docs/failures.md).
     """
+    options = {
+        key: value
+        for key, value in (
+            ("timeout", timeout),
+            ("retries", retries),
+            ("retry_backoff", retry_backoff),
+            ("retry_max_backoff", retry_max_backoff),
+        )
+        if value is not None
+    }
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         label = _name(name, fn)
@@ -62,6 +93,7 @@ def workflow(fn: Any = None, /, *, name: str | None = None) -> Any:
 
             wrapper = run_sync
         wrapper.__pgqrs_workflow__ = label
+        wrapper.__pgqrs_workflow_options__ = options
         return wrapper  # type: ignore[no-any-return]
 
     return decorate(fn) if fn is not None else decorate
@@ -70,14 +102,50 @@ def workflow(fn: Any = None, /, *, name: str | None = None) -> Any:
 @overload
 def step(fn: Callable[P, R], /) -> Callable[P, R]: ...
 @overload
-def step(*, name: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
-def step(fn: Any = None, /, *, name: str | None = None) -> Any:
+def step(
+    *,
+    name: str | None = None,
+    retries: int | None = None,
+    backoff: float | None = None,
+    max_backoff: float | None = None,
+    retry_on: tuple[type[BaseException], ...] | None = None,
+    retry: _core.RetryPolicy | None = None,
+    timeout: float | None = None,
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+def step(
+    fn: Any = None,
+    /,
+    *,
+    name: str | None = None,
+    retries: int | None = None,
+    backoff: float | None = None,
+    max_backoff: float | None = None,
+    retry_on: tuple[type[BaseException], ...] | None = None,
+    retry: _core.RetryPolicy | None = None,
+    timeout: float | None = None,
+) -> Any:
     """Make a function a durable step. Its first argument is the workflow context.
 
     The step runs at most once to success per workflow: its JSON result is stored when it returns
-    and replayed afterwards. An exception is stored (type, message, traceback), the step becomes
-    FAILED and the exception propagates; a replay raises StepFailedError instead of running it.
+    and replayed afterwards. An exception is stored (type, message, traceback) as a failed
+    attempt; when the retry policy allows, the step runs again after a backoff, otherwise it
+    becomes FAILED and the exception propagates, and a replay raises StepFailedError instead of
+    running it.
+
+    ``retries`` (extra attempts), ``backoff``, ``max_backoff`` and ``retry_on`` adjust the
+    store's default policy (``pgqrs.connect(step_retry=...)``, no retries unless set);
+    ``retry=pgqrs.RetryPolicy(...)`` replaces it. ``timeout`` (seconds) bounds each attempt: an
+    ``async def`` step is cancelled then; for any step the server refuses a later result and
+    stops extending the lease (StepTimeoutError). See docs/failures.md.
     """
+    overrides = None
+    if retry is not None or any(v is not None for v in (retries, backoff, max_backoff, retry_on)):
+        if retries is not None and retries < 0:
+            raise ValueError(f"retries must be 0 or more, got {retries}")
+        overrides = _core.RetryOverrides(retry, retries, backoff, max_backoff, retry_on)
+        overrides.resolve(_core.NO_RETRIES)  # validate now, not at the first failure
+    if timeout is not None and not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         label = _name(name, fn)
@@ -86,7 +154,7 @@ def step(fn: Any = None, /, *, name: str | None = None) -> Any:
             @functools.wraps(fn)
             async def run_async(ctx: Any, *args: Any, **kwargs: Any) -> Any:
                 _expect(ctx, PyWorkflow, label, "step")
-                return await ctx._run_step(label, fn, args, kwargs)
+                return await ctx._run_step(label, fn, args, kwargs, overrides, timeout)
 
             wrapper: Any = run_async
         else:
@@ -94,7 +162,7 @@ def step(fn: Any = None, /, *, name: str | None = None) -> Any:
             @functools.wraps(fn)
             def run_sync(ctx: Any, *args: Any, **kwargs: Any) -> Any:
                 _expect(ctx, SyncWorkflow, label, "step")
-                return ctx._run_step(label, fn, args, kwargs)
+                return ctx._run_step(label, fn, args, kwargs, overrides, timeout)
 
             wrapper = run_sync
         wrapper.__pgqrs_step__ = label

@@ -16,12 +16,18 @@ The tree::
      ├── IdempotencyConflictError   PQ006  an id or key reused for a different call
      ├── InvalidArgumentError       PQ008  empty or oversized name, key, owner, lease length
      ├── WorkerNotFoundError        PQ009  no worker is registered under that name
+     ├── WorkflowCodeChangedError   PQ010  the code calls another step than the one recorded
+     ├── WorkflowCancelledError     PQ011  the workflow was cancelled, or its deadline passed
+     ├── StepTimeoutError           PQ012  a step ran past its timeout (also TimeoutError)
      ├── InvalidValueError          22P02, 22P05  a value that is not JSON, NaN, NUL characters
      │    └── PayloadTooLargeError  PQ007  a value over pgqrs.max_payload_bytes
      ├── WorkflowFailedError        (client) running a workflow that ended FAILED
      │    └── WorkflowDeadError     (client) ... or that was stopped as a crash loop (DEAD)
      ├── WaitTimeoutError           (client) a workflow's result did not come in time
      └── SchemaError                (client) the database schema cannot be installed or used
+
+Not errors: ``NonRetryable`` (raise it, or subclass it, to fail a step without retries),
+``WorkerStopping`` and ``WorkflowSuspended`` (``BaseException``s that unwind a workflow run).
 """
 
 from __future__ import annotations
@@ -35,17 +41,22 @@ __all__ = [
     "InvalidStateError",
     "InvalidValueError",
     "LeaseLostError",
+    "NonRetryable",
     "PayloadTooLargeError",
     "PgqrsError",
     "SchemaError",
     "StepFailedError",
+    "StepTimeoutError",
     "WaitTimeoutError",
     "WorkerNotFoundError",
     "WorkerStopping",
     "WorkflowBusyError",
+    "WorkflowCancelledError",
+    "WorkflowCodeChangedError",
     "WorkflowDeadError",
     "WorkflowFailedError",
     "WorkflowNotFoundError",
+    "WorkflowSuspended",
     "error_class_for",
     "registered_sqlstates",
 ]
@@ -158,6 +169,50 @@ class WorkerNotFoundError(PgqrsError, LookupError, sqlstates=("PQ009",)):
     """Raised when no worker is registered under the given name."""
 
 
+class WorkflowCodeChangedError(PgqrsError, sqlstates=("PQ010",)):
+    """Raised when a resumed run calls a step at a position where the recorded run called another
+    one (or calls a recorded step at another position): the workflow's code changed under it.
+    Nothing is run or recorded. See "Changing a deployed workflow" in docs/failures.md."""
+
+
+class WorkflowCancelledError(PgqrsError, sqlstates=("PQ011",)):
+    """Raised when the workflow was cancelled (``admin.cancel_workflow``) or its deadline passed:
+    by the runner's next step, heartbeat or outcome, by running a CANCELLED workflow, and by
+    waiting for its result. Nothing more of it runs. ``error_type`` is ``pgqrs.Cancelled`` or
+    ``pgqrs.DeadlineExceeded`` and ``error_message`` the reason, when known."""
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        stored = _parse_detail(self.detail)
+        self.workflow_id: str | None = None
+        self.error_type: str | None = _str_or_none(stored.get("type"))
+        self.error_message: str | None = _str_or_none(stored.get("message"))
+
+    @classmethod
+    def from_stored(cls, workflow_id: str, error: dict[str, Any]) -> WorkflowCancelledError:
+        exc = cls(
+            f"workflow {workflow_id} was cancelled: {error.get('message')}",
+            sqlstate="PQ011",
+            detail=json.dumps(error),
+        )
+        exc.workflow_id = workflow_id
+        return exc
+
+    @property
+    def deadline_exceeded(self) -> bool:
+        return self.error_type == "pgqrs.DeadlineExceeded"
+
+
+class StepTimeoutError(PgqrsError, TimeoutError, sqlstates=("PQ012",)):
+    """Raised when a step ran past its ``timeout``: the attempt is recorded as failed (type
+    ``pgqrs.StepTimeout``) and retried if its policy allows."""
+
+
+class NonRetryable(Exception):  # noqa: N818 (a marker, named like the behaviour it asks for)
+    """Raise it (or an exception that subclasses it) from a step to fail the step at once,
+    whatever its retry policy says."""
+
+
 class InvalidValueError(PgqrsError, ValueError, sqlstates=("22P02", "22P05")):
     """Raised for a value that cannot be stored as JSON: not serializable, NaN or Infinity, or a
     string with a NUL character. A step whose result is such a value is recorded as FAILED with
@@ -201,6 +256,18 @@ class WorkerStopping(BaseException):
     next step. Like ``KeyboardInterrupt`` it is not an ``Exception``, so ``except Exception`` in
     workflow code does not swallow it. Nothing is recorded: the worker releases the lease and
     another worker resumes the workflow from this step."""
+
+
+class WorkflowSuspended(BaseException):
+    """Raised out of a workflow run that gave up its lease to wait out a long retry backoff: a
+    worker resumes the workflow in ``resume_in`` seconds (it is queued for workers). Like
+    ``WorkerStopping`` it is not an ``Exception``, so ``except Exception`` in workflow code does
+    not swallow it. A direct run (``await flow(ctx, x)``) sees it; wait for the outcome with
+    ``admin.handle(ctx.id).result()``."""
+
+    def __init__(self, message: str, resume_in: float) -> None:
+        super().__init__(message)
+        self.resume_in = resume_in
 
 
 class SchemaError(PgqrsError):

@@ -33,6 +33,8 @@ RULES: list[tuple[str, str]] = [
     (r"\bAsyncConnectionPool\b", "ConnectionPool"),
     (r"\bAsyncConnection\b", "Connection"),
     (r"\bAsyncTicker\b", "Ticker"),
+    (r"\b_runtime\.call_step\b", "_runtime.call_step_sync"),
+    (r"\b_runtime\.current_task\b", "_runtime.current_task_sync"),
     (r"\basync with\b", "with"),
     (r"\basync for\b", "for"),
     (r"\basync def\b", "def"),

@@ -1,9 +1,11 @@
-"""The pgqrs command line: install, inspection (status, workflows list|show, revive) and the
-worker, each run as `python -m pgqrs` against a fresh database."""
+"""The pgqrs command line: install, inspection (status, workflows list|show, revive), failure
+control (workflows cancel|resume|fork) and the worker, each run as `python -m pgqrs` against a
+fresh database."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -12,6 +14,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import psycopg
 import pytest
@@ -19,6 +22,7 @@ from helpers import later, poll
 
 import pgqrs
 from pgqrs import SyncWorkflow, _cli, _core
+from pgqrs._core import WorkflowInfo
 from pgqrs.decorators import step, workflow
 
 # --- helpers --------------------------------------------------------------------------------
@@ -134,6 +138,17 @@ def _dead(dsn: str) -> str:
     return str(handle.id)
 
 
+def _info(dsn: str, workflow_id: str) -> WorkflowInfo:
+    with pgqrs.connect_sync(dsn) as store:
+        return pgqrs.admin(store).get_workflow(workflow_id)
+
+
+def _steps(dsn: str, workflow_id: str) -> list[tuple[str, str, Any]]:
+    """``(key, status, output)`` of each recorded step."""
+    with pgqrs.connect_sync(dsn) as store:
+        return [(s.key, s.status, s.output) for s in pgqrs.admin(store).list_steps(workflow_id)]
+
+
 # --- install and version ------------------------------------------------------------------
 
 
@@ -219,7 +234,7 @@ def test_workflows_list_filters(dsn: str) -> None:
 def test_workflows_show_a_failed_workflow(dsn: str) -> None:
     _good_id, bad_id = _ran(dsn)
     out = _ok("--dsn", dsn, "workflows", "show", bad_id)
-    head, steps = out.rsplit("\n\n", 1)
+    head, steps, attempts = out.split("\n\n")
     assert f"id:               {bad_id}" in head
     assert "status:           FAILED" in head
     assert "input:            4" in head
@@ -233,6 +248,20 @@ def test_workflows_show_a_failed_workflow(dsn: str) -> None:
     assert [row[:3] for row in rows] == [["fetch", "SUCCESS", "1"], ["explode", "FAILED", "1"]]
     assert rows[0][-1] == '{"n": 4, "items": [0, 1, 2, 3]}'
     assert rows[1][-1] == "ValueError: bad input 4"
+    assert "deadline:         -" in head
+    assert "forked from:      -" in head
+    assert "attempt:" not in head  # a workflow without workflow retries
+    assert attempts.splitlines()[0] == "attempts:"
+    assert attempts.splitlines()[1].split() == [
+        "position", "key", "attempt", "status", "owner", "started", "took", "error",
+    ]  # fmt: skip
+    tried = _rows(attempts)
+    assert [row[:5] for row in tried] == [
+        ["1", "fetch", "1", "SUCCESS", "tester"],
+        ["2", "explode", "1", "FAILED", "tester"],
+    ]
+    assert tried[0][-1] == "-" and tried[1][-1] == "ValueError: bad input 4"
+    assert all(re.fullmatch(r"\d+s ago", row[5]) and re.fullmatch(r"\d+s", row[6]) for row in tried)
 
 
 def test_workflows_show_truncates_long_step_values(dsn: str) -> None:
@@ -242,14 +271,20 @@ def test_workflows_show_truncates_long_step_values(dsn: str) -> None:
         good(ctx, 100)
     out = _ok("--dsn", dsn, "workflows", "show", str(ctx.id))
     assert 'output:           {"n": 100, "items": [0, 1, 2,' in out  # the field is whole
-    (fetched,) = _rows(out.rsplit("\n\n", 1)[1])
+    (fetched,) = _rows(out.split("\n\n")[1])
     assert fetched[-1].startswith('{"n": 100, "items": [0, 1,')
     assert fetched[-1].endswith("...") and len(fetched[-1]) == 60
 
 
 def test_unknown_or_malformed_workflow_id_is_one_line_and_exit_1(dsn: str) -> None:
     unknown = "01900000-0000-7000-8000-000000000000"
-    for args in (("workflows", "show", unknown), ("revive", unknown)):
+    for args in (
+        ("workflows", "show", unknown),
+        ("revive", unknown),
+        ("workflows", "cancel", unknown),
+        ("workflows", "resume", unknown),
+        ("workflows", "fork", unknown),
+    ):
         done = _pgqrs("--dsn", dsn, *args)
         assert done.returncode == 1, done
         assert done.stdout == ""
@@ -286,6 +321,237 @@ def test_revive_a_dead_workflow(dsn: str) -> None:
     again = _pgqrs("--dsn", dsn, "revive", dead)
     assert again.returncode == 1
     assert again.stderr == f"pgqrs: error: workflow {dead} is RUNNING, not DEAD\n"
+
+
+def test_workflows_show_lists_every_attempt(dsn: str) -> None:
+    """A step that fails three times under a 3-attempt policy, recorded through the SQL API
+    (begin_step, fail_step_attempt) with the pgqrs clock (pgqrs.fake_now) an hour ago, so the
+    times and durations are exact."""
+    t0 = later(dsn, -3600)
+    long_message = "no answer\nfrom " + "x" * 100
+    with psycopg.connect(dsn, autocommit=True) as conn:
+
+        def at(seconds: float) -> None:
+            stamp = (t0 + timedelta(seconds=seconds)).isoformat()
+            conn.execute("select pg_catalog.set_config('pgqrs.fake_now', %s, false)", (stamp,))
+
+        def sql(query: Any, *params: Any) -> tuple[Any, ...]:
+            row = conn.execute(query, params).fetchone()
+            assert row is not None
+            return tuple(row)
+
+        def begin(key: str, position: int) -> tuple[Any, ...]:
+            return sql(
+                "select status, attempt from pgqrs.begin_step(p_workflow_id => %s,"
+                " p_step_key => %s, p_token => %s, p_position => %s, p_max_attempts => 3)",
+                wid, key, token, position,
+            )  # fmt: skip
+
+        def fail(kind: str, message: str) -> tuple[Any, ...]:
+            error = json.dumps({"type": kind, "message": message, "traceback": None})
+            return sql(
+                "select status, attempt from pgqrs.fail_step_attempt(p_workflow_id => %s,"
+                " p_step_key => 'charge', p_token => %s, p_error => %s::jsonb)",
+                wid, token, error,
+            )  # fmt: skip
+
+        at(0)
+        options = {"queue": False, "max_attempts": 2, "deadline": later(dsn, 3600).isoformat()}
+        (wid,) = sql(
+            "select workflow_id from pgqrs.submit_workflow(p_name => 'pay',"
+            " p_input => %s::jsonb, p_options => %s::jsonb)",
+            json.dumps({"card": "4242"}),
+            json.dumps(options),
+        )
+        (token,) = sql(
+            "select token from pgqrs.acquire_workflow(p_workflow_id => %s,"
+            " p_owner => 'runner-a', p_lease_seconds => 3600)",
+            wid,
+        )
+        assert begin("fetch", 1) == ("EXECUTE", 1)
+        at(1)
+        sql(
+            "select pgqrs.complete_step(p_workflow_id => %s, p_step_key => 'fetch',"
+            " p_token => %s, p_output => %s::jsonb)",
+            wid, token, json.dumps({"ok": True}),
+        )  # fmt: skip
+        assert begin("charge", 2) == ("EXECUTE", 1)
+        at(3)
+        assert fail("ConnectionError", "card service down") == ("RETRYING", 1)
+        at(10)
+        assert begin("charge", 2) == ("EXECUTE", 2)
+        at(15)
+        assert fail("TimeoutError", long_message) == ("RETRYING", 2)
+
+        retrying = _ok("--dsn", dsn, "workflows", "show", str(wid))
+        _head, steps, attempts = retrying.split("\n\n")
+        assert [row[:3] for row in _rows(steps)] == [
+            ["fetch", "SUCCESS", "1"],
+            ["charge", "RETRYING", "2"],
+        ]
+        assert [row[:4] for row in _rows(attempts)] == [
+            ["1", "fetch", "1", "SUCCESS"],
+            ["2", "charge", "1", "FAILED"],
+            ["2", "charge", "2", "FAILED"],
+        ]
+
+        at(100)
+        assert begin("charge", 2) == ("EXECUTE", 3)
+        at(130)
+        assert fail("ConnectionError", "card service down again") == ("FAILED", 3)
+        assert begin("notify", 3) == ("EXECUTE", 1)
+
+    out = _ok("--dsn", dsn, "workflows", "show", str(wid))
+    head, steps, attempts = out.split("\n\n")
+    assert "status:           RUNNING" in head
+    assert "lease owner:      runner-a" in head
+    assert "attempt:          1 of 2 (retry backoff 1s, at most 1h00m)" in head
+    assert re.search(r"^deadline: +in \S+ \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$", head, re.M)
+    assert "forked from:      -" in head
+    assert [row[:3] + row[-1:] for row in _rows(steps)] == [
+        ["fetch", "SUCCESS", "1", '{"ok": true}'],
+        ["charge", "FAILED", "3", "ConnectionError: card service down again"],
+        ["notify", "RUNNING", "1", "-"],
+    ]
+    assert attempts.startswith("attempts:\nposition  key ")
+    rows = _rows(attempts)
+    assert [row[:5] + row[6:] for row in rows] == [
+        ["1", "fetch", "1", "SUCCESS", "runner-a", "1s", "-"],
+        ["2", "charge", "1", "FAILED", "runner-a", "2s", "ConnectionError: card service down"],
+        ["2", "charge", "2", "FAILED", "runner-a", "5s",
+         ("TimeoutError: no answer from " + "x" * 100)[:57] + "..."],
+        ["2", "charge", "3", "FAILED", "runner-a", "30s",
+         "ConnectionError: card service down again"],
+        ["3", "notify", "1", "RUNNING", "runner-a", "-", "-"],
+    ]  # fmt: skip
+    assert all(re.fullmatch(r"(\d+m\d\ds|1h00m) ago", row[5]) for row in rows), rows
+
+
+# --- failure control ------------------------------------------------------------------------
+
+
+def test_workflows_cancel(dsn: str) -> None:
+    good_id, _bad_id = _ran(dsn)
+    with pgqrs.connect_sync(dsn) as store:
+        pending = str(pgqrs.admin(store).start_workflow("unserved", 1).id)
+        running = str(pgqrs.admin(store).start_workflow("unserved", 2).id)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        row = conn.execute(
+            "select token from pgqrs.acquire_workflow(p_workflow_id => %s, p_owner => 'holder')",
+            (running,),
+        ).fetchone()
+        assert row is not None
+        token = row[0]
+
+        out = _ok("--dsn", dsn, "workflows", "cancel", pending, "--reason", "not needed")
+        assert out == f"cancelled {pending}\n"
+        assert _ok("--dsn", dsn, "workflows", "cancel", running.upper()) == f"cancelled {running}\n"
+
+        # the holder of the cancelled RUNNING workflow is fenced out: it can start no step
+        with pytest.raises(psycopg.Error) as raised:
+            conn.execute(
+                "select pgqrs.begin_step(p_workflow_id => %s, p_step_key => 'fetch',"
+                " p_token => %s, p_position => 1)",
+                (running, token),
+            )
+        assert raised.value.sqlstate == "PQ011"
+
+    cancelled = _info(dsn, pending)
+    assert cancelled.status == "CANCELLED" and cancelled.finished_at is not None
+    assert cancelled.error == {
+        "type": "pgqrs.Cancelled", "message": "not needed", "traceback": None,
+    }  # fmt: skip
+    held = _info(dsn, running)
+    assert (held.status, held.lease_owner, held.error and held.error["message"]) == (
+        "CANCELLED", None, "cancelled",
+    )  # fmt: skip
+
+    # Cancelling again, or cancelling a finished workflow, changes nothing and still exits 0.
+    for workflow_id, status in ((pending, "CANCELLED"), (good_id, "SUCCESS")):
+        before = _info(dsn, workflow_id)
+        done = _pgqrs("--dsn", dsn, "workflows", "cancel", workflow_id, "--reason", "again")
+        assert (done.returncode, done.stdout, done.stderr) == (
+            0, f"{workflow_id} is already {status}: nothing to cancel\n", "",
+        )  # fmt: skip
+        assert _info(dsn, workflow_id) == before
+
+    listed = _rows(_ok("--dsn", dsn, "workflows", "list", "--status", "cancelled"))
+    assert sorted(row[0] for row in listed) == sorted([pending, running])
+    assert {row[2] for row in listed} == {"CANCELLED"}
+    assert "status:           CANCELLED" in _ok("--dsn", dsn, "workflows", "show", pending)
+    assert "error:            pgqrs.Cancelled: not needed" in _ok(
+        "--dsn", dsn, "workflows", "show", pending
+    )
+
+    done = _pgqrs("--dsn", dsn, "workflows", "cancel", good_id, "--reason", "x" * 1001)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "pgqrs: error: cancel reason is longer than 1000 characters\n"
+
+
+def test_workflows_resume(dsn: str) -> None:
+    good_id, bad_id = _ran(dsn)
+    assert _info(dsn, bad_id).status == "FAILED"
+
+    out = _ok("--dsn", dsn, "workflows", "resume", bad_id)
+    assert out == f"resumed {bad_id}: queued for a worker\n"
+    info = _info(dsn, bad_id)
+    assert (info.status, info.queued, info.error, info.lease_owner, info.finished_at) == (
+        "RUNNING", True, None, None, None,
+    )  # fmt: skip
+    # the completed step stays completed; the failed one gets a fresh attempt budget
+    assert [s[:2] for s in _steps(dsn, bad_id)] == [("fetch", "SUCCESS"), ("explode", "RETRYING")]
+    # ... and a worker serving 'bad' claims it at once
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("select pgqrs.register_worker(p_worker => 'w', p_workflows => '{bad}')")
+        claimed = conn.execute(
+            "select workflow_id from pgqrs.claim_workflows(p_worker => 'w', p_limit => 10)"
+        ).fetchall()
+    assert claimed == [(UUID(bad_id),)]
+
+    for workflow_id, status in ((bad_id, "RUNNING"), (good_id, "SUCCESS")):
+        before = _info(dsn, workflow_id)
+        done = _pgqrs("--dsn", dsn, "workflows", "resume", workflow_id)
+        assert (done.returncode, done.stdout, done.stderr) == (
+            1,
+            "",
+            f"pgqrs: error: workflow {workflow_id} is {status}; only FAILED, DEAD or CANCELLED "
+            "ones resume\n",
+        )
+        assert _info(dsn, workflow_id) == before
+
+
+def test_workflows_fork(dsn: str) -> None:
+    good_id, bad_id = _ran(dsn)
+    source = _info(dsn, bad_id)
+
+    out = _ok("--dsn", dsn, "workflows", "fork", bad_id, "--from-step", "explode")
+    fork_id = out.strip()
+    assert out == f"{fork_id}\n" and UUID(fork_id) != UUID(bad_id)
+    fork = _info(dsn, fork_id)
+    assert (fork.name, fork.input, fork.status, fork.queued, fork.forked_from) == (
+        "bad", 4, "PENDING", True, UUID(bad_id),
+    )  # fmt: skip
+    # the steps before 'explode' keep their outcome; 'explode' and later ones run again
+    assert _steps(dsn, fork_id) == [("fetch", "SUCCESS", {"n": 4, "items": [0, 1, 2, 3]})]
+    assert _info(dsn, bad_id) == source  # the source is left as it is
+    assert f"forked from:      {bad_id}" in _ok("--dsn", dsn, "workflows", "show", fork_id)
+
+    new_id = "01900000-0000-7000-8000-0000000000f1"
+    assert _ok("--dsn", dsn, "workflows", "fork", bad_id, "--id", new_id) == f"{new_id}\n"
+    assert _steps(dsn, new_id) == []  # no --from-step: everything runs again
+    assert _ok("--dsn", dsn, "workflows", "fork", bad_id, "--id", new_id) == f"{new_id}\n"
+    named = _rows(_ok("--dsn", dsn, "workflows", "list", "--name", "bad"))
+    assert sorted(row[0] for row in named) == sorted([bad_id, fork_id, new_id])
+
+    done = _pgqrs("--dsn", dsn, "workflows", "fork", bad_id, "--from-step", "nope")
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1, "", f"pgqrs: error: workflow {bad_id} has no step nope\n",
+    )  # fmt: skip
+    done = _pgqrs("--dsn", dsn, "workflows", "fork", bad_id, "--id", good_id)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        f"pgqrs: error: workflow {good_id} already exists and is not a fork of {bad_id}\n"
+    )
 
 
 # --- the worker -----------------------------------------------------------------------------

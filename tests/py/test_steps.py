@@ -177,10 +177,9 @@ def test_replay_serves_finished_steps_without_running_them(dsn: str) -> None:
         async with await pgqrs.connect(dsn) as store:
             admin = pgqrs.admin(store)
             ctx = await admin.create_workflow("half_done", False)
-            for i in range(3):
-                s = await ctx.acquire_step("square" if i == 0 else f"other{i}")
-                assert s.guard is not None
-                await s.guard.success(i)
+            s = await ctx.acquire_step("square")  # the first step half_done calls
+            assert s.guard is not None
+            await s.guard.success(0)
             ran.clear()
             ctx2 = await admin.workflow(ctx.id)
             assert await half_done(ctx2, False) == "0-ok"

@@ -178,7 +178,12 @@ def test_extension_schema_equals_fresh_install(new_db: Any, pg_server: Server, m
             " where extname = 'pgqrs'"
         ).fetchone() or (None, None)
         assert version == SCRIPTS.latest
-        assert sorted(config) == ["pgqrs.steps", "pgqrs.workers", "pgqrs.workflows"]
+        assert sorted(config) == [
+            "pgqrs.step_attempts",
+            "pgqrs.steps",
+            "pgqrs.workers",
+            "pgqrs.workflows",
+        ]
         # Every object in the schema belongs to the extension, so DROP EXTENSION removes it all.
         loose = conn.execute(
             """select c.oid::regclass::text from pg_class c
