@@ -251,8 +251,10 @@ comment on column pgqrs.steps.retry_base is
     'attempt when the step last got a fresh attempt budget (resume_workflow, workflow retry).';
 comment on column pgqrs.steps.policy is
     'The retry policy begin_step was given: {"max_attempts", "backoff", "max_backoff"}.';
--- The replay guard looks steps up by position.
-create index steps_position on pgqrs.steps (workflow_id, position) where position is not null;
+-- One step per position of a run: begin_step's insert of a new step conflicts, like a repeated
+-- key, when the position is taken, and only then looks further (the replay guard).
+create unique index steps_position on pgqrs.steps (workflow_id, position)
+    where position is not null;
 
 create table pgqrs.step_attempts (
     workflow_id uuid not null references pgqrs.workflows (id) on delete cascade,
@@ -1599,13 +1601,26 @@ begin
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
     end if;
 
+    -- The common case, a new step at a free position, is this one insert. It conflicts when the
+    -- key exists (a replay, a retry or an abandoned attempt) or when the position is taken.
+    insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token,
+                                  started_at, owner, attempt_started_at, position, policy,
+                                  timeout_at)
+    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now,
+            p_position, v_policy, v_timeout)
+    on conflict do nothing;
+    if found then
+        return query select 'EXECUTE'::text, null::jsonb, 1, 0::float8;
+        return;
+    end if;
+
     select * into v_step from pgqrs.steps s
      where s.workflow_id = p_workflow_id and s.step_key = p_step_key
        for update;
-    if not found then
+    if not found or v_step.position is null then
         select s.step_key into v_other from pgqrs.steps s
          where s.workflow_id = p_workflow_id and s.position = p_position
-         limit 1;
+           and s.step_key <> p_step_key;
         if found then
             raise exception 'pgqrs: workflow % code changed: step % is at position %, where the '
                             'recorded run has step %', p_workflow_id, p_step_key, p_position, v_other
@@ -1616,13 +1631,6 @@ begin
                       hint = 'Finish or cancel runs of the old code before deploying a change '
                              'to the order of steps, or give the new code a new workflow name.';
         end if;
-        insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token,
-                                      started_at, owner, attempt_started_at, position, policy,
-                                      timeout_at)
-        values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now,
-                p_position, v_policy, v_timeout);
-        return query select 'EXECUTE'::text, null::jsonb, 1, 0::float8;
-        return;
     end if;
 
     if v_step.position is not null and v_step.position <> p_position then
