@@ -377,7 +377,9 @@ class Admin:
     async def resume_workflow(self, workflow_id: UUID | str) -> WorkflowHandle:
         """Run a FAILED, DEAD or CANCELLED workflow again on a worker, from where it stopped:
         completed steps stay completed, failed steps get a fresh attempt budget."""
-        await self.store.call(_sql.RESUME_WORKFLOW, (_core.as_uuid(workflow_id),))
+        # Not repeated after a lost connection: a repeat of a resume that went through would
+        # find the workflow RUNNING and raise. The caller can look at its status instead.
+        await self.store.call(_sql.RESUME_WORKFLOW, (_core.as_uuid(workflow_id),), retry=False)
         return self.handle(workflow_id)
 
     async def fork_workflow(
@@ -440,8 +442,9 @@ class WorkflowHandle:
     async def result(self, timeout: float | None = None) -> Any:
         """Wait until the workflow is finished and return its output.
 
-        Raises WorkflowFailedError (FAILED), WorkflowDeadError (DEAD), or WaitTimeoutError when
-        ``timeout`` seconds pass first. Woken by NOTIFY pgqrs_done, with a backstop check every
+        Raises WorkflowFailedError (FAILED), WorkflowDeadError (DEAD), WorkflowCancelledError
+        (CANCELLED, by cancel_workflow or its deadline), or WaitTimeoutError when ``timeout``
+        seconds pass first. Woken by NOTIFY pgqrs_done, with a backstop check every
         ``poll_interval`` seconds (the only check when the store has ``listen=False``).
         """
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -616,7 +619,9 @@ class PyWorkflow:
                 if isinstance(exc, errors.WorkflowCancelledError):
                     await self._record_cancel(exc)
                 elif _core.is_failure(exc):
-                    await self._finish(_sql.FAIL_WORKFLOW, run.token, _core.error_text(exc))
+                    await self._finish(
+                        _sql.FAIL_WORKFLOW, run.token, _core.workflow_error_text(exc)
+                    )
                 raise
             try:
                 payload = _core.encode(result, f"output of workflow {self.name or self.id}")

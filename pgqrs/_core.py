@@ -69,7 +69,7 @@ def error_object(error: BaseException | str) -> dict[str, Any]:
     """The stored form of a failure: ``{"type", "message", "traceback"}``, text fields capped."""
     if isinstance(error, BaseException):
         kind = type(error)
-        name = (
+        name = getattr(kind, "stored_type", None) or (
             kind.__qualname__
             if kind.__module__ == "builtins"
             else (f"{kind.__module__}.{kind.__qualname__}")
@@ -82,6 +82,18 @@ def error_object(error: BaseException | str) -> dict[str, Any]:
 def error_text(error: BaseException | str) -> str:
     """:func:`error_object` as JSON text, ready to send. Never fails: every field is text."""
     return json.dumps(error_object(error))
+
+
+def workflow_error_text(error: BaseException) -> str:
+    """The error a failed workflow is recorded with. It carries ``"retryable": false`` when a
+    whole-workflow retry cannot help (the SQL then fails the workflow for good): a
+    :class:`~pgqrs.NonRetryable`, a code change, or an error of the default give-up list."""
+    stored = error_object(error)
+    if isinstance(
+        error, (errors.NonRetryable, errors.WorkflowCodeChangedError, *DEFAULT_GIVE_UP_ON)
+    ):
+        stored["retryable"] = False
+    return json.dumps(stored)
 
 
 def _cap(text: str, *, tail: bool = False) -> str:

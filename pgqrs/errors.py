@@ -205,7 +205,9 @@ class WorkflowCancelledError(PgqrsError, sqlstates=("PQ011",)):
 
 class StepTimeoutError(PgqrsError, TimeoutError, sqlstates=("PQ012",)):
     """Raised when a step ran past its ``timeout``: the attempt is recorded as failed (type
-    ``pgqrs.StepTimeout``) and retried if its policy allows."""
+    ``pgqrs.StepTimeout``, the name the SQL uses too) and retried if its policy allows."""
+
+    stored_type: ClassVar[str] = "pgqrs.StepTimeout"
 
 
 class NonRetryable(Exception):  # noqa: N818 (a marker, named like the behaviour it asks for)

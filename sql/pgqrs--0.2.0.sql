@@ -31,7 +31,8 @@
 --              RUNNING --fail_workflow with attempts left (max_attempts)--> RUNNING (no lease,
 --                        queued, available after a backoff; FAILED steps become RETRYING)
 --              RUNNING --suspend_workflow--> RUNNING (no lease, queued, available at a time)
---              PENDING, RUNNING, DEAD --cancel_workflow, or the deadline passing--> CANCELLED
+--              PENDING, RUNNING, DEAD --cancel_workflow--> CANCELLED
+--              PENDING, RUNNING --the deadline passing--> CANCELLED
 --              FAILED, DEAD, CANCELLED --resume_workflow--> RUNNING (no lease, queued; FAILED
 --                        steps become RETRYING with a fresh attempt budget)
 --              SUCCESS, FAILED and CANCELLED are final. Acquiring a final or DEAD workflow takes
@@ -993,7 +994,8 @@ comment on function pgqrs._create_workflow(text, jsonb, uuid, text, boolean, tim
 
 -- _finish_workflow(workflow_id, token, status, output, error): moves a RUNNING workflow held with
 -- this token to its final status, ends the lease and announces it with NOTIFY pgqrs_done (payload:
--- the workflow id). A FAILED outcome while attempt < max_attempts is a workflow retry instead:
+-- the workflow id). A FAILED outcome while attempt < max_attempts is a workflow retry instead,
+-- unless the error object has "retryable": false (the client's verdict on the exception):
 -- the workflow stays RUNNING, keeps the error, loses its lease (token + 1) and is queued again
 -- after _retry_delay, with its FAILED steps made RETRYING. A repeat of the same call (same token,
 -- status and values) is a no-op; anything else raises through _raise_lease_error (past the
@@ -1027,7 +1029,8 @@ begin
            and w.status = 'RUNNING'
            and (w.deadline_at is null or w.deadline_at > v_now)
            for no key update;
-        if found and v_wf.attempt < v_wf.max_attempts then
+        if found and v_wf.attempt < v_wf.max_attempts
+           and (p_error ->> 'retryable') is distinct from 'false' then
             update pgqrs.workflows w
                set error = p_error,
                    lease_owner = null,
@@ -1182,7 +1185,8 @@ comment on function pgqrs.create_workflow(text, jsonb, uuid, text) is
 -- input and every finished step as one JSON object
 -- {"step_key": {"status": "SUCCESS"|"FAILED", "output": ..., "error": ...}, ...},
 -- so replaying N finished steps costs no further round trip.
--- * SUCCESS, FAILED or DEAD: takes no lease; returns that status with the stored output or error.
+-- * SUCCESS, FAILED, DEAD or CANCELLED: takes no lease; returns that status with the stored
+--   output or error. A PENDING or RUNNING workflow past its deadline is recorded CANCELLED first.
 -- * PENDING or RUNNING: raises PQ002 if another owner holds a live lease. Otherwise grants the
 --   lease to p_owner with a new fencing token (previous token + 1), sets RUNNING, and returns
 --   the token. Taking over from a holder that died counts as a recovery (recoveries + 1).
@@ -1265,7 +1269,10 @@ comment on function pgqrs.acquire_workflow(uuid, text, double precision) is
 
 -- heartbeat(workflow_id, token) -> lease_expires_at
 -- Extends the caller's lease by its lease length. Asynchronous commit: a heartbeat lost in a
--- crash only shortens the lease. Locks: the workflow row. Errors: PQ001, PQ003, PQ005.
+-- crash only shortens the lease. It refuses, changing nothing, past the deadline (PQ011) or
+-- while a step this lease began is over its timeout (PQ012), so a stuck runner loses the
+-- workflow when its lease runs out. Locks: the workflow row.
+-- Errors: PQ001, PQ003, PQ005, PQ011, PQ012.
 create function pgqrs.heartbeat(p_workflow_id uuid, p_token bigint)
 returns timestamptz
 language plpgsql
@@ -1297,6 +1304,7 @@ begin
       from pgqrs.steps s
      where s.workflow_id = p_workflow_id
        and s.status = 'RUNNING'
+       and s.lease_token = p_token
        and s.timeout_at <= v_now
      limit 1;
     if found then
@@ -1356,7 +1364,9 @@ comment on function pgqrs.release_workflow(uuid, bigint) is
 -- no worker claims it before p_until (a past time means at once, with NOTIFY pgqrs_work). The
 -- token moves on (+1), as in release_workflow. This is how a runner waits for a long retry
 -- backoff without holding a worker or a connection. Not a recovery. A deadline still applies
--- while it waits. Locks: the workflow row. Errors: PQ001, PQ003, PQ005, PQ008 (NULL time), PQ011.
+-- while it waits. A repeat with the same token (after a lost answer) is a no-op while nobody
+-- has taken the workflow since. Locks: the workflow row.
+-- Errors: PQ001, PQ003, PQ005, PQ008 (NULL time), PQ011.
 create function pgqrs.suspend_workflow(p_workflow_id uuid, p_token bigint, p_until timestamptz)
 returns void
 language plpgsql
@@ -1385,6 +1395,13 @@ begin
        and (w.deadline_at is null or w.deadline_at > v_now)
     returning w.name into v_name;
     if not found then
+        -- A repeat of this call after a lost answer: the token moved on by one, no lease.
+        perform 1 from pgqrs.workflows w
+         where w.id = p_workflow_id and w.status = 'RUNNING' and w.lease_token = p_token + 1
+           and w.lease_owner is null and w.queued;
+        if found then
+            return;
+        end if;
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
     end if;
     if p_until <= v_now then
@@ -1397,12 +1414,14 @@ comment on function pgqrs.suspend_workflow(uuid, bigint, timestamptz) is
 
 -- acquire_step(workflow_id, step_key, token) -> (status, value, attempt)
 -- * SUCCESS step: returns ('SKIPPED', stored output); nothing runs.
--- * unseen step, or RUNNING (left by a runner that died): records RUNNING with attempt + 1 and
+-- * unseen step, or RUNNING (left by a runner that died), or RETRYING (a newer client's retry,
+--   run at once: this 0.1.0 call knows no backoff): records RUNNING with attempt + 1 and
 --   returns ('EXECUTE', null). The caller runs the step and records complete_step or fail_step.
 -- * FAILED step: raises PQ004 with the stored error (JSON) in DETAIL.
--- The token must be the workflow's current one. Asynchronous commit (see DURABILITY).
+-- The token must be the workflow's current one. Asynchronous commit (see DURABILITY). Since
+-- 0.2.0 begin_step is the step call with positions, retries and timeouts.
 -- Locks: the step row; reads the workflow row without locking it.
--- Errors: PQ001, PQ003, PQ004, PQ005, PQ008.
+-- Errors: PQ001, PQ003, PQ004, PQ005, PQ008, PQ011.
 create function pgqrs.acquire_step(p_workflow_id uuid, p_step_key text, p_token bigint)
 returns table (status text, value jsonb, attempt integer)
 language plpgsql
@@ -1535,9 +1554,11 @@ comment on function pgqrs.fail_step(uuid, text, bigint, jsonb) is
 -- p_position is the step's position in the run (1 for the first step the code calls, ...). A
 -- recorded step at another position, or another recorded key at this position, raises PQ010.
 -- The policy and timeout are stored on the step row (fail_step_attempt and heartbeat read them).
--- A RUNNING step found here was abandoned by a runner that died or was fenced: it runs again
--- (attempt + 1), unless it had passed its timeout, in which case that attempt is recorded as
--- timed out first and the policy decides (EXECUTE, WAIT or FAILED).
+-- A RUNNING step begun under this same token is a repeat of this call after a lost answer:
+-- EXECUTE with the same attempt. One begun under an older token was abandoned by a runner that
+-- died or was fenced: that attempt is recorded in step_attempts (type pgqrs.Abandoned) and the
+-- step runs again (attempt + 1), unless it had passed its timeout, in which case the attempt is
+-- recorded as timed out (pgqrs.StepTimeout) and the policy decides (EXECUTE, WAIT or FAILED).
 -- Commits asynchronously when it is its transaction's first write, like acquire_step: losing a
 -- RUNNING marker only makes the step run again. Locks: the step row (no workflow row lock: the
 -- token is read, and the outcome write verifies it again). Errors: PQ001, PQ003, PQ005, PQ008
@@ -1689,6 +1710,24 @@ begin
         return;
     end if;
 
+    if v_step.status = 'RUNNING' then
+        if v_step.lease_token = p_token then
+            -- Begun already under this very lease: a repeat of this call after a lost answer.
+            return query select 'EXECUTE'::text, null::jsonb, v_step.attempt, 0::float8;
+            return;
+        end if;
+        -- Abandoned by a runner that died or was fenced before recording an outcome.
+        perform pgqrs._record_attempt(
+            p_workflow_id, p_step_key, v_step.attempt,
+            pg_catalog.jsonb_build_object(
+                'type', 'pgqrs.Abandoned',
+                'message', pg_catalog.format(
+                    'the runner %s stopped before recording an outcome',
+                    coalesce(v_step.owner, '<unknown>')),
+                'traceback', null),
+            v_step.owner, v_step.attempt_started_at, v_now);
+    end if;
+
     -- RUNNING (abandoned) or RETRYING and due: the next attempt.
     update pgqrs.steps s
        set status = 'RUNNING',
@@ -1700,6 +1739,7 @@ begin
            policy = v_policy,
            timeout_at = v_timeout,
            retry_at = null,
+           error = null,
            finished_at = null
      where s.workflow_id = p_workflow_id and s.step_key = p_step_key
     returning s.attempt into v_step.attempt;
@@ -1804,7 +1844,7 @@ comment on function pgqrs.fail_step_attempt(uuid, text, bigint, jsonb, boolean) 
 -- complete_workflow(workflow_id, token, output)
 -- Marks the workflow SUCCESS with its output and ends the lease, in one durable commit. A repeat
 -- with the same token and an equal output is a no-op. Locks: the workflow row.
--- Errors: PQ001, PQ003, PQ005, PQ007.
+-- Errors: PQ001, PQ003, PQ005, PQ007, PQ011 (cancelled, or past the deadline).
 create function pgqrs.complete_workflow(p_workflow_id uuid, p_token bigint, p_output jsonb)
 returns void
 language plpgsql
@@ -1823,8 +1863,12 @@ comment on function pgqrs.complete_workflow(uuid, bigint, jsonb) is
 
 -- fail_workflow(workflow_id, token, error)
 -- Marks the workflow FAILED with its error (normalized and truncated as in fail_step) and ends
--- the lease, in one durable commit. A repeat with the same token and an equal error is a no-op.
--- Locks: the workflow row. Errors: PQ001, PQ003, PQ005, PQ008.
+-- the lease, in one durable commit. A workflow with attempts left (attempt < max_attempts, set
+-- by submit_workflow) is retried instead, unless the error object says "retryable": false: it
+-- stays RUNNING with the error recorded, its lease ends (token + 1) and it is queued again after
+-- _retry_delay, its FAILED steps made RETRYING (see _finish_workflow). A repeat with the same
+-- token and an equal error is a no-op either way. Locks: the workflow row, then its FAILED step
+-- rows. Errors: PQ001, PQ003, PQ005, PQ008, PQ011 (cancelled, or past the deadline).
 create function pgqrs.fail_workflow(p_workflow_id uuid, p_token bigint, p_error jsonb)
 returns void
 language plpgsql
@@ -2247,7 +2291,9 @@ comment on function pgqrs.worker_heartbeat(text) is 'Marks a registered worker a
 -- claim may return fewer rows while more are runnable; next_claim_at then says so.
 -- Rows locked by another claimer are skipped (FOR NO KEY UPDATE SKIP LOCKED), so concurrent
 -- workers never wait for each other and never get the same workflow. Also records the worker's
--- heartbeat. Locks: the worker row, then the claimed workflow rows.
+-- heartbeat. First it cancels up to 100 workflows whose deadline has passed (whoever holds them:
+-- the new token fences the holder out), and it never hands out one past its deadline.
+-- Locks: the worker row, then the workflow rows past their deadline, then the claimed ones.
 -- Errors: PQ008 (limit not in 1..1000, bad lease length), PQ009.
 create function pgqrs.claim_workflows(
     p_worker        text,
@@ -2443,8 +2489,8 @@ comment on function pgqrs.revive_workflow(uuid) is
 -- "pgqrs.Cancelled", "message": reason}, its lease ended and its token moved on, so a runner
 -- still running it gets PQ011 at its next step, heartbeat or outcome and starts nothing more.
 -- NOTIFY pgqrs_done. Returns true. On a workflow that is already SUCCESS, FAILED or CANCELLED it
--- changes nothing and returns false. A RUNNING workflow past its deadline is recorded as
--- cancelled by its deadline whatever the reason. Locks: the workflow row.
+-- changes nothing and returns false. A workflow past its deadline is recorded as cancelled by
+-- its deadline (pgqrs.DeadlineExceeded) whatever the reason. Locks: the workflow row.
 -- Errors: PQ001, PQ008 (reason over 1000 characters).
 create function pgqrs.cancel_workflow(p_workflow_id uuid, p_reason text default null)
 returns boolean

@@ -545,7 +545,7 @@ def test_step_timeout_fails_the_attempt_and_the_retry_succeeds(dsn: str) -> None
 
     workflow_id = asyncio.run(main())
     assert attempts_of(dsn, workflow_id) == [
-        ("hangs_once", 1, "FAILED", "pgqrs.errors.StepTimeoutError"),
+        ("hangs_once", 1, "FAILED", "pgqrs.StepTimeout"),  # the name the SQL uses too
         ("hangs_once", 2, "SUCCESS", None),
     ]
 
@@ -623,3 +623,22 @@ def test_replay_guard_in_sql_for_steps_not_in_the_snapshot(dsn: str) -> None:
             assert caught.value.sqlstate == "PQ010"
 
     asyncio.run(main())
+
+
+@workflow(retries=3, retry_backoff=0.01, retry_max_backoff=0.01)
+async def rejects_input(ctx: PyWorkflow, n: int) -> int:
+    calls["rejects_input"] += 1
+    raise ValueError(f"order {n} is malformed")
+
+
+def test_workflow_retry_skips_errors_a_retry_cannot_fix(dsn: str) -> None:
+    async def main() -> None:
+        async with worker_on(dsn, [rejects_input]) as (_, admin):
+            handle = await admin.start_workflow(rejects_input, 4)
+            with pytest.raises(pgqrs.WorkflowFailedError, match="order 4 is malformed"):
+                await handle.result(timeout=30)
+            info = await handle.info()
+            assert (info.status, info.attempt, info.max_attempts) == ("FAILED", 1, 4)
+
+    asyncio.run(main())
+    assert calls["rejects_input"] == 1

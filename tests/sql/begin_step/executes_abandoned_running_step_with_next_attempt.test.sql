@@ -1,5 +1,5 @@
 begin;
-select plan(6);
+select plan(8);
 
 select pgqrs_test.set_clock() as t0 \gset
 select * from pgqrs_test.running_workflow('runner-a') \gset
@@ -14,9 +14,13 @@ select is(s.owner, 'runner-b', 'the new runner owns the attempt') from pgqrs_tes
 select is(s.lease_token, :new_token::bigint, 'with the new token') from pgqrs_test.step(:'workflow_id', 'fetch') s;
 select is(s.started_at, :'t0'::timestamptz, 'started_at is when the first attempt started')
   from pgqrs_test.step(:'workflow_id', 'fetch') s;
--- TEST: an abandoned attempt that did not time out is not recorded as a failed attempt
-select is((select count(*) from pgqrs.step_attempts a where a.workflow_id = :'workflow_id'), 0::bigint,
-    'no step_attempts row');
+-- TEST: the abandoned attempt is recorded as such, with the runner that left it
+select is((select count(*) from pgqrs.step_attempts a where a.workflow_id = :'workflow_id'), 1::bigint,
+    'one step_attempts row');
+select is(a.error ->> 'type', 'pgqrs.Abandoned', 'type pgqrs.Abandoned')
+  from pgqrs.step_attempts a where a.workflow_id = :'workflow_id' and a.attempt = 1;
+select is(a.owner, 'runner-a', 'left by runner-a')
+  from pgqrs.step_attempts a where a.workflow_id = :'workflow_id' and a.attempt = 1;
 
 select * from finish();
 rollback;
