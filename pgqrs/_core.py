@@ -207,6 +207,8 @@ class WorkflowInfo:
     retry_backoff: float
     retry_max_backoff: float
     forked_from: UUID | None
+    parent_id: UUID | None
+    waiting_for: str | None
 
     @property
     def done(self) -> bool:
@@ -407,9 +409,12 @@ def workflow_options(
     retries: int | None = None,
     retry_backoff: float | None = None,
     retry_max_backoff: float | None = None,
+    parent_id: UUID | None = None,
 ) -> str:
     """The ``p_options`` JSON of ``pgqrs.submit_workflow``: only the options that were given."""
     options: dict[str, Any] = {"queue": queue}
+    if parent_id is not None:
+        options["parent_id"] = str(parent_id)
     if id is not None:
         options["id"] = str(as_uuid(id))
     if idempotency_key is not None:
@@ -535,6 +540,16 @@ def acquired(row: tuple[Any, ...]) -> Run:
     status, token, _expires, _name, input_, output, error, steps = row
     final = Outcome(status, output, error) if status in FINAL_STATUSES else None
     return Run(token=token, input=input_, finished=dict(steps or {}), final=final)
+
+
+def awaited_result(workflow_id: UUID, outcome: dict[str, Any]) -> Any:
+    """The result of a workflow as ``pgqrs.await_workflow`` recorded it: its output, or its
+    failure raised as WorkflowFailedError, WorkflowDeadError or WorkflowCancelledError."""
+    status = outcome.get("status")
+    if status not in FINAL_STATUSES:
+        raise errors.InvalidStateError(f"workflow {workflow_id} is {status}: it has no result")
+    final = cast(Literal["SUCCESS", "FAILED", "DEAD", "CANCELLED"], status)
+    return Outcome(final, outcome.get("output"), outcome.get("error")).result(workflow_id)
 
 
 # --- install --------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ DESCRIBE_WORKFLOW: LiteralString = (
     "SELECT id, name, status, idempotency_key, input, output, error, lease_owner, lease_token,"
     " lease_expires_at, created_at, updated_at, started_at, finished_at, queued, available_at,"
     " recoveries, max_recoveries, deadline_at, attempt, max_attempts, retry_backoff,"
-    " retry_max_backoff, forked_from"
+    " retry_max_backoff, forked_from, parent_id, waiting_for"
     " FROM pgqrs.describe_workflow(p_workflow_id => %s::uuid)"
 )
 
@@ -156,3 +156,42 @@ LIST_WORKFLOWS: LiteralString = (
 # Notifications. Channel names are fixed identifiers, not parameters.
 LISTEN_WORK: LiteralString = "LISTEN pgqrs_work"
 LISTEN_DONE: LiteralString = "LISTEN pgqrs_done"
+
+# Coordination: durable sleep, messages, events, child workflows (all wait steps).
+SLEEP_STEP: LiteralString = (
+    "SELECT status, wake_at, remaining FROM pgqrs.sleep_step("
+    "p_workflow_id => %s::uuid, p_step_key => %s::text, p_token => %s::int8,"
+    " p_position => %s::int4, p_seconds => %s::float8, p_until => %s::timestamptz,"
+    " p_inline_seconds => %s::float8)"
+)
+
+SEND_MESSAGE: LiteralString = (
+    "SELECT message_id, created FROM pgqrs.send_message("
+    "p_workflow_id => %s::uuid, p_topic => %s::text, p_message => %s::jsonb,"
+    " p_idempotency_key => %s::text)"
+)
+
+RECV_MESSAGE: LiteralString = (
+    "SELECT status, message, remaining FROM pgqrs.recv_message("
+    "p_workflow_id => %s::uuid, p_step_key => %s::text, p_token => %s::int8,"
+    " p_position => %s::int4, p_topic => %s::text, p_timeout_seconds => %s::float8,"
+    " p_inline_seconds => %s::float8)"
+)
+
+AWAIT_WORKFLOW: LiteralString = (
+    "SELECT status, outcome, remaining FROM pgqrs.await_workflow("
+    "p_workflow_id => %s::uuid, p_step_key => %s::text, p_token => %s::int8,"
+    " p_position => %s::int4, p_other_id => %s::uuid, p_timeout_seconds => %s::float8,"
+    " p_inline_seconds => %s::float8)"
+)
+
+SET_EVENT: LiteralString = (
+    "SELECT pgqrs.set_event(p_workflow_id => %s::uuid, p_step_key => %s::text,"
+    " p_token => %s::int8, p_position => %s::int4, p_key => %s::text, p_value => %s::jsonb)"
+)
+
+GET_EVENT: LiteralString = (
+    "SELECT found, value FROM pgqrs.get_event(p_workflow_id => %s::uuid, p_key => %s::text)"
+)
+
+LISTEN_EVENT: LiteralString = "LISTEN pgqrs_event"

@@ -335,7 +335,7 @@ class Worker:
                 listen=False,
                 prepare_threshold=prepare,
                 step_retry=self.store.step_retry,
-                inline_retry_max=self.store.inline_retry_max,
+                inline_wait_max=self.store.inline_wait_max,
             )
         return self._sync_store
 

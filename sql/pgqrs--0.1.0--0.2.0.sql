@@ -10,6 +10,10 @@
 --     CANCELLED, SQLSTATE PQ011), workflow deadlines, step timeouts (PQ012), workflow retries,
 --     resume_workflow, fork_workflow, the replay guard (steps.position, PQ010),
 --     submit_workflow (options), describe_workflow and list_step_attempts.
+--   * Coordination (docs/coordination.md): durable sleep (sleep_step), messages (send_message,
+--     recv_message, table messages), events (set_event, get_event, table events), child
+--     workflows (submit_workflow's parent_id, await_workflow; cancelling a parent cancels its
+--     children), all on one suspend/wake mechanism (workflows.waiting_for).
 --   * min_client_version(): the oldest client release this schema serves.
 --   * list_workers and workflow_counts raise PQ008 for a NULL, non-positive or infinite stale
 --     window instead of answering NULL.
@@ -34,19 +38,27 @@ alter table pgqrs.workflows
     add column max_attempts integer not null default 1,
     add column retry_backoff double precision not null default 1,
     add column retry_max_backoff double precision not null default 3600,
-    add column forked_from uuid;
+    add column forked_from uuid,
+    add column parent_id uuid,
+    add column waiting_for text;
 comment on column pgqrs.workflows.deadline_at is
     'When set: past it the workflow is CANCELLED and no write of its runner is accepted.';
 comment on column pgqrs.workflows.attempt is
     'Which run of the workflow this is: fail_workflow retries it while attempt < max_attempts.';
 comment on column pgqrs.workflows.forked_from is
     'The workflow this one was forked from (fork_workflow), if any.';
+comment on column pgqrs.workflows.parent_id is
+    'The workflow that started this one as a child; cancelling it cancels this one too.';
+comment on column pgqrs.workflows.waiting_for is
+    'What a suspended workflow waits for: ''message:<topic>'' or ''workflow:<id>''.';
 create index workflows_deadline on pgqrs.workflows (deadline_at)
     where deadline_at is not null and status in ('PENDING', 'RUNNING');
+create index workflows_parent on pgqrs.workflows (parent_id) where parent_id is not null;
+create index workflows_waiting on pgqrs.workflows (waiting_for) where waiting_for is not null;
 
 alter table pgqrs.steps drop constraint steps_status_check;
 alter table pgqrs.steps add constraint steps_status_check
-    check (status in ('RUNNING', 'SUCCESS', 'FAILED', 'RETRYING'));
+    check (status in ('RUNNING', 'SUCCESS', 'FAILED', 'RETRYING', 'WAITING'));
 alter table pgqrs.steps
     add column position integer,
     add column retry_at timestamptz,
@@ -78,10 +90,41 @@ comment on table pgqrs.step_attempts is
     'One row per failed attempt of a step (retried or final): its error, runner and times.';
 revoke all on table pgqrs.step_attempts from public;
 
+create table pgqrs.messages (
+    id              bigint generated always as identity primary key,
+    workflow_id     uuid not null references pgqrs.workflows (id) on delete cascade,
+    topic           text not null,
+    message         jsonb,
+    idempotency_key text,
+    sent_at         timestamptz not null,
+    consumed_by     text,
+    consumed_at     timestamptz,
+    constraint messages_idempotency_key_key unique (workflow_id, idempotency_key)
+);
+comment on table pgqrs.messages is
+    'Messages sent to a workflow: per topic, in id order; consumed_by names the recv step.';
+create index messages_pending on pgqrs.messages (workflow_id, topic, id)
+    where consumed_by is null;
+revoke all on table pgqrs.messages from public;
+
+create table pgqrs.events (
+    workflow_id uuid not null references pgqrs.workflows (id) on delete cascade,
+    key         text not null,
+    value       jsonb,
+    set_at      timestamptz not null,
+    primary key (workflow_id, key)
+);
+comment on table pgqrs.events is
+    'The latest value each workflow published under each event key (set_event, get_event).';
+revoke all on table pgqrs.events from public;
+
 do $$
 begin
     if exists (select from pg_catalog.pg_extension e where e.extname = 'pgqrs') then
         perform pg_catalog.pg_extension_config_dump('pgqrs.step_attempts', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.messages', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.messages_id_seq', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.events', '');
     end if;
 end
 $$;
@@ -224,13 +267,17 @@ comment on function pgqrs._retry_failed_steps(uuid, timestamptz) is
 
 -- _cancel(workflow_id, error, now): makes a PENDING, RUNNING or DEAD workflow CANCELLED with
 -- p_error as its error, ends any lease (token + 1, so its runner is fenced out) and announces it
--- with NOTIFY pgqrs_done. The caller has locked the row and checked the state.
+-- with NOTIFY pgqrs_done; wakes whoever awaits it; then cancels its children that are not final,
+-- recursively. The caller has locked the row and checked the state. Locks: the children's rows,
+-- in id order, and the rows of workflows waiting for it.
 create function pgqrs._cancel(p_workflow_id uuid, p_error jsonb, p_now timestamptz)
 returns void
 language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_child uuid;
 begin
     update pgqrs.workflows w
        set status = 'CANCELLED',
@@ -239,9 +286,26 @@ begin
            lease_expires_at = null,
            lease_token = w.lease_token + 1,
            finished_at = p_now,
+           waiting_for = null,
            updated_at = p_now
      where w.id = p_workflow_id;
     perform pg_catalog.pg_notify('pgqrs_done', p_workflow_id::text);
+    perform pgqrs._wake_waiters('workflow:' || p_workflow_id::text, null, p_now);
+    for v_child in
+        select c.id from pgqrs.workflows c
+         where c.parent_id = p_workflow_id
+           and c.status in ('PENDING', 'RUNNING', 'DEAD')
+         order by c.id
+           for no key update
+    loop
+        perform pgqrs._cancel(
+            v_child,
+            pg_catalog.jsonb_build_object(
+                'type', 'pgqrs.Cancelled',
+                'message', 'its parent workflow ' || p_workflow_id::text || ' was cancelled',
+                'traceback', null),
+            p_now);
+    end loop;
 end
 $$;
 comment on function pgqrs._cancel(uuid, jsonb, timestamptz) is
@@ -319,7 +383,6 @@ declare
     v_policy   jsonb;
     v_timeout  timestamptz;
     v_step     pgqrs.steps;
-    v_other    text;
     v_error    jsonb;
     v_delay    double precision;
 begin
@@ -370,19 +433,7 @@ begin
      where s.workflow_id = p_workflow_id and s.step_key = p_step_key
        for update;
     if not found or v_step.position is null then
-        select s.step_key into v_other from pgqrs.steps s
-         where s.workflow_id = p_workflow_id and s.position = p_position
-           and s.step_key <> p_step_key;
-        if found then
-            raise exception 'pgqrs: workflow % code changed: step % is at position %, where the '
-                            'recorded run has step %', p_workflow_id, p_step_key, p_position, v_other
-                using errcode = 'PQ010',
-                      detail = pg_catalog.jsonb_build_object(
-                          'position', p_position, 'called', p_step_key,
-                          'recorded', v_other)::text,
-                      hint = 'Finish or cancel runs of the old code before deploying a change '
-                             'to the order of steps, or give the new code a new workflow name.';
-        end if;
+        perform pgqrs._check_position(p_workflow_id, p_step_key, p_position);
     end if;
 
     if v_step.position is not null and v_step.position <> p_position then
@@ -400,6 +451,11 @@ begin
     if v_step.status = 'SUCCESS' then
         return query select 'SKIPPED'::text, v_step.output, v_step.attempt, 0::float8;
         return;
+    end if;
+    if v_step.status = 'WAITING' then
+        raise exception 'pgqrs: step % of workflow % is a wait step (sleep, recv or await)',
+            p_step_key, p_workflow_id
+            using errcode = 'PQ005';
     end if;
     if v_step.status = 'FAILED' then
         return query select 'FAILED'::text, v_step.error, v_step.attempt, 0::float8;
@@ -715,6 +771,7 @@ begin
            recoveries = 0,
            attempt = 1,
            deadline_at = null,
+           waiting_for = null,
            queued = true,
            available_at = v_now,
            updated_at = v_now
@@ -825,6 +882,8 @@ comment on function pgqrs.fork_workflow(uuid, text, uuid) is
 --   max_attempts (integer, default 1)      workflow retries: fail_workflow re-queues it
 --   retry_backoff_seconds (default 1)      ... after _retry_delay(attempt, backoff, max)
 --   retry_max_backoff_seconds (default 3600)
+--   parent_id (uuid)                       the workflow starting this one as its child:
+--                                          cancelling the parent cancels the child
 -- An existing workflow (same id or key) is returned as it is, options unchanged.
 -- Errors: PQ006, PQ007, PQ008.
 create function pgqrs.submit_workflow(
@@ -846,6 +905,7 @@ declare
     v_attempts integer;
     v_backoff  double precision;
     v_max      double precision;
+    v_parent   uuid;
     v_row      record;
 begin
     if pg_catalog.jsonb_typeof(v_options) <> 'object' then
@@ -855,7 +915,7 @@ begin
       from pg_catalog.jsonb_object_keys(v_options) k
      where k not in ('id', 'idempotency_key', 'queue', 'run_at', 'max_recoveries', 'deadline',
                      'timeout_seconds', 'max_attempts', 'retry_backoff_seconds',
-                     'retry_max_backoff_seconds')
+                     'retry_max_backoff_seconds', 'parent_id')
      limit 1;
     if found then
         raise exception 'pgqrs: unknown workflow option %', v_unknown using errcode = 'PQ008';
@@ -874,6 +934,7 @@ begin
         v_backoff := coalesce((v_options ->> 'retry_backoff_seconds')::float8, 1);
         v_max := coalesce((v_options ->> 'retry_max_backoff_seconds')::float8,
                           greatest(3600, v_backoff));
+        v_parent := (v_options ->> 'parent_id')::uuid;
         select * into v_row
           from pgqrs._create_workflow(
               p_name, p_input, (v_options ->> 'id')::uuid, v_options ->> 'idempotency_key',
@@ -886,11 +947,18 @@ begin
                 using errcode = 'PQ008';
     end;
     perform pgqrs._check_policy(v_attempts, v_backoff, v_max);
+    if v_parent is not null then
+        perform 1 from pgqrs.workflows w where w.id = v_parent;
+        if not found then
+            raise exception 'pgqrs: parent workflow % does not exist', v_parent
+                using errcode = 'PQ001';
+        end if;
+    end if;
     if v_row.created and (v_deadline is not null or v_attempts <> 1 or v_backoff <> 1
-                          or v_max <> 3600) then
+                          or v_max <> 3600 or v_parent is not null) then
         update pgqrs.workflows w
            set deadline_at = v_deadline, max_attempts = v_attempts, retry_backoff = v_backoff,
-               retry_max_backoff = v_max
+               retry_max_backoff = v_max, parent_id = v_parent
          where w.id = v_row.workflow_id;
     end if;
     return query select v_row.workflow_id, v_row.created, v_row.status;
@@ -901,7 +969,8 @@ comment on function pgqrs.submit_workflow(text, jsonb, jsonb) is
 
 -- describe_workflow(workflow_id) -> one row
 -- Everything get_workflow returns, and the fields added since 0.1.0: the deadline, the workflow
--- attempt and retry policy, and the workflow it was forked from. Read-only; no locks.
+-- attempt and retry policy, the workflow it was forked from, its parent, and what it waits for
+-- while suspended. Read-only; no locks.
 -- Errors: PQ001.
 create function pgqrs.describe_workflow(p_workflow_id uuid)
 returns table (
@@ -928,7 +997,9 @@ returns table (
     max_attempts      integer,
     retry_backoff     double precision,
     retry_max_backoff double precision,
-    forked_from       uuid
+    forked_from       uuid,
+    parent_id         uuid,
+    waiting_for       text
 )
 language plpgsql
 stable
@@ -942,7 +1013,7 @@ begin
                w.created_at, w.updated_at, w.started_at, w.finished_at,
                w.queued, w.available_at, w.recoveries, w.max_recoveries,
                w.deadline_at, w.attempt, w.max_attempts, w.retry_backoff, w.retry_max_backoff,
-               w.forked_from
+               w.forked_from, w.parent_id, w.waiting_for
           from pgqrs.workflows w
          where w.id = p_workflow_id;
     if not found then
@@ -1007,6 +1078,559 @@ end
 $$;
 comment on function pgqrs.list_step_attempts(uuid) is
     'Every attempt of every step of a workflow: status, error, runner and times.';
+
+-- _wake_waiters(waiting_for, workflow_id, now): makes the suspended workflows that wait for
+-- p_waiting_for available now and announces them (NOTIFY pgqrs_work). p_workflow_id narrows it
+-- to one workflow (a message wakes only its addressee). A workflow still holding its lease is
+-- left alone: its runner is looking already. Locks: the woken rows.
+create function pgqrs._wake_waiters(p_waiting_for text, p_workflow_id uuid, p_now timestamptz)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_name text;
+begin
+    for v_name in
+        update pgqrs.workflows w
+           set available_at = p_now, updated_at = p_now
+         where w.waiting_for = p_waiting_for
+           and (p_workflow_id is null or w.id = p_workflow_id)
+           and w.status = 'RUNNING'
+           and w.lease_owner is null
+        returning w.name
+    loop
+        perform pg_catalog.pg_notify('pgqrs_work', v_name);
+    end loop;
+end
+$$;
+comment on function pgqrs._wake_waiters(text, uuid, timestamptz) is
+    'Private. Makes the workflows suspended waiting for something available now.';
+
+-- _check_position(workflow_id, step_key, position): raises PQ010 when another step is recorded
+-- at p_position in this workflow (the replay guard for a key that has no position yet).
+create function pgqrs._check_position(p_workflow_id uuid, p_step_key text, p_position integer)
+returns void
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_other text;
+begin
+    select s.step_key into v_other from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.position = p_position
+       and s.step_key <> p_step_key;
+    if found then
+        raise exception 'pgqrs: workflow % code changed: step % is at position %, where the '
+                        'recorded run has step %', p_workflow_id, p_step_key, p_position, v_other
+            using errcode = 'PQ010',
+                  detail = pg_catalog.jsonb_build_object(
+                      'position', p_position, 'called', p_step_key, 'recorded', v_other)::text,
+                  hint = 'Finish or cancel runs of the old code before deploying a change to '
+                         'the order of steps, or give the new code a new workflow name.';
+    end if;
+end
+$$;
+comment on function pgqrs._check_position(uuid, text, integer) is
+    'Private. The replay guard: PQ010 when another step is recorded at this position.';
+
+-- _wait_step(workflow_id, step_key, token, position, until) -> the step row
+-- Starts or finds the wait step p_step_key of the caller's run: locks the workflow row (the
+-- token must be current, the workflow RUNNING and within its deadline, else _raise_lease_error)
+-- and returns the step row, creating it WAITING with timeout_at = p_until when it is new. The
+-- replay guard applies as in begin_step; a key recorded as another kind of step raises PQ005.
+-- Durable commit. Locks: the workflow row, then the step row.
+create function pgqrs._wait_step(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_token       bigint,
+    p_position    integer,
+    p_until       timestamptz
+)
+returns pgqrs.steps
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now   timestamptz := pgqrs.now();
+    v_owner text;
+    v_step  pgqrs.steps;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('step key', p_step_key, 512);
+    if p_position is null or p_position < 1 then
+        raise exception 'pgqrs: step position must be 1 or more, got %',
+            coalesce(p_position::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+    select w.lease_owner into v_owner
+      from pgqrs.workflows w
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+       for no key update;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+
+    insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token,
+                                  started_at, owner, attempt_started_at, position, timeout_at)
+    values (p_workflow_id, p_step_key, 'WAITING', 1, p_token, v_now, v_owner, v_now,
+            p_position, p_until)
+    on conflict do nothing
+    returning * into v_step;
+    if found then
+        return v_step;
+    end if;
+
+    select * into v_step from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key
+       for update;
+    if not found or v_step.position is null then
+        perform pgqrs._check_position(p_workflow_id, p_step_key, p_position);
+    end if;
+    if v_step.position is not null and v_step.position <> p_position then
+        raise exception 'pgqrs: workflow % code changed: step % is called at position %, but '
+                        'was recorded at position %',
+            p_workflow_id, p_step_key, p_position, v_step.position
+            using errcode = 'PQ010',
+                  detail = pg_catalog.jsonb_build_object(
+                      'position', p_position, 'called', p_step_key,
+                      'recorded_position', v_step.position)::text;
+    end if;
+    if v_step.status not in ('WAITING', 'SUCCESS') then
+        raise exception 'pgqrs: step % of workflow % is a % step, not a wait', p_step_key,
+            p_workflow_id, v_step.status
+            using errcode = 'PQ005';
+    end if;
+    if v_step.position is null then
+        update pgqrs.steps s set position = p_position
+         where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+    end if;
+    return v_step;
+end
+$$;
+comment on function pgqrs._wait_step(uuid, text, bigint, integer, timestamptz) is
+    'Private. Finds or starts a wait step of the lease holder, with the replay guard.';
+
+-- _end_wait(workflow_id, step_key, output): records a wait step's outcome (SUCCESS with p_output)
+-- and clears the workflow's waiting_for. The caller holds the workflow row lock.
+create function pgqrs._end_wait(p_workflow_id uuid, p_step_key text, p_output jsonb)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now timestamptz := pgqrs.now();
+begin
+    update pgqrs.steps s
+       set status = 'SUCCESS', output = p_output, finished_at = v_now
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+    update pgqrs.workflows w
+       set waiting_for = null, lease_expires_at = v_now + w.lease_timeout
+     where w.id = p_workflow_id;
+end
+$$;
+comment on function pgqrs._end_wait(uuid, text, jsonb) is
+    'Private. Records the outcome of a wait step.';
+
+-- _wait_more(workflow_id, token, until, waiting_for, inline_seconds) -> (status, remaining)
+-- What a wait step answers when its event has not happened and its timeout (p_until; NULL:
+-- none) has not passed: WAIT (keep the lease and look again in process) when it ends within
+-- p_inline_seconds, else SUSPENDED: the lease is given up (token + 1), the workflow is queued,
+-- available at p_until (NULL: only when woken) and waiting_for says what wakes it. The caller
+-- holds the workflow row lock, so no wake-up can fall in between.
+create function pgqrs._wait_more(
+    p_workflow_id    uuid,
+    p_until          timestamptz,
+    p_waiting_for    text,
+    p_inline_seconds double precision
+)
+returns table (status text, remaining double precision)
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now  timestamptz := pgqrs.now();
+    v_left double precision;
+begin
+    v_left := extract(epoch from p_until - v_now)::float8;
+    if v_left is not null and v_left <= coalesce(p_inline_seconds, 0) then
+        update pgqrs.workflows w
+           set lease_expires_at = v_now + w.lease_timeout
+         where w.id = p_workflow_id;
+        return query select 'WAIT'::text, v_left;
+        return;
+    end if;
+    update pgqrs.workflows w
+       set lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           queued = true,
+           available_at = p_until,
+           waiting_for = p_waiting_for,
+           updated_at = v_now
+     where w.id = p_workflow_id;
+    return query select 'SUSPENDED'::text, v_left;
+end
+$$;
+comment on function pgqrs._wait_more(uuid, timestamptz, text, double precision) is
+    'Private. Keeps waiting in process (WAIT) or suspends the workflow (SUSPENDED).';
+
+-- sleep_step(workflow_id, step_key, token, position, seconds, until, inline_seconds)
+--   -> (status, wake_at, remaining)
+-- A durable sleep: a wait step whose wake time (now + p_seconds, or p_until) is recorded when it
+-- is first called, so a replay or a restarted worker never sleeps again from scratch. status:
+--   DONE       the wake time has passed (recorded: the step is SUCCESS with {"wake_at": ...})
+--   WAIT       it passes within p_inline_seconds: sleep `remaining` seconds in process, call again
+--   SUSPENDED  the lease is given up until the wake time; a worker resumes the workflow then
+-- Exactly one of p_seconds and p_until. Locks: the workflow row, then the step row.
+-- Errors: PQ001, PQ003, PQ005, PQ008, PQ010, PQ011.
+create function pgqrs.sleep_step(
+    p_workflow_id    uuid,
+    p_step_key       text,
+    p_token          bigint,
+    p_position       integer,
+    p_seconds        double precision default null,
+    p_until          timestamptz default null,
+    p_inline_seconds double precision default 0
+)
+returns table (status text, wake_at timestamptz, remaining double precision)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now  timestamptz := pgqrs.now();
+    v_wake timestamptz;
+    v_step pgqrs.steps;
+    v_more record;
+begin
+    if (p_seconds is null) = (p_until is null) then
+        raise exception 'pgqrs: sleep needs exactly one of seconds and until' using errcode = 'PQ008';
+    end if;
+    if p_seconds is not null and not (p_seconds >= 0 and p_seconds <= 315360000) then
+        raise exception 'pgqrs: sleep seconds must be in [0, 315360000], got %', p_seconds
+            using errcode = 'PQ008';
+    end if;
+    v_wake := coalesce(p_until, v_now + p_seconds * interval '1 second');
+    v_step := pgqrs._wait_step(p_workflow_id, p_step_key, p_token, p_position, v_wake);
+    v_wake := coalesce((v_step.output ->> 'wake_at')::timestamptz, v_step.timeout_at);
+    if v_step.status = 'WAITING' and v_wake <= v_now then
+        perform pgqrs._end_wait(p_workflow_id, p_step_key,
+                                pg_catalog.jsonb_build_object('wake_at', v_wake));
+    elsif v_step.status = 'WAITING' then
+        select * into v_more from pgqrs._wait_more(p_workflow_id, v_wake, null, p_inline_seconds) m;
+        return query select v_more.status, v_wake, v_more.remaining;
+        return;
+    end if;
+    return query select 'DONE'::text, v_wake, 0::float8;
+end
+$$;
+comment on function pgqrs.sleep_step(uuid, text, bigint, integer, double precision, timestamptz,
+                                     double precision) is
+    'A durable sleep recorded as a step: DONE, WAIT (in process) or SUSPENDED (until the wake time).';
+
+-- send_message(workflow_id, topic, message, idempotency_key) -> (message_id, created)
+-- Queues a message for the workflow under a topic, from anywhere (another workflow, a client, a
+-- psql session). Messages of one workflow and topic are received in the order they were sent.
+-- With p_idempotency_key, sending again returns the first message (created = false) and
+-- queues nothing; the same key with another topic or message raises PQ006. A workflow
+-- suspended in recv_message on this topic is woken (NOTIFY pgqrs_work). Durable commit.
+-- Locks: the workflow row (first: so a receiver cannot miss the wake-up), then the new row.
+-- Errors: PQ001, PQ005 (the workflow is SUCCESS, FAILED or CANCELLED: nobody would receive
+-- it), PQ006, PQ007, PQ008 (topic or key missing, empty or too long).
+create function pgqrs.send_message(
+    p_workflow_id     uuid,
+    p_topic           text,
+    p_message         jsonb,
+    p_idempotency_key text default null
+)
+returns table (message_id bigint, created boolean)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_status text;
+    v_id     bigint;
+    v_old    pgqrs.messages;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('topic', p_topic, 255);
+    if p_idempotency_key is not null then
+        perform pgqrs._check_text('idempotency key', p_idempotency_key, 255);
+    end if;
+    perform pgqrs._check_payload('message on topic ' || p_topic, p_message);
+    select w.status into v_status
+      from pgqrs.workflows w where w.id = p_workflow_id for no key update;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    if p_idempotency_key is not null then
+        select * into v_old from pgqrs.messages m
+         where m.workflow_id = p_workflow_id and m.idempotency_key = p_idempotency_key;
+        if found then
+            if v_old.topic <> p_topic or v_old.message is distinct from p_message then
+                raise exception 'pgqrs: message % to workflow % was sent with another topic or '
+                                'message', p_idempotency_key, p_workflow_id
+                    using errcode = 'PQ006';
+            end if;
+            return query select v_old.id, false;
+            return;
+        end if;
+    end if;
+    if v_status in ('SUCCESS', 'FAILED', 'CANCELLED') then
+        raise exception 'pgqrs: workflow % is %: nobody would receive the message',
+            p_workflow_id, v_status
+            using errcode = 'PQ005';
+    end if;
+    insert into pgqrs.messages (workflow_id, topic, message, idempotency_key, sent_at)
+    values (p_workflow_id, p_topic, p_message, p_idempotency_key, v_now)
+    returning id into v_id;
+    perform pgqrs._wake_waiters('message:' || p_topic, p_workflow_id, v_now);
+    return query select v_id, true;
+end
+$$;
+comment on function pgqrs.send_message(uuid, text, jsonb, text) is
+    'Queues a message for a workflow under a topic (idempotent with a key) and wakes its receiver.';
+
+-- recv_message(workflow_id, step_key, token, position, topic, timeout_seconds, inline_seconds)
+--   -> (status, message, remaining)
+-- Receives the next message on a topic as a wait step of the caller's run. The first call
+-- records the step WAITING with its deadline (now + p_timeout_seconds; NULL: none). status:
+--   RECEIVED   the oldest unconsumed message of the topic: it is consumed by this step, and the
+--              step is SUCCESS with {"message": ...}
+--   TIMEOUT    the deadline passed first: recorded as SUCCESS with {"timeout": true}, so a replay
+--              returns TIMEOUT too, never a message that came later
+--   WAIT       nothing yet, the deadline is within p_inline_seconds: poll in process
+--   SUSPENDED  nothing yet: the lease is given up; a send_message on this topic, or the deadline,
+--              makes the workflow available again
+-- A replay of a finished receive returns its recorded outcome. Durable commit.
+-- Locks: the workflow row, then the step row, then the message row.
+-- Errors: PQ001, PQ003, PQ005, PQ008, PQ010, PQ011.
+create function pgqrs.recv_message(
+    p_workflow_id     uuid,
+    p_step_key        text,
+    p_token           bigint,
+    p_position        integer,
+    p_topic           text,
+    p_timeout_seconds double precision default null,
+    p_inline_seconds  double precision default 0
+)
+returns table (status text, message jsonb, remaining double precision)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now  timestamptz := pgqrs.now();
+    v_step pgqrs.steps;
+    v_msg  pgqrs.messages;
+    v_more record;
+begin
+    perform pgqrs._check_text('topic', p_topic, 255);
+    if p_timeout_seconds is not null and not (p_timeout_seconds >= 0
+                                              and p_timeout_seconds <= 315360000) then
+        raise exception 'pgqrs: receive timeout must be in [0, 315360000] seconds, got %',
+            p_timeout_seconds
+            using errcode = 'PQ008';
+    end if;
+    v_step := pgqrs._wait_step(p_workflow_id, p_step_key, p_token, p_position,
+                               v_now + p_timeout_seconds * interval '1 second');
+    if v_step.status = 'SUCCESS' then
+        if v_step.output ? 'timeout' then
+            return query select 'TIMEOUT'::text, null::jsonb, 0::float8;
+        else
+            return query select 'RECEIVED'::text, v_step.output -> 'message', 0::float8;
+        end if;
+        return;
+    end if;
+
+    select * into v_msg from pgqrs.messages m
+     where m.workflow_id = p_workflow_id and m.topic = p_topic and m.consumed_by is null
+     order by m.id
+     limit 1
+       for update;
+    if found then
+        update pgqrs.messages m set consumed_by = p_step_key, consumed_at = v_now
+         where m.id = v_msg.id;
+        perform pgqrs._end_wait(p_workflow_id, p_step_key,
+                                pg_catalog.jsonb_build_object('message', v_msg.message));
+        return query select 'RECEIVED'::text, v_msg.message, 0::float8;
+        return;
+    end if;
+    if v_step.timeout_at <= v_now then
+        perform pgqrs._end_wait(p_workflow_id, p_step_key, '{"timeout": true}'::jsonb);
+        return query select 'TIMEOUT'::text, null::jsonb, 0::float8;
+        return;
+    end if;
+    select * into v_more
+      from pgqrs._wait_more(p_workflow_id, v_step.timeout_at, 'message:' || p_topic,
+                            p_inline_seconds) m;
+    return query select v_more.status, null::jsonb, v_more.remaining;
+end
+$$;
+comment on function pgqrs.recv_message(uuid, text, bigint, integer, text, double precision,
+                                       double precision) is
+    'Receives the next message on a topic as a recorded wait step (a timeout is recorded too).';
+
+-- await_workflow(workflow_id, step_key, token, position, other_id, timeout_seconds,
+--                inline_seconds) -> (status, outcome, remaining)
+-- Waits, as a wait step of the caller's run, for another workflow (typically a child started
+-- with submit_workflow's parent_id) to finish: SUCCESS, FAILED, CANCELLED or DEAD. status:
+--   DONE       it finished: outcome is {"status", "output", "error"}, recorded on the step
+--   TIMEOUT    p_timeout_seconds passed first: recorded as {"timeout": true}
+--   WAIT       not yet, the deadline is within p_inline_seconds: poll in process
+--   SUSPENDED  not yet: the lease is given up; the other workflow finishing (or the deadline)
+--              makes this one available again, so a parent never holds a worker its child needs
+-- Durable commit. Locks: the caller's workflow row, then its step row; reads the other row.
+-- Errors: PQ001 (either workflow), PQ003, PQ005, PQ008, PQ010, PQ011.
+create function pgqrs.await_workflow(
+    p_workflow_id     uuid,
+    p_step_key        text,
+    p_token           bigint,
+    p_position        integer,
+    p_other_id        uuid,
+    p_timeout_seconds double precision default null,
+    p_inline_seconds  double precision default 0
+)
+returns table (status text, outcome jsonb, remaining double precision)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now   timestamptz := pgqrs.now();
+    v_step  pgqrs.steps;
+    v_other pgqrs.workflows;
+    v_out   jsonb;
+    v_more  record;
+begin
+    if p_timeout_seconds is not null and not (p_timeout_seconds >= 0
+                                              and p_timeout_seconds <= 315360000) then
+        raise exception 'pgqrs: await timeout must be in [0, 315360000] seconds, got %',
+            p_timeout_seconds
+            using errcode = 'PQ008';
+    end if;
+    v_step := pgqrs._wait_step(p_workflow_id, p_step_key, p_token, p_position,
+                               v_now + p_timeout_seconds * interval '1 second');
+    if v_step.status = 'SUCCESS' then
+        if v_step.output ? 'timeout' then
+            return query select 'TIMEOUT'::text, null::jsonb, 0::float8;
+        else
+            return query select 'DONE'::text, v_step.output, 0::float8;
+        end if;
+        return;
+    end if;
+    select * into v_other from pgqrs.workflows w where w.id = p_other_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_other_id using errcode = 'PQ001';
+    end if;
+    if v_other.status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD') then
+        v_out := pg_catalog.jsonb_build_object(
+            'status', v_other.status, 'output', v_other.output, 'error', v_other.error);
+        perform pgqrs._end_wait(p_workflow_id, p_step_key, v_out);
+        return query select 'DONE'::text, v_out, 0::float8;
+        return;
+    end if;
+    if v_step.timeout_at <= v_now then
+        perform pgqrs._end_wait(p_workflow_id, p_step_key, '{"timeout": true}'::jsonb);
+        return query select 'TIMEOUT'::text, null::jsonb, 0::float8;
+        return;
+    end if;
+    select * into v_more
+      from pgqrs._wait_more(p_workflow_id, v_step.timeout_at, 'workflow:' || p_other_id::text,
+                            p_inline_seconds) m;
+    return query select v_more.status, null::jsonb, v_more.remaining;
+end
+$$;
+comment on function pgqrs.await_workflow(uuid, text, bigint, integer, uuid, double precision,
+                                         double precision) is
+    'Waits for another workflow to finish, as a recorded wait step that frees the worker.';
+
+-- set_event(workflow_id, step_key, token, position, key, value)
+-- Publishes p_value under the event key p_key of the caller's workflow, as a step: the first
+-- call records the step SUCCESS and sets the event; a replay changes nothing, so a re-run never
+-- puts an older value back. NOTIFY pgqrs_event (payload: '<workflow id> <key>'). Durable commit.
+-- Locks: the workflow row, then the step row, then the event row.
+-- Errors: PQ001, PQ003, PQ005, PQ007, PQ008, PQ010, PQ011.
+create function pgqrs.set_event(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_token       bigint,
+    p_position    integer,
+    p_key         text,
+    p_value       jsonb
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now  timestamptz := pgqrs.now();
+    v_step pgqrs.steps;
+begin
+    perform pgqrs._check_text('event key', p_key, 255);
+    perform pgqrs._check_payload('event ' || p_key, p_value);
+    v_step := pgqrs._wait_step(p_workflow_id, p_step_key, p_token, p_position, null);
+    if v_step.status = 'SUCCESS' then
+        return;
+    end if;
+    insert into pgqrs.events as e (workflow_id, key, value, set_at)
+    values (p_workflow_id, p_key, p_value, v_now)
+    on conflict (workflow_id, key) do update set value = excluded.value, set_at = excluded.set_at;
+    perform pgqrs._end_wait(p_workflow_id, p_step_key,
+                            pg_catalog.jsonb_build_object('key', p_key));
+    perform pg_catalog.pg_notify('pgqrs_event', p_workflow_id::text || ' ' || p_key);
+end
+$$;
+comment on function pgqrs.set_event(uuid, text, bigint, integer, text, jsonb) is
+    'Publishes a value under an event key of the workflow, as a step (replays change nothing).';
+
+-- get_event(workflow_id, key) -> (found, value, set_at)
+-- The value a workflow last published under p_key; found = false while it has published none.
+-- Waiting for it is the caller's: LISTEN pgqrs_event and call again on '<workflow id> <key>'.
+-- Read-only; no locks. Errors: PQ001, PQ008.
+create function pgqrs.get_event(p_workflow_id uuid, p_key text)
+returns table (found boolean, value jsonb, set_at timestamptz)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._check_text('event key', p_key, 255);
+    perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    return query
+        select true, e.value, e.set_at from pgqrs.events e
+         where e.workflow_id = p_workflow_id and e.key = p_key
+        union all
+        select false, null::jsonb, null::timestamptz
+         where not exists (select 1 from pgqrs.events e
+                            where e.workflow_id = p_workflow_id and e.key = p_key);
+end
+$$;
+comment on function pgqrs.get_event(uuid, text) is
+    'The value a workflow last published under an event key (found = false: none yet).';
 
 -- Replaced functions (same signatures) ----------------------------------------------------
 
@@ -1279,6 +1903,7 @@ begin
        and (w.deadline_at is null or w.deadline_at > v_now);
     if found then
         perform pg_catalog.pg_notify('pgqrs_done', p_workflow_id::text);
+        perform pgqrs._wake_waiters('workflow:' || p_workflow_id::text, null, v_now);
         return;
     end if;
     select w.status, w.lease_token, w.output, w.error, w.lease_owner
@@ -1636,6 +2261,7 @@ begin
                    updated_at = v_now
              where w.id = v_wf.id;
             perform pg_catalog.pg_notify('pgqrs_done', v_wf.id::text);
+            perform pgqrs._wake_waiters('workflow:' || v_wf.id::text, null, v_now);
             continue;
         end if;
         select g.token into v_token
@@ -1838,5 +2464,16 @@ revoke all on function pgqrs.fork_workflow(uuid, text, uuid) from public;
 revoke all on function pgqrs.submit_workflow(text, jsonb, jsonb) from public;
 revoke all on function pgqrs.describe_workflow(uuid) from public;
 revoke all on function pgqrs.list_step_attempts(uuid) from public;
+revoke all on function pgqrs._wake_waiters(text, uuid, timestamptz) from public;
+revoke all on function pgqrs._check_position(uuid, text, integer) from public;
+revoke all on function pgqrs._wait_step(uuid, text, bigint, integer, timestamptz) from public;
+revoke all on function pgqrs._end_wait(uuid, text, jsonb) from public;
+revoke all on function pgqrs._wait_more(uuid, timestamptz, text, double precision) from public;
+revoke all on function pgqrs.sleep_step(uuid, text, bigint, integer, double precision, timestamptz, double precision) from public;
+revoke all on function pgqrs.send_message(uuid, text, jsonb, text) from public;
+revoke all on function pgqrs.recv_message(uuid, text, bigint, integer, text, double precision, double precision) from public;
+revoke all on function pgqrs.await_workflow(uuid, text, bigint, integer, uuid, double precision, double precision) from public;
+revoke all on function pgqrs.set_event(uuid, text, bigint, integer, text, jsonb) from public;
+revoke all on function pgqrs.get_event(uuid, text) from public;
 
 insert into pgqrs.ledger (version) values ('0.2.0');

@@ -48,6 +48,7 @@ RULES: list[tuple[str, str]] = [
     (r"\bStepGuard\b", "SyncStepGuard"),
     (r"\bStepResult\b", "SyncStepResult"),
     (r"\bWorkflowHandle\b", "SyncWorkflowHandle"),
+    (r"\bChildHandle\b", "SyncChildHandle"),
     (r"pgqrs\.connect`", "pgqrs.connect_sync`"),
     (r"pgqrs\.admin`", "pgqrs.admin`"),
 ]

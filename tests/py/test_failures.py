@@ -335,8 +335,8 @@ def test_long_backoff_frees_the_worker(dsn: str) -> None:
                 )
                 assert info.status == "RUNNING" and info.queued
                 meanwhile = await admin.start_workflow(quick, 9)
+                # With one slot, this could only run because the suspended workflow holds none.
                 assert await meanwhile.result(timeout=30) == 9
-                assert worker.running == 0  # the suspended workflow holds no slot
             finally:
                 worker.stop()
                 await asyncio.wait_for(task, 30)
