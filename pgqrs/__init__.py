@@ -15,7 +15,16 @@ from __future__ import annotations
 from typing import overload
 
 from . import _core
-from ._async import Admin, PyWorkflow, StepGuard, StepResult, Store, WorkflowHandle, connect
+from ._async import (
+    Admin,
+    ChildHandle,
+    PyWorkflow,
+    StepGuard,
+    StepResult,
+    Store,
+    WorkflowHandle,
+    connect,
+)
 from ._core import (
     RetryPolicy,
     StepAttempt,
@@ -27,6 +36,7 @@ from ._core import (
 )
 from ._sync import (
     SyncAdmin,
+    SyncChildHandle,
     SyncStepGuard,
     SyncStepResult,
     SyncStore,
@@ -35,7 +45,7 @@ from ._sync import (
 )
 from ._sync import connect as connect_sync
 from ._worker import Worker
-from .decorators import step, workflow
+from .decorators import step, transaction, workflow
 from .errors import (
     IdempotencyConflictError,
     InvalidArgumentError,
@@ -64,6 +74,7 @@ __version__ = _core.CLIENT_VERSION
 
 __all__ = [
     "Admin",
+    "ChildHandle",
     "IdempotencyConflictError",
     "InvalidArgumentError",
     "InvalidStateError",
@@ -83,6 +94,7 @@ __all__ = [
     "StepTimeoutError",
     "Store",
     "SyncAdmin",
+    "SyncChildHandle",
     "SyncStepGuard",
     "SyncStepResult",
     "SyncStore",
@@ -109,6 +121,7 @@ __all__ = [
     "connect",
     "connect_sync",
     "step",
+    "transaction",
     "workflow",
 ]
 

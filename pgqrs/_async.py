@@ -51,9 +51,10 @@ class Store:
     ``listen=False`` to poll only; ``prepare_threshold=None`` turns prepared statements off.
 
     ``step_retry`` is the project-wide retry policy of ``@step`` functions (default: no retries);
-    a step's own ``retries=``/``retry=`` override it. A retry due within ``inline_retry_max``
-    seconds waits in process; a later one suspends the workflow, freeing the worker and its
-    connection, and a worker resumes it when the retry is due.
+    a step's own ``retries=``/``retry=`` override it. A wait that ends within
+    ``inline_wait_max`` seconds (a retry's backoff, a sleep, a receive's timeout) happens in
+    process; a longer one suspends the workflow, freeing the worker and its connection, and a
+    worker resumes it when it is due (or, for a receive or a child, when it is woken).
     """
 
     def __init__(
@@ -68,7 +69,7 @@ class Store:
         listen: bool = True,
         poll_interval: float = 5.0,
         step_retry: RetryPolicy = _core.NO_RETRIES,
-        inline_retry_max: float = 2.0,
+        inline_wait_max: float = 2.0,
     ) -> None:
         self.pool = pool
         self.dsn = dsn
@@ -79,7 +80,7 @@ class Store:
         self.listen = listen
         self.poll_interval = poll_interval
         self.step_retry = step_retry
-        self.inline_retry_max = inline_retry_max
+        self.inline_wait_max = inline_wait_max
         self._schema_checked = False
 
     @classmethod
@@ -96,15 +97,15 @@ class Store:
         poll_interval: float = 5.0,
         prepare_threshold: int | None = 5,
         step_retry: RetryPolicy | None = None,
-        inline_retry_max: float = 2.0,
+        inline_wait_max: float = 2.0,
     ) -> Store:
         """Open a store on ``dsn``, a libpq connection string or URL; see :class:`Store`."""
         if lease_seconds <= 0:
             raise ValueError("lease_seconds must be positive")
         if poll_interval <= 0:
             raise ValueError("poll_interval must be positive")
-        if inline_retry_max < 0:
-            raise ValueError("inline_retry_max must not be negative")
+        if inline_wait_max < 0:
+            raise ValueError("inline_wait_max must not be negative")
         pool = AsyncConnectionPool(
             dsn,
             min_size=1,
@@ -124,7 +125,7 @@ class Store:
             listen=listen,
             poll_interval=poll_interval,
             step_retry=step_retry or _core.NO_RETRIES,
-            inline_retry_max=inline_retry_max,
+            inline_wait_max=inline_wait_max,
         )
 
     async def close(self) -> None:
@@ -404,6 +405,66 @@ class Admin:
         )
         return self.handle(rows[0][0])
 
+    async def send(
+        self,
+        workflow_id: UUID | str,
+        topic: str,
+        message: Any = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> int:
+        """Send ``message`` to a workflow under ``topic``, from outside any workflow; it receives
+        it with ``ctx.recv(topic)``, in the order sent. With ``idempotency_key``, sending again
+        delivers nothing twice (and a lost connection is retried). Returns the message id."""
+        payload = _core.encode(message, f"message on topic {topic!r}")
+        rows = await self.store.call(
+            _sql.SEND_MESSAGE,
+            (_core.as_uuid(workflow_id), topic, payload, idempotency_key),
+            retry=idempotency_key is not None,
+        )
+        return int(rows[0][0])
+
+    async def get_event(
+        self, workflow_id: UUID | str, key: str, timeout: float | None = None
+    ) -> Any:
+        """The value a workflow published under event ``key`` (``ctx.set_event``), waiting up
+        to ``timeout`` seconds for it to be set (None: as long as it takes). Raises
+        WaitTimeoutError when it is not set in time. Woken by NOTIFY pgqrs_event, with a
+        backstop check every ``poll_interval`` seconds (the only one with ``listen=False``)."""
+        target = _core.as_uuid(workflow_id)
+        deadline = None if timeout is None else time.monotonic() + timeout
+
+        async def read() -> tuple[bool, Any]:
+            found, value = (await self.store.call(_sql.GET_EVENT, (target, key)))[0]
+            return bool(found), value
+
+        def wait_time() -> float:
+            if deadline is None:
+                return self.store.poll_interval
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise errors.WaitTimeoutError(f"event {key!r} of workflow {target} was not set")
+            return min(left, self.store.poll_interval)
+
+        if not self.store.listen:
+            while True:
+                found, value = await read()
+                if found:
+                    return value
+                await asyncio.sleep(wait_time())
+        async with await psycopg.AsyncConnection.connect(
+            self.store.listen_dsn, autocommit=True
+        ) as conn:
+            await conn.execute(_sql.LISTEN_EVENT)
+            wanted = f"{target} {key}"
+            while True:
+                found, value = await read()  # after LISTEN: no update can slip in between
+                if found:
+                    return value
+                async for note in conn.notifies(timeout=wait_time()):
+                    if note.payload == wanted:
+                        break
+
     async def list_workers(self) -> list[WorkerInfo]:
         """Registered workers: alive or not, and what each is running."""
         rows = await self.store.call(_sql.LIST_WORKERS)
@@ -474,6 +535,24 @@ class WorkflowHandle:
         if left <= 0:
             raise errors.WaitTimeoutError(f"workflow {self.id} did not finish in time")
         return min(left, self.store.poll_interval)
+
+
+class ChildHandle:
+    """A workflow started by :meth:`PyWorkflow.start_child`: ``await handle.result()`` waits
+    for it as a recorded step of the parent, freeing the worker while it waits."""
+
+    def __init__(self, parent: PyWorkflow, workflow_id: UUID) -> None:
+        self.parent = parent
+        self.id = workflow_id
+
+    def __repr__(self) -> str:
+        return f"<ChildHandle {self.id} of {self.parent.id}>"
+
+    async def result(self, timeout: float | None = None) -> Any:
+        """The child's output, or its failure raised as WorkflowFailedError (WorkflowDeadError,
+        WorkflowCancelledError). With ``timeout``, WaitTimeoutError when it passes first; that
+        outcome is recorded, so a replay raises it again."""
+        return await self.parent._await_workflow(self.id, timeout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -578,6 +657,200 @@ class PyWorkflow:
         """The recorded steps of this workflow, read now."""
         return await Admin(self.store).list_steps(self.id)
 
+    # -- coordination: durable sleep, messages, events, child workflows -----------------------
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep durably for ``seconds``: the wake time is recorded as a step, so a replay does
+        not sleep again. A sleep longer than the store's ``inline_wait_max`` suspends the
+        workflow (WorkflowSuspended): no worker or connection is held, and a worker resumes it
+        once the wake time has passed."""
+        await self._sleep(seconds, None)
+
+    async def sleep_until(self, when: datetime) -> None:
+        """Sleep durably until ``when`` (a timezone-aware datetime); see :meth:`sleep`."""
+        if when.tzinfo is None:
+            raise ValueError(f"sleep_until needs a timezone-aware datetime, got {when!r}")
+        await self._sleep(None, when)
+
+    async def _sleep(self, seconds: float | None, until: datetime | None) -> None:
+        run = self._run or await self._acquire()
+        key, position = run.next_step("pgqrs.sleep")
+        hit, _value = run.replay(self.id, key, position)
+        while not hit:
+            self._check_stop(key)
+            status, _wake, remaining = (
+                await self.store.call(
+                    _sql.SLEEP_STEP,
+                    (
+                        self.id,
+                        key,
+                        run.token,
+                        position,
+                        seconds,
+                        until,
+                        self.store.inline_wait_max,
+                    ),
+                )
+            )[0]
+            if status == "DONE":
+                return
+            self._suspended_if(status, remaining, f"sleeps until step {key!r} wakes")
+            await asyncio.sleep(max(remaining, 0.0))
+
+    async def send(self, workflow_id: UUID | str, topic: str, message: Any = None) -> None:
+        """Send ``message`` to another workflow under ``topic``, exactly once: the send is a
+        step, and its idempotency key (this workflow's id and the step key) makes a replay of an
+        interrupted send deliver nothing twice."""
+        target = _core.as_uuid(workflow_id)
+        payload = _core.encode(message, f"message on topic {topic!r}")
+
+        async def deliver(key: str) -> Any:
+            rows = await self.store.call(
+                _sql.SEND_MESSAGE, (target, topic, payload, f"{self.id}/{key}")
+            )
+            return int(rows[0][0])
+
+        await self._keyed_step("pgqrs.send", deliver)
+
+    async def recv(self, topic: str, timeout: float | None = None, default: Any = None) -> Any:
+        """Receive the next message sent to this workflow under ``topic``, waiting up to
+        ``timeout`` seconds (None: for as long as it takes). Returns ``default`` when the timeout
+        passes first. The outcome is recorded as a step, a timeout too: a replay returns the
+        same message, or the same timeout, never a message that came later. A long wait
+        suspends the workflow (WorkflowSuspended); a message sent to it wakes it."""
+        run = self._run or await self._acquire()
+        key, position = run.next_step("pgqrs.recv")
+        hit, value = run.replay(self.id, key, position)
+        if hit:
+            return default if "timeout" in value else value["message"]
+        while True:
+            self._check_stop(key)
+            status, message, remaining = (
+                await self.store.call(
+                    _sql.RECV_MESSAGE,
+                    (
+                        self.id,
+                        key,
+                        run.token,
+                        position,
+                        topic,
+                        timeout,
+                        self.store.inline_wait_max,
+                    ),
+                )
+            )[0]
+            if status == "RECEIVED":
+                return message
+            if status == "TIMEOUT":
+                return default
+            self._suspended_if(status, remaining, f"waits for a message on {topic!r}")
+            await asyncio.sleep(min(max(remaining or 0.0, 0.0), 0.05))
+
+    async def set_event(self, key: str, value: Any) -> None:
+        """Publish ``value`` under the event ``key`` of this workflow, for
+        :meth:`Admin.get_event` to read from anywhere. It is a step: a replay does not put an
+        older value back."""
+        run = self._run or await self._acquire()
+        step_key, position = run.next_step("pgqrs.set_event")
+        hit, _value = run.replay(self.id, step_key, position)
+        if hit:
+            return
+        payload = _core.encode(value, f"event {key!r}")
+        self._check_stop(step_key)
+        await self.store.call(
+            _sql.SET_EVENT, (self.id, step_key, run.token, position, key, payload)
+        )
+
+    async def start_child(
+        self,
+        workflow: str | Callable[..., Any],
+        input: Any = None,
+        *,
+        timeout: float | None = None,
+        retries: int | None = None,
+    ) -> ChildHandle:
+        """Start a child workflow for workers, exactly once: the start is a step (a replay
+        returns the same child). Cancelling this workflow cancels the child. Wait for it with
+        ``await handle.result()``, which is recorded too and frees the worker while it waits."""
+        name = _core.workflow_name(workflow)
+        defaults: dict[str, Any] = getattr(workflow, "__pgqrs_workflow_options__", {})
+        payload = _core.encode(input, f"input of workflow {name!r}")
+
+        async def start(key: str) -> Any:
+            options = _core.workflow_options(
+                idempotency_key=f"{self.id}/{key}",
+                queue=True,
+                timeout=defaults.get("timeout") if timeout is None else timeout,
+                retries=defaults.get("retries") if retries is None else retries,
+                retry_backoff=defaults.get("retry_backoff"),
+                retry_max_backoff=defaults.get("retry_max_backoff"),
+                parent_id=self.id,
+            )
+            rows = await self.store.call(_sql.SUBMIT_WORKFLOW, (name, payload, options))
+            return str(rows[0][0])
+
+        child = await self._keyed_step("pgqrs.start_child", start)
+        return ChildHandle(self, _core.as_uuid(child))
+
+    async def _await_workflow(self, other: UUID, timeout: float | None) -> Any:
+        run = self._run or await self._acquire()
+        key, position = run.next_step("pgqrs.await")
+        hit, value = run.replay(self.id, key, position)
+        while not hit:
+            self._check_stop(key)
+            status, value, remaining = (
+                await self.store.call(
+                    _sql.AWAIT_WORKFLOW,
+                    (
+                        self.id,
+                        key,
+                        run.token,
+                        position,
+                        other,
+                        timeout,
+                        self.store.inline_wait_max,
+                    ),
+                )
+            )[0]
+            if status in ("DONE", "TIMEOUT"):
+                break
+            self._suspended_if(status, remaining, f"waits for workflow {other}")
+            await asyncio.sleep(min(max(remaining or 0.0, 0.0), 0.05))
+        if value is None or "timeout" in value:
+            raise errors.WaitTimeoutError(f"workflow {other} did not finish in time")
+        return _core.awaited_result(other, value)
+
+    async def _keyed_step(self, name: str, body: Callable[[str], Awaitable[Any]]) -> Any:
+        """A step whose body needs its own key (as an idempotency key for what it does)."""
+        run = self._run or await self._acquire()
+        key, position = run.next_step(name)
+        result = await self._acquire_key(run, key, position, _core.NO_RETRIES, None)
+        if result.guard is None:
+            return result.value
+        try:
+            value = await body(key)
+        except BaseException as exc:
+            if _core.is_failure(exc):
+                await self._record_failure(key, run.token, exc)
+            raise
+        return await self._record_success(key, run.token, value)
+
+    def _check_stop(self, key: str) -> None:
+        """Before a wait: stop if the workflow was cancelled or the worker is draining."""
+        if self._cancelled is not None:
+            raise self._cancelled
+        if self._draining is not None and self._draining():
+            raise errors.WorkerStopping(f"worker stopping: step {key!r} of {self.id} not started")
+
+    def _suspended_if(self, status: str, remaining: float | None, what: str) -> None:
+        """After a wait step answered: SUSPENDED means the SQL gave the lease up."""
+        if status == "SUSPENDED":
+            self._run = None
+            raise errors.WorkflowSuspended(
+                f"workflow {self.id} {what}; a worker resumes it then",
+                remaining if remaining is not None else float("inf"),
+            )
+
     # -- used by the decorators ---------------------------------------------------------------
 
     async def _acquire(self) -> _core.Run:
@@ -664,6 +937,93 @@ class PyWorkflow:
                     raise
             await self._wait_for_retry(run, key, retry_in)
 
+    async def _run_transaction_step(
+        self,
+        name: str,
+        fn: Callable[..., Awaitable[Any]],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        retry: _core.RetryOverrides | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """Run one ``@transaction`` step: ``fn(ctx, conn, *args)`` and the step's checkpoint
+        (``pgqrs.complete_step``) in one database transaction, so both commit or neither does.
+
+        A failure rolls the transaction back and is then recorded on its own (retries apply as
+        for ``@step``). A lost connection, a serialization failure or a deadlock also rolls it
+        back, or leaves a lost COMMIT's outcome unknown: the step then goes back to
+        ``begin_step``, which answers SKIPPED when that commit did happen and EXECUTE when it
+        did not, for up to the store's ``retry_timeout``.
+        """
+        run = self._run or await self._acquire()
+        key, position = run.next_step(name)
+        policy = retry.resolve(self.store.step_retry) if retry else self.store.step_retry
+        lost_since: float | None = None
+        delay = 0.02
+        while True:
+            result = await self._acquire_key(run, key, position, policy, timeout)
+            if result.guard is None:
+                return result.value
+            try:
+                return await self._transact(key, run.token, fn, args, kwargs, timeout)
+            except BaseException as exc:
+                if _core.is_transient(exc):
+                    now = time.monotonic()
+                    lost_since = now if lost_since is None else lost_since
+                    if now + delay - lost_since > self.store.retry_timeout:
+                        raise
+                    logger.warning(
+                        "pgqrs: step %r of %s: transaction interrupted (%s: %s); asking"
+                        " begin_step whether it committed",
+                        key,
+                        self.id,
+                        type(exc).__name__,
+                        exc,
+                    )
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 1.0)
+                    continue
+                if not _core.is_failure(exc):
+                    raise
+                retryable = policy.retryable(exc) and not isinstance(exc, errors.InvalidValueError)
+                status, _attempt, retry_in = await self._record_attempt(
+                    key, run.token, exc, retryable
+                )
+                if status == "FAILED":
+                    raise
+            await self._wait_for_retry(run, key, retry_in)
+
+    async def _transact(
+        self,
+        key: str,
+        token: int,
+        fn: Callable[..., Awaitable[Any]],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        timeout: float | None,
+    ) -> Any:
+        """One attempt of a transactional step, on one pool connection: BEGIN, the step's
+        function, ``complete_step`` (fenced by ``token``), COMMIT. Any exception rolls it all
+        back. No automatic retry here: Store.call's would leave the transaction."""
+        checkpointed = False
+        async with self.store.pool.connection() as conn, conn.transaction():
+            value = await _runtime.call_step(fn, self, (conn, *args), kwargs, timeout, key)
+            payload = _core.encode(value, f"output of step {key!r}")
+            try:
+                await conn.execute(_sql.COMPLETE_STEP, (self.id, key, token, payload))
+            except psycopg.Error as exc:
+                mapped = _core.translate(exc)
+                if mapped is not None:
+                    raise mapped from exc
+                raise
+            checkpointed = True
+        if not checkpointed:  # psycopg.Rollback raised by the step ended the transaction
+            raise RuntimeError(
+                f"step {key!r} raised psycopg.Rollback: its transaction rolled back, so no"
+                " checkpoint was recorded"
+            )
+        return _core.roundtrip(payload)
+
     async def _acquire_key(
         self,
         run: _core.Run,
@@ -710,7 +1070,7 @@ class PyWorkflow:
     async def _wait_for_retry(self, run: _core.Run, key: str, delay: float) -> None:
         """Wait ``delay`` seconds for the next attempt of ``key``: in process when it is short,
         else by suspending the workflow (the lease is released and a worker resumes it then)."""
-        if delay <= self.store.inline_retry_max:
+        if delay <= self.store.inline_wait_max:
             await asyncio.sleep(max(delay, 0.0))
             return
         await self.store.call(_sql.SUSPEND_WORKFLOW, (self.id, run.token, delay))

@@ -11,23 +11,50 @@ decorated function keeps its signature.
 
 A step returns the JSON round trip of its value, on its first run as on a replay, so that code
 behaves the same both times (a tuple comes back as a list, dict keys as strings).
+
+``@transaction`` (or ``@step(transactional=True)``) makes a *transactional* step: it receives a
+database connection, already inside the transaction that records the step's result, as its
+second argument; its writes and its checkpoint commit together or not at all, so their effect
+happens exactly once (docs/transactions.md). Callers leave the connection out.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar, overload
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar, overload
+
+import psycopg
 
 from . import _core, errors
 from ._async import PyWorkflow
 from ._sync import SyncWorkflow
 
-__all__ = ["step", "workflow"]
+__all__ = ["step", "transaction", "workflow"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+# The function a transactional step is written as, and what callers call.
+AsyncTransactionFn = Callable[
+    Concatenate[PyWorkflow, psycopg.AsyncConnection[Any], P], Awaitable[R]
+]
+SyncTransactionFn = Callable[Concatenate[SyncWorkflow, psycopg.Connection[Any], P], R]
+
+
+class TransactionDecorator(Protocol):
+    """What ``@transaction(...)`` and ``@step(transactional=True, ...)`` return: a decorator
+    that drops the connection parameter from the signature callers see."""
+
+    @overload
+    def __call__(
+        self, fn: AsyncTransactionFn[P, R], /
+    ) -> Callable[Concatenate[PyWorkflow, P], Coroutine[Any, Any, R]]: ...
+    @overload
+    def __call__(
+        self, fn: SyncTransactionFn[P, R], /
+    ) -> Callable[Concatenate[SyncWorkflow, P], R]: ...
 
 
 @overload
@@ -104,6 +131,19 @@ def step(fn: Callable[P, R], /) -> Callable[P, R]: ...
 @overload
 def step(
     *,
+    transactional: Literal[True],
+    name: str | None = None,
+    retries: int | None = None,
+    backoff: float | None = None,
+    max_backoff: float | None = None,
+    retry_on: tuple[type[BaseException], ...] | None = None,
+    retry: _core.RetryPolicy | None = None,
+    timeout: float | None = None,
+) -> TransactionDecorator: ...
+@overload
+def step(
+    *,
+    transactional: Literal[False] = False,
     name: str | None = None,
     retries: int | None = None,
     backoff: float | None = None,
@@ -116,6 +156,7 @@ def step(
     fn: Any = None,
     /,
     *,
+    transactional: bool = False,
     name: str | None = None,
     retries: int | None = None,
     backoff: float | None = None,
@@ -137,7 +178,79 @@ def step(
     ``retry=pgqrs.RetryPolicy(...)`` replaces it. ``timeout`` (seconds) bounds each attempt: an
     ``async def`` step is cancelled then; for any step the server refuses a later result and
     stops extending the lease (StepTimeoutError). See docs/failures.md.
+
+    ``transactional=True`` makes it a transactional step, exactly as :func:`transaction`: the
+    function then takes a database connection as its second parameter, which callers leave out.
     """
+    overrides, timeout = _step_options(retries, backoff, max_backoff, retry_on, retry, timeout)
+    decorate = _decorator(name, overrides, timeout, transactional=transactional)
+    return decorate(fn) if fn is not None else decorate
+
+
+@overload
+def transaction(
+    fn: AsyncTransactionFn[P, R], /
+) -> Callable[Concatenate[PyWorkflow, P], Coroutine[Any, Any, R]]: ...
+@overload
+def transaction(fn: SyncTransactionFn[P, R], /) -> Callable[Concatenate[SyncWorkflow, P], R]: ...
+@overload
+def transaction(
+    *,
+    name: str | None = None,
+    retries: int | None = None,
+    backoff: float | None = None,
+    max_backoff: float | None = None,
+    retry_on: tuple[type[BaseException], ...] | None = None,
+    retry: _core.RetryPolicy | None = None,
+    timeout: float | None = None,
+) -> TransactionDecorator: ...
+def transaction(
+    fn: Any = None,
+    /,
+    *,
+    name: str | None = None,
+    retries: int | None = None,
+    backoff: float | None = None,
+    max_backoff: float | None = None,
+    retry_on: tuple[type[BaseException], ...] | None = None,
+    retry: _core.RetryPolicy | None = None,
+    timeout: float | None = None,
+) -> Any:
+    """Make a function a transactional step: its database writes and its checkpoint commit in
+    one transaction, so they take effect exactly once.
+
+    Write it as ``async def fn(ctx: PyWorkflow, conn: psycopg.AsyncConnection[Any], *args)``
+    (or a plain ``def`` with :class:`pgqrs.SyncWorkflow` and ``psycopg.Connection``) and call it
+    as ``await fn(ctx, *args)``: pgqrs takes one connection from the store's pool, opens a
+    transaction, passes the connection in, then records the step's JSON result with
+    ``pgqrs.complete_step`` on the same connection and commits. If the writes commit, the
+    checkpoint commits with them; if anything raises (the function, the checkpoint, the
+    commit), both roll back. ``complete_step`` checks the fencing token, so a runner that lost
+    its lease gets LeaseLostError and its writes roll back with the checkpoint.
+
+    Use ``conn`` for the writes that must happen once (nested ``conn.transaction()`` blocks are
+    savepoints; ``conn.commit()`` is refused). Writes through other connections, or to another
+    database, are not part of the transaction: they are at-least-once, as in any ``@step``.
+
+    The options are those of :func:`step`. A failed attempt is recorded after the rollback and
+    retried under the same policy; a serialization failure, a deadlock or a lost connection
+    re-runs the transaction for up to the store's ``retry_timeout`` without counting an
+    attempt. ``timeout`` bounds each attempt as for ``@step``; a result that comes too late is
+    refused by ``complete_step``, so the late transaction rolls back. See docs/transactions.md.
+    """
+    overrides, timeout = _step_options(retries, backoff, max_backoff, retry_on, retry, timeout)
+    decorate = _decorator(name, overrides, timeout, transactional=True)
+    return decorate(fn) if fn is not None else decorate
+
+
+def _step_options(
+    retries: int | None,
+    backoff: float | None,
+    max_backoff: float | None,
+    retry_on: tuple[type[BaseException], ...] | None,
+    retry: _core.RetryPolicy | None,
+    timeout: float | None,
+) -> tuple[_core.RetryOverrides | None, float | None]:
     overrides = None
     if retry is not None or any(v is not None for v in (retries, backoff, max_backoff, retry_on)):
         if retries is not None and retries < 0:
@@ -146,14 +259,27 @@ def step(
         overrides.resolve(_core.NO_RETRIES)  # validate now, not at the first failure
     if timeout is not None and not timeout > 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return overrides, timeout
 
-    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+
+def _decorator(
+    name: str | None,
+    overrides: _core.RetryOverrides | None,
+    timeout: float | None,
+    *,
+    transactional: bool,
+) -> Callable[[Callable[..., Any]], Any]:
+    def decorate(fn: Callable[..., Any]) -> Any:
         label = _name(name, fn)
         if inspect.iscoroutinefunction(fn):
 
             @functools.wraps(fn)
             async def run_async(ctx: Any, *args: Any, **kwargs: Any) -> Any:
                 _expect(ctx, PyWorkflow, label, "step")
+                if transactional:
+                    return await ctx._run_transaction_step(
+                        label, fn, args, kwargs, overrides, timeout
+                    )
                 return await ctx._run_step(label, fn, args, kwargs, overrides, timeout)
 
             wrapper: Any = run_async
@@ -162,13 +288,30 @@ def step(
             @functools.wraps(fn)
             def run_sync(ctx: Any, *args: Any, **kwargs: Any) -> Any:
                 _expect(ctx, SyncWorkflow, label, "step")
+                if transactional:
+                    return ctx._run_transaction_step(label, fn, args, kwargs, overrides, timeout)
                 return ctx._run_step(label, fn, args, kwargs, overrides, timeout)
 
             wrapper = run_sync
         wrapper.__pgqrs_step__ = label
-        return wrapper  # type: ignore[no-any-return]
+        if transactional:
+            wrapper.__pgqrs_transactional__ = True
+            # Callers do not pass the connection: drop it from the signature they see.
+            params = list(inspect.signature(fn).parameters.values())
+            if len(params) < 2 or params[1].kind not in (
+                inspect.Parameter.POSITIONAL_ONLY,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            ):
+                raise TypeError(
+                    f"{label}: a transactional step takes (ctx, conn, ...): its second"
+                    " parameter receives the database connection"
+                )
+            wrapper.__signature__ = inspect.signature(fn).replace(
+                parameters=[params[0], *params[2:]]
+            )
+        return wrapper
 
-    return decorate(fn) if fn is not None else decorate
+    return decorate
 
 
 def _name(explicit: str | None, fn: Callable[..., Any]) -> str:

@@ -188,12 +188,15 @@ def test_messages_sent_from_psql_wake_a_waiting_workflow(dsn: str, pg_server: Se
                     f" '{{\"order\": {n}}}', 'psql-{n}')",
                 )
             # Sending again with the same key delivers nothing twice.
-            assert psql(
-                pg_server,
-                dsn,
-                f"select created from pgqrs.send_message('{handle.id}', 'orders',"
-                " '{\"order\": 1}', 'psql-1')",
-            ) == "f"
+            assert (
+                psql(
+                    pg_server,
+                    dsn,
+                    f"select created from pgqrs.send_message('{handle.id}', 'orders',"
+                    " '{\"order\": 1}', 'psql-1')",
+                )
+                == "f"
+            )
             assert await handle.result(timeout=30) == [{"order": 1}, {"order": 2}]
 
     asyncio.run(main())
@@ -315,9 +318,7 @@ def test_cancelling_a_parent_cancels_its_children(dsn: str) -> None:
             parent = await admin.start_workflow(parent_of_blocked, 2)
             info = await until(lambda: parent.info(), suspended)
             assert info.waiting_for is not None and info.waiting_for.startswith("workflow:")
-            children = [
-                s for s in await admin.list_workflows(name="blocked_child") if s.status
-            ]
+            children = [s for s in await admin.list_workflows(name="blocked_child") if s.status]
             assert len(children) == 2
             assert await admin.cancel_workflow(parent.id, "no longer needed")
             for child in children:

@@ -179,6 +179,9 @@ def test_extension_schema_equals_fresh_install(new_db: Any, pg_server: Server, m
         ).fetchone() or (None, None)
         assert version == SCRIPTS.latest
         assert sorted(config) == [
+            "pgqrs.events",
+            "pgqrs.messages",
+            "pgqrs.messages_id_seq",
             "pgqrs.step_attempts",
             "pgqrs.steps",
             "pgqrs.workers",
