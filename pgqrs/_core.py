@@ -397,6 +397,12 @@ class RetryOverrides:
         )
 
 
+def with_defaults(workflow: Any, **given: Any) -> dict[str, Any]:
+    """``given``, with each None replaced by the ``@workflow(...)`` default of ``workflow``."""
+    defaults: dict[str, Any] = getattr(workflow, "__pgqrs_workflow_options__", {})
+    return {key: defaults.get(key) if value is None else value for key, value in given.items()}
+
+
 def workflow_options(
     *,
     id: UUID | str | None = None,

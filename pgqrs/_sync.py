@@ -332,7 +332,6 @@ class SyncAdmin:
         a ``@workflow(timeout=..., retries=...)`` function supplies its own defaults.
         """
         name = _core.workflow_name(workflow)
-        defaults: dict[str, Any] = getattr(workflow, "__pgqrs_workflow_options__", {})
         payload = _core.encode(input, f"input of workflow {name!r}")
         options = _core.workflow_options(
             id=id,
@@ -340,14 +339,13 @@ class SyncAdmin:
             queue=True,
             run_at=run_at,
             max_recoveries=max_recoveries,
-            timeout=defaults.get("timeout") if timeout is None else timeout,
             deadline=deadline,
-            retries=defaults.get("retries") if retries is None else retries,
-            retry_backoff=defaults.get("retry_backoff") if retry_backoff is None else retry_backoff,
-            retry_max_backoff=(
-                defaults.get("retry_max_backoff")
-                if retry_max_backoff is None
-                else retry_max_backoff
+            **_core.with_defaults(
+                workflow,
+                timeout=timeout,
+                retries=retries,
+                retry_backoff=retry_backoff,
+                retry_max_backoff=retry_max_backoff,
             ),
         )
         rows = self.store.call(
@@ -664,29 +662,7 @@ class SyncWorkflow:
         self._sleep(None, when)
 
     def _sleep(self, seconds: float | None, until: datetime | None) -> None:
-        run = self._run or self._acquire()
-        key, position = run.next_step("pgqrs.sleep")
-        hit, _value = run.replay(self.id, key, position)
-        while not hit:
-            self._check_stop(key)
-            status, _wake, remaining = (
-                self.store.call(
-                    _sql.SLEEP_STEP,
-                    (
-                        self.id,
-                        key,
-                        run.token,
-                        position,
-                        seconds,
-                        until,
-                        self.store.inline_wait_max,
-                    ),
-                )
-            )[0]
-            if status == "DONE":
-                return
-            self._suspended_if(status, remaining, f"sleeps until step {key!r} wakes")
-            time.sleep(max(remaining, 0.0))
+        self._wait("pgqrs.sleep", _sql.SLEEP_STEP, (seconds, until), "sleeps", poll=False)
 
     def send(self, workflow_id: UUID | str, topic: str, message: Any = None) -> None:
         """Send ``message`` to another workflow under ``topic``, exactly once: the send is a
@@ -707,33 +683,12 @@ class SyncWorkflow:
         passes first. The outcome is recorded as a step, a timeout too: a replay returns the
         same message, or the same timeout, never a message that came later. A long wait
         suspends the workflow (WorkflowSuspended); a message sent to it wakes it."""
-        run = self._run or self._acquire()
-        key, position = run.next_step("pgqrs.recv")
-        hit, value = run.replay(self.id, key, position)
-        if hit:
+        status, value = self._wait(
+            "pgqrs.recv", _sql.RECV_MESSAGE, (topic, timeout), f"waits for a message on {topic!r}"
+        )
+        if status == "RECORDED":  # replayed: the stored outcome
             return default if "timeout" in value else value["message"]
-        while True:
-            self._check_stop(key)
-            status, message, remaining = (
-                self.store.call(
-                    _sql.RECV_MESSAGE,
-                    (
-                        self.id,
-                        key,
-                        run.token,
-                        position,
-                        topic,
-                        timeout,
-                        self.store.inline_wait_max,
-                    ),
-                )
-            )[0]
-            if status == "RECEIVED":
-                return message
-            if status == "TIMEOUT":
-                return default
-            self._suspended_if(status, remaining, f"waits for a message on {topic!r}")
-            time.sleep(min(max(remaining or 0.0, 0.0), 0.05))
+        return default if status == "TIMEOUT" else value
 
     def set_event(self, key: str, value: Any) -> None:
         """Publish ``value`` under the event ``key`` of this workflow, for
@@ -760,18 +715,14 @@ class SyncWorkflow:
         returns the same child). Cancelling this workflow cancels the child. Wait for it with
         ``handle.result()``, which is recorded too and frees the worker while it waits."""
         name = _core.workflow_name(workflow)
-        defaults: dict[str, Any] = getattr(workflow, "__pgqrs_workflow_options__", {})
         payload = _core.encode(input, f"input of workflow {name!r}")
 
         def start(key: str) -> Any:
             options = _core.workflow_options(
                 idempotency_key=f"{self.id}/{key}",
                 queue=True,
-                timeout=defaults.get("timeout") if timeout is None else timeout,
-                retries=defaults.get("retries") if retries is None else retries,
-                retry_backoff=defaults.get("retry_backoff"),
-                retry_max_backoff=defaults.get("retry_max_backoff"),
                 parent_id=self.id,
+                **_core.with_defaults(workflow, timeout=timeout, retries=retries),
             )
             rows = self.store.call(_sql.SUBMIT_WORKFLOW, (name, payload, options))
             return str(rows[0][0])
@@ -780,32 +731,44 @@ class SyncWorkflow:
         return SyncChildHandle(self, _core.as_uuid(child))
 
     def _await_workflow(self, other: UUID, timeout: float | None) -> Any:
+        status, value = self._wait(
+            "pgqrs.await", _sql.AWAIT_WORKFLOW, (other, timeout), f"waits for workflow {other}"
+        )
+        if status == "TIMEOUT" or "timeout" in value:
+            raise errors.WaitTimeoutError(f"workflow {other} did not finish in time")
+        return _core.awaited_result(other, value)
+
+    def _wait(
+        self,
+        name: str,
+        query: LiteralString,
+        args: tuple[Any, ...],
+        what: str,
+        *,
+        poll: bool = True,
+    ) -> tuple[str, Any]:
+        """Run a wait step (``sleep_step``, ``recv_message``, ``await_workflow``): its recorded
+        outcome from the replay snapshot as ``("RECORDED", output)``, else the SQL's final
+        answer ``(status, value)``. Waits the SQL keeps in process are waited here (polling,
+        with ``poll``, for what may come early); a suspension raises WorkflowSuspended."""
         run = self._run or self._acquire()
-        key, position = run.next_step("pgqrs.await")
+        key, position = run.next_step(name)
         hit, value = run.replay(self.id, key, position)
-        while not hit:
+        if hit:
+            return "RECORDED", value
+        while True:
             self._check_stop(key)
             status, value, remaining = (
                 self.store.call(
-                    _sql.AWAIT_WORKFLOW,
-                    (
-                        self.id,
-                        key,
-                        run.token,
-                        position,
-                        other,
-                        timeout,
-                        self.store.inline_wait_max,
-                    ),
+                    query,
+                    (self.id, key, run.token, position, *args, self.store.inline_wait_max),
                 )
             )[0]
-            if status in ("DONE", "TIMEOUT"):
-                break
-            self._suspended_if(status, remaining, f"waits for workflow {other}")
-            time.sleep(min(max(remaining or 0.0, 0.0), 0.05))
-        if value is None or "timeout" in value:
-            raise errors.WaitTimeoutError(f"workflow {other} did not finish in time")
-        return _core.awaited_result(other, value)
+            if status not in ("WAIT", "SUSPENDED"):
+                return str(status), value
+            self._suspended_if(status, remaining, what)
+            left = max(remaining or 0.0, 0.0)
+            time.sleep(min(left, 0.05) if poll else left)
 
     def _keyed_step(self, name: str, body: Callable[[str], Any]) -> Any:
         """A step whose body needs its own key (as an idempotency key for what it does)."""
@@ -876,9 +839,14 @@ class SyncWorkflow:
                     _runtime.uncancel_task(self._task)  # the heartbeat cancelled the run
                     self._record_cancel(cancelled)
                     raise cancelled from None
-                if isinstance(exc, errors.WorkflowCancelledError):
-                    self._record_cancel(exc)
-                elif _core.is_failure(exc):
+                if isinstance(exc, errors.WorkflowCancelledError) and exc.workflow_id in (
+                    None,
+                    str(self.id),
+                ):
+                    self._record_cancel(exc)  # this workflow was cancelled: stop
+                elif _core.is_failure(exc) or isinstance(exc, errors.WorkflowCancelledError):
+                    # A failure, or the cancellation of another workflow (an awaited child)
+                    # that this one did not handle: this workflow fails with it.
                     self._finish(_sql.FAIL_WORKFLOW, run.token, _core.workflow_error_text(exc))
                 raise
             try:

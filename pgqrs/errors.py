@@ -261,8 +261,9 @@ class WorkerStopping(BaseException):
 
 
 class WorkflowSuspended(BaseException):
-    """Raised out of a workflow run that gave up its lease to wait out a long retry backoff: a
-    worker resumes the workflow in ``resume_in`` seconds (it is queued for workers). Like
+    """Raised out of a workflow run that gave up its lease to wait: for a long retry backoff, a
+    sleep, a message or a child workflow. A worker resumes the workflow in ``resume_in`` seconds
+    (``inf``: when what it waits for happens); it is queued for workers. Like
     ``WorkerStopping`` it is not an ``Exception``, so ``except Exception`` in workflow code does
     not swallow it. A direct run (``await flow(ctx, x)``) sees it; wait for the outcome with
     ``admin.handle(ctx.id).result()``."""

@@ -60,10 +60,12 @@
 --   A workflow waits by giving its lease up: RUNNING, no lease, queued, available_at = when it
 --   must look again (a wake time or a timeout; NULL: only when woken), waiting_for = what it
 --   waits for ('message:<topic>' or 'workflow:<id>'). The wait functions decide to suspend in
---   the same transaction that found nothing to return, holding the workflow row lock, and
---   send_message and a finishing workflow take that row's lock before they wake a waiter
---   (available_at = now, NOTIFY pgqrs_work): a wake-up can never fall between the check and the
---   suspension. Sleep, messages, child workflows and step retries all use this one mechanism.
+--   the same transaction that found nothing to return, holding the waiter's row lock. A
+--   wake-up can never fall between that check and the suspension: send_message locks the
+--   waiter's row before it queues the message, and await_workflow reads the awaited row FOR
+--   SHARE, which waits for a transaction finishing that workflow (a finishing workflow locks
+--   its own row, then wakes its waiters: available_at = now, NOTIFY pgqrs_work). Sleep,
+--   messages, child workflows and step retries all use this one mechanism.
 --
 -- RETRIES, TIMEOUTS AND THE REPLAY GUARD
 --   A step's retry policy (max_attempts, backoff, max_backoff) and timeout are passed to
@@ -270,6 +272,7 @@ create table pgqrs.steps (
     owner        text,
     attempt_started_at timestamptz,
     timeout_at   timestamptz,
+    kind         text,
     primary key (workflow_id, step_key)
 );
 comment on column pgqrs.steps.started_at is 'When the first attempt of the step started.';
@@ -279,6 +282,8 @@ comment on column pgqrs.steps.retry_base is
     'attempt when the step last got a fresh attempt budget (resume_workflow, workflow retry).';
 comment on column pgqrs.steps.policy is
     'The retry policy begin_step was given: {"max_attempts", "backoff", "max_backoff"}.';
+comment on column pgqrs.steps.kind is
+    '''wait'' for a wait step (sleep, receive, await, event); NULL for an ordinary step.';
 -- One step per position of a run: begin_step's insert of a new step conflicts, like a repeated
 -- key, when the position is taken, and only then looks further (the replay guard).
 create unique index steps_position on pgqrs.steps (workflow_id, position)
@@ -792,6 +797,24 @@ $$;
 comment on function pgqrs._deadline_error(timestamptz) is
     'Private. The stored error of a workflow cancelled by its deadline.';
 
+-- _check_wait_seconds(what, seconds): raises PQ008 unless a wait length is NULL (no limit) or
+-- in [0, 315360000] seconds (ten years; NaN and Infinity fail).
+create function pgqrs._check_wait_seconds(p_what text, p_seconds double precision)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_seconds is not null and not (p_seconds >= 0 and p_seconds <= 315360000) then
+        raise exception 'pgqrs: % must be in [0, 315360000] seconds, got %', p_what, p_seconds
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_wait_seconds(text, double precision) is
+    'Private. Raises PQ008 unless a wait length is NULL or in [0, ten years] seconds.';
+
 -- _wake_waiters(waiting_for, workflow_id, now): makes the suspended workflows that wait for
 -- p_waiting_for available now and announces them (NOTIFY pgqrs_work). p_workflow_id narrows it
 -- to one workflow (a message wakes only its addressee). A workflow still holding its lease is
@@ -891,9 +914,10 @@ begin
     end if;
 
     insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token,
-                                  started_at, owner, attempt_started_at, position, timeout_at)
+                                  started_at, owner, attempt_started_at, position, timeout_at,
+                                  kind)
     values (p_workflow_id, p_step_key, 'WAITING', 1, p_token, v_now, v_owner, v_now,
-            p_position, p_until)
+            p_position, p_until, 'wait')
     on conflict do nothing
     returning * into v_step;
     if found then
@@ -915,9 +939,9 @@ begin
                       'position', p_position, 'called', p_step_key,
                       'recorded_position', v_step.position)::text;
     end if;
-    if v_step.status not in ('WAITING', 'SUCCESS') then
-        raise exception 'pgqrs: step % of workflow % is a % step, not a wait', p_step_key,
-            p_workflow_id, v_step.status
+    if v_step.kind is distinct from 'wait' then
+        raise exception 'pgqrs: step % of workflow % was recorded as an ordinary step, not a wait',
+            p_step_key, p_workflow_id
             using errcode = 'PQ005';
     end if;
     if v_step.position is null then
@@ -1297,7 +1321,6 @@ declare
     v_token  bigint;
     v_output jsonb;
     v_error  jsonb;
-    v_name   text;
     v_owner  text;
     v_wf     pgqrs.workflows;
 begin
@@ -1725,8 +1748,9 @@ begin
     if (p_seconds is null) = (p_until is null) then
         raise exception 'pgqrs: sleep needs exactly one of seconds and until' using errcode = 'PQ008';
     end if;
-    if p_seconds is not null and not (p_seconds >= 0 and p_seconds <= 315360000) then
-        raise exception 'pgqrs: sleep seconds must be in [0, 315360000], got %', p_seconds
+    perform pgqrs._check_wait_seconds('sleep seconds', p_seconds);
+    if p_until is not null and not pg_catalog.isfinite(p_until) then
+        raise exception 'pgqrs: sleep until must be a finite time, got %', p_until
             using errcode = 'PQ008';
     end if;
     v_wake := coalesce(p_until, v_now + p_seconds * interval '1 second');
@@ -1850,12 +1874,7 @@ declare
     v_more record;
 begin
     perform pgqrs._check_text('topic', p_topic, 255);
-    if p_timeout_seconds is not null and not (p_timeout_seconds >= 0
-                                              and p_timeout_seconds <= 315360000) then
-        raise exception 'pgqrs: receive timeout must be in [0, 315360000] seconds, got %',
-            p_timeout_seconds
-            using errcode = 'PQ008';
-    end if;
+    perform pgqrs._check_wait_seconds('receive timeout', p_timeout_seconds);
     v_step := pgqrs._wait_step(p_workflow_id, p_step_key, p_token, p_position,
                                v_now + p_timeout_seconds * interval '1 second');
     if v_step.status = 'SUCCESS' then
@@ -1867,8 +1886,11 @@ begin
         return;
     end if;
 
+    -- Past the deadline, only a message sent before it counts: the deadline passed first.
     select * into v_msg from pgqrs.messages m
      where m.workflow_id = p_workflow_id and m.topic = p_topic and m.consumed_by is null
+       and (v_step.timeout_at is null or v_step.timeout_at > v_now
+            or m.sent_at <= v_step.timeout_at)
      order by m.id
      limit 1
        for update;
@@ -1904,7 +1926,9 @@ comment on function pgqrs.recv_message(uuid, text, bigint, integer, text, double
 --   WAIT       not yet, the deadline is within p_inline_seconds: poll in process
 --   SUSPENDED  not yet: the lease is given up; the other workflow finishing (or the deadline)
 --              makes this one available again, so a parent never holds a worker its child needs
--- Durable commit. Locks: the caller's workflow row, then its step row; reads the other row.
+-- Durable commit. Locks: the caller's workflow row, then its step row, then the other row FOR
+-- SHARE (a finishing workflow locks itself, then its waiters: the two may deadlock, which
+-- PostgreSQL breaks by failing one with 40P01, and a client retries it).
 -- Errors: PQ001 (either workflow), PQ003, PQ005, PQ008, PQ010, PQ011.
 create function pgqrs.await_workflow(
     p_workflow_id     uuid,
@@ -1928,12 +1952,7 @@ declare
     v_out   jsonb;
     v_more  record;
 begin
-    if p_timeout_seconds is not null and not (p_timeout_seconds >= 0
-                                              and p_timeout_seconds <= 315360000) then
-        raise exception 'pgqrs: await timeout must be in [0, 315360000] seconds, got %',
-            p_timeout_seconds
-            using errcode = 'PQ008';
-    end if;
+    perform pgqrs._check_wait_seconds('await timeout', p_timeout_seconds);
     v_step := pgqrs._wait_step(p_workflow_id, p_step_key, p_token, p_position,
                                v_now + p_timeout_seconds * interval '1 second');
     if v_step.status = 'SUCCESS' then
@@ -1944,7 +1963,10 @@ begin
         end if;
         return;
     end if;
-    select * into v_other from pgqrs.workflows w where w.id = p_other_id;
+    -- FOR SHARE waits for a transaction that is finishing the other workflow right now, so its
+    -- wake-up cannot pass by before this one is recorded as waiting (nor after: that finishing
+    -- transaction then waits for this one, and sees the waiter).
+    select * into v_other from pgqrs.workflows w where w.id = p_other_id for share;
     if not found then
         raise exception 'pgqrs: workflow % does not exist', p_other_id using errcode = 'PQ001';
     end if;
@@ -2105,6 +2127,11 @@ begin
     if v_status = 'SUCCESS' then
         return query select 'SKIPPED'::text, v_output, v_attempt;
         return;
+    end if;
+    if v_status = 'WAITING' then
+        raise exception 'pgqrs: step % of workflow % is a wait step (sleep, receive, await, event)',
+            p_step_key, p_workflow_id
+            using errcode = 'PQ005';
     end if;
     raise exception 'pgqrs: step % of workflow % failed: %',
         p_step_key, p_workflow_id, coalesce(v_error ->> 'message', v_error::text)
@@ -2286,8 +2313,8 @@ begin
         return query select 'SKIPPED'::text, v_step.output, v_step.attempt, 0::float8;
         return;
     end if;
-    if v_step.status = 'WAITING' then
-        raise exception 'pgqrs: step % of workflow % is a wait step (sleep, recv or await)',
+    if v_step.kind = 'wait' then
+        raise exception 'pgqrs: step % of workflow % is a wait step (sleep, receive, await, event)',
             p_step_key, p_workflow_id
             using errcode = 'PQ005';
     end if;
@@ -3126,7 +3153,9 @@ comment on function pgqrs.revive_workflow(uuid) is
 -- still running it gets PQ011 at its next step, heartbeat or outcome and starts nothing more.
 -- NOTIFY pgqrs_done. Returns true. On a workflow that is already SUCCESS, FAILED or CANCELLED it
 -- changes nothing and returns false. A workflow past its deadline is recorded as cancelled by
--- its deadline (pgqrs.DeadlineExceeded) whatever the reason. Locks: the workflow row.
+-- its deadline (pgqrs.DeadlineExceeded) whatever the reason. Its children that are not final
+-- are cancelled too, recursively, and whoever awaits it is woken (see _cancel).
+-- Locks: the workflow row, then its waiters' rows, then its children's rows (in id order).
 -- Errors: PQ001, PQ008 (reason over 1000 characters).
 create function pgqrs.cancel_workflow(p_workflow_id uuid, p_reason text default null)
 returns boolean

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import psycopg
 
@@ -30,6 +31,21 @@ def poll(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(every)
+
+
+async def poll_async(
+    fetch: Callable[[], Any], ready: Callable[[Any], bool], limit: float = 30.0
+) -> Any:
+    """Await ``fetch()`` every 10 ms until ``ready(value)``, or fail after ``limit`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while True:
+        value = await fetch()
+        if ready(value):
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {limit}s; last value {value!r}")
+        await asyncio.sleep(0.01)
 
 
 def with_fake_now(dsn: str, when: datetime) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from helpers import later, with_fake_now
+from helpers import later, poll_async, with_fake_now
 
 import pgqrs
 from pgqrs import PyWorkflow
@@ -110,17 +110,6 @@ async def worker_on(
             await asyncio.wait_for(task, 30)
 
 
-async def until(fetch: Any, ready: Any, limit: float = 30.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + limit
-    while True:
-        value = await fetch()
-        if ready(value):
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out; last value {value!r}")
-        await asyncio.sleep(0.01)
-
-
 def suspended(info: pgqrs.WorkflowInfo) -> bool:
     return info.status == "RUNNING" and info.lease_owner is None
 
@@ -132,10 +121,10 @@ def test_an_hour_of_sleep_survives_every_worker_being_restarted(dsn: str) -> Non
     async def main() -> Any:
         async with worker_on(dsn) as (worker, admin):
             handle = await admin.start_workflow(napper, 3600)
-            info = await until(lambda: handle.info(), suspended)
+            info = await poll_async(lambda: handle.info(), suspended)
             assert info.available_at is not None and info.waiting_for is None
             # The sleeping workflow holds no slot once its run has returned.
-            await until(lambda: asyncio.sleep(0, worker.running), lambda n: n == 0)
+            await poll_async(lambda: asyncio.sleep(0, worker.running), lambda n: n == 0)
         # Every worker is gone. Two hours later (the new worker's clock), it wakes and ends.
         async with worker_on(with_fake_now(dsn, later(dsn, 2 * 3600)), runner_id="w2") as (
             _,
@@ -178,7 +167,7 @@ def test_messages_sent_from_psql_wake_a_waiting_workflow(dsn: str, pg_server: Se
     async def main() -> None:
         async with worker_on(dsn) as (_, admin):
             handle = await admin.start_workflow(listener, "orders")
-            info = await until(lambda: handle.info(), suspended)
+            info = await poll_async(lambda: handle.info(), suspended)
             assert info.waiting_for == "message:orders" and info.available_at is None
             for n in (1, 2):
                 psql(
@@ -316,7 +305,7 @@ def test_cancelling_a_parent_cancels_its_children(dsn: str) -> None:
             gates[name] = asyncio.Event()
         async with worker_on(dsn, lease_seconds=0.6) as (_, admin):
             parent = await admin.start_workflow(parent_of_blocked, 2)
-            info = await until(lambda: parent.info(), suspended)
+            info = await poll_async(lambda: parent.info(), suspended)
             assert info.waiting_for is not None and info.waiting_for.startswith("workflow:")
             children = [s for s in await admin.list_workflows(name="blocked_child") if s.status]
             assert len(children) == 2
@@ -324,5 +313,25 @@ def test_cancelling_a_parent_cancels_its_children(dsn: str) -> None:
             for child in children:
                 with pytest.raises(pgqrs.WorkflowCancelledError, match="parent workflow"):
                     await admin.handle(child.id).result(timeout=30)
+
+    asyncio.run(main())
+
+
+def test_a_cancelled_child_fails_a_parent_that_does_not_handle_it(dsn: str) -> None:
+    async def main() -> None:
+        gates["c0"] = asyncio.Event()
+        async with worker_on(dsn, lease_seconds=0.6) as (_, admin):
+            parent = await admin.start_workflow(parent_of_blocked, 1)
+            await poll_async(lambda: parent.info(), suspended)
+            [child] = await admin.list_workflows(name="blocked_child")
+            assert await admin.cancel_workflow(child.id, "the child alone")
+            # The parent is woken, its await raises, and it fails with the child's cancellation;
+            # cancelling a child never cancels its parent.
+            with pytest.raises(pgqrs.WorkflowFailedError, match="the child alone"):
+                await parent.result(timeout=30)
+            info = await parent.info()
+            assert info.status == "FAILED"
+            assert info.error is not None
+            assert info.error["type"] == "pgqrs.errors.WorkflowCancelledError"
 
     asyncio.run(main())

@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from helpers import later, with_fake_now
+from helpers import later, poll_async, with_fake_now
 
 import pgqrs
 from pgqrs import PyWorkflow, RetryPolicy, SyncWorkflow
@@ -349,17 +349,6 @@ def test_long_backoff_frees_the_worker(dsn: str) -> None:
 
     asyncio.run(main())
     assert calls["slow_retry"] == 2
-
-
-async def poll_async(fetch: Any, ready: Any, limit: float = 30.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + limit
-    while True:
-        value = await fetch()
-        if ready(value):
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out; last value {value!r}")
-        await asyncio.sleep(0.01)
 
 
 def test_a_direct_run_suspends_and_a_worker_finishes_it(dsn: str) -> None:

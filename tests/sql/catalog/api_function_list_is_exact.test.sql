@@ -6,12 +6,13 @@ select is(
     array(select distinct p.proname::text from pg_proc p
            where p.pronamespace = 'pgqrs'::regnamespace and p.proname !~ '^_'
            order by 1),
-    array['acquire_step', 'acquire_workflow', 'begin_step', 'cancel_workflow', 'claim_workflows',
-          'complete_step', 'complete_workflow', 'create_workflow', 'describe_workflow',
-          'error_codes', 'fail_step', 'fail_step_attempt', 'fail_workflow', 'fork_workflow',
-          'get_workflow', 'heartbeat', 'list_step_attempts', 'list_steps', 'list_workers',
-          'list_workflows', 'min_client_version', 'next_claim_at', 'now', 'register_worker',
-          'release_workflow', 'resume_workflow', 'revive_workflow', 'start_workflow',
+    array['acquire_step', 'acquire_workflow', 'await_workflow', 'begin_step', 'cancel_workflow',
+          'claim_workflows', 'complete_step', 'complete_workflow', 'create_workflow',
+          'describe_workflow', 'error_codes', 'fail_step', 'fail_step_attempt', 'fail_workflow',
+          'fork_workflow', 'get_event', 'get_workflow', 'heartbeat', 'list_step_attempts',
+          'list_steps', 'list_workers', 'list_workflows', 'min_client_version', 'next_claim_at',
+          'now', 'recv_message', 'register_worker', 'release_workflow', 'resume_workflow',
+          'revive_workflow', 'send_message', 'set_event', 'sleep_step', 'start_workflow',
           'stop_worker', 'submit_workflow', 'suspend_workflow', 'version', 'worker_heartbeat',
           'workflow_counts'],
     'the API functions');

@@ -7,7 +7,7 @@ select is_empty(
        where p.pronamespace = 'pgqrs'::regnamespace
          and p.proname in ('get_workflow', 'list_steps', 'next_claim_at', 'list_workers',
                            'workflow_counts', 'list_workflows', 'describe_workflow',
-                           'list_step_attempts')
+                           'list_step_attempts', 'get_event')
          and p.provolatile <> 's'$$,
     'the read functions are STABLE');
 select is_empty(

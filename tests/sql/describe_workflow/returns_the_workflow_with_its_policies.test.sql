@@ -12,7 +12,8 @@ select results_eq(
     format($$select id, name, status, idempotency_key, input, output, error, lease_owner, lease_token,
                     lease_expires_at, created_at, updated_at, started_at, finished_at,
                     queued, available_at, recoveries, max_recoveries,
-                    deadline_at, attempt, max_attempts, retry_backoff, retry_max_backoff, forked_from
+                    deadline_at, attempt, max_attempts, retry_backoff, retry_max_backoff, forked_from,
+                    parent_id, waiting_for
                from pgqrs.workflows where id = %L$$, :'workflow_id'),
     'the same values as the table');
 select results_eq(

@@ -9,11 +9,12 @@ select ok(
     (select p.prosrc from pg_proc p where p.oid = 'pgqrs._cancel(uuid, jsonb, timestamptz)'::regprocedure)
         ~ 'pg_notify\(\s*''pgqrs_done'',\s*p_workflow_id::text\)',
     '_cancel sends pgqrs_done with the id');
--- TEST: cancel_workflow, and the deadline in acquire_workflow and claim_workflows, call _cancel
+-- TEST: cancel_workflow, and the deadline in acquire_workflow and claim_workflows, call _cancel;
+-- so does _cancel itself, for the children of a cancelled workflow
 select set_eq(
     $$select p.proname::text from pg_proc p
        where p.pronamespace = 'pgqrs'::regnamespace and p.prosrc ~ 'pgqrs\._cancel\('$$,
-    $$values ('cancel_workflow'), ('acquire_workflow'), ('claim_workflows')$$,
+    $$values ('cancel_workflow'), ('acquire_workflow'), ('claim_workflows'), ('_cancel')$$,
     'the callers of _cancel');
 
 select * from finish();

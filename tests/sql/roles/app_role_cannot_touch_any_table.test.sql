@@ -29,11 +29,16 @@ exception when others then
 end
 $$;
 
--- One statement of each kind per table, on its first column.
+-- One statement of each kind per table, on its first column that is not an identity or
+-- generated column (UPDATE of an identity column GENERATED ALWAYS fails with 428C9 before the
+-- privilege check).
 create temp table statements as
 select c.oid::regclass as tbl, s.kind, format(s.sql, c.oid::regclass, quote_ident(a.attname)) as sql
   from pg_class c
-  join pg_attribute a on a.attrelid = c.oid and a.attnum = 1
+  join pg_attribute a on a.attrelid = c.oid
+   and a.attnum = (select min(a2.attnum) from pg_attribute a2
+                    where a2.attrelid = c.oid and a2.attnum > 0 and not a2.attisdropped
+                      and a2.attidentity = '' and a2.attgenerated = '')
   cross join (values
       ('SELECT',   'select %2$s from %1$s'),
       ('LOCK',     'select %2$s from %1$s for key share'),

@@ -1,5 +1,5 @@
 begin;
-select plan(12);
+select plan(13);
 
 -- A monitoring role set up as docs/security.md says: USAGE on the schema and EXECUTE on the
 -- functions that only read (the API functions that are not VOLATILE, plus now()).
@@ -39,7 +39,8 @@ select pgqrs_test.succeeded_step(:'workflow_id', :token, 'fetch');
 select is_empty(
     $$select f from unnest(array['get_workflow', 'list_steps', 'list_workers', 'workflow_counts',
                                  'list_workflows', 'next_claim_at', 'error_codes', 'version',
-                                 'now', 'describe_workflow', 'list_step_attempts']) f
+                                 'now', 'describe_workflow', 'list_step_attempts',
+                                 'get_event']) f
        where not exists (select 1 from pg_proc p
                           where p.pronamespace = 'pgqrs'::regnamespace and p.proname = f
                             and has_function_privilege('pgqrs_test_monitor_reads', p.oid, 'EXECUTE'))$$,
@@ -59,6 +60,7 @@ select ok(pgqrs.next_claim_at('worker-monitor') is not null, 'next_claim_at');
 select ok((select count(*) from pgqrs.error_codes()) >= 9, 'error_codes');
 select ok(pgqrs.version() is not null, 'version');
 select ok(pgqrs.now() is not null, 'now');
+select is(e.found, false, 'get_event') from pgqrs.get_event(:'workflow_id', 'progress') e;
 
 -- TEST: every function granted to the role can be called by it: called with NULL arguments,
 -- none raises 42501 (insufficient_privilege); other errors (PQ001, PQ008, ...) are fine
