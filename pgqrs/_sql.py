@@ -94,9 +94,11 @@ LIST_STEPS: LiteralString = (
 VERSION: LiteralString = "SELECT pgqrs.version()"
 # Since 0.2.0: the oldest client release the installed schema still serves.
 MIN_CLIENT_VERSION: LiteralString = "SELECT pgqrs.min_client_version()"
-# The version of pgqrs installed as an extension (CREATE EXTENSION), or no row.
-EXTENSION_VERSION: LiteralString = (
-    "SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'pgqrs'"
+# The client's first look at a database: the schema version, and whether pgqrs was installed
+# as an extension (CREATE EXTENSION; NULL otherwise). One statement per store.
+SCHEMA_STATE: LiteralString = (
+    "SELECT pgqrs.version(),"
+    " (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'pgqrs')"
 )
 
 # The server's clock, for the ages the CLI prints. clock_timestamp() needs no privilege

@@ -149,7 +149,7 @@ class SyncStore:
             return
         scripts = _core.Scripts.load()
         try:
-            installed = str((self.call(_sql.VERSION, check=False))[0][0])
+            installed, extension = (self.call(_sql.SCHEMA_STATE, check=False))[0]
         except (psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName) as exc:
             raise errors.SchemaError(
                 "pgqrs is not installed in this database: run `pgqrs install` (or CREATE "
@@ -158,13 +158,12 @@ class SyncStore:
         min_client = None
         if _core.version_key(installed) > _core.version_key(scripts.latest):
             min_client = str((self.call(_sql.MIN_CLIENT_VERSION, check=False))[0][0])
-        extension = bool(self.call(_sql.EXTENSION_VERSION, check=False))
         _core.check_schema_version(
-            installed,
+            str(installed),
             min_client,
             client=_core.CLIENT_VERSION,
             required=scripts.latest,
-            extension=extension,
+            extension=extension is not None,
         )
         self._schema_checked = True
 
