@@ -8,6 +8,7 @@ step's transaction after its writes, and checks that every transfer happened exa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import os
 import queue
@@ -580,10 +581,12 @@ def test_bank_transfers_exactly_once_under_kill_9(dsn: str, tmp_path: Path, kill
                     )
                     if isinstance(paused, tuple):
                         assert paused[1], "the paused transaction has not written"
-                        os.kill(pid, signal.SIGKILL)
+                        with contextlib.suppress(ProcessLookupError):  # it may have just ended
+                            os.kill(pid, signal.SIGKILL)
                     watch.execute("select pg_advisory_unlock(%s)", (bank_proc.PAUSE_LOCK,))
                 elif not server.exited():
-                    os.kill(pid, signal.SIGKILL)
+                    with contextlib.suppress(ProcessLookupError):  # it may have just ended
+                        os.kill(pid, signal.SIGKILL)
                 code = server.wait()
                 assert code in (0, -signal.SIGKILL), log_path.read_text()
                 if code == -signal.SIGKILL:
