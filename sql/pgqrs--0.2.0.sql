@@ -664,6 +664,49 @@ $$;
 comment on function pgqrs._record_attempt(uuid, text, integer, jsonb, text, timestamptz, timestamptz) is
     'Private. Records one failed attempt of a step in step_attempts (idempotent).';
 
+-- _fail_attempt(step, error, retryable, owner, token, now) -> retry delay in seconds, or NULL
+-- The one decision after a failed attempt of the RUNNING step p_step (fail_step_attempt, and
+-- begin_step for an attempt that timed out): records the attempt in step_attempts (by p_owner),
+-- then applies the policy begin_step stored. When p_retryable and fewer than max_attempts
+-- attempts failed since the step's last fresh budget, the step becomes RETRYING, due after
+-- _retry_delay, and the delay is returned; otherwise it is FAILED for good and NULL is returned.
+-- The step row keeps p_error as its error and p_token as its token. The caller holds its lock.
+create function pgqrs._fail_attempt(
+    p_step      pgqrs.steps,
+    p_error     jsonb,
+    p_retryable boolean,
+    p_owner     text,
+    p_token     bigint,
+    p_now       timestamptz
+)
+returns double precision
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_failed integer := p_step.attempt - p_step.retry_base;
+    v_delay  double precision;
+begin
+    perform pgqrs._record_attempt(p_step.workflow_id, p_step.step_key, p_step.attempt, p_error,
+                                  p_owner, p_step.attempt_started_at, p_now);
+    if p_retryable and v_failed < coalesce((p_step.policy ->> 'max_attempts')::integer, 1) then
+        v_delay := pgqrs._retry_delay(v_failed, (p_step.policy ->> 'backoff')::float8,
+                                      (p_step.policy ->> 'max_backoff')::float8);
+    end if;
+    update pgqrs.steps s
+       set status = case when v_delay is null then 'FAILED' else 'RETRYING' end,
+           error = p_error,
+           lease_token = p_token,
+           finished_at = p_now,
+           retry_at = p_now + v_delay * interval '1 second'
+     where s.workflow_id = p_step.workflow_id and s.step_key = p_step.step_key;
+    return v_delay;
+end
+$$;
+comment on function pgqrs._fail_attempt(pgqrs.steps, jsonb, boolean, text, bigint, timestamptz) is
+    'Private. Records a failed attempt and retries the step (its delay) or fails it (NULL).';
+
 -- _retry_delay(n, backoff, max_backoff) -> seconds before attempt n + 1, after n failed ones:
 -- d = min(max_backoff, backoff * 2^(n - 1)), then "equal jitter": d/2 + random() * d/2, so the
 -- delay grows exponentially, never exceeds max_backoff, and retries of many workflows spread out.
@@ -844,9 +887,16 @@ $$;
 comment on function pgqrs._wake_waiters(text, uuid, timestamptz) is
     'Private. Makes the workflows suspended waiting for something available now.';
 
--- _check_position(workflow_id, step_key, position): raises PQ010 when another step is recorded
--- at p_position in this workflow (the replay guard for a key that has no position yet).
-create function pgqrs._check_position(p_workflow_id uuid, p_step_key text, p_position integer)
+-- _check_position(workflow_id, step_key, position, recorded): the replay guard. Raises PQ010
+-- when step p_step_key, called at p_position, was recorded at another position (p_recorded), or,
+-- for a key recorded without a position (p_recorded NULL: new, or from a 0.1.0 call), when
+-- another step is recorded at p_position in this workflow.
+create function pgqrs._check_position(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_position    integer,
+    p_recorded    integer
+)
 returns void
 language plpgsql
 stable
@@ -855,6 +905,20 @@ as $$
 declare
     v_other text;
 begin
+    if p_recorded is not null then
+        if p_recorded <> p_position then
+            raise exception 'pgqrs: workflow % code changed: step % is called at position %, '
+                            'but was recorded at position %',
+                p_workflow_id, p_step_key, p_position, p_recorded
+                using errcode = 'PQ010',
+                      detail = pg_catalog.jsonb_build_object(
+                          'position', p_position, 'called', p_step_key,
+                          'recorded_position', p_recorded)::text,
+                      hint = 'Finish or cancel runs of the old code before deploying a change '
+                             'to the order of steps, or give the new code a new workflow name.';
+        end if;
+        return;
+    end if;
     select s.step_key into v_other from pgqrs.steps s
      where s.workflow_id = p_workflow_id and s.position = p_position
        and s.step_key <> p_step_key;
@@ -869,8 +933,8 @@ begin
     end if;
 end
 $$;
-comment on function pgqrs._check_position(uuid, text, integer) is
-    'Private. The replay guard: PQ010 when another step is recorded at this position.';
+comment on function pgqrs._check_position(uuid, text, integer, integer) is
+    'Private. The replay guard: PQ010 when the step or its position was recorded otherwise.';
 
 -- _wait_step(workflow_id, step_key, token, position, until) -> the step row
 -- Starts or finds the wait step p_step_key of the caller's run: locks the workflow row (the
@@ -927,18 +991,7 @@ begin
     select * into v_step from pgqrs.steps s
      where s.workflow_id = p_workflow_id and s.step_key = p_step_key
        for update;
-    if not found or v_step.position is null then
-        perform pgqrs._check_position(p_workflow_id, p_step_key, p_position);
-    end if;
-    if v_step.position is not null and v_step.position <> p_position then
-        raise exception 'pgqrs: workflow % code changed: step % is called at position %, but '
-                        'was recorded at position %',
-            p_workflow_id, p_step_key, p_position, v_step.position
-            using errcode = 'PQ010',
-                  detail = pg_catalog.jsonb_build_object(
-                      'position', p_position, 'called', p_step_key,
-                      'recorded_position', v_step.position)::text;
-    end if;
+    perform pgqrs._check_position(p_workflow_id, p_step_key, p_position, v_step.position);
     if v_step.kind is distinct from 'wait' then
         raise exception 'pgqrs: step % of workflow % was recorded as an ordinary step, not a wait',
             p_step_key, p_workflow_id
@@ -2293,21 +2346,7 @@ begin
     select * into v_step from pgqrs.steps s
      where s.workflow_id = p_workflow_id and s.step_key = p_step_key
        for update;
-    if not found or v_step.position is null then
-        perform pgqrs._check_position(p_workflow_id, p_step_key, p_position);
-    end if;
-
-    if v_step.position is not null and v_step.position <> p_position then
-        raise exception 'pgqrs: workflow % code changed: step % is called at position %, but '
-                        'was recorded at position %',
-            p_workflow_id, p_step_key, p_position, v_step.position
-            using errcode = 'PQ010',
-                  detail = pg_catalog.jsonb_build_object(
-                      'position', p_position, 'called', p_step_key,
-                      'recorded_position', v_step.position)::text,
-                  hint = 'Finish or cancel runs of the old code before deploying a change to '
-                         'the order of steps, or give the new code a new workflow name.';
-    end if;
+    perform pgqrs._check_position(p_workflow_id, p_step_key, p_position, v_step.position);
 
     if v_step.status = 'SUCCESS' then
         return query select 'SKIPPED'::text, v_step.output, v_step.attempt, 0::float8;
@@ -2331,24 +2370,13 @@ begin
             'type', 'pgqrs.StepTimeout',
             'message', pg_catalog.format('step %s timed out at %s', p_step_key, v_step.timeout_at),
             'traceback', null);
-        perform pgqrs._record_attempt(p_workflow_id, p_step_key, v_step.attempt, v_error,
-                                      v_step.owner, v_step.attempt_started_at, v_now);
-        if v_step.attempt - v_step.retry_base
-           >= coalesce((v_step.policy ->> 'max_attempts')::integer, 1) then
-            update pgqrs.steps s
-               set status = 'FAILED', error = v_error, finished_at = v_now
-             where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+        v_delay := pgqrs._fail_attempt(v_step, v_error, true, v_step.owner, v_step.lease_token,
+                                       v_now);
+        if v_delay is null then
             return query select 'FAILED'::text, v_error, v_step.attempt, 0::float8;
-            return;
+        else
+            return query select 'WAIT'::text, null::jsonb, v_step.attempt, v_delay;
         end if;
-        v_delay := pgqrs._retry_delay(v_step.attempt - v_step.retry_base,
-                                      (v_step.policy ->> 'backoff')::float8,
-                                      (v_step.policy ->> 'max_backoff')::float8);
-        update pgqrs.steps s
-           set status = 'RETRYING', error = v_error, finished_at = v_now,
-               retry_at = v_now + v_delay * interval '1 second'
-         where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
-        return query select 'WAIT'::text, null::jsonb, v_step.attempt, v_delay;
         return;
     end if;
 
@@ -2465,25 +2493,12 @@ begin
             using errcode = 'PQ005';
     end if;
 
-    perform pgqrs._record_attempt(p_workflow_id, p_step_key, v_step.attempt, v_error, v_owner,
-                                  v_step.attempt_started_at, v_now);
-    if p_retryable
-       and v_step.attempt - v_step.retry_base
-           < coalesce((v_step.policy ->> 'max_attempts')::integer, 1) then
-        v_delay := pgqrs._retry_delay(v_step.attempt - v_step.retry_base,
-                                      (v_step.policy ->> 'backoff')::float8,
-                                      (v_step.policy ->> 'max_backoff')::float8);
-        update pgqrs.steps s
-           set status = 'RETRYING', error = v_error, lease_token = p_token, finished_at = v_now,
-               retry_at = v_now + v_delay * interval '1 second'
-         where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+    v_delay := pgqrs._fail_attempt(v_step, v_error, p_retryable, v_owner, p_token, v_now);
+    if v_delay is null then
+        return query select 'FAILED'::text, v_step.attempt, 0::float8;
+    else
         return query select 'RETRYING'::text, v_step.attempt, v_delay;
-        return;
     end if;
-    update pgqrs.steps s
-       set status = 'FAILED', error = v_error, lease_token = p_token, finished_at = v_now
-     where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
-    return query select 'FAILED'::text, v_step.attempt, 0::float8;
 end
 $$;
 comment on function pgqrs.fail_step_attempt(uuid, text, bigint, jsonb, boolean) is
@@ -2563,17 +2578,13 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
+    -- The 0.1.0 columns of describe_workflow, which raises PQ001 for an unknown id.
     return query
-        select w.id, w.name, w.status, w.idempotency_key, w.input, w.output, w.error,
-               w.lease_owner, w.lease_token, w.lease_expires_at,
-               w.created_at, w.updated_at, w.started_at, w.finished_at,
-               w.queued, w.available_at, w.recoveries, w.max_recoveries
-          from pgqrs.workflows w
-         where w.id = p_workflow_id;
-    if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
-    end if;
+        select d.id, d.name, d.status, d.idempotency_key, d.input, d.output, d.error,
+               d.lease_owner, d.lease_token, d.lease_expires_at,
+               d.created_at, d.updated_at, d.started_at, d.finished_at,
+               d.queued, d.available_at, d.recoveries, d.max_recoveries
+          from pgqrs.describe_workflow(p_workflow_id) d;
 end
 $$;
 comment on function pgqrs.get_workflow(uuid) is 'One workflow''s status, values and lease.';
