@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -46,6 +47,38 @@ async def poll_async(
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {limit}s; last value {value!r}")
         await asyncio.sleep(0.01)
+
+
+def run_psql_script(
+    dsn: str,
+    script: str,
+    tmp_path: Path,
+    *,
+    quiet: bool = True,
+    cwd: Path | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` (a docs example) with ``psql -X -v ON_ERROR_STOP=1 -f`` against ``dsn``,
+    from ``cwd``; fail the test when psql is missing or the script stops with an error."""
+    import pytest
+
+    path = tmp_path / "script.sql"
+    path.write_text(script, encoding="utf-8")
+    psql = shutil.which("psql")
+    if psql is None:
+        pytest.fail("psql not found on PATH: install the PostgreSQL client (postgresql-client)")
+    cmd = [psql, "-v", "ON_ERROR_STOP=1", "-X", *(["-q"] if quiet else []), "-d", dsn]
+    proc = subprocess.run(
+        [*cmd, "-f", str(path)],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert proc.returncode == 0, f"psql exited {proc.returncode}:\n{proc.stderr}\n{proc.stdout}"
+    return proc
 
 
 def with_fake_now(dsn: str, when: datetime) -> str:

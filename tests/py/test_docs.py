@@ -11,14 +11,13 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+from helpers import run_psql_script
 
 from pgqrs import errors
 from pgqrs._core import Scripts
@@ -83,21 +82,7 @@ def test_complete_run_from_psql_runs(dsn: str, tmp_path: Path) -> None:
     assert len(blocks) == 1, f"expected one ```sql block under {RUN_HEADING!r}, got {len(blocks)}"
     script = blocks[0]
     assert script.isascii(), "the psql script must be plain ASCII"
-    path = tmp_path / "run.sql"
-    path.write_text(script, encoding="ascii")
-
-    psql = shutil.which("psql")
-    if psql is None:
-        pytest.fail("psql not found on PATH: install the PostgreSQL client (postgresql-client)")
-    proc = subprocess.run(
-        [psql, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-d", dsn, "-f", str(path)],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, f"psql exited {proc.returncode}:\n{proc.stderr}\n{proc.stdout}"
+    proc = run_psql_script(dsn, script, tmp_path)
     # Each expected error was caught by a DO block and reported as a NOTICE.
     for code in ("PQ004", "PQ003"):
         assert code in proc.stderr, f"no NOTICE about {code}:\n{proc.stderr}"
@@ -186,21 +171,7 @@ def _security_recipe() -> tuple[list[str], str]:
 
 def _psql_script(dsn: str, script: str, tmp_path: Path) -> None:
     """Run ``script`` with psql from the repository root, stopping at the first error."""
-    path = tmp_path / "recipe.sql"
-    path.write_text(script, encoding="utf-8")
-    psql = shutil.which("psql")
-    if psql is None:
-        pytest.fail("psql not found on PATH: install the PostgreSQL client (postgresql-client)")
-    proc = subprocess.run(
-        [psql, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-d", dsn, "-f", str(path)],
-        cwd=REPO_ROOT,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, f"psql exited {proc.returncode}:\n{proc.stderr}\n{proc.stdout}"
+    run_psql_script(dsn, script, tmp_path, cwd=REPO_ROOT, timeout=120)
 
 
 def _drop_recipe_roles(admin_dsn: str) -> None:

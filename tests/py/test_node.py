@@ -48,6 +48,7 @@ from urllib.parse import quote, urlencode
 
 import psycopg
 import pytest
+from helpers import run_psql_script
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 
@@ -506,19 +507,8 @@ def _example(heading: str, lang: str) -> tuple[str, str]:
 
 
 def test_docs_psql_example_runs(dsn: str, tmp_path: Path) -> None:
-    psql = shutil.which("psql")
-    if psql is None:
-        pytest.fail("psql not found on PATH: install the PostgreSQL client (postgresql-client)")
     source, shown = _example("## Example: psql", "sql")
-    script = tmp_path / "example.sql"
-    script.write_text(source, encoding="utf-8")
-    proc = subprocess.run(
-        [psql, "-X", "-v", "ON_ERROR_STOP=1", "-d", dsn, "-f", str(script)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr + proc.stdout
+    proc = run_psql_script(dsn, source, tmp_path, quiet=False)
     lines = proc.stdout.splitlines()
     for line in shown.splitlines():
         assert line in lines, f"{line!r} is not in the output of the psql example:\n{proc.stdout}"

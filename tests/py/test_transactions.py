@@ -14,7 +14,6 @@ import os
 import queue
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from uuid import UUID
 import bank_proc
 import psycopg
 import pytest
-from helpers import later, poll, with_fake_now
+from helpers import later, poll, run_psql_script, with_fake_now
 
 import pgqrs
 from pgqrs import PyWorkflow, SyncWorkflow
@@ -405,20 +404,8 @@ def test_docs_psql_form_runs(dsn: str, tmp_path: Path) -> None:
     blocks = re.findall(r"^```sql\n(.*?)^```$", text, flags=re.MULTILINE | re.DOTALL)
     scripts = [b for b in blocks if "\\gset" in b]
     assert len(scripts) == 1, "docs/transactions.md: expected one runnable psql script"
-    path = tmp_path / "transaction.sql"
-    path.write_text(scripts[0], encoding="ascii")
-    psql = shutil.which("psql")
-    if psql is None:
-        pytest.fail("psql not found on PATH: install the PostgreSQL client (postgresql-client)")
-    proc = subprocess.run(
-        [psql, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-d", dsn, "-f", str(path)],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, f"psql exited {proc.returncode}:\n{proc.stderr}\n{proc.stdout}"
+    assert scripts[0].isascii(), "the psql script must be plain ASCII"
+    proc = run_psql_script(dsn, scripts[0], tmp_path)
     assert [line for line in proc.stdout.splitlines() if "begin_step answers" in line] == [
         "begin_step answers EXECUTE",
         "after the rollback, begin_step answers EXECUTE",
