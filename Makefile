@@ -64,9 +64,11 @@ lint: setup ## ruff check, ruff format --check, mypy --strict
 	.venv/bin/ruff check pgqrs tests/py tools bench
 	.venv/bin/ruff format --check pgqrs tests/py tools bench
 	.venv/bin/mypy --strict pgqrs
+	$(PY) tools/gen_delta.py 0.1.0 0.2.0 --check
 
-gen: setup ## Regenerate pgqrs/_sync.py from pgqrs/_async.py
+gen: setup ## Regenerate pgqrs/_sync.py from _async.py, and the functions of the upgrade script
 	$(PY) tools/gen_sync.py
+	$(PY) tools/gen_delta.py 0.1.0 0.2.0
 
 soak: setup ## Long fault/soak loops (pytest -m slow)
 	$(PY) -m pytest tests/py -m slow $(PYTEST_ARGS)

@@ -447,6 +447,18 @@ def workflow_options(
 
 # --- replay state ---------------------------------------------------------------------------
 
+# The longest step key the SQL accepts (pgqrs._check_text('step key', ..., 512)).
+MAX_STEP_KEY = 512
+
+# The reserved entry of a snapshot (acquire_workflow, claim_workflows) listing the steps that have
+# a row but no outcome: {"#open": {"step_key": position, ...}}. No step key starts with "#".
+OPEN_STEPS = "#open"
+
+# A step that starts without begin_step (see Run.fresh) gets its RUNNING row this many seconds
+# after it started, if it is still running: a short step costs one statement (record_step), and a
+# long one still shows as RUNNING, with its attempt counted if its runner dies.
+BEGIN_AFTER = 0.05
+
 FINAL_STATUSES = ("SUCCESS", "FAILED", "DEAD", "CANCELLED")  # no runner will change them by itself
 
 
@@ -479,7 +491,9 @@ class Run:
     the key ``name``, ``name#2``, ``name#3``... deterministically, and ``position`` numbers the
     step calls of the run 1, 2, 3..., which the replay guard compares with the recorded ones.
     ``final`` is set when the workflow was already finished: no lease was granted and nothing new
-    may run.
+    may run. ``open`` holds the steps that have a row but no outcome (RUNNING, RETRYING, WAITING),
+    by key, with their positions: the snapshot's reserved entry ``"#open"``, plus every step this
+    run has begun. Only a step that is in neither may start without ``begin_step`` (:meth:`fresh`).
     """
 
     token: int
@@ -489,11 +503,32 @@ class Run:
     final: Outcome | None = None
     position: int = 0
     at_position: dict[int, str] = field(default_factory=dict)
+    open: dict[str, int | None] = field(default_factory=dict)
+    unplaced_open: bool = False  # an open step recorded without a position (by 0.1.0 calls)
 
     def __post_init__(self) -> None:
+        opened = self.finished.pop(OPEN_STEPS, None) or {}
+        for key, position in opened.items():
+            self.open[key] = None if position is None else int(position)
+            self.unplaced_open = self.unplaced_open or position is None
         for key, stored in self.finished.items():
             if stored.get("position") is not None:
                 self.at_position[int(stored["position"])] = key
+        for key, position in self.open.items():
+            if position is not None:
+                self.at_position[position] = key
+
+    def fresh(self, key: str, position: int) -> bool:
+        """True when step ``key`` at ``position`` certainly has no row yet: it is not finished,
+        not open, and its position is free. Such a step can start without a round trip and be
+        recorded with ``pgqrs.record_step`` once it has run. Open steps recorded without a
+        position (by 0.1.0 clients) make every step go through ``begin_step``."""
+        return (
+            key not in self.finished
+            and key not in self.open
+            and position not in self.at_position
+            and not self.unplaced_open
+        )
 
     def next_step(self, name: str) -> tuple[str, int]:
         """The key and position of the next call of step ``name`` in this run."""
@@ -502,9 +537,19 @@ class Run:
                 f"step names may not contain '#' (reserved for repeat keys): {name!r}"
             )
         n = self.counters.get(name, 0) + 1
+        key = name if n == 1 else f"{name}#{n}"
+        # The SQL checks the same (PQ008), but a new step reaches it only with its outcome.
+        if not name.strip():
+            raise errors.InvalidArgumentError("a step name must not be blank", sqlstate="PQ008")
+        if len(key) > MAX_STEP_KEY:
+            raise errors.InvalidArgumentError(
+                f"step key {key[:40]!r}... is {len(key)} characters long; the limit is"
+                f" {MAX_STEP_KEY}",
+                sqlstate="PQ008",
+            )
         self.counters[name] = n
         self.position += 1
-        return (name if n == 1 else f"{name}#{n}"), self.position
+        return key, self.position
 
     def replay(self, workflow_id: UUID, key: str, position: int) -> tuple[bool, Any]:
         """``(True, value)`` for a step that succeeded before, ``(False, None)`` for a step that

@@ -40,6 +40,13 @@ COMPLETE_STEP: LiteralString = (
     "p_workflow_id => %s::uuid, p_step_key => %s::text, p_token => %s::int8, p_output => %s::jsonb)"
 )
 
+# A step that ran without begin_step (or was begun by it), recorded SUCCESS in one call.
+RECORD_STEP: LiteralString = (
+    "SELECT pgqrs.record_step("
+    "p_workflow_id => %s::uuid, p_step_key => %s::text, p_token => %s::int8,"
+    " p_position => %s::int4, p_output => %s::jsonb, p_elapsed_seconds => %s::float8)"
+)
+
 FAIL_STEP_ATTEMPT: LiteralString = (
     "SELECT status, attempt, retry_in FROM pgqrs.fail_step_attempt("
     "p_workflow_id => %s::uuid, p_step_key => %s::text, p_token => %s::int8,"

@@ -182,15 +182,37 @@ class SyncStore:
         ``retry_timeout`` passes. The first call checks the schema version (``check_schema``)
         unless ``check`` is false.
         """
+        return (self.call_many(((query, params),), retry=retry, check=check))[0]
+
+    def call_many(
+        self,
+        statements: Sequence[tuple[LiteralString, Sequence[Any]]],
+        *,
+        retry: bool = True,
+        check: bool = True,
+    ) -> list[list[tuple[Any, ...]]]:
+        """Run pgqrs statements in one transaction and one round trip (pipeline mode); return
+        the rows of each. They commit together or not at all; errors and retries as in
+        :meth:`call` (every pgqrs call is safe to repeat, so a batch of them is too)."""
         if check and not self._schema_checked:
             self.check_schema()
         deadline = time.monotonic() + self.retry_timeout
         delay = 0.02
         while True:
             try:
-                with self.pool.connection() as conn:
-                    cur = conn.execute(query, params)
-                    return cur.fetchall() if cur.description else []
+                # getconn/putconn rather than pool.connection(): the same, minus a context
+                # manager per call on the hot path. Every statement here runs in autocommit
+                # mode, or in the one implicit transaction of a pipeline.
+                conn = self.pool.getconn()
+                try:
+                    if len(statements) == 1:
+                        cursors = [conn.execute(*statements[0])]
+                    else:
+                        with conn.pipeline():
+                            cursors = [conn.execute(q, p) for q, p in statements]
+                    return [c.fetchall() if c.description else [] for c in cursors]
+                finally:
+                    self.pool.putconn(conn)
             except psycopg.Error as exc:
                 mapped = _core.translate(exc)
                 if mapped is not None:
@@ -557,12 +579,36 @@ class SyncStepResult:
 
 
 class SyncStepGuard:
-    """Records the outcome of one acquired step. Each call is one durable write."""
+    """Records the outcome of one acquired step. Each call is one durable write.
 
-    def __init__(self, ctx: SyncWorkflow, key: str, token: int) -> None:
+    A new step starts without a round trip: its row is written with its outcome, by
+    ``pgqrs.record_step``. One still running after ``BEGIN_AFTER`` (50 ms) is marked RUNNING by
+    ``pgqrs.begin_step`` in the background, so that it shows as running and its attempt counts if
+    this process dies. Any other step (with a timeout, retried, or left RUNNING by a runner that
+    died) was begun by ``begin_step`` before its guard was made.
+    """
+
+    def __init__(
+        self,
+        ctx: SyncWorkflow,
+        key: str,
+        token: int,
+        position: int,
+        policy: RetryPolicy,
+        *,
+        begun: bool,
+    ) -> None:
         self._ctx = ctx
         self.key = key
         self._token = token
+        self._position = position
+        self._policy = policy
+        self._started = time.monotonic()
+        self._elapsed = 0.0
+        self._begun = begun
+        self._marker: _runtime.Deferred | None = None
+        if not begun:
+            self._marker = _runtime.Deferred(_core.BEGIN_AFTER, self._begin)
 
     def success(self, value: Any = None) -> None:
         """Record the step as SUCCESS with ``value`` (JSON-serializable).
@@ -570,11 +616,103 @@ class SyncStepGuard:
         A value that cannot be stored (not JSON, or over the size limit) records the step
         FAILED with that error and raises it (InvalidValueError or PayloadTooLargeError).
         """
-        self._ctx._record_success(self.key, self._token, value)
+        self._succeed(value)
 
     def fail(self, error: BaseException | str) -> None:
         """Record the step as FAILED with an exception (type, message, traceback) or a message."""
-        self._ctx._record_failure(self.key, self._token, error)
+        self._failed(error, False)
+
+    def _succeed(self, value: Any, *, defer: bool = False) -> Any:
+        """Record SUCCESS; returns the value as stored (its JSON round trip).
+
+        With ``defer`` (``@step`` functions), a step without a RUNNING row is not written yet:
+        its record joins the run's next write (the next step's start, a wait, or the
+        workflow's outcome), in the same round trip and transaction, before anything that may
+        depend on it runs. A crash in between runs the step again, as a crash just before the
+        write would."""
+        try:
+            payload = _core.encode(value, f"output of step {self.key!r}")
+        except errors.InvalidValueError as bad:  # not JSON
+            self._failed(bad, False)
+            raise
+        self._elapsed = time.monotonic() - self._started
+        begun = self._settle()
+        if defer and not begun:
+            self._ctx._pending.append((self, payload))
+        else:
+            self._store(payload)
+        return _core.roundtrip(payload)
+
+    def _statement(self, payload: str) -> tuple[LiteralString, tuple[Any, ...]]:
+        """The statement that records this step's SUCCESS: ``complete_step`` for a begun step,
+        ``record_step`` (which creates the row) otherwise."""
+        ctx = self._ctx
+        if self._begun:
+            return _sql.COMPLETE_STEP, (ctx.id, self.key, self._token, payload)
+        return (
+            _sql.RECORD_STEP,
+            (ctx.id, self.key, self._token, self._position, payload, self._elapsed),
+        )
+
+    def _store(self, payload: str) -> None:
+        """Record SUCCESS now (after the run's deferred records). A value the server cannot
+        store (over the size limit) records the step FAILED with that error and raises it."""
+        try:
+            self._ctx._call(*self._statement(payload))
+        except errors.InvalidValueError as bad:
+            self._failed(bad, False)
+            raise
+
+    def _failed(self, error: BaseException | str, retryable: bool) -> tuple[str, float]:
+        """Record a failed attempt; the SQL answers RETRYING (with the delay) or FAILED."""
+        ctx = self._ctx
+        if not self._settle():
+            self._begin()
+            self._begun = True
+        rows = ctx._call(
+            _sql.FAIL_STEP_ATTEMPT,
+            (ctx.id, self.key, self._token, _core.error_text(error), retryable),
+        )
+        status, _attempt, retry_in = rows[0]
+        return str(status), float(retry_in)
+
+    def _abandon(self) -> None:
+        """The step ended without an outcome (the run was interrupted): begin nothing more."""
+        if self._marker is not None:
+            self._marker.cancel()
+
+    def _settle(self) -> bool:
+        """Whether the step has its RUNNING row: stops a pending background begin_step, or waits
+        for one that started (raising its error, such as a lost lease)."""
+        marker, self._marker = self._marker, None
+        if marker is not None and marker.finish():
+            self._begun = True
+        return self._begun
+
+    def _begin(self) -> None:
+        ctx = self._ctx
+        policy = self._policy
+        status = (
+            ctx._call(
+                _sql.BEGIN_STEP,
+                (
+                    ctx.id,
+                    self.key,
+                    self._token,
+                    self._position,
+                    policy.max_attempts,
+                    policy.backoff,
+                    policy.max_backoff,
+                    None,
+                ),
+            )
+        )[0][0]
+        if status != "EXECUTE":  # only a step with a row can get another answer
+            raise errors.InvalidStateError(
+                f"step {self.key!r} of workflow {ctx.id} was recorded by another runner"
+                f" ({status}) while it ran here",
+                sqlstate="PQ005",
+            )
 
 
 class SyncWorkflow:
@@ -597,6 +735,10 @@ class SyncWorkflow:
         self._draining: Callable[[], bool] | None = None
         self._cancelled: errors.WorkflowCancelledError | None = None
         self._task: Any = None
+        # Successful steps whose records wait for the run's next write (SyncStepGuard._succeed).
+        self._pending: list[tuple[SyncStepGuard, str]] = []
+        # Set by a worker: a statement to send with the outcome, and who gets its rows.
+        self._then: Callable[[], Any] | None = None
 
     def __repr__(self) -> str:
         return f"<SyncWorkflow {self.name!r} {self.id}>"
@@ -633,9 +775,10 @@ class SyncWorkflow:
 
     def release(self) -> None:
         """Give up the lease without finishing, so another runner may resume at once."""
-        run, self._run = self._run, None
+        run = self._run
         if run is not None and run.final is None:
-            self.store.call(_sql.RELEASE_WORKFLOW, (self.id, run.token))
+            self._call(_sql.RELEASE_WORKFLOW, (self.id, run.token))
+        self._run = None
 
     def info(self) -> WorkflowInfo:
         """Status, values and lease of this workflow, read now."""
@@ -700,7 +843,7 @@ class SyncWorkflow:
             return
         payload = _core.encode(value, f"event {key!r}")
         self._check_stop(step_key)
-        self.store.call(_sql.SET_EVENT, (self.id, step_key, run.token, position, key, payload))
+        self._call(_sql.SET_EVENT, (self.id, step_key, run.token, position, key, payload))
 
     def start_child(
         self,
@@ -758,7 +901,7 @@ class SyncWorkflow:
         while True:
             self._check_stop(key)
             status, value, remaining = (
-                self.store.call(
+                self._call(
                     query,
                     (self.id, key, run.token, position, *args, self.store.inline_wait_max),
                 )
@@ -774,15 +917,18 @@ class SyncWorkflow:
         run = self._run or self._acquire()
         key, position = run.next_step(name)
         result = self._acquire_key(run, key, position, _core.NO_RETRIES, None)
-        if result.guard is None:
+        guard = result.guard
+        if guard is None:
             return result.value
         try:
             value = body(key)
         except BaseException as exc:
             if _core.is_failure(exc):
-                self._record_failure(key, run.token, exc)
+                guard._failed(exc, False)
+            else:
+                guard._abandon()
             raise
-        return self._record_success(key, run.token, value)
+        return guard._succeed(value)
 
     def _check_stop(self, key: str) -> None:
         """Before a wait: stop if the workflow was cancelled or the worker is draining."""
@@ -858,6 +1004,7 @@ class SyncWorkflow:
         finally:
             ticker.stop()
             self._run = None
+            self._pending = []
 
     def _run_step(
         self,
@@ -874,19 +1021,20 @@ class SyncWorkflow:
         policy = retry.resolve(self.store.step_retry) if retry else self.store.step_retry
         while True:
             result = self._acquire_key(run, key, position, policy, timeout)
-            if result.guard is None:
+            guard = result.guard
+            if guard is None:
                 return result.value
             try:
                 value = _runtime.call_step_sync(fn, self, args, kwargs, timeout, key)
-                return self._record_success(key, run.token, value)
             except BaseException as exc:
-                if not _core.is_failure(exc) or isinstance(exc, errors.InvalidValueError):
-                    raise  # InvalidValueError: _record_success recorded it already
-                status, _attempt, retry_in = self._record_attempt(
-                    key, run.token, exc, policy.retryable(exc)
-                )
+                if not _core.is_failure(exc):
+                    guard._abandon()
+                    raise
+                status, retry_in = guard._failed(exc, policy.retryable(exc))
                 if status == "FAILED":
                     raise
+            else:
+                return guard._succeed(value, defer=True)
             self._wait_for_retry(run, key, retry_in)
 
     def _run_transaction_step(
@@ -913,8 +1061,9 @@ class SyncWorkflow:
         lost_since: float | None = None
         delay = 0.02
         while True:
-            result = self._acquire_key(run, key, position, policy, timeout)
-            if result.guard is None:
+            result = self._acquire_key(run, key, position, policy, timeout, lazy=False)
+            guard = result.guard
+            if guard is None:
                 return result.value
             try:
                 return self._transact(key, run.token, fn, args, kwargs, timeout)
@@ -938,7 +1087,7 @@ class SyncWorkflow:
                 if not _core.is_failure(exc):
                     raise
                 retryable = policy.retryable(exc) and not isinstance(exc, errors.InvalidValueError)
-                status, _attempt, retry_in = self._record_attempt(key, run.token, exc, retryable)
+                status, retry_in = guard._failed(exc, retryable)
                 if status == "FAILED":
                     raise
             self._wait_for_retry(run, key, retry_in)
@@ -981,12 +1130,19 @@ class SyncWorkflow:
         position: int,
         policy: RetryPolicy,
         timeout: float | None,
+        *,
+        lazy: bool = True,
     ) -> SyncStepResult:
-        """Replay step ``key`` from the snapshot, or begin it with ``pgqrs.begin_step``, waiting
-        out (or suspending for) a retry that is not due yet."""
+        """Replay step ``key`` from the snapshot; start a new one (``run.fresh``, no timeout)
+        without a round trip; or begin it with ``pgqrs.begin_step``, waiting out (or suspending
+        for) a retry that is not due yet."""
         hit, value = run.replay(self.id, key, position)
         if hit:
             return SyncStepResult("SKIPPED", value, None)
+        if self._pending:
+            self._flush()  # what the previous steps returned is durable before this runs
+        fresh = lazy and timeout is None and run.fresh(key, position)
+        run.open[key] = position
         while True:
             if self._cancelled is not None:
                 raise self._cancelled
@@ -994,8 +1150,11 @@ class SyncWorkflow:
                 raise errors.WorkerStopping(
                     f"worker stopping: step {key!r} of {self.id} not started"
                 )
+            if fresh:
+                guard = SyncStepGuard(self, key, run.token, position, policy, begun=False)
+                return SyncStepResult("EXECUTE", None, guard)
             status, value, _attempt, retry_in = (
-                self.store.call(
+                self._call(
                     _sql.BEGIN_STEP,
                     (
                         self.id,
@@ -1012,7 +1171,8 @@ class SyncWorkflow:
             if status == "SKIPPED":
                 return SyncStepResult("SKIPPED", value, None)
             if status == "EXECUTE":
-                return SyncStepResult("EXECUTE", None, SyncStepGuard(self, key, run.token))
+                guard = SyncStepGuard(self, key, run.token, position, policy, begun=True)
+                return SyncStepResult("EXECUTE", None, guard)
             if status == "FAILED":
                 raise errors.StepFailedError.from_stored(key, value or {})
             self._wait_for_retry(run, key, retry_in)  # WAIT
@@ -1023,39 +1183,63 @@ class SyncWorkflow:
         if delay <= self.store.inline_wait_max:
             time.sleep(max(delay, 0.0))
             return
-        self.store.call(_sql.SUSPEND_WORKFLOW, (self.id, run.token, delay))
+        self._call(_sql.SUSPEND_WORKFLOW, (self.id, run.token, delay))
         raise errors.WorkflowSuspended(
             f"workflow {self.id} suspended for {delay:.1f}s until step {key!r} may be retried;"
             " a worker resumes it then",
             delay,
         )
 
-    def _record_success(self, key: str, token: int, value: Any) -> Any:
-        try:
-            payload = _core.encode(value, f"output of step {key!r}")
-            self.store.call(_sql.COMPLETE_STEP, (self.id, key, token, payload))
-        except errors.InvalidValueError as bad:  # not JSON, or over the size limit
-            self._record_failure(key, token, bad)
-            raise
-        return _core.roundtrip(payload)
-
-    def _record_failure(self, key: str, token: int, error: BaseException | str) -> None:
-        """Record the step FAILED for good (the low-level guard, and values that cannot be
-        stored: retrying them cannot help)."""
-        self._record_attempt(key, token, error, False)
-
-    def _record_attempt(
-        self, key: str, token: int, error: BaseException | str, retryable: bool
-    ) -> tuple[str, int, float]:
-        """Record a failed attempt; the SQL answers RETRYING (with the delay) or FAILED."""
-        rows = self.store.call(
-            _sql.FAIL_STEP_ATTEMPT, (self.id, key, token, _core.error_text(error), retryable)
-        )
-        status, attempt, retry_in = rows[0]
-        return str(status), int(attempt), float(retry_in)
-
     def _finish(self, query: LiteralString, token: int, payload: str) -> None:
-        self.store.call(query, (self.id, token, payload))
+        """Record the workflow's outcome. A worker may hand over one more statement, a claim
+        for the slot this run frees, to go in the same round trip and transaction; it gets the
+        claim's rows, or None when the batch failed and the outcome was recorded on its own."""
+        then = self._then() if self._then is not None else None
+        if then is None:
+            self._call(query, (self.id, token, payload))
+            return
+        extra, took = then
+        pending, self._pending = self._pending, []
+        statements = [guard._statement(p) for guard, p in pending]
+        finish = (query, (self.id, token, payload))
+        try:
+            rows = self.store.call_many([*statements, finish, extra])
+        except (psycopg.Error, errors.PgqrsError):
+            took(None)
+            self._pending = pending
+            self._call(*finish)
+            return
+        except BaseException:
+            took(None)
+            raise
+        took(rows[-1])
+
+    def _call(self, query: LiteralString, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Run one statement of this run after the step records it still owes, all in one round
+        trip and one transaction. If that fails, they are retried one by one, as if they had
+        never been deferred, and then the statement alone, so every error keeps its cause."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return self.store.call(query, params)
+        statements = [guard._statement(payload) for guard, payload in pending]
+        try:
+            return (self.store.call_many([*statements, (query, params)]))[-1]
+        except errors.PgqrsError:
+            for guard, payload in pending:
+                guard._store(payload)
+            return self.store.call(query, params)
+
+    def _flush(self) -> None:
+        """Write the step records this run still owes (see SyncStepGuard._succeed)."""
+        pending, self._pending = self._pending, []
+        if len(pending) > 1:
+            try:
+                self.store.call_many([guard._statement(p) for guard, p in pending])
+                return
+            except errors.PgqrsError:
+                pass
+        for guard, payload in pending:
+            guard._store(payload)
 
     def _record_cancel(self, exc: errors.WorkflowCancelledError) -> None:
         """A deadline that passed is only seen by the runner's writes (they raise PQ011 and

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from types import ModuleType
-from typing import Any
+from typing import Any, LiteralString
 
 import psycopg
 
@@ -93,11 +93,17 @@ class Worker:
         self._sync_store: SyncStore | None = None
         self._threads: concurrent.futures.ThreadPoolExecutor | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._claiming = False  # a claim is in flight (the loop's, or one sent with an outcome)
+        self._outcome_sent: set[asyncio.Task[None]] = set()  # runs that only have to wind down
 
     @property
     def running(self) -> int:
         """How many workflows this worker is running now."""
         return len(self._tasks)
+
+    def _free_slots(self) -> int:
+        """Slots for new claims: a run whose outcome is recorded no longer holds one."""
+        return self.concurrency - len(self._tasks) + len(self._outcome_sent)
 
     def stop(self) -> None:
         """Ask the worker to drain and stop. Safe to call from a signal handler or a thread; a
@@ -157,12 +163,18 @@ class Worker:
         while not self._draining:
             self._wake.clear()
             try:
-                free = self.concurrency - len(self._tasks)
+                free = self._free_slots()
                 rows: list[tuple[Any, ...]] = []
-                if free > 0:
-                    rows = await self.store.call(
-                        _sql.CLAIM_WORKFLOWS, (self.name, free, self.store.lease_seconds)
-                    )
+                if self._claiming:
+                    free = 0  # a finishing run is claiming for its slot; it wakes us after
+                elif free > 0:
+                    self._claiming = True
+                    try:
+                        rows = await self.store.call(
+                            _sql.CLAIM_WORKFLOWS, (self.name, free, self.store.lease_seconds)
+                        )
+                    finally:
+                        self._claiming = False
                     last_beat = time.monotonic()
                     for row in rows:
                         self._spawn(row)
@@ -185,8 +197,17 @@ class Worker:
                 if isinstance(exc, errors.WorkerNotFoundError):
                     with contextlib.suppress(psycopg.Error, errors.PgqrsError):
                         await self._register()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            await self._sleep(timeout)
+
+    async def _sleep(self, seconds: float) -> None:
+        """Wait until woken (``_wake``) or ``seconds`` pass, whichever comes first; a timer
+        rather than asyncio.wait_for, which costs a task per call in this hot loop."""
+        assert self._loop is not None
+        timer = self._loop.call_later(max(seconds, 0.0), self._wake.set)
+        try:
+            await self._wake.wait()
+        finally:
+            timer.cancel()
 
     async def _until_next_claim(self) -> float:
         row = (await self.store.call(_sql.NEXT_CLAIM_AT, (self.name,)))[0]
@@ -225,12 +246,41 @@ class Worker:
                 )
                 return
 
+    def _claim_with_outcome(
+        self,
+    ) -> tuple[tuple[LiteralString, tuple[Any, ...]], Callable[[list[Any] | None], None]] | None:
+        """A claim for the slot a finishing run frees, to send in the same round trip and
+        transaction as its outcome (one durable commit for both); None while draining or while
+        another claim is in flight."""
+        if self._draining or self._claiming:
+            return None
+        free = self._free_slots() + 1  # the slot of the run that is finishing
+        if free < 1:
+            return None
+        self._claiming = True
+        finishing = asyncio.current_task()
+
+        def took(rows: list[Any] | None) -> None:
+            self._claiming = False
+            if rows is not None and finishing in self._tasks:
+                self._outcome_sent.add(finishing)  # its slot is handed over: see done()
+            for row in rows or ():
+                self._spawn(row)
+            if rows is None or len(rows) < free:
+                self._wake.set()  # the queue may be empty, or the claim failed: the loop decides
+
+        return (_sql.CLAIM_WORKFLOWS, (self.name, free, self.store.lease_seconds)), took
+
     def _spawn(self, row: tuple[Any, ...]) -> None:
         task = asyncio.create_task(self._run_one(row), name=f"pgqrs-workflow-{row[0]}")
         self._tasks.add(task)
 
         def done(t: asyncio.Task[None]) -> None:
             self._tasks.discard(t)
+            if t in self._outcome_sent:
+                self._outcome_sent.discard(t)  # the claim sent with its outcome refilled its slot
+                if not self._draining:
+                    return
             self._wake.set()
 
         task.add_done_callback(done)
@@ -255,6 +305,7 @@ class Worker:
             if inspect.iscoroutinefunction(body):
                 ctx = PyWorkflow(self.store, workflow_id, name, input_)
                 ctx._draining = self._is_draining
+                ctx._then = self._claim_with_outcome
                 await ctx._execute(run, body, (input_,), {})
             else:
                 await asyncio.get_running_loop().run_in_executor(

@@ -31,38 +31,47 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
-def _work(name: str, result: Any) -> Any:
+def _wait_for_running(dsn: str, workflow_id: str, key: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    with pgqrs.connect_sync(dsn) as store:
+        admin = pgqrs.admin(store)
+        while (key, "RUNNING") not in {(s.key, s.status) for s in admin.list_steps(workflow_id)}:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"step {key} was not marked RUNNING within {timeout:g}s")
+            time.sleep(0.01)
+
+
+async def _work(name: str, result: Any) -> Any:
     _say(f"    running {name}")
     if name == HANG_AT and os.environ.get("PGQRS_DEMO_HANG") == "1":
         _say("    ...pack_parcel hangs here")  # the parent kills this process on this line
-        while True:
-            time.sleep(3600)
+        await asyncio.Event().wait()  # forever: nothing sets it
     return result
 
 
 @step
 async def reserve_stock(ctx: PyWorkflow, order: dict[str, Any]) -> dict[str, Any]:
-    return _work("reserve_stock", {"sku": order["sku"], "reserved": order["qty"]})  # type: ignore[no-any-return]
+    return await _work("reserve_stock", {"sku": order["sku"], "reserved": order["qty"]})  # type: ignore[no-any-return]
 
 
 @step
 async def charge_card(ctx: PyWorkflow, order: dict[str, Any]) -> dict[str, Any]:
-    return _work("charge_card", {"charge_id": "ch_1001", "amount": order["amount"]})  # type: ignore[no-any-return]
+    return await _work("charge_card", {"charge_id": "ch_1001", "amount": order["amount"]})  # type: ignore[no-any-return]
 
 
 @step
 async def pack_parcel(ctx: PyWorkflow, order: dict[str, Any]) -> str:
-    return _work("pack_parcel", "parcel-77")  # type: ignore[no-any-return]
+    return await _work("pack_parcel", "parcel-77")  # type: ignore[no-any-return]
 
 
 @step
 async def book_courier(ctx: PyWorkflow, parcel: str) -> str:
-    return _work("book_courier", f"tracking-{parcel}")  # type: ignore[no-any-return]
+    return await _work("book_courier", f"tracking-{parcel}")  # type: ignore[no-any-return]
 
 
 @step
 async def email_receipt(ctx: PyWorkflow, charge: dict[str, Any], tracking: str) -> bool:
-    return _work("email_receipt", True)  # type: ignore[no-any-return]
+    return await _work("email_receipt", True)  # type: ignore[no-any-return]
 
 
 @workflow
@@ -134,6 +143,9 @@ def main() -> int:
             _say(line.rstrip())
             if "hangs here" in line:
                 break
+        # A step still running after 50 ms is marked RUNNING (shorter ones are only written
+        # with their result); wait for that mark, so that the kill shows it.
+        _wait_for_running(dsn, workflow_id, HANG_AT)
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
         _say(f"    process A killed (exit {first.returncode})")

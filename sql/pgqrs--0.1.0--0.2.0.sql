@@ -1,8 +1,9 @@
 -- pgqrs 0.1.0 -> 0.2.0. Run by ALTER EXTENSION pgqrs UPDATE, by pgqrs install, or with
 -- psql -1 -f on a database that has 0.1.0. It leaves the schema identical to a fresh
 -- pgqrs--0.2.0.sql (a test compares the two); every 0.1.0 signature keeps working
--- (docs/upgrading.md). Function bodies below are copied verbatim from pgqrs--0.2.0.sql, whose
--- header explains the model.
+-- (docs/upgrading.md). Everything from "-- New functions" on is generated from the two full
+-- scripts by tools/gen_delta.py (function bodies verbatim from pgqrs--0.2.0.sql, whose header
+-- explains the model); the part above it is written by hand.
 --
 -- Changes:
 --   * Failure control (docs/failures.md): step retries with backoff decided here (begin_step,
@@ -14,6 +15,10 @@
 --     recv_message, table messages), events (set_event, get_event, table events), child
 --     workflows (submit_workflow's parent_id, await_workflow; cancelling a parent cancels its
 --     children), all on one suspend/wake mechanism (workflows.waiting_for).
+--   * A step in one statement: record_step() records a step that ran without begin_step, and
+--     the snapshot of acquire_workflow and claim_workflows lists steps without an outcome under
+--     the reserved key "#open" (docs/performance.md). claim_workflows rewrites the worker's
+--     heartbeat at most once a second.
 --   * min_client_version(): the oldest client release this schema serves.
 --   * list_workers and workflow_counts raise PQ008 for a NULL, non-positive or infinite stale
 --     window instead of answering NULL.
@@ -132,7 +137,35 @@ begin
 end
 $$;
 
--- New functions ----------------------------------------------------------------------------
+-- New functions -----------------------------------------------------------------------------------
+
+drop function pgqrs._grant_lease(uuid, text, double precision, boolean);
+
+-- _record_attempt(workflow_id, step_key, attempt, error, owner, started_at, finished_at): adds a
+-- failed attempt to step_attempts; a repeat of the same attempt is a no-op.
+create function pgqrs._record_attempt(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_attempt     integer,
+    p_error       jsonb,
+    p_owner       text,
+    p_started_at  timestamptz,
+    p_finished_at timestamptz
+)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    insert into pgqrs.step_attempts (workflow_id, step_key, attempt, error, owner, started_at,
+                                     finished_at)
+    values (p_workflow_id, p_step_key, p_attempt, p_error, p_owner, p_started_at, p_finished_at)
+    on conflict do nothing;
+end
+$$;
+comment on function pgqrs._record_attempt(uuid, text, integer, jsonb, text, timestamptz, timestamptz) is
+    'Private. Records one failed attempt of a step in step_attempts (idempotent).';
 
 -- _fail_attempt(step, error, retryable, owner, token, now) -> retry delay in seconds, or NULL
 -- The one decision after a failed attempt of the RUNNING step p_step (fail_step_attempt, and
@@ -176,68 +209,6 @@ end
 $$;
 comment on function pgqrs._fail_attempt(pgqrs.steps, jsonb, boolean, text, bigint, timestamptz) is
     'Private. Records a failed attempt and retries the step (its delay) or fails it (NULL).';
-
--- _raise_worker_not_found(worker): raises PQ009 for a worker name that is not registered.
-create function pgqrs._raise_worker_not_found(p_worker text)
-returns void
-language plpgsql
-volatile
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-    raise exception 'pgqrs: worker % is not registered', p_worker
-        using errcode = 'PQ009',
-              hint = 'Call pgqrs.register_worker first.';
-end
-$$;
-comment on function pgqrs._raise_worker_not_found(text) is
-    'Private. Raises PQ009 (worker_not_found) for the given worker name.';
-
--- _check_stale_seconds(seconds): raises PQ008 unless the staleness window is a finite number of
--- seconds greater than zero.
-create function pgqrs._check_stale_seconds(p_seconds double precision)
-returns void
-language plpgsql
-immutable
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-    if p_seconds is null or p_seconds <= 0
-       or p_seconds in ('Infinity'::float8, 'NaN'::float8) then
-        raise exception 'pgqrs: stale window must be a positive number of seconds, got %',
-            coalesce(p_seconds::text, 'NULL')
-            using errcode = 'PQ008';
-    end if;
-end
-$$;
-comment on function pgqrs._check_stale_seconds(double precision) is
-    'Private. Raises PQ008 unless a staleness window is a finite positive number of seconds.';
-
--- _record_attempt(workflow_id, step_key, attempt, error, owner, started_at, finished_at): adds a
--- failed attempt to step_attempts; a repeat of the same attempt is a no-op.
-create function pgqrs._record_attempt(
-    p_workflow_id uuid,
-    p_step_key    text,
-    p_attempt     integer,
-    p_error       jsonb,
-    p_owner       text,
-    p_started_at  timestamptz,
-    p_finished_at timestamptz
-)
-returns void
-language plpgsql
-volatile
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-    insert into pgqrs.step_attempts (workflow_id, step_key, attempt, error, owner, started_at,
-                                     finished_at)
-    values (p_workflow_id, p_step_key, p_attempt, p_error, p_owner, p_started_at, p_finished_at)
-    on conflict do nothing;
-end
-$$;
-comment on function pgqrs._record_attempt(uuid, text, integer, jsonb, text, timestamptz, timestamptz) is
-    'Private. Records one failed attempt of a step in step_attempts (idempotent).';
 
 -- _retry_delay(n, backoff, max_backoff) -> seconds before attempt n + 1, after n failed ones:
 -- d = min(max_backoff, backoff * 2^(n - 1)), then "equal jitter": d/2 + random() * d/2, so the
@@ -371,723 +342,6 @@ as $$
 $$;
 comment on function pgqrs._deadline_error(timestamptz) is
     'Private. The stored error of a workflow cancelled by its deadline.';
-
--- min_client_version(): the oldest pgqrs client release whose calls this schema still serves,
--- for example '0.1.0'. A client older than that must be upgraded before it talks to this schema;
--- any later client works (COMPATIBILITY above). Touches no table.
-create function pgqrs.min_client_version()
-returns text
-language sql
-immutable
-set search_path = pg_catalog, pg_temp
-as $$ select '0.1.0'::text $$;
-comment on function pgqrs.min_client_version() is
-    'The oldest pgqrs client release this schema still serves.';
-
--- begin_step(workflow_id, step_key, token, position, max_attempts, backoff_seconds,
---            max_backoff_seconds, timeout_seconds) -> (status, value, attempt, retry_in)
--- The step call of a runner, with a retry policy, a timeout and the replay guard. status:
---   EXECUTE  run the step now (attempt is this attempt's number), then record its outcome
---   SKIPPED  it succeeded before: value is its stored output
---   FAILED   it failed for good before: value is its stored error (acquire_step raised PQ004)
---   WAIT     a retry is scheduled: run it again in retry_in seconds (in process for a short
---            wait, otherwise suspend_workflow until then)
--- p_position is the step's position in the run (1 for the first step the code calls, ...). A
--- recorded step at another position, or another recorded key at this position, raises PQ010.
--- The policy and timeout are stored on the step row (fail_step_attempt and heartbeat read them).
--- A RUNNING step begun under this same token is a repeat of this call after a lost answer:
--- EXECUTE with the same attempt. One begun under an older token was abandoned by a runner that
--- died or was fenced: that attempt is recorded in step_attempts (type pgqrs.Abandoned) and the
--- step runs again (attempt + 1), unless it had passed its timeout, in which case the attempt is
--- recorded as timed out (pgqrs.StepTimeout) and the policy decides (EXECUTE, WAIT or FAILED).
--- Commits asynchronously when it is its transaction's first write, like acquire_step: losing a
--- RUNNING marker only makes the step run again. Locks: the step row (no workflow row lock: the
--- token is read, and the outcome write verifies it again). Errors: PQ001, PQ003, PQ005, PQ008
--- (bad key, position, policy or timeout), PQ010, PQ011.
-create function pgqrs.begin_step(
-    p_workflow_id         uuid,
-    p_step_key            text,
-    p_token               bigint,
-    p_position            integer,
-    p_max_attempts        integer default 1,
-    p_backoff_seconds     double precision default 1,
-    p_max_backoff_seconds double precision default 3600,
-    p_timeout_seconds     double precision default null
-)
-returns table (status text, value jsonb, attempt integer, retry_in double precision)
-language plpgsql
-volatile
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-    v_now      timestamptz := pgqrs.now();
-    v_status   text;
-    v_token    bigint;
-    v_owner    text;
-    v_deadline timestamptz;
-    v_policy   jsonb;
-    v_timeout  timestamptz;
-    v_step     pgqrs.steps;
-    v_error    jsonb;
-    v_delay    double precision;
-begin
-    perform pgqrs._async_commit();
-    perform pgqrs._check_text('step key', p_step_key, 512);
-    if p_position is null or p_position < 1 then
-        raise exception 'pgqrs: step position must be 1 or more, got %',
-            coalesce(p_position::text, 'NULL')
-            using errcode = 'PQ008';
-    end if;
-    perform pgqrs._check_policy(p_max_attempts, p_backoff_seconds, p_max_backoff_seconds);
-    if p_timeout_seconds is not null then
-        if not (p_timeout_seconds > 0 and p_timeout_seconds <= 2678400) then
-            raise exception 'pgqrs: step timeout must be in (0, 2678400] seconds, got %',
-                p_timeout_seconds
-                using errcode = 'PQ008';
-        end if;
-        v_timeout := v_now + p_timeout_seconds * interval '1 second';
-    end if;
-    if p_max_attempts > 1 then
-        v_policy := pg_catalog.jsonb_build_object(
-            'max_attempts', p_max_attempts, 'backoff', p_backoff_seconds,
-            'max_backoff', p_max_backoff_seconds);
-    end if;
-
-    select w.status, w.lease_token, w.lease_owner, w.deadline_at
-      into v_status, v_token, v_owner, v_deadline
-      from pgqrs.workflows w where w.id = p_workflow_id;
-    if v_status is distinct from 'RUNNING' or v_token is distinct from p_token
-       or v_deadline <= v_now then
-        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
-    end if;
-
-    -- The common case, a new step at a free position, is this one insert. It conflicts when the
-    -- key exists (a replay, a retry or an abandoned attempt) or when the position is taken.
-    insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token,
-                                  started_at, owner, attempt_started_at, position, policy,
-                                  timeout_at)
-    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now,
-            p_position, v_policy, v_timeout)
-    on conflict do nothing;
-    if found then
-        return query select 'EXECUTE'::text, null::jsonb, 1, 0::float8;
-        return;
-    end if;
-
-    select * into v_step from pgqrs.steps s
-     where s.workflow_id = p_workflow_id and s.step_key = p_step_key
-       for update;
-    perform pgqrs._check_position(p_workflow_id, p_step_key, p_position, v_step.position);
-
-    if v_step.status = 'SUCCESS' then
-        return query select 'SKIPPED'::text, v_step.output, v_step.attempt, 0::float8;
-        return;
-    end if;
-    if v_step.kind = 'wait' then
-        raise exception 'pgqrs: step % of workflow % is a wait step (sleep, receive, await, event)',
-            p_step_key, p_workflow_id
-            using errcode = 'PQ005';
-    end if;
-    if v_step.status = 'FAILED' then
-        return query select 'FAILED'::text, v_step.error, v_step.attempt, 0::float8;
-        return;
-    end if;
-
-    if v_step.status = 'RUNNING' and v_step.timeout_at <= v_now then
-        -- Abandoned past its timeout: that attempt timed out. Record it and let the policy
-        -- that attempt ran under decide, as fail_step_attempt would have.
-        perform pg_catalog.set_config('synchronous_commit', 'on', true);
-        v_error := pg_catalog.jsonb_build_object(
-            'type', 'pgqrs.StepTimeout',
-            'message', pg_catalog.format('step %s timed out at %s', p_step_key, v_step.timeout_at),
-            'traceback', null);
-        v_delay := pgqrs._fail_attempt(v_step, v_error, true, v_step.owner, v_step.lease_token,
-                                       v_now);
-        if v_delay is null then
-            return query select 'FAILED'::text, v_error, v_step.attempt, 0::float8;
-        else
-            return query select 'WAIT'::text, null::jsonb, v_step.attempt, v_delay;
-        end if;
-        return;
-    end if;
-
-    if v_step.status = 'RETRYING' and v_step.retry_at > v_now then
-        return query select 'WAIT'::text, null::jsonb, v_step.attempt,
-                            extract(epoch from v_step.retry_at - v_now)::float8;
-        return;
-    end if;
-
-    if v_step.status = 'RUNNING' then
-        if v_step.lease_token = p_token then
-            -- Begun already under this very lease: a repeat of this call after a lost answer.
-            return query select 'EXECUTE'::text, null::jsonb, v_step.attempt, 0::float8;
-            return;
-        end if;
-        -- Abandoned by a runner that died or was fenced before recording an outcome.
-        perform pgqrs._record_attempt(
-            p_workflow_id, p_step_key, v_step.attempt,
-            pg_catalog.jsonb_build_object(
-                'type', 'pgqrs.Abandoned',
-                'message', pg_catalog.format(
-                    'the runner %s stopped before recording an outcome',
-                    coalesce(v_step.owner, '<unknown>')),
-                'traceback', null),
-            v_step.owner, v_step.attempt_started_at, v_now);
-    end if;
-
-    -- RUNNING (abandoned) or RETRYING and due: the next attempt.
-    update pgqrs.steps s
-       set status = 'RUNNING',
-           attempt = s.attempt + 1,
-           lease_token = p_token,
-           owner = v_owner,
-           attempt_started_at = v_now,
-           position = coalesce(s.position, p_position),
-           policy = v_policy,
-           timeout_at = v_timeout,
-           retry_at = null,
-           error = null,
-           finished_at = null
-     where s.workflow_id = p_workflow_id and s.step_key = p_step_key
-    returning s.attempt into v_step.attempt;
-    return query select 'EXECUTE'::text, null::jsonb, v_step.attempt, 0::float8;
-end
-$$;
-comment on function pgqrs.begin_step(uuid, text, bigint, integer, integer, double precision,
-                                     double precision, double precision) is
-    'Starts a step with a retry policy, a timeout and the replay guard: EXECUTE, SKIPPED, '
-    'FAILED or WAIT.';
-
--- fail_step_attempt(workflow_id, step_key, token, error, retryable) -> (status, attempt, retry_in)
--- Records a failed attempt of a RUNNING step (in step_attempts, and as the step's error), then
--- applies the policy begin_step stored: when p_retryable and fewer than max_attempts attempts
--- failed since the step's last fresh budget, the step becomes RETRYING and is due in retry_in
--- seconds (_retry_delay); otherwise it is FAILED for good (retry_in 0). Extends the lease, in one
--- durable commit. Idempotent: a repeat with the same error returns the same answer. The error is
--- stored like fail_step's. Locks: the workflow row, then the step row.
--- Errors: PQ001, PQ003, PQ005 (the step is not RUNNING and this is no repeat), PQ008, PQ011.
-create function pgqrs.fail_step_attempt(
-    p_workflow_id uuid,
-    p_step_key    text,
-    p_token       bigint,
-    p_error       jsonb,
-    p_retryable   boolean default true
-)
-returns table (status text, attempt integer, retry_in double precision)
-language plpgsql
-volatile
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-    v_now   timestamptz := pgqrs.now();
-    v_error jsonb;
-    v_owner text;
-    v_step  pgqrs.steps;
-    v_delay double precision;
-begin
-    perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    perform pgqrs._check_text('step key', p_step_key, 512);
-    v_error := pgqrs._error_object(p_error);
-    if p_retryable is null then
-        raise exception 'pgqrs: retryable must not be null' using errcode = 'PQ008';
-    end if;
-
-    update pgqrs.workflows w
-       set lease_expires_at = v_now + w.lease_timeout
-     where w.id = p_workflow_id
-       and w.lease_token = p_token
-       and w.status = 'RUNNING'
-       and (w.deadline_at is null or w.deadline_at > v_now)
-    returning w.lease_owner into v_owner;
-    if not found then
-        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
-    end if;
-
-    insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token, started_at,
-                                  owner, attempt_started_at)
-    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now)
-    on conflict (workflow_id, step_key) do nothing;
-    select * into v_step from pgqrs.steps s
-     where s.workflow_id = p_workflow_id and s.step_key = p_step_key
-       for update;
-
-    if v_step.status <> 'RUNNING' then
-        if v_step.status in ('RETRYING', 'FAILED') and v_step.error is not distinct from v_error
-           and v_step.lease_token = p_token then
-            return query select v_step.status, v_step.attempt,
-                                greatest(0, coalesce(extract(epoch from v_step.retry_at - v_now)::float8, 0));
-            return;
-        end if;
-        raise exception 'pgqrs: step % of workflow % is %, not RUNNING', p_step_key, p_workflow_id,
-            v_step.status
-            using errcode = 'PQ005';
-    end if;
-
-    v_delay := pgqrs._fail_attempt(v_step, v_error, p_retryable, v_owner, p_token, v_now);
-    if v_delay is null then
-        return query select 'FAILED'::text, v_step.attempt, 0::float8;
-    else
-        return query select 'RETRYING'::text, v_step.attempt, v_delay;
-    end if;
-end
-$$;
-comment on function pgqrs.fail_step_attempt(uuid, text, bigint, jsonb, boolean) is
-    'Records a failed step attempt and schedules a retry (RETRYING) or fails the step (FAILED).';
-
--- suspend_workflow(workflow_id, token, until)
--- Gives the lease up until a time, without finishing: the workflow stays RUNNING, is queued, and
--- no worker claims it before p_until (a past time means at once, with NOTIFY pgqrs_work). The
--- token moves on (+1), as in release_workflow. This is how a runner waits for a long retry
--- backoff without holding a worker or a connection. Not a recovery. A deadline still applies
--- while it waits. A repeat with the same token (after a lost answer) is a no-op while nobody
--- has taken the workflow since. Locks: the workflow row.
--- Errors: PQ001, PQ003, PQ005, PQ008 (NULL time), PQ011.
-create function pgqrs.suspend_workflow(p_workflow_id uuid, p_token bigint, p_until timestamptz)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-    v_now  timestamptz := pgqrs.now();
-    v_name text;
-begin
-    perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    if p_until is null then
-        raise exception 'pgqrs: suspend until must not be null' using errcode = 'PQ008';
-    end if;
-    update pgqrs.workflows w
-       set lease_owner = null,
-           lease_expires_at = null,
-           lease_token = w.lease_token + 1,
-           queued = true,
-           available_at = greatest(p_until, v_now),
-           updated_at = v_now
-     where w.id = p_workflow_id
-       and w.lease_token = p_token
-       and w.status = 'RUNNING'
-       and (w.deadline_at is null or w.deadline_at > v_now)
-    returning w.name into v_name;
-    if not found then
-        -- A repeat of this call after a lost answer: the token moved on by one, no lease.
-        perform 1 from pgqrs.workflows w
-         where w.id = p_workflow_id and w.status = 'RUNNING' and w.lease_token = p_token + 1
-           and w.lease_owner is null and w.queued;
-        if found then
-            return;
-        end if;
-        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
-    end if;
-    if p_until <= v_now then
-        perform pg_catalog.pg_notify('pgqrs_work', v_name);
-    end if;
-end
-$$;
-comment on function pgqrs.suspend_workflow(uuid, bigint, timestamptz) is
-    'Releases the lease until a time; a worker resumes the workflow then.';
-
--- cancel_workflow(workflow_id, reason) -> cancelled
--- Cancels a PENDING, RUNNING or DEAD workflow: CANCELLED, with error {"type":
--- "pgqrs.Cancelled", "message": reason}, its lease ended and its token moved on, so a runner
--- still running it gets PQ011 at its next step, heartbeat or outcome and starts nothing more.
--- NOTIFY pgqrs_done. Returns true. On a workflow that is already SUCCESS, FAILED or CANCELLED it
--- changes nothing and returns false. A workflow past its deadline is recorded as cancelled by
--- its deadline (pgqrs.DeadlineExceeded) whatever the reason. Its children that are not final
--- are cancelled too, recursively, and whoever awaits it is woken (see _cancel).
--- Locks: the workflow row, then its waiters' rows, then its children's rows (in id order).
--- Errors: PQ001, PQ008 (reason over 1000 characters).
-create function pgqrs.cancel_workflow(p_workflow_id uuid, p_reason text default null)
-returns boolean
-language plpgsql
-volatile
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-    v_now timestamptz := pgqrs.now();
-    v_wf  pgqrs.workflows;
-begin
-    perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    if pg_catalog.length(p_reason) > 1000 then
-        raise exception 'pgqrs: cancel reason is longer than 1000 characters'
-            using errcode = 'PQ008';
-    end if;
-    select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id for no key update;
-    if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
-    end if;
-    if v_wf.status in ('SUCCESS', 'FAILED', 'CANCELLED') then
-        return false;
-    end if;
-    if v_wf.deadline_at <= v_now then
-        perform pgqrs._cancel(p_workflow_id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
-    else
-        perform pgqrs._cancel(
-            p_workflow_id,
-            pg_catalog.jsonb_build_object(
-                'type', 'pgqrs.Cancelled',
-                'message', coalesce(p_reason, 'cancelled'),
-                'traceback', null),
-            v_now);
-    end if;
-    return true;
-end
-$$;
-comment on function pgqrs.cancel_workflow(uuid, text) is
-    'Cancels a workflow that is not final (true); a final one is left alone (false).';
-
--- resume_workflow(workflow_id)
--- Runs a FAILED, DEAD or CANCELLED workflow again from where it stopped: RUNNING with no lease,
--- queued and available now (NOTIFY pgqrs_work), its error cleared, recoveries and workflow
--- attempts counted afresh, its deadline removed. Completed steps stay completed; FAILED steps
--- become RETRYING with a fresh attempt budget. Locks: the workflow row, then its FAILED step
--- rows. Errors: PQ001, PQ005 (PENDING, RUNNING or SUCCESS).
-create function pgqrs.resume_workflow(p_workflow_id uuid)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-    v_now    timestamptz := pgqrs.now();
-    v_status text;
-    v_name   text;
-begin
-    perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    select w.status, w.name into v_status, v_name
-      from pgqrs.workflows w where w.id = p_workflow_id for no key update;
-    if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
-    end if;
-    if v_status not in ('FAILED', 'DEAD', 'CANCELLED') then
-        raise exception 'pgqrs: workflow % is %; only FAILED, DEAD or CANCELLED ones resume',
-            p_workflow_id, v_status
-            using errcode = 'PQ005';
-    end if;
-    update pgqrs.workflows w
-       set status = 'RUNNING',
-           output = null,
-           error = null,
-           lease_owner = null,
-           lease_expires_at = null,
-           lease_token = w.lease_token + 1,
-           finished_at = null,
-           recoveries = 0,
-           attempt = 1,
-           deadline_at = null,
-           waiting_for = null,
-           queued = true,
-           available_at = v_now,
-           updated_at = v_now
-     where w.id = p_workflow_id;
-    perform pgqrs._retry_failed_steps(p_workflow_id, v_now);
-    perform pg_catalog.pg_notify('pgqrs_work', v_name);
-end
-$$;
-comment on function pgqrs.resume_workflow(uuid) is
-    'Runs a FAILED, DEAD or CANCELLED workflow again; failed steps get a fresh attempt budget.';
-
--- fork_workflow(workflow_id, from_step, id) -> new workflow id
--- A new workflow (id p_id, or a new v7 id) with the same name, input and policies, queued for
--- workers now (NOTIFY pgqrs_work), whose steps before p_from_step keep their recorded outcome:
--- the SUCCESS and FAILED steps that the source ran before it, in run order (position, or start
--- time for steps recorded without one), are copied; p_from_step and everything after run again.
--- p_from_step NULL copies nothing (a fresh run of the same input). forked_from names the source,
--- which is not changed. Repeating the call with the same p_id returns the same fork. Locks: the
--- new row; reads the source. Errors: PQ001, PQ006 (p_id names another workflow), PQ008 (the
--- source has no step p_from_step).
-create function pgqrs.fork_workflow(
-    p_workflow_id uuid,
-    p_from_step   text default null,
-    p_id          uuid default null
-)
-returns uuid
-language plpgsql
-volatile
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-    v_now    timestamptz := pgqrs.now();
-    v_src    pgqrs.workflows;
-    v_id     uuid := coalesce(p_id, pgqrs._uuid_v7());
-    v_rank   bigint;
-    v_other  pgqrs.workflows;
-begin
-    perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    select * into v_src from pgqrs.workflows w where w.id = p_workflow_id;
-    if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
-    end if;
-    if p_from_step is not null then
-        select r.rank into v_rank
-          from (select s.step_key,
-                       pg_catalog.row_number() over (
-                           order by s.position nulls last, s.started_at, s.step_key) as rank
-                  from pgqrs.steps s
-                 where s.workflow_id = p_workflow_id) r
-         where r.step_key = p_from_step;
-        if not found then
-            raise exception 'pgqrs: workflow % has no step %', p_workflow_id, p_from_step
-                using errcode = 'PQ008';
-        end if;
-    end if;
-
-    insert into pgqrs.workflows (id, name, input, created_at, updated_at, queued, available_at,
-                                 max_recoveries, max_attempts, retry_backoff, retry_max_backoff,
-                                 forked_from)
-    values (v_id, v_src.name, v_src.input, v_now, v_now, true, v_now, v_src.max_recoveries,
-            v_src.max_attempts, v_src.retry_backoff, v_src.retry_max_backoff, p_workflow_id)
-    on conflict do nothing;
-    if not found then
-        select * into v_other from pgqrs.workflows w where w.id = v_id;
-        if v_other.forked_from is distinct from p_workflow_id then
-            raise exception 'pgqrs: workflow % already exists and is not a fork of %',
-                v_id, p_workflow_id
-                using errcode = 'PQ006';
-        end if;
-        return v_id;
-    end if;
-
-    if p_from_step is not null then
-        insert into pgqrs.steps (workflow_id, step_key, status, output, error, attempt,
-                                 lease_token, started_at, finished_at, position, owner,
-                                 attempt_started_at)
-        select v_id, r.step_key, r.status, r.output, r.error, r.attempt, 0, r.started_at,
-               r.finished_at, coalesce(r.position, r.rank::integer), r.owner,
-               r.attempt_started_at
-          from (select s.*,
-                       pg_catalog.row_number() over (
-                           order by s.position nulls last, s.started_at, s.step_key) as rank
-                  from pgqrs.steps s
-                 where s.workflow_id = p_workflow_id) r
-         where r.rank < v_rank
-           and r.status in ('SUCCESS', 'FAILED');
-    end if;
-    perform pg_catalog.pg_notify('pgqrs_work', v_src.name);
-    return v_id;
-end
-$$;
-comment on function pgqrs.fork_workflow(uuid, text, uuid) is
-    'Copies a workflow into a new queued one that re-runs from a given step on.';
-
--- submit_workflow(name, input, options) -> (workflow_id, created, status)
--- create_workflow and start_workflow in one call with every option, so that a workflow is never
--- visible to a worker before its policies are set. p_options is a JSON object; every key is
--- optional and an unknown key raises PQ008:
---   id (uuid), idempotency_key (text)      as in create_workflow (idempotent on either)
---   queue (boolean, default true)          true: enqueue for workers (start_workflow);
---                                          false: the caller runs it (create_workflow)
---   run_at (timestamptz)                   with queue: not claimed before then
---   max_recoveries (integer)               as in start_workflow (default 5)
---   deadline (timestamptz)                 cancel the workflow if it is not finished by then
---   timeout_seconds (number)               deadline = now + timeout_seconds
---   max_attempts (integer, default 1)      workflow retries: fail_workflow re-queues it
---   retry_backoff_seconds (default 1)      ... after _retry_delay(attempt, backoff, max)
---   retry_max_backoff_seconds (default 3600)
---   parent_id (uuid)                       the workflow starting this one as its child:
---                                          cancelling the parent cancels the child
--- An existing workflow (same id or key) is returned as it is, options unchanged.
--- Errors: PQ006, PQ007, PQ008.
-create function pgqrs.submit_workflow(
-    p_name    text,
-    p_input   jsonb,
-    p_options jsonb default '{}'
-)
-returns table (workflow_id uuid, created boolean, status text)
-language plpgsql
-volatile
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-    v_options  jsonb := coalesce(p_options, '{}'::jsonb);
-    v_unknown  text;
-    v_queue    boolean;
-    v_deadline timestamptz;
-    v_attempts integer;
-    v_backoff  double precision;
-    v_max      double precision;
-    v_parent   uuid;
-    v_row      record;
-begin
-    if pg_catalog.jsonb_typeof(v_options) <> 'object' then
-        raise exception 'pgqrs: options must be a JSON object' using errcode = 'PQ008';
-    end if;
-    select k into v_unknown
-      from pg_catalog.jsonb_object_keys(v_options) k
-     where k not in ('id', 'idempotency_key', 'queue', 'run_at', 'max_recoveries', 'deadline',
-                     'timeout_seconds', 'max_attempts', 'retry_backoff_seconds',
-                     'retry_max_backoff_seconds', 'parent_id')
-     limit 1;
-    if found then
-        raise exception 'pgqrs: unknown workflow option %', v_unknown using errcode = 'PQ008';
-    end if;
-    begin
-        v_queue := coalesce((v_options ->> 'queue')::boolean, true);
-        v_deadline := (v_options ->> 'deadline')::timestamptz;
-        if v_options ? 'timeout_seconds' then
-            if not ((v_options ->> 'timeout_seconds')::float8 > 0) then
-                raise exception using errcode = '22023';
-            end if;
-            v_deadline := least(v_deadline, pgqrs.now()
-                + (v_options ->> 'timeout_seconds')::float8 * interval '1 second');
-        end if;
-        v_attempts := coalesce((v_options ->> 'max_attempts')::integer, 1);
-        v_backoff := coalesce((v_options ->> 'retry_backoff_seconds')::float8, 1);
-        v_max := coalesce((v_options ->> 'retry_max_backoff_seconds')::float8,
-                          greatest(3600, v_backoff));
-        v_parent := (v_options ->> 'parent_id')::uuid;
-        select * into v_row
-          from pgqrs._create_workflow(
-              p_name, p_input, (v_options ->> 'id')::uuid, v_options ->> 'idempotency_key',
-              v_queue, (v_options ->> 'run_at')::timestamptz,
-              (v_options ->> 'max_recoveries')::integer) c;
-    exception
-        when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
-             or numeric_value_out_of_range or invalid_parameter_value then
-            raise exception 'pgqrs: invalid workflow options %: %', v_options::text, sqlerrm
-                using errcode = 'PQ008';
-    end;
-    perform pgqrs._check_policy(v_attempts, v_backoff, v_max);
-    if v_parent is not null then
-        perform 1 from pgqrs.workflows w where w.id = v_parent;
-        if not found then
-            raise exception 'pgqrs: parent workflow % does not exist', v_parent
-                using errcode = 'PQ001';
-        end if;
-    end if;
-    if v_row.created and (v_deadline is not null or v_attempts <> 1 or v_backoff <> 1
-                          or v_max <> 3600 or v_parent is not null) then
-        update pgqrs.workflows w
-           set deadline_at = v_deadline, max_attempts = v_attempts, retry_backoff = v_backoff,
-               retry_max_backoff = v_max, parent_id = v_parent
-         where w.id = v_row.workflow_id;
-    end if;
-    return query select v_row.workflow_id, v_row.created, v_row.status;
-end
-$$;
-comment on function pgqrs.submit_workflow(text, jsonb, jsonb) is
-    'Creates or enqueues a workflow with options (deadline, retries, schedule); idempotent.';
-
--- describe_workflow(workflow_id) -> one row
--- Everything get_workflow returns, and the fields added since 0.1.0: the deadline, the workflow
--- attempt and retry policy, the workflow it was forked from, its parent, and what it waits for
--- while suspended. Read-only; no locks.
--- Errors: PQ001.
-create function pgqrs.describe_workflow(p_workflow_id uuid)
-returns table (
-    id                uuid,
-    name              text,
-    status            text,
-    idempotency_key   text,
-    input             jsonb,
-    output            jsonb,
-    error             jsonb,
-    lease_owner       text,
-    lease_token       bigint,
-    lease_expires_at  timestamptz,
-    created_at        timestamptz,
-    updated_at        timestamptz,
-    started_at        timestamptz,
-    finished_at       timestamptz,
-    queued            boolean,
-    available_at      timestamptz,
-    recoveries        integer,
-    max_recoveries    integer,
-    deadline_at       timestamptz,
-    attempt           integer,
-    max_attempts      integer,
-    retry_backoff     double precision,
-    retry_max_backoff double precision,
-    forked_from       uuid,
-    parent_id         uuid,
-    waiting_for       text
-)
-language plpgsql
-stable
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-    return query
-        select w.id, w.name, w.status, w.idempotency_key, w.input, w.output, w.error,
-               w.lease_owner, w.lease_token, w.lease_expires_at,
-               w.created_at, w.updated_at, w.started_at, w.finished_at,
-               w.queued, w.available_at, w.recoveries, w.max_recoveries,
-               w.deadline_at, w.attempt, w.max_attempts, w.retry_backoff, w.retry_max_backoff,
-               w.forked_from, w.parent_id, w.waiting_for
-          from pgqrs.workflows w
-         where w.id = p_workflow_id;
-    if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
-    end if;
-end
-$$;
-comment on function pgqrs.describe_workflow(uuid) is
-    'One workflow''s status, values, lease, deadline and retry policy.';
-
--- list_step_attempts(workflow_id) -> one row per attempt of every step, in run order
--- The failed attempts from step_attempts (error, runner, times), then each step's current
--- attempt when it is not one of those: RUNNING, SUCCESS, or RETRYING/FAILED rows recorded by
--- 0.1.0 calls. status is FAILED for a recorded failed attempt. Read-only; no locks.
--- Errors: PQ001.
-create function pgqrs.list_step_attempts(p_workflow_id uuid)
-returns table (
-    step_key      text,
-    step_position integer,
-    attempt       integer,
-    status        text,
-    error         jsonb,
-    owner         text,
-    started_at    timestamptz,
-    finished_at   timestamptz
-)
-language plpgsql
-stable
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-begin
-    perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
-    if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
-    end if;
-    return query
-        select a.step_key, a.position, a.attempt, a.status, a.error, a.owner, a.started_at,
-               a.finished_at
-          from (select t.step_key, s.position, t.attempt, 'FAILED'::text as status, t.error,
-                       t.owner, t.started_at, t.finished_at, s.started_at as first_started
-                  from pgqrs.step_attempts t
-                  join pgqrs.steps s on s.workflow_id = t.workflow_id and s.step_key = t.step_key
-                 where t.workflow_id = p_workflow_id
-                union all
-                select s.step_key, s.position, s.attempt, s.status,
-                       case when s.status = 'SUCCESS' then null else s.error end,
-                       s.owner, coalesce(s.attempt_started_at, s.started_at),
-                       case when s.status in ('SUCCESS', 'FAILED') then s.finished_at end,
-                       s.started_at
-                  from pgqrs.steps s
-                 where s.workflow_id = p_workflow_id
-                   and s.status <> 'RETRYING'
-                   and not exists (select 1 from pgqrs.step_attempts t
-                                    where t.workflow_id = s.workflow_id
-                                      and t.step_key = s.step_key
-                                      and t.attempt = s.attempt)) a
-         order by a.position nulls last, a.first_started, a.step_key, a.attempt;
-end
-$$;
-comment on function pgqrs.list_step_attempts(uuid) is
-    'Every attempt of every step of a workflow: status, error, runner and times.';
 
 -- _check_wait_seconds(what, seconds): raises PQ008 unless a wait length is NULL (no limit) or
 -- in [0, 315360000] seconds (ten years; NaN and Infinity fail).
@@ -1321,6 +575,144 @@ end
 $$;
 comment on function pgqrs._wait_more(uuid, timestamptz, text, double precision) is
     'Private. Keeps waiting in process (WAIT) or suspends the workflow (SUSPENDED).';
+
+-- _grant_lease(workflow_id, owner, lease_seconds, recovered, now) -> token
+-- Makes the workflow RUNNING under a new lease for p_owner, expiring at p_now + p_lease_seconds,
+-- with the next fencing token, which it returns. With p_recovered (the previous holder died
+-- holding it) the recovery count grows by one. The caller has locked the row and decided that
+-- the grant is allowed. Locks: the workflow row.
+create function pgqrs._grant_lease(
+    p_workflow_id   uuid,
+    p_owner         text,
+    p_lease_seconds double precision,
+    p_recovered     boolean,
+    p_now           timestamptz
+)
+returns bigint
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_token bigint;
+begin
+    update pgqrs.workflows w
+       set status = 'RUNNING',
+           lease_owner = p_owner,
+           lease_token = w.lease_token + 1,
+           lease_timeout = p_lease_seconds * interval '1 second',
+           lease_expires_at = p_now + p_lease_seconds * interval '1 second',
+           started_at = coalesce(w.started_at, p_now),
+           updated_at = p_now,
+           recoveries = w.recoveries + p_recovered::integer
+     where w.id = p_workflow_id
+    returning w.lease_token into v_token;
+    return v_token;
+end
+$$;
+comment on function pgqrs._grant_lease(uuid, text, double precision, boolean, timestamptz) is
+    'Private. Grants a new lease (and fencing token) on a workflow the caller has locked.';
+
+-- _raise_worker_not_found(worker): raises PQ009 for a worker name that is not registered.
+create function pgqrs._raise_worker_not_found(p_worker text)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    raise exception 'pgqrs: worker % is not registered', p_worker
+        using errcode = 'PQ009',
+              hint = 'Call pgqrs.register_worker first.';
+end
+$$;
+comment on function pgqrs._raise_worker_not_found(text) is
+    'Private. Raises PQ009 (worker_not_found) for the given worker name.';
+
+-- _check_stale_seconds(seconds): raises PQ008 unless the staleness window is a finite number of
+-- seconds greater than zero.
+create function pgqrs._check_stale_seconds(p_seconds double precision)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_seconds is null or p_seconds <= 0
+       or p_seconds in ('Infinity'::float8, 'NaN'::float8) then
+        raise exception 'pgqrs: stale window must be a positive number of seconds, got %',
+            coalesce(p_seconds::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_stale_seconds(double precision) is
+    'Private. Raises PQ008 unless a staleness window is a finite positive number of seconds.';
+
+-- min_client_version(): the oldest pgqrs client release whose calls this schema still serves,
+-- for example '0.1.0'. A client older than that must be upgraded before it talks to this schema;
+-- any later client works (COMPATIBILITY above). Touches no table.
+create function pgqrs.min_client_version()
+returns text
+language sql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$ select '0.1.0'::text $$;
+comment on function pgqrs.min_client_version() is
+    'The oldest pgqrs client release this schema still serves.';
+
+-- suspend_workflow(workflow_id, token, until)
+-- Gives the lease up until a time, without finishing: the workflow stays RUNNING, is queued, and
+-- no worker claims it before p_until (a past time means at once, with NOTIFY pgqrs_work). The
+-- token moves on (+1), as in release_workflow. This is how a runner waits for a long retry
+-- backoff without holding a worker or a connection. Not a recovery. A deadline still applies
+-- while it waits. A repeat with the same token (after a lost answer) is a no-op while nobody
+-- has taken the workflow since. Locks: the workflow row.
+-- Errors: PQ001, PQ003, PQ005, PQ008 (NULL time), PQ011.
+create function pgqrs.suspend_workflow(p_workflow_id uuid, p_token bigint, p_until timestamptz)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now  timestamptz := pgqrs.now();
+    v_name text;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    if p_until is null then
+        raise exception 'pgqrs: suspend until must not be null' using errcode = 'PQ008';
+    end if;
+    update pgqrs.workflows w
+       set lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           queued = true,
+           available_at = greatest(p_until, v_now),
+           updated_at = v_now
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+    returning w.name into v_name;
+    if not found then
+        -- A repeat of this call after a lost answer: the token moved on by one, no lease.
+        perform 1 from pgqrs.workflows w
+         where w.id = p_workflow_id and w.status = 'RUNNING' and w.lease_token = p_token + 1
+           and w.lease_owner is null and w.queued;
+        if found then
+            return;
+        end if;
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+    if p_until <= v_now then
+        perform pg_catalog.pg_notify('pgqrs_work', v_name);
+    end if;
+end
+$$;
+comment on function pgqrs.suspend_workflow(uuid, bigint, timestamptz) is
+    'Releases the lease until a time; a worker resumes the workflow then.';
 
 -- sleep_step(workflow_id, step_key, token, position, seconds, until, inline_seconds)
 --   -> (status, wake_at, remaining)
@@ -1670,41 +1062,791 @@ $$;
 comment on function pgqrs.get_event(uuid, text) is
     'The value a workflow last published under an event key (found = false: none yet).';
 
--- Replaced functions (same signatures) ----------------------------------------------------
-
--- version(): the version of the installed SQL, for example '0.2.0'.
-create or replace function pgqrs.version()
-returns text
-language sql
-immutable
-set search_path = pg_catalog, pg_temp
-as $$ select '0.2.0'::text $$;
-comment on function pgqrs.version() is 'The version of the installed pgqrs SQL.';
-
--- error_codes(): the pgqrs SQLSTATEs with their names and meanings. Clients build their error
--- mapping from this table; a test keeps it equal to the codes raised in this file.
-create or replace function pgqrs.error_codes()
-returns table (sqlstate text, name text, description text)
-language sql
-immutable
+-- record_step(workflow_id, step_key, token, position, output, elapsed_seconds)
+-- Records a step that ran as SUCCESS with its output in one call and one durable commit: the
+-- fast path of a runner, which starts a new step without begin_step and calls this once it has
+-- its result. So a short step costs one statement. (A runner still calls begin_step first for a
+-- step that has a timeout, may already have a row, or runs long enough to be worth showing as
+-- RUNNING; this function then completes that RUNNING row, like complete_step.) p_position is the
+-- step's position in the run, checked by the replay guard as in begin_step (PQ010), and stored
+-- on a begun row that has none (begun by 0.1.0's acquire_step). p_elapsed_seconds (0 to 1e9)
+-- is how long the step ran, so that started_at is the step's start. Does not extend the lease
+-- (the heartbeat does) and never writes the workflow row, so concurrent calls cannot deadlock. Idempotent: recording a SUCCESS step again with an
+-- equal output is a no-op, so a client may retry after a lost connection; another output, or a
+-- step that is FAILED, RETRYING or a wait step, raises PQ005. A RUNNING step past its timeout
+-- raises PQ012. Locks: the workflow row (FOR SHARE: a takeover waits for this commit), then the
+-- step row. Errors: PQ001, PQ003, PQ005, PQ007, PQ008, PQ010, PQ011, PQ012.
+create function pgqrs.record_step(
+    p_workflow_id     uuid,
+    p_step_key        text,
+    p_token           bigint,
+    p_position        integer,
+    p_output          jsonb,
+    p_elapsed_seconds double precision default 0
+)
+returns void
+language plpgsql
+volatile
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-    values
-        ('PQ001', 'workflow_not_found', 'No workflow has that id.'),
-        ('PQ002', 'workflow_busy', 'Another owner holds a live lease on the workflow.'),
-        ('PQ003', 'lease_lost', 'The fencing token is no longer current: the lease was taken over.'),
-        ('PQ004', 'step_failed', 'The step failed before; DETAIL holds the stored error as JSON.'),
-        ('PQ005', 'invalid_state', 'The call does not fit the current state of the workflow or step.'),
-        ('PQ006', 'idempotency_conflict', 'An id or idempotency key is reused with a different name or input.'),
-        ('PQ007', 'payload_too_large', 'A JSON value exceeds pgqrs.max_payload_bytes.'),
-        ('PQ008', 'invalid_argument', 'A missing, empty or oversized name, key, owner or lease length.'),
-        ('PQ009', 'worker_not_found', 'No worker is registered under that name.'),
-        ('PQ010', 'workflow_code_changed', 'The step called at a position is not the one recorded there.'),
-        ('PQ011', 'workflow_cancelled', 'The workflow was cancelled, or its deadline passed.'),
-        ('PQ012', 'step_timed_out', 'The step ran past its timeout; its result is not recorded.')
+declare
+    v_now     timestamptz := pgqrs.now();
+    v_setting  text;
+    v_started  timestamptz;
+    v_owner    text;
+    v_position integer;
+    v_kind     text;
+    v_status   text;
+    v_output   jsonb;
+    v_timeout  timestamptz;
+begin
+    -- The hot path of every step. The checks are PL/pgSQL expressions (the private checkers
+    -- are only called to raise their errors), so that the common case runs one SQL statement.
+    v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
+    if p_step_key is null or pg_catalog.length(p_step_key) > 512
+       or p_step_key !~ '[^[:space:]]' then
+        perform pgqrs._check_text('step key', p_step_key, 512);
+    end if;
+    if p_position is null or p_position < 1 then
+        raise exception 'pgqrs: step position must be 1 or more, got %',
+            coalesce(p_position::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+    if p_elapsed_seconds is null or not (p_elapsed_seconds >= 0 and p_elapsed_seconds <= 1e9) then
+        raise exception 'pgqrs: elapsed seconds must be between 0 and 1e9, got %',
+            coalesce(p_elapsed_seconds::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+    if pg_catalog.pg_column_size(p_output) > pgqrs._max_payload_bytes() then
+        perform pgqrs._check_payload('output of step ' || p_step_key, p_output);
+    end if;
+
+    -- The common case, a new step at a free position, is this one statement: it locks the
+    -- workflow row (FOR SHARE) when the token is current, and inserts the step.
+    v_started := v_now - p_elapsed_seconds * interval '1 second';
+    insert into pgqrs.steps as s (workflow_id, step_key, status, output, attempt, lease_token,
+                                  started_at, finished_at, owner, attempt_started_at, position)
+    select p_workflow_id, p_step_key, 'SUCCESS', p_output, 1, p_token, v_started, v_now,
+           w.lease_owner, v_started, p_position
+      from pgqrs.workflows w
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+       for share
+    on conflict do nothing;
+    if found then
+        return;
+    end if;
+
+    -- Nothing inserted: the lease is not this runner's, or the key exists (begun, a repeat of
+    -- this call, or another outcome), or another step holds the position. The workflow row
+    -- stays locked FOR SHARE only (never upgraded: two calls at once must not deadlock).
+    select w.lease_owner into v_owner
+      from pgqrs.workflows w
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+       for share;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+    select s.position, s.kind, s.status, s.output, s.timeout_at
+      into v_position, v_kind, v_status, v_output, v_timeout
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key
+       for update;
+    perform pgqrs._check_position(p_workflow_id, p_step_key, p_position, v_position);
+    if v_kind = 'wait' then
+        raise exception 'pgqrs: step % of workflow % is a wait step (sleep, receive, await, event)',
+            p_step_key, p_workflow_id
+            using errcode = 'PQ005';
+    end if;
+    if v_status = 'RUNNING' then
+        if v_timeout <= v_now then
+            raise exception 'pgqrs: step % of workflow % timed out at %', p_step_key,
+                p_workflow_id, v_timeout
+                using errcode = 'PQ012',
+                      hint = 'Record the failed attempt with pgqrs.fail_step_attempt.';
+        end if;
+        update pgqrs.steps s
+           set status = 'SUCCESS',
+               output = p_output,
+               error = null,
+               lease_token = p_token,
+               finished_at = v_now,
+               owner = v_owner,
+               position = coalesce(s.position, p_position)
+         where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+        return;
+    end if;
+    if v_status = 'SUCCESS' and v_output is not distinct from p_output then
+        return;  -- a repeat of this call after a lost answer
+    end if;
+    raise exception 'pgqrs: step % of workflow % is already %', p_step_key, p_workflow_id,
+        v_status
+        using errcode = 'PQ005';
+end
 $$;
-comment on function pgqrs.error_codes() is 'The pgqrs SQLSTATEs (class PQ), their names and meanings.';
+comment on function pgqrs.record_step(uuid, text, bigint, integer, jsonb, double precision) is
+    'Records a step that ran as SUCCESS in one call (durable commit), begun or not; the replay '
+    'guard applies.';
+
+-- begin_step(workflow_id, step_key, token, position, max_attempts, backoff_seconds,
+--            max_backoff_seconds, timeout_seconds) -> (status, value, attempt, retry_in)
+-- The step call of a runner, with a retry policy, a timeout and the replay guard. status:
+--   EXECUTE  run the step now (attempt is this attempt's number), then record its outcome
+--   SKIPPED  it succeeded before: value is its stored output
+--   FAILED   it failed for good before: value is its stored error (acquire_step raised PQ004)
+--   WAIT     a retry is scheduled: run it again in retry_in seconds (in process for a short
+--            wait, otherwise suspend_workflow until then)
+-- p_position is the step's position in the run (1 for the first step the code calls, ...). A
+-- recorded step at another position, or another recorded key at this position, raises PQ010.
+-- The policy and timeout are stored on the step row (fail_step_attempt and heartbeat read them).
+-- A RUNNING step begun under this same token is a repeat of this call after a lost answer:
+-- EXECUTE with the same attempt. One begun under an older token was abandoned by a runner that
+-- died or was fenced: that attempt is recorded in step_attempts (type pgqrs.Abandoned) and the
+-- step runs again (attempt + 1), unless it had passed its timeout, in which case the attempt is
+-- recorded as timed out (pgqrs.StepTimeout) and the policy decides (EXECUTE, WAIT or FAILED).
+-- Commits asynchronously when it is its transaction's first write, like acquire_step: losing a
+-- RUNNING marker only makes the step run again. Locks: the step row (no workflow row lock: the
+-- token is read, and the outcome write verifies it again). Errors: PQ001, PQ003, PQ005, PQ008
+-- (bad key, position, policy or timeout), PQ010, PQ011.
+create function pgqrs.begin_step(
+    p_workflow_id         uuid,
+    p_step_key            text,
+    p_token               bigint,
+    p_position            integer,
+    p_max_attempts        integer default 1,
+    p_backoff_seconds     double precision default 1,
+    p_max_backoff_seconds double precision default 3600,
+    p_timeout_seconds     double precision default null
+)
+returns table (status text, value jsonb, attempt integer, retry_in double precision)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now      timestamptz := pgqrs.now();
+    v_status   text;
+    v_token    bigint;
+    v_owner    text;
+    v_deadline timestamptz;
+    v_policy   jsonb;
+    v_timeout  timestamptz;
+    v_step     pgqrs.steps;
+    v_error    jsonb;
+    v_delay    double precision;
+begin
+    perform pgqrs._async_commit();
+    perform pgqrs._check_text('step key', p_step_key, 512);
+    if p_position is null or p_position < 1 then
+        raise exception 'pgqrs: step position must be 1 or more, got %',
+            coalesce(p_position::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+    perform pgqrs._check_policy(p_max_attempts, p_backoff_seconds, p_max_backoff_seconds);
+    if p_timeout_seconds is not null then
+        if not (p_timeout_seconds > 0 and p_timeout_seconds <= 2678400) then
+            raise exception 'pgqrs: step timeout must be in (0, 2678400] seconds, got %',
+                p_timeout_seconds
+                using errcode = 'PQ008';
+        end if;
+        v_timeout := v_now + p_timeout_seconds * interval '1 second';
+    end if;
+    if p_max_attempts > 1 then
+        v_policy := pg_catalog.jsonb_build_object(
+            'max_attempts', p_max_attempts, 'backoff', p_backoff_seconds,
+            'max_backoff', p_max_backoff_seconds);
+    end if;
+
+    select w.status, w.lease_token, w.lease_owner, w.deadline_at
+      into v_status, v_token, v_owner, v_deadline
+      from pgqrs.workflows w where w.id = p_workflow_id;
+    if v_status is distinct from 'RUNNING' or v_token is distinct from p_token
+       or v_deadline <= v_now then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+
+    -- The common case, a new step at a free position, is this one insert. It conflicts when the
+    -- key exists (a replay, a retry or an abandoned attempt) or when the position is taken.
+    insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token,
+                                  started_at, owner, attempt_started_at, position, policy,
+                                  timeout_at)
+    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now,
+            p_position, v_policy, v_timeout)
+    on conflict do nothing;
+    if found then
+        return query select 'EXECUTE'::text, null::jsonb, 1, 0::float8;
+        return;
+    end if;
+
+    select * into v_step from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key
+       for update;
+    perform pgqrs._check_position(p_workflow_id, p_step_key, p_position, v_step.position);
+
+    if v_step.status = 'SUCCESS' then
+        return query select 'SKIPPED'::text, v_step.output, v_step.attempt, 0::float8;
+        return;
+    end if;
+    if v_step.kind = 'wait' then
+        raise exception 'pgqrs: step % of workflow % is a wait step (sleep, receive, await, event)',
+            p_step_key, p_workflow_id
+            using errcode = 'PQ005';
+    end if;
+    if v_step.status = 'FAILED' then
+        return query select 'FAILED'::text, v_step.error, v_step.attempt, 0::float8;
+        return;
+    end if;
+
+    if v_step.status = 'RUNNING' and v_step.timeout_at <= v_now then
+        -- Abandoned past its timeout: that attempt timed out. Record it and let the policy
+        -- that attempt ran under decide, as fail_step_attempt would have.
+        perform pg_catalog.set_config('synchronous_commit', 'on', true);
+        v_error := pg_catalog.jsonb_build_object(
+            'type', 'pgqrs.StepTimeout',
+            'message', pg_catalog.format('step %s timed out at %s', p_step_key, v_step.timeout_at),
+            'traceback', null);
+        v_delay := pgqrs._fail_attempt(v_step, v_error, true, v_step.owner, v_step.lease_token,
+                                       v_now);
+        if v_delay is null then
+            return query select 'FAILED'::text, v_error, v_step.attempt, 0::float8;
+        else
+            return query select 'WAIT'::text, null::jsonb, v_step.attempt, v_delay;
+        end if;
+        return;
+    end if;
+
+    if v_step.status = 'RETRYING' and v_step.retry_at > v_now then
+        return query select 'WAIT'::text, null::jsonb, v_step.attempt,
+                            extract(epoch from v_step.retry_at - v_now)::float8;
+        return;
+    end if;
+
+    if v_step.status = 'RUNNING' then
+        if v_step.lease_token = p_token then
+            -- Begun already under this very lease: a repeat of this call after a lost answer.
+            return query select 'EXECUTE'::text, null::jsonb, v_step.attempt, 0::float8;
+            return;
+        end if;
+        -- Abandoned by a runner that died or was fenced before recording an outcome.
+        perform pgqrs._record_attempt(
+            p_workflow_id, p_step_key, v_step.attempt,
+            pg_catalog.jsonb_build_object(
+                'type', 'pgqrs.Abandoned',
+                'message', pg_catalog.format(
+                    'the runner %s stopped before recording an outcome',
+                    coalesce(v_step.owner, '<unknown>')),
+                'traceback', null),
+            v_step.owner, v_step.attempt_started_at, v_now);
+    end if;
+
+    -- RUNNING (abandoned) or RETRYING and due: the next attempt.
+    update pgqrs.steps s
+       set status = 'RUNNING',
+           attempt = s.attempt + 1,
+           lease_token = p_token,
+           owner = v_owner,
+           attempt_started_at = v_now,
+           position = coalesce(s.position, p_position),
+           policy = v_policy,
+           timeout_at = v_timeout,
+           retry_at = null,
+           error = null,
+           finished_at = null
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key
+    returning s.attempt into v_step.attempt;
+    return query select 'EXECUTE'::text, null::jsonb, v_step.attempt, 0::float8;
+end
+$$;
+comment on function pgqrs.begin_step(uuid, text, bigint, integer, integer, double precision,
+                                     double precision, double precision) is
+    'Starts a step with a retry policy, a timeout and the replay guard: EXECUTE, SKIPPED, '
+    'FAILED or WAIT.';
+
+-- fail_step_attempt(workflow_id, step_key, token, error, retryable) -> (status, attempt, retry_in)
+-- Records a failed attempt of a RUNNING step (in step_attempts, and as the step's error), then
+-- applies the policy begin_step stored: when p_retryable and fewer than max_attempts attempts
+-- failed since the step's last fresh budget, the step becomes RETRYING and is due in retry_in
+-- seconds (_retry_delay); otherwise it is FAILED for good (retry_in 0). Extends the lease, in one
+-- durable commit. Idempotent: a repeat with the same error returns the same answer. The error is
+-- stored like fail_step's. Locks: the workflow row, then the step row.
+-- Errors: PQ001, PQ003, PQ005 (the step is not RUNNING and this is no repeat), PQ008, PQ011.
+create function pgqrs.fail_step_attempt(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_token       bigint,
+    p_error       jsonb,
+    p_retryable   boolean default true
+)
+returns table (status text, attempt integer, retry_in double precision)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now   timestamptz := pgqrs.now();
+    v_error jsonb;
+    v_owner text;
+    v_step  pgqrs.steps;
+    v_delay double precision;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('step key', p_step_key, 512);
+    v_error := pgqrs._error_object(p_error);
+    if p_retryable is null then
+        raise exception 'pgqrs: retryable must not be null' using errcode = 'PQ008';
+    end if;
+
+    update pgqrs.workflows w
+       set lease_expires_at = v_now + w.lease_timeout
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+    returning w.lease_owner into v_owner;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+
+    insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token, started_at,
+                                  owner, attempt_started_at)
+    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now)
+    on conflict (workflow_id, step_key) do nothing;
+    select * into v_step from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key
+       for update;
+
+    if v_step.status <> 'RUNNING' then
+        if v_step.status in ('RETRYING', 'FAILED') and v_step.error is not distinct from v_error
+           and v_step.lease_token = p_token then
+            return query select v_step.status, v_step.attempt,
+                                greatest(0, coalesce(extract(epoch from v_step.retry_at - v_now)::float8, 0));
+            return;
+        end if;
+        raise exception 'pgqrs: step % of workflow % is %, not RUNNING', p_step_key, p_workflow_id,
+            v_step.status
+            using errcode = 'PQ005';
+    end if;
+
+    v_delay := pgqrs._fail_attempt(v_step, v_error, p_retryable, v_owner, p_token, v_now);
+    if v_delay is null then
+        return query select 'FAILED'::text, v_step.attempt, 0::float8;
+    else
+        return query select 'RETRYING'::text, v_step.attempt, v_delay;
+    end if;
+end
+$$;
+comment on function pgqrs.fail_step_attempt(uuid, text, bigint, jsonb, boolean) is
+    'Records a failed step attempt and schedules a retry (RETRYING) or fails the step (FAILED).';
+
+-- describe_workflow(workflow_id) -> one row
+-- Everything get_workflow returns, and the fields added since 0.1.0: the deadline, the workflow
+-- attempt and retry policy, the workflow it was forked from, its parent, and what it waits for
+-- while suspended. Read-only; no locks.
+-- Errors: PQ001.
+create function pgqrs.describe_workflow(p_workflow_id uuid)
+returns table (
+    id                uuid,
+    name              text,
+    status            text,
+    idempotency_key   text,
+    input             jsonb,
+    output            jsonb,
+    error             jsonb,
+    lease_owner       text,
+    lease_token       bigint,
+    lease_expires_at  timestamptz,
+    created_at        timestamptz,
+    updated_at        timestamptz,
+    started_at        timestamptz,
+    finished_at       timestamptz,
+    queued            boolean,
+    available_at      timestamptz,
+    recoveries        integer,
+    max_recoveries    integer,
+    deadline_at       timestamptz,
+    attempt           integer,
+    max_attempts      integer,
+    retry_backoff     double precision,
+    retry_max_backoff double precision,
+    forked_from       uuid,
+    parent_id         uuid,
+    waiting_for       text
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return query
+        select w.id, w.name, w.status, w.idempotency_key, w.input, w.output, w.error,
+               w.lease_owner, w.lease_token, w.lease_expires_at,
+               w.created_at, w.updated_at, w.started_at, w.finished_at,
+               w.queued, w.available_at, w.recoveries, w.max_recoveries,
+               w.deadline_at, w.attempt, w.max_attempts, w.retry_backoff, w.retry_max_backoff,
+               w.forked_from, w.parent_id, w.waiting_for
+          from pgqrs.workflows w
+         where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+end
+$$;
+comment on function pgqrs.describe_workflow(uuid) is
+    'One workflow''s status, values, lease, deadline and retry policy.';
+
+-- list_step_attempts(workflow_id) -> one row per attempt of every step, in run order
+-- The failed attempts from step_attempts (error, runner, times), then each step's current
+-- attempt when it is not one of those: RUNNING, SUCCESS, or RETRYING/FAILED rows recorded by
+-- 0.1.0 calls. status is FAILED for a recorded failed attempt. Read-only; no locks.
+-- Errors: PQ001.
+create function pgqrs.list_step_attempts(p_workflow_id uuid)
+returns table (
+    step_key      text,
+    step_position integer,
+    attempt       integer,
+    status        text,
+    error         jsonb,
+    owner         text,
+    started_at    timestamptz,
+    finished_at   timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    return query
+        select a.step_key, a.position, a.attempt, a.status, a.error, a.owner, a.started_at,
+               a.finished_at
+          from (select t.step_key, s.position, t.attempt, 'FAILED'::text as status, t.error,
+                       t.owner, t.started_at, t.finished_at, s.started_at as first_started
+                  from pgqrs.step_attempts t
+                  join pgqrs.steps s on s.workflow_id = t.workflow_id and s.step_key = t.step_key
+                 where t.workflow_id = p_workflow_id
+                union all
+                select s.step_key, s.position, s.attempt, s.status,
+                       case when s.status = 'SUCCESS' then null else s.error end,
+                       s.owner, coalesce(s.attempt_started_at, s.started_at),
+                       case when s.status in ('SUCCESS', 'FAILED') then s.finished_at end,
+                       s.started_at
+                  from pgqrs.steps s
+                 where s.workflow_id = p_workflow_id
+                   and s.status <> 'RETRYING'
+                   and not exists (select 1 from pgqrs.step_attempts t
+                                    where t.workflow_id = s.workflow_id
+                                      and t.step_key = s.step_key
+                                      and t.attempt = s.attempt)) a
+         order by a.position nulls last, a.first_started, a.step_key, a.attempt;
+end
+$$;
+comment on function pgqrs.list_step_attempts(uuid) is
+    'Every attempt of every step of a workflow: status, error, runner and times.';
+
+-- submit_workflow(name, input, options) -> (workflow_id, created, status)
+-- create_workflow and start_workflow in one call with every option, so that a workflow is never
+-- visible to a worker before its policies are set. p_options is a JSON object; every key is
+-- optional and an unknown key raises PQ008:
+--   id (uuid), idempotency_key (text)      as in create_workflow (idempotent on either)
+--   queue (boolean, default true)          true: enqueue for workers (start_workflow);
+--                                          false: the caller runs it (create_workflow)
+--   run_at (timestamptz)                   with queue: not claimed before then
+--   max_recoveries (integer)               as in start_workflow (default 5)
+--   deadline (timestamptz)                 cancel the workflow if it is not finished by then
+--   timeout_seconds (number)               deadline = now + timeout_seconds
+--   max_attempts (integer, default 1)      workflow retries: fail_workflow re-queues it
+--   retry_backoff_seconds (default 1)      ... after _retry_delay(attempt, backoff, max)
+--   retry_max_backoff_seconds (default 3600)
+--   parent_id (uuid)                       the workflow starting this one as its child:
+--                                          cancelling the parent cancels the child
+-- An existing workflow (same id or key) is returned as it is, options unchanged.
+-- Errors: PQ006, PQ007, PQ008.
+create function pgqrs.submit_workflow(
+    p_name    text,
+    p_input   jsonb,
+    p_options jsonb default '{}'
+)
+returns table (workflow_id uuid, created boolean, status text)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_options  jsonb := coalesce(p_options, '{}'::jsonb);
+    v_unknown  text;
+    v_queue    boolean;
+    v_deadline timestamptz;
+    v_attempts integer;
+    v_backoff  double precision;
+    v_max      double precision;
+    v_parent   uuid;
+    v_row      record;
+begin
+    if pg_catalog.jsonb_typeof(v_options) <> 'object' then
+        raise exception 'pgqrs: options must be a JSON object' using errcode = 'PQ008';
+    end if;
+    select k into v_unknown
+      from pg_catalog.jsonb_object_keys(v_options) k
+     where k not in ('id', 'idempotency_key', 'queue', 'run_at', 'max_recoveries', 'deadline',
+                     'timeout_seconds', 'max_attempts', 'retry_backoff_seconds',
+                     'retry_max_backoff_seconds', 'parent_id')
+     limit 1;
+    if found then
+        raise exception 'pgqrs: unknown workflow option %', v_unknown using errcode = 'PQ008';
+    end if;
+    begin
+        v_queue := coalesce((v_options ->> 'queue')::boolean, true);
+        v_deadline := (v_options ->> 'deadline')::timestamptz;
+        if v_options ? 'timeout_seconds' then
+            if not ((v_options ->> 'timeout_seconds')::float8 > 0) then
+                raise exception using errcode = '22023';
+            end if;
+            v_deadline := least(v_deadline, pgqrs.now()
+                + (v_options ->> 'timeout_seconds')::float8 * interval '1 second');
+        end if;
+        v_attempts := coalesce((v_options ->> 'max_attempts')::integer, 1);
+        v_backoff := coalesce((v_options ->> 'retry_backoff_seconds')::float8, 1);
+        v_max := coalesce((v_options ->> 'retry_max_backoff_seconds')::float8,
+                          greatest(3600, v_backoff));
+        v_parent := (v_options ->> 'parent_id')::uuid;
+        select * into v_row
+          from pgqrs._create_workflow(
+              p_name, p_input, (v_options ->> 'id')::uuid, v_options ->> 'idempotency_key',
+              v_queue, (v_options ->> 'run_at')::timestamptz,
+              (v_options ->> 'max_recoveries')::integer) c;
+    exception
+        when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
+             or numeric_value_out_of_range or invalid_parameter_value then
+            raise exception 'pgqrs: invalid workflow options %: %', v_options::text, sqlerrm
+                using errcode = 'PQ008';
+    end;
+    perform pgqrs._check_policy(v_attempts, v_backoff, v_max);
+    if v_parent is not null then
+        perform 1 from pgqrs.workflows w where w.id = v_parent;
+        if not found then
+            raise exception 'pgqrs: parent workflow % does not exist', v_parent
+                using errcode = 'PQ001';
+        end if;
+    end if;
+    if v_row.created and (v_deadline is not null or v_attempts <> 1 or v_backoff <> 1
+                          or v_max <> 3600 or v_parent is not null) then
+        update pgqrs.workflows w
+           set deadline_at = v_deadline, max_attempts = v_attempts, retry_backoff = v_backoff,
+               retry_max_backoff = v_max, parent_id = v_parent
+         where w.id = v_row.workflow_id;
+    end if;
+    return query select v_row.workflow_id, v_row.created, v_row.status;
+end
+$$;
+comment on function pgqrs.submit_workflow(text, jsonb, jsonb) is
+    'Creates or enqueues a workflow with options (deadline, retries, schedule); idempotent.';
+
+-- cancel_workflow(workflow_id, reason) -> cancelled
+-- Cancels a PENDING, RUNNING or DEAD workflow: CANCELLED, with error {"type":
+-- "pgqrs.Cancelled", "message": reason}, its lease ended and its token moved on, so a runner
+-- still running it gets PQ011 at its next step, heartbeat or outcome and starts nothing more.
+-- NOTIFY pgqrs_done. Returns true. On a workflow that is already SUCCESS, FAILED or CANCELLED it
+-- changes nothing and returns false. A workflow past its deadline is recorded as cancelled by
+-- its deadline (pgqrs.DeadlineExceeded) whatever the reason. Its children that are not final
+-- are cancelled too, recursively, and whoever awaits it is woken (see _cancel).
+-- Locks: the workflow row, then its waiters' rows, then its children's rows (in id order).
+-- Errors: PQ001, PQ008 (reason over 1000 characters).
+create function pgqrs.cancel_workflow(p_workflow_id uuid, p_reason text default null)
+returns boolean
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now timestamptz := pgqrs.now();
+    v_wf  pgqrs.workflows;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    if pg_catalog.length(p_reason) > 1000 then
+        raise exception 'pgqrs: cancel reason is longer than 1000 characters'
+            using errcode = 'PQ008';
+    end if;
+    select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id for no key update;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    if v_wf.status in ('SUCCESS', 'FAILED', 'CANCELLED') then
+        return false;
+    end if;
+    if v_wf.deadline_at <= v_now then
+        perform pgqrs._cancel(p_workflow_id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
+    else
+        perform pgqrs._cancel(
+            p_workflow_id,
+            pg_catalog.jsonb_build_object(
+                'type', 'pgqrs.Cancelled',
+                'message', coalesce(p_reason, 'cancelled'),
+                'traceback', null),
+            v_now);
+    end if;
+    return true;
+end
+$$;
+comment on function pgqrs.cancel_workflow(uuid, text) is
+    'Cancels a workflow that is not final (true); a final one is left alone (false).';
+
+-- resume_workflow(workflow_id)
+-- Runs a FAILED, DEAD or CANCELLED workflow again from where it stopped: RUNNING with no lease,
+-- queued and available now (NOTIFY pgqrs_work), its error cleared, recoveries and workflow
+-- attempts counted afresh, its deadline removed. Completed steps stay completed; FAILED steps
+-- become RETRYING with a fresh attempt budget. Locks: the workflow row, then its FAILED step
+-- rows. Errors: PQ001, PQ005 (PENDING, RUNNING or SUCCESS).
+create function pgqrs.resume_workflow(p_workflow_id uuid)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_status text;
+    v_name   text;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    select w.status, w.name into v_status, v_name
+      from pgqrs.workflows w where w.id = p_workflow_id for no key update;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    if v_status not in ('FAILED', 'DEAD', 'CANCELLED') then
+        raise exception 'pgqrs: workflow % is %; only FAILED, DEAD or CANCELLED ones resume',
+            p_workflow_id, v_status
+            using errcode = 'PQ005';
+    end if;
+    update pgqrs.workflows w
+       set status = 'RUNNING',
+           output = null,
+           error = null,
+           lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           finished_at = null,
+           recoveries = 0,
+           attempt = 1,
+           deadline_at = null,
+           waiting_for = null,
+           queued = true,
+           available_at = v_now,
+           updated_at = v_now
+     where w.id = p_workflow_id;
+    perform pgqrs._retry_failed_steps(p_workflow_id, v_now);
+    perform pg_catalog.pg_notify('pgqrs_work', v_name);
+end
+$$;
+comment on function pgqrs.resume_workflow(uuid) is
+    'Runs a FAILED, DEAD or CANCELLED workflow again; failed steps get a fresh attempt budget.';
+
+-- fork_workflow(workflow_id, from_step, id) -> new workflow id
+-- A new workflow (id p_id, or a new v7 id) with the same name, input and policies, queued for
+-- workers now (NOTIFY pgqrs_work), whose steps before p_from_step keep their recorded outcome:
+-- the SUCCESS and FAILED steps that the source ran before it, in run order (position, or start
+-- time for steps recorded without one), are copied; p_from_step and everything after run again.
+-- p_from_step NULL copies nothing (a fresh run of the same input). forked_from names the source,
+-- which is not changed. Repeating the call with the same p_id returns the same fork. Locks: the
+-- new row; reads the source. Errors: PQ001, PQ006 (p_id names another workflow), PQ008 (the
+-- source has no step p_from_step).
+create function pgqrs.fork_workflow(
+    p_workflow_id uuid,
+    p_from_step   text default null,
+    p_id          uuid default null
+)
+returns uuid
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_src    pgqrs.workflows;
+    v_id     uuid := coalesce(p_id, pgqrs._uuid_v7());
+    v_rank   bigint;
+    v_other  pgqrs.workflows;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    select * into v_src from pgqrs.workflows w where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    if p_from_step is not null then
+        select r.rank into v_rank
+          from (select s.step_key,
+                       pg_catalog.row_number() over (
+                           order by s.position nulls last, s.started_at, s.step_key) as rank
+                  from pgqrs.steps s
+                 where s.workflow_id = p_workflow_id) r
+         where r.step_key = p_from_step;
+        if not found then
+            raise exception 'pgqrs: workflow % has no step %', p_workflow_id, p_from_step
+                using errcode = 'PQ008';
+        end if;
+    end if;
+
+    insert into pgqrs.workflows (id, name, input, created_at, updated_at, queued, available_at,
+                                 max_recoveries, max_attempts, retry_backoff, retry_max_backoff,
+                                 forked_from)
+    values (v_id, v_src.name, v_src.input, v_now, v_now, true, v_now, v_src.max_recoveries,
+            v_src.max_attempts, v_src.retry_backoff, v_src.retry_max_backoff, p_workflow_id)
+    on conflict do nothing;
+    if not found then
+        select * into v_other from pgqrs.workflows w where w.id = v_id;
+        if v_other.forked_from is distinct from p_workflow_id then
+            raise exception 'pgqrs: workflow % already exists and is not a fork of %',
+                v_id, p_workflow_id
+                using errcode = 'PQ006';
+        end if;
+        return v_id;
+    end if;
+
+    if p_from_step is not null then
+        insert into pgqrs.steps (workflow_id, step_key, status, output, error, attempt,
+                                 lease_token, started_at, finished_at, position, owner,
+                                 attempt_started_at)
+        select v_id, r.step_key, r.status, r.output, r.error, r.attempt, 0, r.started_at,
+               r.finished_at, coalesce(r.position, r.rank::integer), r.owner,
+               r.attempt_started_at
+          from (select s.*,
+                       pg_catalog.row_number() over (
+                           order by s.position nulls last, s.started_at, s.step_key) as rank
+                  from pgqrs.steps s
+                 where s.workflow_id = p_workflow_id) r
+         where r.rank < v_rank
+           and r.status in ('SUCCESS', 'FAILED');
+    end if;
+    perform pg_catalog.pg_notify('pgqrs_work', v_src.name);
+    return v_id;
+end
+$$;
+comment on function pgqrs.fork_workflow(uuid, text, uuid) is
+    'Copies a workflow into a new queued one that re-runs from a given step on.';
+
+-- Replaced functions -------------------------------------------------------------------------------
 
 -- _raise_lease_error(workflow_id, token): called when a fenced write matched no row. Works out
 -- why and raises: PQ008 (NULL token), PQ001 (no such workflow), PQ005 (never acquired), PQ011
@@ -1849,29 +1991,77 @@ comment on function pgqrs._finish_step(uuid, text, bigint, text, jsonb, jsonb) i
 -- {"step_key": {"status", "output", "error", "position"}, ...}: what a runner needs to replay
 -- them, and to check that its code still calls them at the recorded positions. "position" is
 -- left out for steps recorded without one (by 0.1.0 calls), so their entries keep 0.1.0's shape.
+-- When some steps have a row but no outcome (RUNNING, RETRYING, WAITING), the reserved entry
+-- "#open" lists them with their positions, {"#open": {"step_key": position, ...}}, so that a
+-- runner knows which new steps may skip begin_step and go straight to record_step. No step key
+-- starts with "#" (0.1.0 clients never look that entry up).
 create or replace function pgqrs._finished_steps(p_workflow_id uuid)
 returns jsonb
 language plpgsql
 stable
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_finished jsonb;
+    v_open     jsonb;
 begin
-    return (
-        select coalesce(
-                   pg_catalog.jsonb_object_agg(
-                       s.step_key,
-                       pg_catalog.jsonb_build_object(
-                           'status', s.status, 'output', s.output, 'error', s.error)
-                       || case when s.position is null then '{}'::jsonb
-                               else pg_catalog.jsonb_build_object('position', s.position) end),
-                   '{}'::jsonb)
-          from pgqrs.steps s
-         where s.workflow_id = p_workflow_id
-           and s.status in ('SUCCESS', 'FAILED'));
+    select pg_catalog.jsonb_object_agg(
+               s.step_key,
+               pg_catalog.jsonb_build_object('status', s.status, 'output', s.output,
+                                             'error', s.error)
+               || case when s.position is null then '{}'::jsonb
+                       else pg_catalog.jsonb_build_object('position', s.position) end)
+               filter (where s.status in ('SUCCESS', 'FAILED')),
+           pg_catalog.jsonb_object_agg(s.step_key, s.position)
+               filter (where s.status not in ('SUCCESS', 'FAILED'))
+      into v_finished, v_open
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id;
+    return coalesce(v_finished, '{}'::jsonb)
+           || case when v_open is null then '{}'::jsonb
+                   else pg_catalog.jsonb_build_object('#open', v_open) end;
 end
 $$;
 comment on function pgqrs._finished_steps(uuid) is
     'Private. The finished steps of a workflow as one JSON object, for replay.';
+
+-- _worker_names(worker): the workflow names a registered worker serves, after recording that it
+-- is alive: heartbeat_at = now, written only when the stored heartbeat is a second old or more
+-- (or stopped_at is set), so that a worker claiming in a tight loop reads its row instead of
+-- rewriting it each time. Raises PQ009 for an unknown worker. Locks: the worker row, when it
+-- writes it.
+create or replace function pgqrs._worker_names(p_worker text)
+returns text[]
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now   timestamptz := pgqrs.now();
+    v_names text[];
+    v_beat  timestamptz;
+    v_gone  timestamptz;
+begin
+    select k.workflows, k.heartbeat_at, k.stopped_at into v_names, v_beat, v_gone
+      from pgqrs.workers k
+     where k.name = p_worker;
+    if not found then
+        perform pgqrs._raise_worker_not_found(p_worker);
+    end if;
+    if v_gone is not null or not (v_beat > v_now - interval '1 second' and v_beat <= v_now) then
+        update pgqrs.workers k
+           set heartbeat_at = v_now, stopped_at = null
+         where k.name = p_worker
+        returning k.workflows into v_names;
+        if not found then
+            perform pgqrs._raise_worker_not_found(p_worker);
+        end if;
+    end if;
+    return v_names;
+end
+$$;
+comment on function pgqrs._worker_names(text) is
+    'Private. Records a worker heartbeat and returns the workflow names it serves (PQ009 if unknown).';
 
 -- _finish_workflow(workflow_id, token, status, output, error): moves a RUNNING workflow held with
 -- this token to its final status, ends the lease and announces it with NOTIFY pgqrs_done (payload:
@@ -1900,16 +2090,17 @@ declare
     v_output jsonb;
     v_error  jsonb;
     v_owner  text;
-    v_wf     pgqrs.workflows;
+    v_tries  integer;
+    v_max    integer;
 begin
     if p_status = 'FAILED' then
-        select * into v_wf from pgqrs.workflows w
+        select w.attempt, w.max_attempts into v_tries, v_max from pgqrs.workflows w
          where w.id = p_workflow_id
            and w.lease_token = p_token
            and w.status = 'RUNNING'
            and (w.deadline_at is null or w.deadline_at > v_now)
            for no key update;
-        if found and v_wf.attempt < v_wf.max_attempts
+        if found and v_tries < v_max
            and (p_error ->> 'retryable') is distinct from 'false' then
             update pgqrs.workflows w
                set error = p_error,
@@ -1940,7 +2131,12 @@ begin
        and (w.deadline_at is null or w.deadline_at > v_now);
     if found then
         perform pg_catalog.pg_notify('pgqrs_done', p_workflow_id::text);
-        perform pgqrs._wake_waiters('workflow:' || p_workflow_id::text, null, v_now);
+        -- Usually nobody awaits it: one probe of the (small) workflows_waiting index decides.
+        -- A waiter cannot slip in between: it reads this row FOR SHARE before it suspends.
+        if exists (select from pgqrs.workflows w
+                    where w.waiting_for = 'workflow:' || p_workflow_id::text) then
+            perform pgqrs._wake_waiters('workflow:' || p_workflow_id::text, null, v_now);
+        end if;
         return;
     end if;
     select w.status, w.lease_token, w.output, w.error, w.lease_owner
@@ -1962,29 +2158,39 @@ $$;
 comment on function pgqrs._finish_workflow(uuid, bigint, text, jsonb, jsonb) is
     'Private. Moves a leased RUNNING workflow to SUCCESS or FAILED; idempotent for exact repeats.';
 
--- _worker_names(worker): the workflow names a registered worker serves, after recording that it
--- is alive (heartbeat_at = now). Raises PQ009 for an unknown worker. Locks: the worker row.
-create or replace function pgqrs._worker_names(p_worker text)
-returns text[]
-language plpgsql
-volatile
+-- version(): the version of the installed SQL, for example '0.2.0'.
+create or replace function pgqrs.version()
+returns text
+language sql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$ select '0.2.0'::text $$;
+comment on function pgqrs.version() is 'The version of the installed pgqrs SQL.';
+
+-- error_codes(): the pgqrs SQLSTATEs with their names and meanings. Clients build their error
+-- mapping from this table; a test keeps it equal to the codes raised in this file.
+create or replace function pgqrs.error_codes()
+returns table (sqlstate text, name text, description text)
+language sql
+immutable
+security definer
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-    v_names text[];
-begin
-    update pgqrs.workers k
-       set heartbeat_at = pgqrs.now(), stopped_at = null
-     where k.name = p_worker
-    returning k.workflows into v_names;
-    if not found then
-        perform pgqrs._raise_worker_not_found(p_worker);
-    end if;
-    return v_names;
-end
+    values
+        ('PQ001', 'workflow_not_found', 'No workflow has that id.'),
+        ('PQ002', 'workflow_busy', 'Another owner holds a live lease on the workflow.'),
+        ('PQ003', 'lease_lost', 'The fencing token is no longer current: the lease was taken over.'),
+        ('PQ004', 'step_failed', 'The step failed before; DETAIL holds the stored error as JSON.'),
+        ('PQ005', 'invalid_state', 'The call does not fit the current state of the workflow or step.'),
+        ('PQ006', 'idempotency_conflict', 'An id or idempotency key is reused with a different name or input.'),
+        ('PQ007', 'payload_too_large', 'A JSON value exceeds pgqrs.max_payload_bytes.'),
+        ('PQ008', 'invalid_argument', 'A missing, empty or oversized name, key, owner or lease length.'),
+        ('PQ009', 'worker_not_found', 'No worker is registered under that name.'),
+        ('PQ010', 'workflow_code_changed', 'The step called at a position is not the one recorded there.'),
+        ('PQ011', 'workflow_cancelled', 'The workflow was cancelled, or its deadline passed.'),
+        ('PQ012', 'step_timed_out', 'The step ran past its timeout; its result is not recorded.')
 $$;
-comment on function pgqrs._worker_names(text) is
-    'Private. Records a worker heartbeat and returns the workflow names it serves (PQ009 if unknown).';
+comment on function pgqrs.error_codes() is 'The pgqrs SQLSTATEs (class PQ), their names and meanings.';
 
 -- acquire_workflow(workflow_id, owner, lease_seconds) -> one row
 -- Starts or resumes a workflow: the one call a runner makes before replaying it. Returns the
@@ -2061,9 +2267,10 @@ begin
 
     -- A RUNNING workflow with an owner was left by a holder that died (or by this owner's
     -- previous incarnation): taking it over is a recovery.
-    select g.token, g.lease_expires_at into v_token, v_expires
-      from pgqrs._grant_lease(p_workflow_id, p_owner, p_lease_seconds,
-                              v_wf.status = 'RUNNING' and v_wf.lease_owner is not null) g;
+    v_token := pgqrs._grant_lease(p_workflow_id, p_owner, p_lease_seconds,
+                                  v_wf.status = 'RUNNING' and v_wf.lease_owner is not null,
+                                  v_now);
+    v_expires := v_now + p_lease_seconds * interval '1 second';
 
     return query select 'RUNNING'::text, v_token, v_expires, v_wf.name, v_wf.input,
                         null::jsonb, null::jsonb, v_steps;
@@ -2072,6 +2279,98 @@ $$;
 comment on function pgqrs.acquire_workflow(uuid, text, double precision) is
     'Starts or resumes a workflow: grants a lease with a new fencing token and returns everything '
     'needed to replay it (input and finished steps). Final workflows return their outcome.';
+
+-- heartbeat(workflow_id, token) -> lease_expires_at
+-- Extends the caller's lease by its lease length. Asynchronous commit: a heartbeat lost in a
+-- crash only shortens the lease. It refuses, changing nothing, past the deadline (PQ011) or
+-- while a step this lease began is over its timeout (PQ012), so a stuck runner loses the
+-- workflow when its lease runs out. Locks: the workflow row.
+-- Errors: PQ001, PQ003, PQ005, PQ011, PQ012.
+create or replace function pgqrs.heartbeat(p_workflow_id uuid, p_token bigint)
+returns timestamptz
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now     timestamptz := pgqrs.now();
+    v_expires timestamptz;
+    v_step    text;
+    v_timeout timestamptz;
+begin
+    perform pgqrs._async_commit();
+    update pgqrs.workflows w
+       set lease_expires_at = v_now + w.lease_timeout
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+    returning w.lease_expires_at into v_expires;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+    -- A step over its timeout: the extension above is rolled back, so a runner stuck in the
+    -- step loses the workflow when the lease runs out, and the next runner records the
+    -- timed-out attempt.
+    select s.step_key, s.timeout_at into v_step, v_timeout
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id
+       and s.status = 'RUNNING'
+       and s.lease_token = p_token
+       and s.timeout_at <= v_now
+     limit 1;
+    if found then
+        raise exception 'pgqrs: step % of workflow % timed out at %', v_step, p_workflow_id,
+            v_timeout
+            using errcode = 'PQ012',
+                  hint = 'Record the failed attempt with pgqrs.fail_step_attempt.';
+    end if;
+    return v_expires;
+end
+$$;
+comment on function pgqrs.heartbeat(uuid, bigint) is
+    'Extends the lease held with this fencing token; raises PQ003 if it was taken over.';
+
+-- release_workflow(workflow_id, token)
+-- Gives the lease up without finishing: the workflow stays RUNNING and any owner may acquire it at
+-- once (a worker may claim it at once: NOTIFY pgqrs_work). Used on graceful shutdown. Not a
+-- recovery: the holder did not die. The token moves on (+1), so the released token is fenced out
+-- at once: a late write with it raises PQ003 and cannot push the lease expiry forward. Past the
+-- deadline it raises PQ011 and changes nothing: the workflow is to be CANCELLED, not queued.
+-- Locks: the workflow row. Errors: PQ001, PQ003, PQ005, PQ011.
+create or replace function pgqrs.release_workflow(p_workflow_id uuid, p_token bigint)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_name   text;
+    v_queued boolean;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    update pgqrs.workflows w
+       set lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           updated_at = pgqrs.now()
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > pgqrs.now())
+    returning w.name, w.queued into v_name, v_queued;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+    if v_queued then
+        perform pg_catalog.pg_notify('pgqrs_work', v_name);
+    end if;
+end
+$$;
+comment on function pgqrs.release_workflow(uuid, bigint) is
+    'Gives up the lease without finishing, so that another runner can resume at once.';
 
 -- acquire_step(workflow_id, step_key, token) -> (status, value, attempt)
 -- * SUCCESS step: returns ('SKIPPED', stored output); nothing runs.
@@ -2153,6 +2452,55 @@ comment on function pgqrs.acquire_step(uuid, text, bigint) is
     'Returns SKIPPED with the stored output for a finished step, EXECUTE for a new or abandoned '
     'one, and raises PQ004 with the stored error for a failed one.';
 
+-- complete_workflow(workflow_id, token, output)
+-- Marks the workflow SUCCESS with its output and ends the lease, in one durable commit. A repeat
+-- with the same token and an equal output is a no-op. Locks: the workflow row.
+-- Errors: PQ001, PQ003, PQ005, PQ007, PQ011 (cancelled, or past the deadline).
+create or replace function pgqrs.complete_workflow(p_workflow_id uuid, p_token bigint, p_output jsonb)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_setting text;
+begin
+    v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
+    if pg_catalog.pg_column_size(p_output) > pgqrs._max_payload_bytes() then
+        perform pgqrs._check_payload('workflow output', p_output);
+    end if;
+    perform pgqrs._finish_workflow(p_workflow_id, p_token, 'SUCCESS', p_output, null);
+end
+$$;
+comment on function pgqrs.complete_workflow(uuid, bigint, jsonb) is
+    'Marks the workflow SUCCESS with its output and ends the lease (durable commit).';
+
+-- fail_workflow(workflow_id, token, error)
+-- Marks the workflow FAILED with its error (normalized and truncated as in fail_step) and ends
+-- the lease, in one durable commit. A workflow with attempts left (attempt < max_attempts, set
+-- by submit_workflow) is retried instead, unless the error object says "retryable": false: it
+-- stays RUNNING with the error recorded, its lease ends (token + 1) and it is queued again after
+-- _retry_delay, its FAILED steps made RETRYING (see _finish_workflow). A repeat with the same
+-- token and an equal error is a no-op either way. Locks: the workflow row, then its FAILED step
+-- rows. Errors: PQ001, PQ003, PQ005, PQ008, PQ011 (cancelled, or past the deadline).
+create or replace function pgqrs.fail_workflow(p_workflow_id uuid, p_token bigint, p_error jsonb)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_error jsonb := pgqrs._error_object(p_error);
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._finish_workflow(p_workflow_id, p_token, 'FAILED', null, v_error);
+end
+$$;
+comment on function pgqrs.fail_workflow(uuid, bigint, jsonb) is
+    'Marks the workflow FAILED with its error and ends the lease (durable commit).';
+
 -- get_workflow(workflow_id) -> one row: everything about a workflow but its steps.
 -- Read-only, takes no lock. Errors: PQ001.
 create or replace function pgqrs.get_workflow(p_workflow_id uuid)
@@ -2193,58 +2541,6 @@ end
 $$;
 comment on function pgqrs.get_workflow(uuid) is 'One workflow''s status, values and lease.';
 
--- heartbeat(workflow_id, token) -> lease_expires_at
--- Extends the caller's lease by its lease length. Asynchronous commit: a heartbeat lost in a
--- crash only shortens the lease. It refuses, changing nothing, past the deadline (PQ011) or
--- while a step this lease began is over its timeout (PQ012), so a stuck runner loses the
--- workflow when its lease runs out. Locks: the workflow row.
--- Errors: PQ001, PQ003, PQ005, PQ011, PQ012.
-create or replace function pgqrs.heartbeat(p_workflow_id uuid, p_token bigint)
-returns timestamptz
-language plpgsql
-volatile
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-    v_now     timestamptz := pgqrs.now();
-    v_expires timestamptz;
-    v_step    text;
-    v_timeout timestamptz;
-begin
-    perform pgqrs._async_commit();
-    update pgqrs.workflows w
-       set lease_expires_at = v_now + w.lease_timeout
-     where w.id = p_workflow_id
-       and w.lease_token = p_token
-       and w.status = 'RUNNING'
-       and (w.deadline_at is null or w.deadline_at > v_now)
-    returning w.lease_expires_at into v_expires;
-    if not found then
-        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
-    end if;
-    -- A step over its timeout: the extension above is rolled back, so a runner stuck in the
-    -- step loses the workflow when the lease runs out, and the next runner records the
-    -- timed-out attempt.
-    select s.step_key, s.timeout_at into v_step, v_timeout
-      from pgqrs.steps s
-     where s.workflow_id = p_workflow_id
-       and s.status = 'RUNNING'
-       and s.lease_token = p_token
-       and s.timeout_at <= v_now
-     limit 1;
-    if found then
-        raise exception 'pgqrs: step % of workflow % timed out at %', v_step, p_workflow_id,
-            v_timeout
-            using errcode = 'PQ012',
-                  hint = 'Record the failed attempt with pgqrs.fail_step_attempt.';
-    end if;
-    return v_expires;
-end
-$$;
-comment on function pgqrs.heartbeat(uuid, bigint) is
-    'Extends the lease held with this fencing token; raises PQ003 if it was taken over.';
-
 -- claim_workflows(worker, limit, lease_seconds)
 --   -> (workflow_id, name, token, input, steps, recovered)
 -- Hands the worker up to p_limit runnable workflows among the names it serves, oldest
@@ -2280,6 +2576,10 @@ language plpgsql
 volatile
 security definer
 set search_path = pg_catalog, pg_temp
+-- Walk workflows_claimable in order and stop after p_limit rows, whatever the statistics say:
+-- with a stale row estimate (a queue that just filled up) the planner would rather fetch every
+-- claimable row and sort them, which makes each claim cost as much as the whole queue.
+set enable_sort = off
 as $$
 declare
     v_now       timestamptz := pgqrs.now();
@@ -2288,13 +2588,17 @@ declare
     v_recovered boolean;
     v_crashes   integer;
     v_token     bigint;
+    v_setting   text;
 begin
-    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    -- A worker calls this in a loop: checks are expressions, the private checkers only raise.
+    v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
     if p_limit is null or p_limit < 1 or p_limit > 1000 then
         raise exception 'pgqrs: claim limit must be between 1 and 1000, got %', p_limit
             using errcode = 'PQ008';
     end if;
-    perform pgqrs._check_lease_seconds(p_lease_seconds);
+    if p_lease_seconds is null or not (p_lease_seconds > 0 and p_lease_seconds <= 86400) then
+        perform pgqrs._check_lease_seconds(p_lease_seconds);
+    end if;
     v_names := pgqrs._worker_names(p_worker);
 
     -- Deadlines: a workflow past its deadline is cancelled, whoever holds it (a stuck runner is
@@ -2346,8 +2650,7 @@ begin
             perform pgqrs._wake_waiters('workflow:' || v_wf.id::text, null, v_now);
             continue;
         end if;
-        select g.token into v_token
-          from pgqrs._grant_lease(v_wf.id, p_worker, p_lease_seconds, v_recovered) g;
+        v_token := pgqrs._grant_lease(v_wf.id, p_worker, p_lease_seconds, v_recovered, v_now);
         -- A PENDING workflow has never run, so it has no finished steps to load, unless it is
         -- a fork, which starts with the steps it copied.
         return query select v_wf.id, v_wf.name, v_token, v_wf.input,
@@ -2361,46 +2664,6 @@ $$;
 comment on function pgqrs.claim_workflows(text, integer, double precision) is
     'Hands a worker up to p_limit runnable workflows under new leases (SKIP LOCKED); reaps '
     'expired leases and moves crash-looping workflows to DEAD.';
-
--- release_workflow(workflow_id, token)
--- Gives the lease up without finishing: the workflow stays RUNNING and any owner may acquire it at
--- once (a worker may claim it at once: NOTIFY pgqrs_work). Used on graceful shutdown. Not a
--- recovery: the holder did not die. The token moves on (+1), so the released token is fenced out
--- at once: a late write with it raises PQ003 and cannot push the lease expiry forward. Past the
--- deadline it raises PQ011 and changes nothing: the workflow is to be CANCELLED, not queued.
--- Locks: the workflow row. Errors: PQ001, PQ003, PQ005, PQ011.
-create or replace function pgqrs.release_workflow(p_workflow_id uuid, p_token bigint)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-    v_name   text;
-    v_queued boolean;
-begin
-    perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    update pgqrs.workflows w
-       set lease_owner = null,
-           lease_expires_at = null,
-           lease_token = w.lease_token + 1,
-           updated_at = pgqrs.now()
-     where w.id = p_workflow_id
-       and w.lease_token = p_token
-       and w.status = 'RUNNING'
-       and (w.deadline_at is null or w.deadline_at > pgqrs.now())
-    returning w.name, w.queued into v_name, v_queued;
-    if not found then
-        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
-    end if;
-    if v_queued then
-        perform pg_catalog.pg_notify('pgqrs_work', v_name);
-    end if;
-end
-$$;
-comment on function pgqrs.release_workflow(uuid, bigint) is
-    'Gives up the lease without finishing, so that another runner can resume at once.';
 
 -- next_claim_at(worker) -> timestamptz
 -- The earliest time at which a workflow this worker serves becomes claimable (its available_at,
@@ -2527,37 +2790,42 @@ $$;
 comment on function pgqrs.workflow_counts(double precision) is
     'Workflows by name and status, and whether a live worker serves each name.';
 
--- A new function is executable by PUBLIC until revoked, as in the full script.
-revoke all on function pgqrs._fail_attempt(pgqrs.steps, jsonb, boolean, text, bigint, timestamptz) from public;
-revoke all on function pgqrs._raise_worker_not_found(text) from public;
-revoke all on function pgqrs._check_stale_seconds(double precision) from public;
 revoke all on function pgqrs._record_attempt(uuid, text, integer, jsonb, text, timestamptz, timestamptz) from public;
+revoke all on function pgqrs._fail_attempt(pgqrs.steps, jsonb, boolean, text, bigint, timestamptz) from public;
 revoke all on function pgqrs._retry_delay(integer, double precision, double precision) from public;
 revoke all on function pgqrs._check_policy(integer, double precision, double precision) from public;
 revoke all on function pgqrs._retry_failed_steps(uuid, timestamptz) from public;
 revoke all on function pgqrs._cancel(uuid, jsonb, timestamptz) from public;
 revoke all on function pgqrs._deadline_error(timestamptz) from public;
-revoke all on function pgqrs.min_client_version() from public;
-revoke all on function pgqrs.begin_step(uuid, text, bigint, integer, integer, double precision, double precision, double precision) from public;
-revoke all on function pgqrs.fail_step_attempt(uuid, text, bigint, jsonb, boolean) from public;
-revoke all on function pgqrs.suspend_workflow(uuid, bigint, timestamptz) from public;
-revoke all on function pgqrs.cancel_workflow(uuid, text) from public;
-revoke all on function pgqrs.resume_workflow(uuid) from public;
-revoke all on function pgqrs.fork_workflow(uuid, text, uuid) from public;
-revoke all on function pgqrs.submit_workflow(text, jsonb, jsonb) from public;
-revoke all on function pgqrs.describe_workflow(uuid) from public;
-revoke all on function pgqrs.list_step_attempts(uuid) from public;
 revoke all on function pgqrs._check_wait_seconds(text, double precision) from public;
 revoke all on function pgqrs._wake_waiters(text, uuid, timestamptz) from public;
 revoke all on function pgqrs._check_position(uuid, text, integer, integer) from public;
 revoke all on function pgqrs._wait_step(uuid, text, bigint, integer, timestamptz) from public;
 revoke all on function pgqrs._end_wait(uuid, text, jsonb) from public;
 revoke all on function pgqrs._wait_more(uuid, timestamptz, text, double precision) from public;
-revoke all on function pgqrs.sleep_step(uuid, text, bigint, integer, double precision, timestamptz, double precision) from public;
+revoke all on function pgqrs._grant_lease(uuid, text, double precision, boolean, timestamptz) from public;
+revoke all on function pgqrs._raise_worker_not_found(text) from public;
+revoke all on function pgqrs._check_stale_seconds(double precision) from public;
+revoke all on function pgqrs.min_client_version() from public;
+revoke all on function pgqrs.suspend_workflow(uuid, bigint, timestamptz) from public;
+revoke all on function pgqrs.sleep_step(uuid, text, bigint, integer, double precision, timestamptz,
+                                     double precision) from public;
 revoke all on function pgqrs.send_message(uuid, text, jsonb, text) from public;
-revoke all on function pgqrs.recv_message(uuid, text, bigint, integer, text, double precision, double precision) from public;
-revoke all on function pgqrs.await_workflow(uuid, text, bigint, integer, uuid, double precision, double precision) from public;
+revoke all on function pgqrs.recv_message(uuid, text, bigint, integer, text, double precision,
+                                       double precision) from public;
+revoke all on function pgqrs.await_workflow(uuid, text, bigint, integer, uuid, double precision,
+                                         double precision) from public;
 revoke all on function pgqrs.set_event(uuid, text, bigint, integer, text, jsonb) from public;
 revoke all on function pgqrs.get_event(uuid, text) from public;
+revoke all on function pgqrs.record_step(uuid, text, bigint, integer, jsonb, double precision) from public;
+revoke all on function pgqrs.begin_step(uuid, text, bigint, integer, integer, double precision,
+                                     double precision, double precision) from public;
+revoke all on function pgqrs.fail_step_attempt(uuid, text, bigint, jsonb, boolean) from public;
+revoke all on function pgqrs.describe_workflow(uuid) from public;
+revoke all on function pgqrs.list_step_attempts(uuid) from public;
+revoke all on function pgqrs.submit_workflow(text, jsonb, jsonb) from public;
+revoke all on function pgqrs.cancel_workflow(uuid, text) from public;
+revoke all on function pgqrs.resume_workflow(uuid) from public;
+revoke all on function pgqrs.fork_workflow(uuid, text, uuid) from public;
 
 insert into pgqrs.ledger (version) values ('0.2.0');

@@ -42,6 +42,8 @@
 --              no lease and returns its stored output or error, so a re-run replays the outcome.
 --   step:      (none) --begin_step/acquire_step--> RUNNING --complete_step--> SUCCESS
 --                                                          --fail_step-----> FAILED
+--              (none) --record_step--> SUCCESS (a new step that ran without begin_step: one
+--                        statement per step; a runner begins long steps so they show RUNNING)
 --              RUNNING --fail_step_attempt, attempts left and retryable--> RETRYING (retry_at)
 --              RUNNING --fail_step_attempt, no attempts left or not retryable--> FAILED
 --              RETRYING --begin_step once retry_at has passed--> RUNNING (attempt + 1)
@@ -115,10 +117,11 @@
 --   worker row, then workflow rows, then step rows. A function that writes locks the workflow row
 --   first (UPDATE, or SELECT ... FOR NO KEY UPDATE), then at most one step row of the same
 --   workflow. The worker functions lock their worker row first; claim_workflows then locks
---   workflow rows with SKIP LOCKED and so never waits for one. acquire_step reads the workflow
---   row without a lock and writes one step row; the foreign-key check it triggers takes FOR KEY
---   SHARE on the workflow row, which never conflicts with FOR NO KEY UPDATE, so no cycle can
---   form. Hot-path functions touch only the rows of one workflow, keyed by its id.
+--   workflow rows with SKIP LOCKED and so never waits for one. record_step locks the workflow
+--   row FOR SHARE in the statement that inserts the step row (a takeover waits for it).
+--   acquire_step and begin_step read the workflow row without a lock and write one step row;
+--   the foreign-key check that triggers takes FOR KEY SHARE on the workflow row, which never
+--   conflicts with FOR NO KEY UPDATE, so no cycle can form. Hot-path functions touch only the rows of one workflow, keyed by its id.
 --
 -- CLOCK
 --   Every time comparison goes through pgqrs.now(). It returns the setting pgqrs.fake_now when a
@@ -1095,64 +1098,76 @@ comment on function pgqrs._check_lease_seconds(double precision) is
 -- {"step_key": {"status", "output", "error", "position"}, ...}: what a runner needs to replay
 -- them, and to check that its code still calls them at the recorded positions. "position" is
 -- left out for steps recorded without one (by 0.1.0 calls), so their entries keep 0.1.0's shape.
+-- When some steps have a row but no outcome (RUNNING, RETRYING, WAITING), the reserved entry
+-- "#open" lists them with their positions, {"#open": {"step_key": position, ...}}, so that a
+-- runner knows which new steps may skip begin_step and go straight to record_step. No step key
+-- starts with "#" (0.1.0 clients never look that entry up).
 create function pgqrs._finished_steps(p_workflow_id uuid)
 returns jsonb
 language plpgsql
 stable
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_finished jsonb;
+    v_open     jsonb;
 begin
-    return (
-        select coalesce(
-                   pg_catalog.jsonb_object_agg(
-                       s.step_key,
-                       pg_catalog.jsonb_build_object(
-                           'status', s.status, 'output', s.output, 'error', s.error)
-                       || case when s.position is null then '{}'::jsonb
-                               else pg_catalog.jsonb_build_object('position', s.position) end),
-                   '{}'::jsonb)
-          from pgqrs.steps s
-         where s.workflow_id = p_workflow_id
-           and s.status in ('SUCCESS', 'FAILED'));
+    select pg_catalog.jsonb_object_agg(
+               s.step_key,
+               pg_catalog.jsonb_build_object('status', s.status, 'output', s.output,
+                                             'error', s.error)
+               || case when s.position is null then '{}'::jsonb
+                       else pg_catalog.jsonb_build_object('position', s.position) end)
+               filter (where s.status in ('SUCCESS', 'FAILED')),
+           pg_catalog.jsonb_object_agg(s.step_key, s.position)
+               filter (where s.status not in ('SUCCESS', 'FAILED'))
+      into v_finished, v_open
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id;
+    return coalesce(v_finished, '{}'::jsonb)
+           || case when v_open is null then '{}'::jsonb
+                   else pg_catalog.jsonb_build_object('#open', v_open) end;
 end
 $$;
 comment on function pgqrs._finished_steps(uuid) is
     'Private. The finished steps of a workflow as one JSON object, for replay.';
 
--- _grant_lease(workflow_id, owner, lease_seconds, recovered) -> (token, lease_expires_at)
--- Makes the workflow RUNNING under a new lease for p_owner with the next fencing token. With
--- p_recovered (the previous holder died holding it) the recovery count grows by one. The caller
--- has locked the row and decided that the grant is allowed. Locks: the workflow row.
+-- _grant_lease(workflow_id, owner, lease_seconds, recovered, now) -> token
+-- Makes the workflow RUNNING under a new lease for p_owner, expiring at p_now + p_lease_seconds,
+-- with the next fencing token, which it returns. With p_recovered (the previous holder died
+-- holding it) the recovery count grows by one. The caller has locked the row and decided that
+-- the grant is allowed. Locks: the workflow row.
 create function pgqrs._grant_lease(
     p_workflow_id   uuid,
     p_owner         text,
     p_lease_seconds double precision,
-    p_recovered     boolean
+    p_recovered     boolean,
+    p_now           timestamptz
 )
-returns table (token bigint, lease_expires_at timestamptz)
+returns bigint
 language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    v_now timestamptz := pgqrs.now();
+    v_token bigint;
 begin
-    return query
-        update pgqrs.workflows w
-           set status = 'RUNNING',
-               lease_owner = p_owner,
-               lease_token = w.lease_token + 1,
-               lease_timeout = p_lease_seconds * interval '1 second',
-               lease_expires_at = v_now + p_lease_seconds * interval '1 second',
-               started_at = coalesce(w.started_at, v_now),
-               updated_at = v_now,
-               recoveries = w.recoveries + p_recovered::integer
-         where w.id = p_workflow_id
-        returning w.lease_token, w.lease_expires_at;
+    update pgqrs.workflows w
+       set status = 'RUNNING',
+           lease_owner = p_owner,
+           lease_token = w.lease_token + 1,
+           lease_timeout = p_lease_seconds * interval '1 second',
+           lease_expires_at = p_now + p_lease_seconds * interval '1 second',
+           started_at = coalesce(w.started_at, p_now),
+           updated_at = p_now,
+           recoveries = w.recoveries + p_recovered::integer
+     where w.id = p_workflow_id
+    returning w.lease_token into v_token;
+    return v_token;
 end
 $$;
-comment on function pgqrs._grant_lease(uuid, text, double precision, boolean) is
-    'Private. Grants the lease with the next fencing token; counts a recovery when asked.';
+comment on function pgqrs._grant_lease(uuid, text, double precision, boolean, timestamptz) is
+    'Private. Grants a new lease (and fencing token) on a workflow the caller has locked.';
 
 -- _raise_worker_not_found(worker): raises PQ009 for a worker name that is not registered.
 create function pgqrs._raise_worker_not_found(p_worker text)
@@ -1191,7 +1206,10 @@ comment on function pgqrs._check_stale_seconds(double precision) is
     'Private. Raises PQ008 unless a staleness window is a finite positive number of seconds.';
 
 -- _worker_names(worker): the workflow names a registered worker serves, after recording that it
--- is alive (heartbeat_at = now). Raises PQ009 for an unknown worker. Locks: the worker row.
+-- is alive: heartbeat_at = now, written only when the stored heartbeat is a second old or more
+-- (or stopped_at is set), so that a worker claiming in a tight loop reads its row instead of
+-- rewriting it each time. Raises PQ009 for an unknown worker. Locks: the worker row, when it
+-- writes it.
 create function pgqrs._worker_names(p_worker text)
 returns text[]
 language plpgsql
@@ -1199,14 +1217,25 @@ volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
+    v_now   timestamptz := pgqrs.now();
     v_names text[];
+    v_beat  timestamptz;
+    v_gone  timestamptz;
 begin
-    update pgqrs.workers k
-       set heartbeat_at = pgqrs.now(), stopped_at = null
-     where k.name = p_worker
-    returning k.workflows into v_names;
+    select k.workflows, k.heartbeat_at, k.stopped_at into v_names, v_beat, v_gone
+      from pgqrs.workers k
+     where k.name = p_worker;
     if not found then
         perform pgqrs._raise_worker_not_found(p_worker);
+    end if;
+    if v_gone is not null or not (v_beat > v_now - interval '1 second' and v_beat <= v_now) then
+        update pgqrs.workers k
+           set heartbeat_at = v_now, stopped_at = null
+         where k.name = p_worker
+        returning k.workflows into v_names;
+        if not found then
+            perform pgqrs._raise_worker_not_found(p_worker);
+        end if;
     end if;
     return v_names;
 end
@@ -1375,16 +1404,17 @@ declare
     v_output jsonb;
     v_error  jsonb;
     v_owner  text;
-    v_wf     pgqrs.workflows;
+    v_tries  integer;
+    v_max    integer;
 begin
     if p_status = 'FAILED' then
-        select * into v_wf from pgqrs.workflows w
+        select w.attempt, w.max_attempts into v_tries, v_max from pgqrs.workflows w
          where w.id = p_workflow_id
            and w.lease_token = p_token
            and w.status = 'RUNNING'
            and (w.deadline_at is null or w.deadline_at > v_now)
            for no key update;
-        if found and v_wf.attempt < v_wf.max_attempts
+        if found and v_tries < v_max
            and (p_error ->> 'retryable') is distinct from 'false' then
             update pgqrs.workflows w
                set error = p_error,
@@ -1415,7 +1445,12 @@ begin
        and (w.deadline_at is null or w.deadline_at > v_now);
     if found then
         perform pg_catalog.pg_notify('pgqrs_done', p_workflow_id::text);
-        perform pgqrs._wake_waiters('workflow:' || p_workflow_id::text, null, v_now);
+        -- Usually nobody awaits it: one probe of the (small) workflows_waiting index decides.
+        -- A waiter cannot slip in between: it reads this row FOR SHARE before it suspends.
+        if exists (select from pgqrs.workflows w
+                    where w.waiting_for = 'workflow:' || p_workflow_id::text) then
+            perform pgqrs._wake_waiters('workflow:' || p_workflow_id::text, null, v_now);
+        end if;
         return;
     end if;
     select w.status, w.lease_token, w.output, w.error, w.lease_owner
@@ -1611,9 +1646,10 @@ begin
 
     -- A RUNNING workflow with an owner was left by a holder that died (or by this owner's
     -- previous incarnation): taking it over is a recovery.
-    select g.token, g.lease_expires_at into v_token, v_expires
-      from pgqrs._grant_lease(p_workflow_id, p_owner, p_lease_seconds,
-                              v_wf.status = 'RUNNING' and v_wf.lease_owner is not null) g;
+    v_token := pgqrs._grant_lease(p_workflow_id, p_owner, p_lease_seconds,
+                                  v_wf.status = 'RUNNING' and v_wf.lease_owner is not null,
+                                  v_now);
+    v_expires := v_now + p_lease_seconds * interval '1 second';
 
     return query select 'RUNNING'::text, v_token, v_expires, v_wf.name, v_wf.input,
                         null::jsonb, null::jsonb, v_steps;
@@ -2223,6 +2259,138 @@ $$;
 comment on function pgqrs.complete_step(uuid, text, bigint, jsonb) is
     'Records a step as SUCCESS with its output (durable commit) and extends the lease.';
 
+-- record_step(workflow_id, step_key, token, position, output, elapsed_seconds)
+-- Records a step that ran as SUCCESS with its output in one call and one durable commit: the
+-- fast path of a runner, which starts a new step without begin_step and calls this once it has
+-- its result. So a short step costs one statement. (A runner still calls begin_step first for a
+-- step that has a timeout, may already have a row, or runs long enough to be worth showing as
+-- RUNNING; this function then completes that RUNNING row, like complete_step.) p_position is the
+-- step's position in the run, checked by the replay guard as in begin_step (PQ010), and stored
+-- on a begun row that has none (begun by 0.1.0's acquire_step). p_elapsed_seconds (0 to 1e9)
+-- is how long the step ran, so that started_at is the step's start. Does not extend the lease
+-- (the heartbeat does) and never writes the workflow row, so concurrent calls cannot deadlock. Idempotent: recording a SUCCESS step again with an
+-- equal output is a no-op, so a client may retry after a lost connection; another output, or a
+-- step that is FAILED, RETRYING or a wait step, raises PQ005. A RUNNING step past its timeout
+-- raises PQ012. Locks: the workflow row (FOR SHARE: a takeover waits for this commit), then the
+-- step row. Errors: PQ001, PQ003, PQ005, PQ007, PQ008, PQ010, PQ011, PQ012.
+create function pgqrs.record_step(
+    p_workflow_id     uuid,
+    p_step_key        text,
+    p_token           bigint,
+    p_position        integer,
+    p_output          jsonb,
+    p_elapsed_seconds double precision default 0
+)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now     timestamptz := pgqrs.now();
+    v_setting  text;
+    v_started  timestamptz;
+    v_owner    text;
+    v_position integer;
+    v_kind     text;
+    v_status   text;
+    v_output   jsonb;
+    v_timeout  timestamptz;
+begin
+    -- The hot path of every step. The checks are PL/pgSQL expressions (the private checkers
+    -- are only called to raise their errors), so that the common case runs one SQL statement.
+    v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
+    if p_step_key is null or pg_catalog.length(p_step_key) > 512
+       or p_step_key !~ '[^[:space:]]' then
+        perform pgqrs._check_text('step key', p_step_key, 512);
+    end if;
+    if p_position is null or p_position < 1 then
+        raise exception 'pgqrs: step position must be 1 or more, got %',
+            coalesce(p_position::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+    if p_elapsed_seconds is null or not (p_elapsed_seconds >= 0 and p_elapsed_seconds <= 1e9) then
+        raise exception 'pgqrs: elapsed seconds must be between 0 and 1e9, got %',
+            coalesce(p_elapsed_seconds::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+    if pg_catalog.pg_column_size(p_output) > pgqrs._max_payload_bytes() then
+        perform pgqrs._check_payload('output of step ' || p_step_key, p_output);
+    end if;
+
+    -- The common case, a new step at a free position, is this one statement: it locks the
+    -- workflow row (FOR SHARE) when the token is current, and inserts the step.
+    v_started := v_now - p_elapsed_seconds * interval '1 second';
+    insert into pgqrs.steps as s (workflow_id, step_key, status, output, attempt, lease_token,
+                                  started_at, finished_at, owner, attempt_started_at, position)
+    select p_workflow_id, p_step_key, 'SUCCESS', p_output, 1, p_token, v_started, v_now,
+           w.lease_owner, v_started, p_position
+      from pgqrs.workflows w
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+       for share
+    on conflict do nothing;
+    if found then
+        return;
+    end if;
+
+    -- Nothing inserted: the lease is not this runner's, or the key exists (begun, a repeat of
+    -- this call, or another outcome), or another step holds the position. The workflow row
+    -- stays locked FOR SHARE only (never upgraded: two calls at once must not deadlock).
+    select w.lease_owner into v_owner
+      from pgqrs.workflows w
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+       for share;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+    select s.position, s.kind, s.status, s.output, s.timeout_at
+      into v_position, v_kind, v_status, v_output, v_timeout
+      from pgqrs.steps s
+     where s.workflow_id = p_workflow_id and s.step_key = p_step_key
+       for update;
+    perform pgqrs._check_position(p_workflow_id, p_step_key, p_position, v_position);
+    if v_kind = 'wait' then
+        raise exception 'pgqrs: step % of workflow % is a wait step (sleep, receive, await, event)',
+            p_step_key, p_workflow_id
+            using errcode = 'PQ005';
+    end if;
+    if v_status = 'RUNNING' then
+        if v_timeout <= v_now then
+            raise exception 'pgqrs: step % of workflow % timed out at %', p_step_key,
+                p_workflow_id, v_timeout
+                using errcode = 'PQ012',
+                      hint = 'Record the failed attempt with pgqrs.fail_step_attempt.';
+        end if;
+        update pgqrs.steps s
+           set status = 'SUCCESS',
+               output = p_output,
+               error = null,
+               lease_token = p_token,
+               finished_at = v_now,
+               owner = v_owner,
+               position = coalesce(s.position, p_position)
+         where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
+        return;
+    end if;
+    if v_status = 'SUCCESS' and v_output is not distinct from p_output then
+        return;  -- a repeat of this call after a lost answer
+    end if;
+    raise exception 'pgqrs: step % of workflow % is already %', p_step_key, p_workflow_id,
+        v_status
+        using errcode = 'PQ005';
+end
+$$;
+comment on function pgqrs.record_step(uuid, text, bigint, integer, jsonb, double precision) is
+    'Records a step that ran as SUCCESS in one call (durable commit), begun or not; the replay '
+    'guard applies.';
+
 -- fail_step(workflow_id, step_key, token, error)
 -- Records the step as FAILED with its error and extends the lease, in one durable commit. The
 -- error is stored as given when it is a JSON object (clients send {"type", "message",
@@ -2515,9 +2683,13 @@ volatile
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_setting text;
 begin
-    perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    perform pgqrs._check_payload('workflow output', p_output);
+    v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
+    if pg_catalog.pg_column_size(p_output) > pgqrs._max_payload_bytes() then
+        perform pgqrs._check_payload('workflow output', p_output);
+    end if;
     perform pgqrs._finish_workflow(p_workflow_id, p_token, 'SUCCESS', p_output, null);
 end
 $$;
@@ -2985,6 +3157,10 @@ language plpgsql
 volatile
 security definer
 set search_path = pg_catalog, pg_temp
+-- Walk workflows_claimable in order and stop after p_limit rows, whatever the statistics say:
+-- with a stale row estimate (a queue that just filled up) the planner would rather fetch every
+-- claimable row and sort them, which makes each claim cost as much as the whole queue.
+set enable_sort = off
 as $$
 declare
     v_now       timestamptz := pgqrs.now();
@@ -2993,13 +3169,17 @@ declare
     v_recovered boolean;
     v_crashes   integer;
     v_token     bigint;
+    v_setting   text;
 begin
-    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    -- A worker calls this in a loop: checks are expressions, the private checkers only raise.
+    v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
     if p_limit is null or p_limit < 1 or p_limit > 1000 then
         raise exception 'pgqrs: claim limit must be between 1 and 1000, got %', p_limit
             using errcode = 'PQ008';
     end if;
-    perform pgqrs._check_lease_seconds(p_lease_seconds);
+    if p_lease_seconds is null or not (p_lease_seconds > 0 and p_lease_seconds <= 86400) then
+        perform pgqrs._check_lease_seconds(p_lease_seconds);
+    end if;
     v_names := pgqrs._worker_names(p_worker);
 
     -- Deadlines: a workflow past its deadline is cancelled, whoever holds it (a stuck runner is
@@ -3051,8 +3231,7 @@ begin
             perform pgqrs._wake_waiters('workflow:' || v_wf.id::text, null, v_now);
             continue;
         end if;
-        select g.token into v_token
-          from pgqrs._grant_lease(v_wf.id, p_worker, p_lease_seconds, v_recovered) g;
+        v_token := pgqrs._grant_lease(v_wf.id, p_worker, p_lease_seconds, v_recovered, v_now);
         -- A PENDING workflow has never run, so it has no finished steps to load, unless it is
         -- a fork, which starts with the steps it copied.
         return query select v_wf.id, v_wf.name, v_token, v_wf.input,

@@ -33,6 +33,7 @@ RULES: list[tuple[str, str]] = [
     (r"\bAsyncConnectionPool\b", "ConnectionPool"),
     (r"\bAsyncConnection\b", "Connection"),
     (r"\bAsyncTicker\b", "Ticker"),
+    (r"\bAsyncDeferred\b", "Deferred"),
     (r"\b_runtime\.call_step\b", "_runtime.call_step_sync"),
     (r"\b_runtime\.current_task\b", "_runtime.current_task_sync"),
     (r"\basync with\b", "with"),

@@ -6,6 +6,7 @@ outside pgqrs, so a test can count how many times a step's body really ran.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -73,8 +74,8 @@ async def extract(ctx: PyWorkflow, n: int) -> list[int]:
 @step
 async def transform(ctx: PyWorkflow, rows: list[int], gate: str | None) -> list[int]:
     record(DSN["dsn"], ctx.id, "transform")
-    if gate:
-        wait_gate(DSN["dsn"], gate)
+    if gate:  # off the event loop, as an async step should wait: heartbeats go on meanwhile
+        await asyncio.to_thread(wait_gate, DSN["dsn"], gate)
     return [r * 10 for r in rows]
 
 

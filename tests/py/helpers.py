@@ -34,6 +34,17 @@ def poll(
         time.sleep(every)
 
 
+def step_status(dsn: str, workflow_id: Any, key: str) -> str | None:
+    """The stored status of one step, None while it has no row (a new step gets its row with
+    its outcome, or once it has run for pgqrs's BEGIN_AFTER, 50 ms)."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT status FROM pgqrs.steps WHERE workflow_id = %s AND step_key = %s",
+            (workflow_id, key),
+        ).fetchone()
+    return None if row is None else str(row[0])
+
+
 async def poll_async(
     fetch: Callable[[], Any], ready: Callable[[Any], bool], limit: float = 30.0
 ) -> Any:

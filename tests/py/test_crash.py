@@ -7,7 +7,7 @@ import signal
 
 import flows
 import pytest
-from helpers import child, finish, later, poll, setup_effects
+from helpers import child, finish, later, poll, setup_effects, step_status
 
 import pgqrs
 
@@ -22,6 +22,11 @@ def _kill_in_transform(dsn: str, mode: str, runner: str) -> object:
     poll(
         lambda: flows.effects(dsn, ctx.id) == ["extract", "transform"],
         what="the child to enter the transform step",
+    )
+    # A step that runs for 50 ms (BEGIN_AFTER) is marked RUNNING, so its attempt counts.
+    poll(
+        lambda: step_status(dsn, ctx.id, "transform") == "RUNNING",
+        what="the transform step to be marked RUNNING",
     )
     os.kill(proc.pid, signal.SIGKILL)
     code, _out, _err = finish(proc)
