@@ -584,7 +584,10 @@ async def fig_counts(env: Env) -> list[Figure]:
             commits,
             "per insert",
             f_commit,
-            note="pg_stat_database.xact_commit; begin_step commits asynchronously",
+            note=(
+                "pg_stat_database.xact_commit; a new step is one record_step (a step running"
+                " over 50 ms adds an asynchronously committed begin_step)"
+            ),
         )
         figures.append(fig_c)
         if kind == "decorators" and small and small[-1].rows:

@@ -19,6 +19,7 @@ from typing import Any, Literal, LiteralString
 from uuid import UUID
 
 import psycopg
+from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
 
 from . import _core, _runtime, _sql, errors
@@ -194,9 +195,16 @@ class Store:
         retry: bool = True,
         check: bool = True,
     ) -> list[list[tuple[Any, ...]]]:
-        """Run pgqrs statements in one transaction and one round trip (pipeline mode); return
-        the rows of each. They commit together or not at all; errors and retries as in
-        :meth:`call` (every pgqrs call is safe to repeat, so a batch of them is too)."""
+        """Run pgqrs statements in one transaction and one round trip; return the rows of each.
+        They commit together or not at all; errors and retries as in :meth:`call` (every pgqrs
+        call is safe to repeat, so a batch of them is too).
+
+        A batch goes as one simple-protocol query, several statements separated by ``;``,
+        which PostgreSQL runs as one implicit transaction. Its values are bound in the client
+        (psycopg's ClientCursor quotes them as literals), so the server parses the calls each
+        time; that still costs less than pipeline mode, whose bookkeeping takes about 0.15 ms
+        more client CPU per batch of three. A single statement is bound by the server, and
+        prepared once it repeats."""
         if check and not self._schema_checked:
             await self.check_schema()
         deadline = time.monotonic() + self.retry_timeout
@@ -204,16 +212,24 @@ class Store:
         while True:
             try:
                 # getconn/putconn rather than pool.connection(): the same, minus a context
-                # manager per call on the hot path. Every statement here runs in autocommit
-                # mode, or in the one implicit transaction of a pipeline.
+                # manager per call on the hot path. The connection is in autocommit mode.
                 conn = await self.pool.getconn()
                 try:
                     if len(statements) == 1:
-                        cursors = [await conn.execute(*statements[0])]
-                    else:
-                        async with conn.pipeline():
-                            cursors = [await conn.execute(q, p) for q, p in statements]
-                    return [await c.fetchall() if c.description else [] for c in cursors]
+                        cur = await conn.execute(*statements[0])
+                        # pgresult's status, not description: that builds Column objects.
+                        return [await cur.fetchall() if _has_rows(cur.pgresult) else []]
+                    batch = psycopg.AsyncClientCursor(conn)
+                    await batch.execute(
+                        sql.SQL("; ").join(sql.SQL(q) for q, _ in statements),
+                        [value for _, params in statements for value in params],
+                    )
+                    results = []
+                    while True:
+                        rows = await batch.fetchall() if _has_rows(batch.pgresult) else []
+                        results.append(rows)
+                        if not batch.nextset():
+                            return results
                 finally:
                     await self.pool.putconn(conn)
             except psycopg.Error as exc:
@@ -225,6 +241,10 @@ class Store:
                 logger.warning("pgqrs: retrying after %s: %s", type(exc).__name__, exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+
+def _has_rows(result: Any) -> bool:
+    return result is not None and result.status == psycopg.pq.ExecStatus.TUPLES_OK
 
 
 class Admin:
@@ -784,10 +804,9 @@ class PyWorkflow:
 
     async def release(self) -> None:
         """Give up the lease without finishing, so another runner may resume at once."""
-        run = self._run
+        run, self._run = self._run, None
         if run is not None and run.final is None:
             await self._call(_sql.RELEASE_WORKFLOW, (self.id, run.token))
-        self._run = None
 
     async def info(self) -> WorkflowInfo:
         """Status, values and lease of this workflow, read now."""
@@ -1207,52 +1226,48 @@ class PyWorkflow:
         """Record the workflow's outcome. A worker may hand over one more statement, a claim
         for the slot this run frees, to go in the same round trip and transaction; it gets the
         claim's rows, or None when the batch failed and the outcome was recorded on its own."""
+        finish: tuple[LiteralString, Sequence[Any]] = (query, (self.id, token, payload))
         then = self._then() if self._then is not None else None
         if then is None:
-            await self._call(query, (self.id, token, payload))
+            await self._batch([finish])
             return
         extra, took = then
-        pending, self._pending = self._pending, []
-        statements = [guard._statement(p) for guard, p in pending]
-        finish = (query, (self.id, token, payload))
         try:
-            rows = await self.store.call_many([*statements, finish, extra])
+            rows = await self._batch([finish, extra])
         except (psycopg.Error, errors.PgqrsError):
-            took(None)
-            self._pending = pending
-            await self._call(*finish)
+            took(None)  # a claim must never cost the outcome: record that alone
+            await self._batch([finish])
             return
         except BaseException:
             took(None)
             raise
-        took(rows[-1])
+        took(rows[1])
 
     async def _call(self, query: LiteralString, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        """Run one statement of this run after the step records it still owes, all in one round
-        trip and one transaction. If that fails, they are retried one by one, as if they had
-        never been deferred, and then the statement alone, so every error keeps its cause."""
+        """Run one statement of this run (see :meth:`_batch`); return its rows."""
+        return (await self._batch([(query, params)]))[0]
+
+    async def _batch(
+        self, statements: list[tuple[LiteralString, Sequence[Any]]]
+    ) -> list[list[tuple[Any, ...]]]:
+        """Run statements of this run after the step records it still owes, all in one round
+        trip and one transaction; return the rows of each statement. If that fails, the records
+        are written one by one, as if they had never been deferred, and then the statements
+        alone, so that every error is raised by the call that causes it."""
         pending, self._pending = self._pending, []
         if not pending:
-            return await self.store.call(query, params)
-        statements = [guard._statement(payload) for guard, payload in pending]
+            return await self.store.call_many(statements) if statements else []
+        records = [guard._statement(payload) for guard, payload in pending]
         try:
-            return (await self.store.call_many([*statements, (query, params)]))[-1]
+            return (await self.store.call_many([*records, *statements]))[len(records) :]
         except errors.PgqrsError:
             for guard, payload in pending:
                 await guard._store(payload)
-            return await self.store.call(query, params)
+            return await self.store.call_many(statements)
 
     async def _flush(self) -> None:
         """Write the step records this run still owes (see StepGuard._succeed)."""
-        pending, self._pending = self._pending, []
-        if len(pending) > 1:
-            try:
-                await self.store.call_many([guard._statement(p) for guard, p in pending])
-                return
-            except errors.PgqrsError:
-                pass
-        for guard, payload in pending:
-            await guard._store(payload)
+        await self._batch([])
 
     async def _record_cancel(self, exc: errors.WorkflowCancelledError) -> None:
         """A deadline that passed is only seen by the runner's writes (they raise PQ011 and

@@ -2587,7 +2587,8 @@ declare
     v_wf        record;
     v_recovered boolean;
     v_crashes   integer;
-    v_token     bigint;
+    v_ids       uuid[];
+    v_id        uuid;
     v_setting   text;
 begin
     -- A worker calls this in a loop: checks are expressions, the private checkers only raise.
@@ -2602,22 +2603,26 @@ begin
     v_names := pgqrs._worker_names(p_worker);
 
     -- Deadlines: a workflow past its deadline is cancelled, whoever holds it (a stuck runner is
-    -- fenced out by the new token).
-    for v_wf in
-        select w.id, w.deadline_at
-          from pgqrs.workflows w
-         where w.deadline_at <= v_now
-           and w.status in ('PENDING', 'RUNNING')
-         order by w.deadline_at
-         limit 100
-           for no key update skip locked
-    loop
-        perform pgqrs._cancel(v_wf.id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
-    end loop;
+    -- fenced out by the new token). Usually there is none: one probe of workflows_deadline.
+    if exists (select from pgqrs.workflows w
+                where w.deadline_at <= v_now and w.status in ('PENDING', 'RUNNING')) then
+        for v_wf in
+            select w.id, w.deadline_at
+              from pgqrs.workflows w
+             where w.deadline_at <= v_now
+               and w.status in ('PENDING', 'RUNNING')
+             order by w.deadline_at
+             limit 100
+               for no key update skip locked
+        loop
+            perform pgqrs._cancel(v_wf.id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
+        end loop;
+    end if;
 
-    for v_wf in
-        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input,
-               w.forked_from
+    -- The ids first, locked, into an array (a loop over a query would open a cursor, which
+    -- costs more than the rest of a one-row claim); then each row, already locked by us.
+    v_ids := array(
+        select w.id
           from pgqrs.workflows w
          where w.queued
            and w.status in ('PENDING', 'RUNNING')
@@ -2627,8 +2632,13 @@ begin
            and w.name = any (v_names)
          order by w.available_at, w.id
          limit p_limit
-           for no key update skip locked
-    loop
+           for no key update skip locked);
+    foreach v_id in array v_ids loop
+        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input,
+               w.forked_from
+          into v_wf
+          from pgqrs.workflows w
+         where w.id = v_id;
         v_recovered := v_wf.status = 'RUNNING' and v_wf.lease_owner is not null;
         v_crashes := v_wf.recoveries + v_recovered::integer;
         if v_crashes > v_wf.max_recoveries then
@@ -2650,14 +2660,16 @@ begin
             perform pgqrs._wake_waiters('workflow:' || v_wf.id::text, null, v_now);
             continue;
         end if;
-        v_token := pgqrs._grant_lease(v_wf.id, p_worker, p_lease_seconds, v_recovered, v_now);
         -- A PENDING workflow has never run, so it has no finished steps to load, unless it is
         -- a fork, which starts with the steps it copied.
-        return query select v_wf.id, v_wf.name, v_token, v_wf.input,
-                            case when v_wf.status = 'PENDING' and v_wf.forked_from is null
-                                 then '{}'::jsonb
-                                 else pgqrs._finished_steps(v_wf.id) end,
-                            v_recovered;
+        workflow_id := v_wf.id;
+        name := v_wf.name;
+        token := pgqrs._grant_lease(v_wf.id, p_worker, p_lease_seconds, v_recovered, v_now);
+        input := v_wf.input;
+        steps := case when v_wf.status = 'PENDING' and v_wf.forked_from is null then '{}'::jsonb
+                      else pgqrs._finished_steps(v_wf.id) end;
+        recovered := v_recovered;
+        return next;
     end loop;
 end
 $$;

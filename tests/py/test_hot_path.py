@@ -286,3 +286,33 @@ def test_concurrent_records_on_one_workflow_do_not_deadlock(dsn: str) -> None:
         for future in [pool.submit(record, i) for i in range(1, 9)]:
             future.result(timeout=60)  # raises DeadlockDetected if there was one
     assert [s[1:3] for s in steps_of(dsn, workflow_id)] == [("SUCCESS", 1)] * 8
+
+
+TRICKY = {"s": "quote ' double \" backslash \\ \\n newline \n tab \t é 😀 $$ -- ; %s %%", "n": -0.5}
+
+
+@step
+async def tricky(ctx: PyWorkflow) -> dict[str, Any]:
+    return TRICKY
+
+
+@workflow
+async def tricky_wf(ctx: PyWorkflow) -> dict[str, Any]:
+    return await tricky(ctx)
+
+
+def test_a_batch_stores_values_exactly(dsn: str) -> None:
+    """The step record and the outcome go as one batch with values bound in the client:
+    quotes, backslashes, dollar signs, semicolons and percent signs arrive unchanged."""
+
+    async def main() -> Any:
+        async with await pgqrs.connect(dsn) as store:
+            ctx = await pgqrs.admin(store).create_workflow("tricky_wf", None)
+            assert await tricky_wf(ctx) == TRICKY
+            return ctx.id
+
+    workflow_id = asyncio.run(main())
+    assert rows(dsn, "select output from pgqrs.steps where workflow_id = %s", workflow_id) == [
+        (TRICKY,)
+    ]
+    assert rows(dsn, "select output from pgqrs.workflows where id = %s", workflow_id) == [(TRICKY,)]
