@@ -9,6 +9,7 @@ Every decision about state is made by the SQL functions.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -19,7 +20,6 @@ from typing import Any, Literal, LiteralString
 from uuid import UUID
 
 import psycopg
-from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
 
 from . import _core, _runtime, _sql, errors
@@ -221,7 +221,7 @@ class Store:
                         return [await cur.fetchall() if _has_rows(cur.pgresult) else []]
                     batch = psycopg.AsyncClientCursor(conn)
                     await batch.execute(
-                        sql.SQL("; ").join(sql.SQL(q) for q, _ in statements),
+                        _joined(tuple(q for q, _ in statements)),
                         [value for _, params in statements for value in params],
                     )
                     results = []
@@ -245,6 +245,12 @@ class Store:
 
 def _has_rows(result: Any) -> bool:
     return result is not None and result.status == psycopg.pq.ExecStatus.TUPLES_OK
+
+
+@functools.lru_cache(maxsize=64)
+def _joined(queries: tuple[LiteralString, ...]) -> bytes:
+    """The text of a batch: its statements (all from _sql) separated by ``;``, encoded once."""
+    return "; ".join(queries).encode()
 
 
 class Admin:
