@@ -31,7 +31,6 @@ RULES: list[tuple[str, str]] = [
     (r"Awaitable\[Any\]", "Any"),
     (r"Awaitable\[bool\]", "bool"),
     (r"\bAsyncConnectionPool\b", "ConnectionPool"),
-    (r"\bAsyncClientCursor\b", "ClientCursor"),
     (r"\bAsyncConnection\b", "Connection"),
     (r"\bAsyncTicker\b", "Ticker"),
     (r"\bAsyncDeferred\b", "Deferred"),
