@@ -561,9 +561,7 @@ comment on function pgqrs._error_object(jsonb) is
 -- _finish_step(workflow_id, step_key, token, status, output, error): records a step outcome for
 -- the holder of this token (the caller has checked the key and the value). Extends the lease,
 -- which also verifies the token and the deadline and locks the workflow row, then writes the
--- step row unless it is already final. A SUCCESS after the step's timeout raises PQ012. A FAILED
--- outcome is also recorded in step_attempts. A repeat of the same outcome is a no-op; any other
--- write to a final or RETRYING step raises PQ005. Locks: the workflow row, then the step row.
+-- step row with _write_outcome. Locks: the workflow row, then the step row.
 create function pgqrs._finish_step(
     p_workflow_id uuid,
     p_step_key    text,
@@ -578,14 +576,8 @@ volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    v_now     timestamptz := pgqrs.now();
-    v_owner   text;
-    v_attempt integer;
-    v_started timestamptz;
-    v_status  text;
-    v_output  jsonb;
-    v_error   jsonb;
-    v_timeout timestamptz;
+    v_now   timestamptz := pgqrs.now();
+    v_owner text;
 begin
     update pgqrs.workflows w
        set lease_expires_at = v_now + w.lease_timeout
@@ -597,25 +589,64 @@ begin
     if not found then
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
     end if;
+    perform pgqrs._write_outcome(p_workflow_id, p_step_key, p_token, p_status, p_output,
+                                 p_error, v_owner, null, v_now);
+end
+$$;
+comment on function pgqrs._finish_step(uuid, text, bigint, text, jsonb, jsonb) is
+    'Private. Records a step outcome for the lease holder; idempotent for exact repeats.';
 
+-- _write_outcome(workflow_id, step_key, token, status, output, error, owner, position, now):
+-- the step-row half of recording an outcome, for a caller that has verified the token and locked
+-- the workflow row (_finish_step, record_step). Writes the outcome to a RUNNING step row, or
+-- creates the row when there is none; a row without a position gets p_position (NULL: leave
+-- it). A SUCCESS after the step's timeout raises PQ012. A FAILED outcome is also recorded in
+-- step_attempts. A repeat of the same outcome is a no-op; any other write to a final, RETRYING
+-- or WAITING step raises PQ005. Locks: the step row.
+create function pgqrs._write_outcome(
+    p_workflow_id uuid,
+    p_step_key    text,
+    p_token       bigint,
+    p_status      text,
+    p_output      jsonb,
+    p_error       jsonb,
+    p_owner       text,
+    p_position    integer,
+    p_now         timestamptz
+)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_attempt integer;
+    v_started timestamptz;
+    v_status  text;
+    v_output  jsonb;
+    v_error   jsonb;
+    v_timeout timestamptz;
+begin
     insert into pgqrs.steps as s (workflow_id, step_key, status, output, error, attempt,
-                                  lease_token, started_at, finished_at, owner, attempt_started_at)
-    values (p_workflow_id, p_step_key, p_status, p_output, p_error, 1, p_token, v_now, v_now,
-            v_owner, v_now)
+                                  lease_token, started_at, finished_at, owner, attempt_started_at,
+                                  position)
+    values (p_workflow_id, p_step_key, p_status, p_output, p_error, 1, p_token, p_now, p_now,
+            p_owner, p_now, p_position)
     on conflict (workflow_id, step_key) do update
        set status = excluded.status,
            output = excluded.output,
            error = excluded.error,
            lease_token = excluded.lease_token,
            finished_at = excluded.finished_at,
-           owner = excluded.owner
+           owner = excluded.owner,
+           position = coalesce(s.position, excluded.position)
      where s.status = 'RUNNING'
-       and (excluded.status <> 'SUCCESS' or s.timeout_at is null or s.timeout_at > v_now)
+       and (excluded.status <> 'SUCCESS' or s.timeout_at is null or s.timeout_at > p_now)
     returning s.attempt, s.attempt_started_at into v_attempt, v_started;
     if found then
         if p_status = 'FAILED' then
-            perform pgqrs._record_attempt(p_workflow_id, p_step_key, v_attempt, p_error, v_owner,
-                                          v_started, v_now);
+            perform pgqrs._record_attempt(p_workflow_id, p_step_key, v_attempt, p_error, p_owner,
+                                          v_started, p_now);
         end if;
         return;
     end if;
@@ -638,8 +669,9 @@ begin
         using errcode = 'PQ005';
 end
 $$;
-comment on function pgqrs._finish_step(uuid, text, bigint, text, jsonb, jsonb) is
-    'Private. Records a step outcome for the lease holder; idempotent for exact repeats.';
+comment on function pgqrs._write_outcome(uuid, text, bigint, text, jsonb, jsonb, text, integer,
+                                         timestamptz) is
+    'Private. Writes a step outcome to its row (the caller holds the workflow row); idempotent.';
 
 -- _record_attempt(workflow_id, step_key, attempt, error, owner, started_at, finished_at): adds a
 -- failed attempt to step_attempts; a repeat of the same attempt is a no-op.
@@ -2294,9 +2326,6 @@ declare
     v_owner    text;
     v_position integer;
     v_kind     text;
-    v_status   text;
-    v_output   jsonb;
-    v_timeout  timestamptz;
 begin
     -- The hot path of every step. The checks are PL/pgSQL expressions (the private checkers
     -- are only called to raise their errors), so that the common case runs one SQL statement.
@@ -2350,8 +2379,7 @@ begin
     if not found then
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
     end if;
-    select s.position, s.kind, s.status, s.output, s.timeout_at
-      into v_position, v_kind, v_status, v_output, v_timeout
+    select s.position, s.kind into v_position, v_kind
       from pgqrs.steps s
      where s.workflow_id = p_workflow_id and s.step_key = p_step_key
        for update;
@@ -2361,30 +2389,9 @@ begin
             p_step_key, p_workflow_id
             using errcode = 'PQ005';
     end if;
-    if v_status = 'RUNNING' then
-        if v_timeout <= v_now then
-            raise exception 'pgqrs: step % of workflow % timed out at %', p_step_key,
-                p_workflow_id, v_timeout
-                using errcode = 'PQ012',
-                      hint = 'Record the failed attempt with pgqrs.fail_step_attempt.';
-        end if;
-        update pgqrs.steps s
-           set status = 'SUCCESS',
-               output = p_output,
-               error = null,
-               lease_token = p_token,
-               finished_at = v_now,
-               owner = v_owner,
-               position = coalesce(s.position, p_position)
-         where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
-        return;
-    end if;
-    if v_status = 'SUCCESS' and v_output is not distinct from p_output then
-        return;  -- a repeat of this call after a lost answer
-    end if;
-    raise exception 'pgqrs: step % of workflow % is already %', p_step_key, p_workflow_id,
-        v_status
-        using errcode = 'PQ005';
+    -- Begun (completed now, given the position if it had none), a repeat, or refused.
+    perform pgqrs._write_outcome(p_workflow_id, p_step_key, p_token, 'SUCCESS', p_output, null,
+                                 v_owner, p_position, v_now);
 end
 $$;
 comment on function pgqrs.record_step(uuid, text, bigint, integer, jsonb, double precision) is
