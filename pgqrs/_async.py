@@ -709,22 +709,9 @@ class StepGuard:
 
     async def _begin(self) -> None:
         ctx = self._ctx
-        policy = self._policy
-        status = (
-            await ctx._call(
-                _sql.BEGIN_STEP,
-                (
-                    ctx.id,
-                    self.key,
-                    self._token,
-                    self._position,
-                    policy.max_attempts,
-                    policy.backoff,
-                    policy.max_backoff,
-                    None,
-                ),
-            )
-        )[0][0]
+        status = (await ctx._begin_step(self.key, self._token, self._position, self._policy, None))[
+            0
+        ]
         if status != "EXECUTE":  # only a step with a row can get another answer
             raise errors.InvalidStateError(
                 f"step {self.key!r} of workflow {ctx.id} was recorded by another runner"
@@ -1174,21 +1161,9 @@ class PyWorkflow:
             if fresh:
                 guard = StepGuard(self, key, run.token, position, policy, begun=False)
                 return StepResult("EXECUTE", None, guard)
-            status, value, _attempt, retry_in = (
-                await self._call(
-                    _sql.BEGIN_STEP,
-                    (
-                        self.id,
-                        key,
-                        run.token,
-                        position,
-                        policy.max_attempts,
-                        policy.backoff,
-                        policy.max_backoff,
-                        timeout,
-                    ),
-                )
-            )[0]
+            status, value, _attempt, retry_in = await self._begin_step(
+                key, run.token, position, policy, timeout
+            )
             if status == "SKIPPED":
                 return StepResult("SKIPPED", value, None)
             if status == "EXECUTE":
@@ -1197,6 +1172,16 @@ class PyWorkflow:
             if status == "FAILED":
                 raise errors.StepFailedError.from_stored(key, value or {})
             await self._wait_for_retry(run, key, retry_in)  # WAIT
+
+    async def _begin_step(
+        self, key: str, token: int, position: int, policy: RetryPolicy, timeout: float | None
+    ) -> tuple[Any, ...]:
+        """``pgqrs.begin_step``: (status, value, attempt, retry_in)."""
+        policy_args = (policy.max_attempts, policy.backoff, policy.max_backoff)
+        rows = await self._call(
+            _sql.BEGIN_STEP, (self.id, key, token, position, *policy_args, timeout)
+        )
+        return rows[0]
 
     async def _wait_for_retry(self, run: _core.Run, key: str, delay: float) -> None:
         """Wait ``delay`` seconds for the next attempt of ``key``: in process when it is short,

@@ -700,22 +700,7 @@ class SyncStepGuard:
 
     def _begin(self) -> None:
         ctx = self._ctx
-        policy = self._policy
-        status = (
-            ctx._call(
-                _sql.BEGIN_STEP,
-                (
-                    ctx.id,
-                    self.key,
-                    self._token,
-                    self._position,
-                    policy.max_attempts,
-                    policy.backoff,
-                    policy.max_backoff,
-                    None,
-                ),
-            )
-        )[0][0]
+        status = (ctx._begin_step(self.key, self._token, self._position, self._policy, None))[0]
         if status != "EXECUTE":  # only a step with a row can get another answer
             raise errors.InvalidStateError(
                 f"step {self.key!r} of workflow {ctx.id} was recorded by another runner"
@@ -1161,21 +1146,9 @@ class SyncWorkflow:
             if fresh:
                 guard = SyncStepGuard(self, key, run.token, position, policy, begun=False)
                 return SyncStepResult("EXECUTE", None, guard)
-            status, value, _attempt, retry_in = (
-                self._call(
-                    _sql.BEGIN_STEP,
-                    (
-                        self.id,
-                        key,
-                        run.token,
-                        position,
-                        policy.max_attempts,
-                        policy.backoff,
-                        policy.max_backoff,
-                        timeout,
-                    ),
-                )
-            )[0]
+            status, value, _attempt, retry_in = self._begin_step(
+                key, run.token, position, policy, timeout
+            )
             if status == "SKIPPED":
                 return SyncStepResult("SKIPPED", value, None)
             if status == "EXECUTE":
@@ -1184,6 +1157,14 @@ class SyncWorkflow:
             if status == "FAILED":
                 raise errors.StepFailedError.from_stored(key, value or {})
             self._wait_for_retry(run, key, retry_in)  # WAIT
+
+    def _begin_step(
+        self, key: str, token: int, position: int, policy: RetryPolicy, timeout: float | None
+    ) -> tuple[Any, ...]:
+        """``pgqrs.begin_step``: (status, value, attempt, retry_in)."""
+        policy_args = (policy.max_attempts, policy.backoff, policy.max_backoff)
+        rows = self._call(_sql.BEGIN_STEP, (self.id, key, token, position, *policy_args, timeout))
+        return rows[0]
 
     def _wait_for_retry(self, run: _core.Run, key: str, delay: float) -> None:
         """Wait ``delay`` seconds for the next attempt of ``key``: in process when it is short,

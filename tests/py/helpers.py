@@ -45,6 +45,14 @@ def step_status(dsn: str, workflow_id: Any, key: str) -> str | None:
     return None if row is None else str(row[0])
 
 
+async def until_running(dsn: str, workflow_id: Any, key: str) -> None:
+    """Wait until step ``key`` has its RUNNING mark (a step gets it after 50 ms of running)."""
+    await poll_async(
+        lambda: asyncio.to_thread(step_status, dsn, workflow_id, key),
+        lambda status: status == "RUNNING",
+    )
+
+
 async def poll_async(
     fetch: Callable[[], Any], ready: Callable[[Any], bool], limit: float = 30.0
 ) -> Any:

@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from helpers import later, poll_async, step_status, with_fake_now
+from helpers import later, poll_async, until_running, with_fake_now
 
 import pgqrs
 from pgqrs import PyWorkflow, RetryPolicy, SyncWorkflow
@@ -438,10 +438,7 @@ def test_cancel_while_running_stops_before_the_next_step(dsn: str) -> None:
         async with worker_on(dsn, lease_seconds=0.6) as (_, admin):
             handle = await admin.start_workflow(gated)
             await poll_async(lambda: asyncio.sleep(0, calls["gate one entered"]), bool)
-            await poll_async(
-                lambda: asyncio.to_thread(step_status, dsn, handle.id, "wait_for_gate"),
-                lambda status: status == "RUNNING",
-            )
+            await until_running(dsn, handle.id, "wait_for_gate")
             assert await admin.cancel_workflow(handle.id, "customer changed their mind")
             with pytest.raises(pgqrs.WorkflowCancelledError, match="changed their mind"):
                 await handle.result(timeout=30)
@@ -492,10 +489,7 @@ def test_a_sync_workflow_notices_cancel_at_its_next_step(dsn: str) -> None:
         async with worker_on(dsn, [sync_gated]) as (_, admin):
             handle = await admin.start_workflow(sync_gated)
             await asyncio.get_running_loop().run_in_executor(None, entered.wait, 30)
-            await poll_async(
-                lambda: asyncio.to_thread(step_status, dsn, handle.id, "blocking"),
-                lambda status: status == "RUNNING",
-            )
+            await until_running(dsn, handle.id, "blocking")
             assert await admin.cancel_workflow(handle.id)
             release.set()
             with pytest.raises(pgqrs.WorkflowCancelledError):
@@ -614,10 +608,7 @@ def test_replay_guard_in_sql_for_steps_not_in_the_snapshot(dsn: str) -> None:
             admin = pgqrs.admin(store)
             ctx = await admin.create_workflow("order", None)
             assert (await ctx.acquire_step("charge")).guard is not None
-            await poll_async(  # marked RUNNING once it has run for 50 ms, and left so
-                lambda: asyncio.to_thread(step_status, dsn, ctx.id, "charge"),
-                lambda status: status == "RUNNING",
-            )
+            await until_running(dsn, ctx.id, "charge")  # and left RUNNING
             await ctx.release()
             with pytest.raises(pgqrs.WorkflowCodeChangedError) as caught:
                 await order_v2(await admin.workflow(ctx.id))

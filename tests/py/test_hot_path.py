@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from helpers import later, poll_async, step_status, with_fake_now
+from helpers import later, until_running, with_fake_now
 
 import pgqrs
 from pgqrs import PyWorkflow, SyncWorkflow
@@ -135,10 +135,7 @@ def test_a_long_step_is_marked_running_then_completed(dsn: str) -> None:
         async with await pgqrs.connect(dsn) as store:
             ctx = await pgqrs.admin(store).create_workflow("one_held", "slow")
             run = asyncio.create_task(one_held(ctx, "slow"))
-            await poll_async(
-                lambda: asyncio.to_thread(step_status, dsn, ctx.id, "held"),
-                lambda status: status == "RUNNING",
-            )
+            await until_running(dsn, ctx.id, "held")
             release["slow"].set()
             assert await run == "slow done"
             assert [s[:4] for s in steps_of(dsn, ctx.id)] == [("held", "SUCCESS", 1, 1)]

@@ -48,7 +48,7 @@ from urllib.parse import quote, urlencode
 
 import psycopg
 import pytest
-from helpers import poll_async, run_psql_script, step_status
+from helpers import run_psql_script, until_running
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 
@@ -188,10 +188,7 @@ async def python_scenario(dsn: str) -> list[str | None]:
         assert late.status == "EXECUTE" and late.guard is not None
         late_guard = late.guard
         # Node begins it explicitly; here it is marked RUNNING once it has run for 50 ms.
-        await poll_async(
-            lambda: asyncio.to_thread(step_status, dsn, ctx.id, "send_receipt"),
-            lambda status: status == "RUNNING",
-        )
+        await until_running(dsn, ctx.id, "send_receipt")
 
         busy_ctx = await pgqrs.admin(other).workflow(ctx.id)
         with pytest.raises(pgqrs.WorkflowBusyError) as busy:
@@ -229,10 +226,7 @@ async def python_scenario(dsn: str) -> list[str | None]:
         await ctx.heartbeat()
         late = await ctx.acquire_step("book_courier")
         assert late.status == "EXECUTE" and late.guard is not None
-        await poll_async(
-            lambda: asyncio.to_thread(step_status, dsn, ctx.id, "book_courier"),
-            lambda status: status == "RUNNING",
-        )
+        await until_running(dsn, ctx.id, "book_courier")
         await ctx.release()
         with pytest.raises(pgqrs.LeaseLostError) as lost:
             await late.guard.success({"courier": "late"})
