@@ -116,12 +116,14 @@
 -- LOCK ORDER
 --   worker row, then workflow rows, then step rows. A function that writes locks the workflow row
 --   first (UPDATE, or SELECT ... FOR NO KEY UPDATE), then at most one step row of the same
---   workflow. The worker functions lock their worker row first; claim_workflows then locks
+--   workflow. The worker functions lock their worker row first (claim_workflows only
+--   reads it, and rewrites its heartbeat at most once a second); claim_workflows then locks
 --   workflow rows with SKIP LOCKED and so never waits for one. record_step locks the workflow
 --   row FOR SHARE in the statement that inserts the step row (a takeover waits for it).
 --   acquire_step and begin_step read the workflow row without a lock and write one step row;
 --   the foreign-key check that triggers takes FOR KEY SHARE on the workflow row, which never
---   conflicts with FOR NO KEY UPDATE, so no cycle can form. Hot-path functions touch only the rows of one workflow, keyed by its id.
+--   conflicts with FOR NO KEY UPDATE, so no cycle can form. Hot-path functions touch only the
+--   rows of one workflow, keyed by its id.
 --
 -- CLOCK
 --   Every time comparison goes through pgqrs.now(). It returns the setting pgqrs.fake_now when a
