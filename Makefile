@@ -64,11 +64,11 @@ lint: setup ## ruff check, ruff format --check, mypy --strict
 	.venv/bin/ruff check pgqrs tests/py tools bench
 	.venv/bin/ruff format --check pgqrs tests/py tools bench
 	.venv/bin/mypy --strict pgqrs
-	$(PY) tools/gen_delta.py 0.1.0 0.2.0 --check
+	$(PY) tools/gen_sql.py --check
 
-gen: setup ## Regenerate pgqrs/_sync.py from _async.py, and the functions of the upgrade script
+gen: setup ## Regenerate the sync client (tools/gen_sync.py) and the SQL scripts from sql/src (tools/gen_sql.py)
 	$(PY) tools/gen_sync.py
-	$(PY) tools/gen_delta.py 0.1.0 0.2.0
+	$(PY) tools/gen_sql.py
 
 soak: setup ## Long fault/soak loops (pytest -m slow)
 	$(PY) -m pytest tests/py -m slow $(PYTEST_ARGS)

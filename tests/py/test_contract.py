@@ -40,6 +40,16 @@ def test_sync_module_is_generated_from_async() -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_sql_scripts_are_generated_from_the_sources() -> None:
+    """sql/pgqrs--X.sql and its upgrade scripts are what tools/gen_sql.py builds from sql/src/."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "gen_sql.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_public_api_is_exported() -> None:
     assert sorted(pgqrs.__all__) == pgqrs.__all__
     for name in pgqrs.__all__:

@@ -1,0 +1,154 @@
+-- MODEL
+--   A workflow is a named run of user code with a JSON input. Its code calls steps; each step's
+--   JSON result is checkpointed here, so a runner that crashes, is killed or loses its connection
+--   can resume: completed steps return their stored result and are not run again. Every rule of
+--   that protocol lives in these functions. Clients (Python, psql, any language) only serialize
+--   values, call these functions and map their SQLSTATEs.
+--
+--   pgqrs.workflows  one row per workflow: status, input, output or error, and the lease.
+--   pgqrs.steps      one row per (workflow, step key): status, output or error, attempt count,
+--                    position in the run, retry policy and timeout.
+--   pgqrs.step_attempts  one row per failed attempt of a step: its error, owner and times.
+--   pgqrs.messages   messages sent to a workflow, per topic, in order; consumed by its recv.
+--   pgqrs.events     the latest value a workflow published under each event key.
+--   pgqrs.workers    one row per worker name: the workflow names it serves, its heartbeat.
+--   pgqrs.ledger     the install scripts applied to this database.
+--
+--   A workflow is run either by the process that made it (create_workflow, then
+--   acquire_workflow) or by a worker: start_workflow enqueues it, and claim_workflows hands it
+--   to a registered worker that serves its name, under the same kind of lease.
+--
+-- STATE MACHINES
+--   workflow:  PENDING --acquire_workflow/claim_workflows--> RUNNING --complete_workflow--> SUCCESS
+--                                                                    --fail_workflow------> FAILED
+--              RUNNING --claim_workflows (recoveries > max_recoveries)--> DEAD
+--              DEAD --revive_workflow--> RUNNING (no lease, queued)
+--              RUNNING --fail_workflow with attempts left (max_attempts)--> RUNNING (no lease,
+--                        queued, available after a backoff; FAILED steps become RETRYING)
+--              RUNNING --suspend_workflow--> RUNNING (no lease, queued, available at a time)
+--              PENDING, RUNNING, DEAD --cancel_workflow--> CANCELLED (and so do its children,
+--                        the workflows started with parent_id = it, recursively)
+--              PENDING, RUNNING --the deadline passing--> CANCELLED
+--              FAILED, DEAD, CANCELLED --resume_workflow--> RUNNING (no lease, queued; FAILED
+--                        steps become RETRYING with a fresh attempt budget)
+--              SUCCESS, FAILED and CANCELLED are final. Acquiring a final or DEAD workflow takes
+--              no lease and returns its stored output or error, so a re-run replays the outcome.
+--   step:      (none) --begin_step/acquire_step--> RUNNING --complete_step--> SUCCESS
+--                                                          --fail_step-----> FAILED
+--              (none) --record_step--> SUCCESS (a new step that ran without begin_step: one
+--                        statement per step; a runner begins long steps so they show RUNNING)
+--              RUNNING --fail_step_attempt, attempts left and retryable--> RETRYING (retry_at)
+--              RUNNING --fail_step_attempt, no attempts left or not retryable--> FAILED
+--              RETRYING --begin_step once retry_at has passed--> RUNNING (attempt + 1)
+--              FAILED --resume_workflow, or a workflow retry--> RETRYING (retry_at = now)
+--              complete_step/fail_step may also create the row directly. A RUNNING step was left by
+--              a runner that died before recording an outcome; begin_step hands it out again
+--              (attempt + 1), after recording a timed-out attempt when it had passed its timeout.
+--              SUCCESS and FAILED are final: begin_step returns SKIPPED with the stored value or
+--              FAILED with the stored error (acquire_step raises PQ004 with it).
+--   wait step: (none) --sleep_step/recv_message/await_workflow--> WAITING (timeout_at: the wake
+--              time or the wait's timeout) --what it waits for, or its timeout--> SUCCESS
+--              A wait step's outcome is recorded once, including a timeout ({"timeout": true}),
+--              so a replay returns exactly what the first run got.
+--
+-- WAITING WITHOUT HOLDING ANYTHING
+--   A workflow waits by giving its lease up: RUNNING, no lease, queued, available_at = when it
+--   must look again (a wake time or a timeout; NULL: only when woken), waiting_for = what it
+--   waits for ('message:<topic>' or 'workflow:<id>'). The wait functions decide to suspend in
+--   the same transaction that found nothing to return, holding the waiter's row lock. A
+--   wake-up can never fall between that check and the suspension: send_message locks the
+--   waiter's row before it queues the message, and await_workflow reads the awaited row FOR
+--   SHARE, which waits for a transaction finishing that workflow (a finishing workflow locks
+--   its own row, then wakes its waiters: available_at = now, NOTIFY pgqrs_work). Sleep,
+--   messages, child workflows and step retries all use this one mechanism.
+--
+-- RETRIES, TIMEOUTS AND THE REPLAY GUARD
+--   A step's retry policy (max_attempts, backoff, max_backoff) and timeout are passed to
+--   begin_step and stored on its row, so every decision below is made here, from stored facts.
+--   fail_step_attempt records the failed attempt in step_attempts and, when the error is
+--   retryable and attempts remain, schedules the next one at now + _retry_delay(n): the base
+--   backoff doubled per attempt, capped at max_backoff, with "equal jitter" (half fixed, half
+--   random). A runner waits a short delay in process; for a long one it calls suspend_workflow,
+--   which frees the lease, and a worker claims the workflow again when the delay has passed.
+--   A step timeout is enforced here too: complete_step refuses a result after timeout_at
+--   (PQ012), heartbeat stops extending a lease while a step is over its timeout (so a stuck
+--   runner loses the workflow), and begin_step records such a step as a timed-out attempt.
+--   A workflow deadline (deadline_at) works the same way: past it every write raises PQ011, and
+--   claim_workflows, acquire_workflow or cancel_workflow record the workflow as CANCELLED.
+--   Each step records the position at which the run first called it. begin_step raises PQ010
+--   when the same key comes at another position, or another key at a recorded position: the
+--   workflow's code changed under a run, and replaying on would hand a step someone else's
+--   result.
+--
+-- LEASES AND FENCING
+--   A runner must hold the workflow's lease to write. acquire_workflow grants it: an owner name, an
+--   expiry (pgqrs.now() + lease seconds) and a fencing token, lease_token, which increases by one
+--   at every grant and every release and is never reset. Every write passes the token it was
+--   granted; a write with any other token raises PQ003 and changes nothing, so a runner whose lease
+--   was taken over (or released) is fenced out even if it wakes up later. A live lease of another owner makes acquire_workflow raise PQ002.
+--   The same owner may re-acquire at once (a restarted process with a stable runner id), which also
+--   fences its own previous incarnation. complete_step, fail_step and heartbeat extend the lease.
+--
+-- WORKERS AND RECOVERY
+--   claim_workflows hands out queued workflows with no live lease (never leased, released, or
+--   expired) using FOR NO KEY UPDATE SKIP LOCKED; expired leases are reaped inside it, so there
+--   is no reaper job. Taking over from a holder that died is a recovery; so is a worker
+--   re-registering under a name whose previous incarnation still held leases. A workflow whose
+--   recoveries exceed max_recoveries is moved to DEAD instead of being handed out again.
+--   NOTIFY pgqrs_work (payload: a workflow name, or '*') announces new or released work, and
+--   NOTIFY pgqrs_done (payload: a workflow id) a workflow that became SUCCESS, FAILED or DEAD.
+--
+-- DURABILITY
+--   acquire_step and heartbeat commit asynchronously: losing a RUNNING marker or a lease extension
+--   in a crash is harmless (the step runs again; the lease is shorter). They set
+--   synchronous_commit = off only when they are the first write of their transaction, because the
+--   setting lasts until the transaction ends. Every other function that writes (create, acquire
+--   workflow, outcomes, release) sets synchronous_commit = on for its transaction, so a lease grant
+--   or an outcome is never acknowledged before it is durable, whatever the session default.
+--
+-- LOCK ORDER
+--   worker row, then workflow rows, then step rows. A function that writes locks the workflow row
+--   first (UPDATE, or SELECT ... FOR NO KEY UPDATE), then at most one step row of the same
+--   workflow. The worker functions lock their worker row first (claim_workflows only
+--   reads it, and rewrites its heartbeat at most once a second); claim_workflows then locks
+--   workflow rows with SKIP LOCKED and so never waits for one. record_step locks the workflow
+--   row FOR SHARE in the statement that inserts the step row (a takeover waits for it).
+--   acquire_step and begin_step read the workflow row without a lock and write one step row;
+--   the foreign-key check that triggers takes FOR KEY SHARE on the workflow row, which never
+--   conflicts with FOR NO KEY UPDATE, so no cycle can form. Hot-path functions touch only the
+--   rows of one workflow, keyed by its id.
+--
+-- CLOCK
+--   Every time comparison goes through pgqrs.now(). It returns the setting pgqrs.fake_now when a
+--   session sets it (tests move time without sleeping) and clock_timestamp() otherwise.
+--
+-- SQLSTATES (class PQ; pgqrs.error_codes() returns this table)
+--   PQ001 workflow_not_found    no workflow has that id
+--   PQ002 workflow_busy         another owner holds a live lease
+--   PQ003 lease_lost            the caller's fencing token is no longer current
+--   PQ004 step_failed           the step failed before; DETAIL holds the stored error as JSON
+--   PQ005 invalid_state         the call does not fit the current state (final workflow, final step)
+--   PQ006 idempotency_conflict  an id or idempotency key is reused with a different name or input
+--   PQ007 payload_too_large     a JSON value exceeds pgqrs.max_payload_bytes
+--   PQ008 invalid_argument      a missing, empty or oversized name, key, owner or lease length
+--   PQ009 worker_not_found      no worker is registered under that name
+--   PQ010 workflow_code_changed the step called at a position is not the one recorded there
+--   PQ011 workflow_cancelled    the workflow was cancelled, or its deadline passed
+--   PQ012 step_timed_out        the step ran past its timeout; its result is not recorded
+--   Malformed JSON, NaN and NUL characters are rejected by PostgreSQL's jsonb input itself
+--   (22P02, 22P05) before any pgqrs function runs, so they can never reach the tables.
+--
+-- SECURITY
+--   Every function pins search_path = pg_catalog, pg_temp and names objects with their schema.
+--   Nothing is granted to PUBLIC. The API functions that touch tables are SECURITY DEFINER, so an
+--   application role can be granted EXECUTE on them without any privilege on the tables
+--   (docs/security.md); now(), version() and min_client_version() touch none and run as the
+--   caller.
+--   Functions whose name starts with an underscore are private and granted to nobody.
+--
+-- COMPATIBILITY
+--   version() is this schema's version; min_client_version() is the oldest client release whose
+--   calls this schema still serves. Upgrades only add (expand): a released signature is never
+--   changed in place, so clients of min_client_version() or later keep working after an upgrade
+--   while new clients roll out. A client refuses a schema older than the scripts it ships, and a
+--   schema whose min_client_version() is newer than itself.

@@ -1,0 +1,405 @@
+-- A workflow's life: creating and enqueueing it (create, start, submit), and its outcome
+-- (complete, fail, and workflow retries).
+
+-- _create_workflow(name, input, id, idempotency_key, queue, run_at, max_recoveries)
+-- The body of create_workflow and start_workflow. With p_queue the workflow is enqueued for
+-- workers (queued, available from p_run_at or now) and NOTIFY pgqrs_work announces its name; an
+-- existing PENDING workflow that is not queued yet is enqueued the same way.
+create function pgqrs._create_workflow(
+    p_name            text,
+    p_input           jsonb,
+    p_id              uuid,
+    p_idempotency_key text,
+    p_queue           boolean,
+    p_run_at          timestamptz,
+    p_max_recoveries  integer
+)
+returns table (workflow_id uuid, created boolean, status text)
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_id     uuid;
+    v_by_id  pgqrs.workflows;
+    v_by_key pgqrs.workflows;
+    v_found  pgqrs.workflows;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('workflow name', p_name, 255);
+    if p_idempotency_key is not null then
+        perform pgqrs._check_text('idempotency key', p_idempotency_key, 255);
+    end if;
+    if p_max_recoveries is not null and p_max_recoveries < 0 then
+        raise exception 'pgqrs: max recoveries must be 0 or more, got %', p_max_recoveries
+            using errcode = 'PQ008';
+    end if;
+    perform pgqrs._check_payload('workflow input', p_input);
+
+    for v_attempt in 1..3 loop
+        insert into pgqrs.workflows as w (id, name, idempotency_key, input, created_at, updated_at,
+                                          queued, available_at, max_recoveries)
+        values (coalesce(p_id, pgqrs._uuid_v7()), p_name, p_idempotency_key, p_input, v_now, v_now,
+                p_queue, case when p_queue then coalesce(p_run_at, v_now) end,
+                coalesce(p_max_recoveries, 5))
+        on conflict do nothing
+        returning w.id into v_id;
+        if v_id is not null then
+            if p_queue then
+                perform pg_catalog.pg_notify('pgqrs_work', p_name);
+            end if;
+            return query select v_id, true, 'PENDING'::text;
+            return;
+        end if;
+
+        -- The id or the key exists already: return that workflow if the call matches it.
+        v_by_id := null;
+        v_by_key := null;
+        if p_id is not null then
+            select * into v_by_id from pgqrs.workflows w where w.id = p_id;
+        end if;
+        if p_idempotency_key is not null then
+            select * into v_by_key from pgqrs.workflows w where w.idempotency_key = p_idempotency_key;
+        end if;
+        if v_by_id.id is not null then
+            v_found := v_by_id;
+        else
+            v_found := v_by_key;
+        end if;
+        if v_found.id is null then
+            continue;  -- the conflicting row was deleted meanwhile; insert again
+        end if;
+        if (p_id is not null and v_found.id is distinct from p_id)
+           or (p_idempotency_key is not null and v_found.idempotency_key is distinct from p_idempotency_key)
+           or v_found.name is distinct from p_name
+           or v_found.input is distinct from p_input then
+            raise exception 'pgqrs: workflow % already exists with a different %',
+                v_found.id,
+                case
+                    when p_id is not null and v_found.id is distinct from p_id then 'id for that key'
+                    when p_idempotency_key is not null
+                         and v_found.idempotency_key is distinct from p_idempotency_key
+                        then 'idempotency key'
+                    when v_found.name is distinct from p_name then 'name (' || v_found.name || ')'
+                    else 'input'
+                end
+                using errcode = 'PQ006',
+                      hint = 'An id or idempotency key names one workflow; reuse it only for the same call.';
+        end if;
+        if p_queue and not v_found.queued and v_found.status = 'PENDING' then
+            update pgqrs.workflows w
+               set queued = true, available_at = coalesce(p_run_at, v_now), updated_at = v_now
+             where w.id = v_found.id;
+            perform pg_catalog.pg_notify('pgqrs_work', p_name);
+        end if;
+        return query select v_found.id, false, v_found.status;
+        return;
+    end loop;
+    raise exception 'pgqrs: could not create workflow % after repeated conflicts', p_name
+        using errcode = 'PQ006';
+end
+$$;
+comment on function pgqrs._create_workflow(text, jsonb, uuid, text, boolean, timestamptz, integer) is
+    'Private. Creates (and with p_queue enqueues) a workflow; idempotent on id and key.';
+
+-- create_workflow(name, input, id, idempotency_key) -> (workflow_id, created, status)
+-- Stores a PENDING workflow for the caller to run, and returns its id: a time-ordered UUID made
+-- here unless p_id is given. Workers never claim it (see start_workflow).
+-- Idempotent: if p_id or p_idempotency_key already names a workflow with the same name and input,
+-- that workflow is returned with created = false; with a different name or input, PQ006. Safe under
+-- races: INSERT ... ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit,
+-- then the existing row is read. Locks: the new row only.
+-- Errors: PQ008 (empty or oversized name or key), PQ007 (input too large), PQ006.
+create function pgqrs.create_workflow(
+    p_name            text,
+    p_input           jsonb default null,
+    p_id              uuid default null,
+    p_idempotency_key text default null
+)
+returns table (workflow_id uuid, created boolean, status text)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return query select * from pgqrs._create_workflow(
+        p_name, p_input, p_id, p_idempotency_key, false, null::timestamptz, null::integer);
+end
+$$;
+comment on function pgqrs.create_workflow(text, jsonb, uuid, text) is
+    'Stores a PENDING workflow and returns its id. Idempotent on p_id and p_idempotency_key.';
+
+-- start_workflow(name, input, id, idempotency_key, run_at, max_recoveries)
+--   -> (workflow_id, created, status)
+-- Like create_workflow, but enqueues the workflow for workers: they claim it from p_run_at (now by
+-- default), and NOTIFY pgqrs_work (payload: the name) wakes idle workers at commit. Idempotent on
+-- p_id and p_idempotency_key as create_workflow is; an existing PENDING workflow made by
+-- create_workflow is enqueued. p_max_recoveries (default 5) caps how often the workflow may be
+-- taken over from a worker that died before it is moved to DEAD.
+-- Locks: the new row. Errors: PQ006, PQ007, PQ008.
+create function pgqrs.start_workflow(
+    p_name            text,
+    p_input           jsonb default null,
+    p_id              uuid default null,
+    p_idempotency_key text default null,
+    p_run_at          timestamptz default null,
+    p_max_recoveries  integer default null
+)
+returns table (workflow_id uuid, created boolean, status text)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return query select * from pgqrs._create_workflow(
+        p_name, p_input, p_id, p_idempotency_key, true, p_run_at, p_max_recoveries);
+end
+$$;
+comment on function pgqrs.start_workflow(text, jsonb, uuid, text, timestamptz, integer) is
+    'Stores a workflow and enqueues it for workers (NOTIFY pgqrs_work). Idempotent on id and key.';
+
+-- submit_workflow(name, input, options) -> (workflow_id, created, status)
+-- create_workflow and start_workflow in one call with every option, so that a workflow is never
+-- visible to a worker before its policies are set. p_options is a JSON object; every key is
+-- optional and an unknown key raises PQ008:
+--   id (uuid), idempotency_key (text)      as in create_workflow (idempotent on either)
+--   queue (boolean, default true)          true: enqueue for workers (start_workflow);
+--                                          false: the caller runs it (create_workflow)
+--   run_at (timestamptz)                   with queue: not claimed before then
+--   max_recoveries (integer)               as in start_workflow (default 5)
+--   deadline (timestamptz)                 cancel the workflow if it is not finished by then
+--   timeout_seconds (number)               deadline = now + timeout_seconds
+--   max_attempts (integer, default 1)      workflow retries: fail_workflow re-queues it
+--   retry_backoff_seconds (default 1)      ... after _retry_delay(attempt, backoff, max)
+--   retry_max_backoff_seconds (default 3600)
+--   parent_id (uuid)                       the workflow starting this one as its child:
+--                                          cancelling the parent cancels the child
+-- An existing workflow (same id or key) is returned as it is, options unchanged.
+-- Errors: PQ006, PQ007, PQ008.
+create function pgqrs.submit_workflow(
+    p_name    text,
+    p_input   jsonb,
+    p_options jsonb default '{}'
+)
+returns table (workflow_id uuid, created boolean, status text)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_options  jsonb := coalesce(p_options, '{}'::jsonb);
+    v_unknown  text;
+    v_queue    boolean;
+    v_deadline timestamptz;
+    v_attempts integer;
+    v_backoff  double precision;
+    v_max      double precision;
+    v_parent   uuid;
+    v_row      record;
+begin
+    if pg_catalog.jsonb_typeof(v_options) <> 'object' then
+        raise exception 'pgqrs: options must be a JSON object' using errcode = 'PQ008';
+    end if;
+    select k into v_unknown
+      from pg_catalog.jsonb_object_keys(v_options) k
+     where k not in ('id', 'idempotency_key', 'queue', 'run_at', 'max_recoveries', 'deadline',
+                     'timeout_seconds', 'max_attempts', 'retry_backoff_seconds',
+                     'retry_max_backoff_seconds', 'parent_id')
+     limit 1;
+    if found then
+        raise exception 'pgqrs: unknown workflow option %', v_unknown using errcode = 'PQ008';
+    end if;
+    begin
+        v_queue := coalesce((v_options ->> 'queue')::boolean, true);
+        v_deadline := (v_options ->> 'deadline')::timestamptz;
+        if v_options ? 'timeout_seconds' then
+            if not ((v_options ->> 'timeout_seconds')::float8 > 0) then
+                raise exception using errcode = '22023';
+            end if;
+            v_deadline := least(v_deadline, pgqrs.now()
+                + (v_options ->> 'timeout_seconds')::float8 * interval '1 second');
+        end if;
+        v_attempts := coalesce((v_options ->> 'max_attempts')::integer, 1);
+        v_backoff := coalesce((v_options ->> 'retry_backoff_seconds')::float8, 1);
+        v_max := coalesce((v_options ->> 'retry_max_backoff_seconds')::float8,
+                          greatest(3600, v_backoff));
+        v_parent := (v_options ->> 'parent_id')::uuid;
+        select * into v_row
+          from pgqrs._create_workflow(
+              p_name, p_input, (v_options ->> 'id')::uuid, v_options ->> 'idempotency_key',
+              v_queue, (v_options ->> 'run_at')::timestamptz,
+              (v_options ->> 'max_recoveries')::integer) c;
+    exception
+        when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
+             or numeric_value_out_of_range or invalid_parameter_value then
+            raise exception 'pgqrs: invalid workflow options %: %', v_options::text, sqlerrm
+                using errcode = 'PQ008';
+    end;
+    perform pgqrs._check_policy(v_attempts, v_backoff, v_max);
+    if v_parent is not null then
+        perform 1 from pgqrs.workflows w where w.id = v_parent;
+        if not found then
+            raise exception 'pgqrs: parent workflow % does not exist', v_parent
+                using errcode = 'PQ001';
+        end if;
+    end if;
+    if v_row.created and (v_deadline is not null or v_attempts <> 1 or v_backoff <> 1
+                          or v_max <> 3600 or v_parent is not null) then
+        update pgqrs.workflows w
+           set deadline_at = v_deadline, max_attempts = v_attempts, retry_backoff = v_backoff,
+               retry_max_backoff = v_max, parent_id = v_parent
+         where w.id = v_row.workflow_id;
+    end if;
+    return query select v_row.workflow_id, v_row.created, v_row.status;
+end
+$$;
+comment on function pgqrs.submit_workflow(text, jsonb, jsonb) is
+    'Creates or enqueues a workflow with options (deadline, retries, schedule); idempotent.';
+
+-- _finish_workflow(workflow_id, token, status, output, error): moves a RUNNING workflow held with
+-- this token to its final status, ends the lease and announces it with NOTIFY pgqrs_done (payload:
+-- the workflow id). A FAILED outcome while attempt < max_attempts is a workflow retry instead,
+-- unless the error object has "retryable": false (the client's verdict on the exception):
+-- the workflow stays RUNNING, keeps the error, loses its lease (token + 1) and is queued again
+-- after _retry_delay, with its FAILED steps made RETRYING. A repeat of the same call (same token,
+-- status and values) is a no-op; anything else raises through _raise_lease_error (past the
+-- deadline: PQ011). Locks: the workflow row, then its FAILED step rows.
+create function pgqrs._finish_workflow(
+    p_workflow_id uuid,
+    p_token       bigint,
+    p_status      text,
+    p_output      jsonb,
+    p_error       jsonb
+)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now    timestamptz := pgqrs.now();
+    v_status text;
+    v_token  bigint;
+    v_output jsonb;
+    v_error  jsonb;
+    v_owner  text;
+    v_tries  integer;
+    v_max    integer;
+begin
+    if p_status = 'FAILED' then
+        select w.attempt, w.max_attempts into v_tries, v_max from pgqrs.workflows w
+         where w.id = p_workflow_id
+           and w.lease_token = p_token
+           and w.status = 'RUNNING'
+           and (w.deadline_at is null or w.deadline_at > v_now)
+           for no key update;
+        if found and v_tries < v_max
+           and (p_error ->> 'retryable') is distinct from 'false' then
+            update pgqrs.workflows w
+               set error = p_error,
+                   lease_owner = null,
+                   lease_expires_at = null,
+                   lease_token = w.lease_token + 1,
+                   queued = true,
+                   available_at = v_now + pgqrs._retry_delay(
+                       w.attempt, w.retry_backoff, w.retry_max_backoff) * interval '1 second',
+                   attempt = w.attempt + 1,
+                   updated_at = v_now
+             where w.id = p_workflow_id;
+            perform pgqrs._retry_failed_steps(p_workflow_id, v_now);
+            return;
+        end if;
+    end if;
+    update pgqrs.workflows w
+       set status = p_status,
+           output = p_output,
+           error = p_error,
+           lease_owner = null,
+           lease_expires_at = null,
+           finished_at = v_now,
+           updated_at = v_now
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now);
+    if found then
+        perform pg_catalog.pg_notify('pgqrs_done', p_workflow_id::text);
+        -- Usually nobody awaits it: one probe of the (small) workflows_waiting index decides.
+        -- A waiter cannot slip in between: it reads this row FOR SHARE before it suspends.
+        if exists (select from pgqrs.workflows w
+                    where w.waiting_for = 'workflow:' || p_workflow_id::text) then
+            perform pgqrs._wake_waiters('workflow:' || p_workflow_id::text, null, v_now);
+        end if;
+        return;
+    end if;
+    select w.status, w.lease_token, w.output, w.error, w.lease_owner
+      into v_status, v_token, v_output, v_error, v_owner
+      from pgqrs.workflows w
+     where w.id = p_workflow_id;
+    if v_status = p_status and v_token = p_token
+       and v_output is not distinct from p_output and v_error is not distinct from p_error then
+        return;
+    end if;
+    -- A repeat of a fail_workflow that became a workflow retry: the token moved on by one.
+    if p_status = 'FAILED' and v_status = 'RUNNING' and v_token = p_token + 1 and v_owner is null
+       and v_error is not distinct from p_error then
+        return;
+    end if;
+    perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+end
+$$;
+comment on function pgqrs._finish_workflow(uuid, bigint, text, jsonb, jsonb) is
+    'Private. Moves a leased RUNNING workflow to SUCCESS or FAILED; idempotent for exact repeats.';
+
+-- complete_workflow(workflow_id, token, output)
+-- Marks the workflow SUCCESS with its output and ends the lease, in one durable commit. A repeat
+-- with the same token and an equal output is a no-op. Locks: the workflow row.
+-- Errors: PQ001, PQ003, PQ005, PQ007, PQ011 (cancelled, or past the deadline).
+create function pgqrs.complete_workflow(p_workflow_id uuid, p_token bigint, p_output jsonb)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_setting text;
+begin
+    v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
+    if pg_catalog.pg_column_size(p_output) > pgqrs._max_payload_bytes() then
+        perform pgqrs._check_payload('workflow output', p_output);
+    end if;
+    perform pgqrs._finish_workflow(p_workflow_id, p_token, 'SUCCESS', p_output, null);
+end
+$$;
+comment on function pgqrs.complete_workflow(uuid, bigint, jsonb) is
+    'Marks the workflow SUCCESS with its output and ends the lease (durable commit).';
+
+-- fail_workflow(workflow_id, token, error)
+-- Marks the workflow FAILED with its error (normalized and truncated as in fail_step) and ends
+-- the lease, in one durable commit. A workflow with attempts left (attempt < max_attempts, set
+-- by submit_workflow) is retried instead, unless the error object says "retryable": false: it
+-- stays RUNNING with the error recorded, its lease ends (token + 1) and it is queued again after
+-- _retry_delay, its FAILED steps made RETRYING (see _finish_workflow). A repeat with the same
+-- token and an equal error is a no-op either way. Locks: the workflow row, then its FAILED step
+-- rows. Errors: PQ001, PQ003, PQ005, PQ008, PQ011 (cancelled, or past the deadline).
+create function pgqrs.fail_workflow(p_workflow_id uuid, p_token bigint, p_error jsonb)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_error jsonb := pgqrs._error_object(p_error);
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._finish_workflow(p_workflow_id, p_token, 'FAILED', null, v_error);
+end
+$$;
+comment on function pgqrs.fail_workflow(uuid, bigint, jsonb) is
+    'Marks the workflow FAILED with its error and ends the lease (durable commit).';

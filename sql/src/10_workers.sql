@@ -1,0 +1,359 @@
+-- Workers: registration, claims (with lease reaping and crash loops), heartbeats and stops.
+
+-- _raise_worker_not_found(worker): raises PQ009 for a worker name that is not registered.
+create function pgqrs._raise_worker_not_found(p_worker text)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    raise exception 'pgqrs: worker % is not registered', p_worker
+        using errcode = 'PQ009',
+              hint = 'Call pgqrs.register_worker first.';
+end
+$$;
+comment on function pgqrs._raise_worker_not_found(text) is
+    'Private. Raises PQ009 (worker_not_found) for the given worker name.';
+
+-- _worker_names(worker): the workflow names a registered worker serves, after recording that it
+-- is alive: heartbeat_at = now, written only when the stored heartbeat is a second old or more
+-- (or stopped_at is set), so that a worker claiming in a tight loop reads its row instead of
+-- rewriting it each time. Raises PQ009 for an unknown worker. Locks: the worker row, when it
+-- writes it.
+create function pgqrs._worker_names(p_worker text)
+returns text[]
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now   timestamptz := pgqrs.now();
+    v_names text[];
+    v_beat  timestamptz;
+    v_gone  timestamptz;
+begin
+    select k.workflows, k.heartbeat_at, k.stopped_at into v_names, v_beat, v_gone
+      from pgqrs.workers k
+     where k.name = p_worker;
+    if not found then
+        perform pgqrs._raise_worker_not_found(p_worker);
+    end if;
+    if v_gone is not null or not (v_beat > v_now - interval '1 second' and v_beat <= v_now) then
+        update pgqrs.workers k
+           set heartbeat_at = v_now, stopped_at = null
+         where k.name = p_worker
+        returning k.workflows into v_names;
+        if not found then
+            perform pgqrs._raise_worker_not_found(p_worker);
+        end if;
+    end if;
+    return v_names;
+end
+$$;
+comment on function pgqrs._worker_names(text) is
+    'Private. Records a worker heartbeat and returns the workflow names it serves (PQ009 if unknown).';
+
+-- _release_worker_leases(worker, recovered) -> leases released
+-- Releases every lease that worker holds on a RUNNING workflow, as release_workflow does (owner
+-- and expiry NULL, token + 1), counting a recovery on each when p_recovered (the worker died
+-- holding them), and announces the released work with NOTIFY pgqrs_work ('*').
+-- Locks: the workflow rows the worker held.
+create function pgqrs._release_worker_leases(p_worker text, p_recovered boolean)
+returns integer
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_released integer;
+begin
+    update pgqrs.workflows w
+       set lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           recoveries = w.recoveries + p_recovered::integer,
+           updated_at = pgqrs.now()
+     where w.lease_owner = p_worker
+       and w.status = 'RUNNING';
+    get diagnostics v_released = row_count;
+    if v_released > 0 then
+        perform pg_catalog.pg_notify('pgqrs_work', '*');
+    end if;
+    return v_released;
+end
+$$;
+comment on function pgqrs._release_worker_leases(text, boolean) is
+    'Private. Releases the leases a worker holds (token + 1), optionally counting recoveries.';
+
+-- register_worker(worker, workflows, concurrency, hostname, pid) -> leases released
+-- Records a worker, the workflow names it serves and its concurrency, and marks it alive. A
+-- worker name identifies one live process: registering again (a restart) ends the previous
+-- incarnation, so the leases it still held are released at once and counted as recoveries
+-- (that process died holding them; their tokens move on), and NOTIFY pgqrs_work announces them.
+-- Returns how many leases were released. Also forgets workers stopped or silent for more than a
+-- day, so pgqrs.workers does not grow without bound. Locks: the worker row, then the workflow
+-- rows it held.
+-- Errors: PQ008 (empty or oversized name, a NULL or empty-named list, concurrency not > 0).
+create function pgqrs.register_worker(
+    p_worker      text,
+    p_workflows   text[],
+    p_concurrency integer default 1,
+    p_hostname    text default null,
+    p_pid         integer default null
+)
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now      timestamptz := pgqrs.now();
+    v_released integer;
+    v_name     text;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('worker name', p_worker, 255);
+    if p_workflows is null or pg_catalog.cardinality(p_workflows) = 0 then
+        raise exception 'pgqrs: a worker must serve at least one workflow name'
+            using errcode = 'PQ008';
+    end if;
+    foreach v_name in array p_workflows loop
+        perform pgqrs._check_text('workflow name', v_name, 255);
+    end loop;
+    if p_concurrency is null or p_concurrency < 1 then
+        raise exception 'pgqrs: worker concurrency must be 1 or more, got %', p_concurrency
+            using errcode = 'PQ008';
+    end if;
+
+    insert into pgqrs.workers as k
+           (name, hostname, pid, workflows, concurrency, started_at, heartbeat_at)
+    values (p_worker, p_hostname, p_pid, p_workflows, p_concurrency, v_now, v_now)
+    on conflict (name) do update
+       set hostname = excluded.hostname,
+           pid = excluded.pid,
+           workflows = excluded.workflows,
+           concurrency = excluded.concurrency,
+           started_at = excluded.started_at,
+           heartbeat_at = excluded.heartbeat_at,
+           stopped_at = null;
+
+    v_released := pgqrs._release_worker_leases(p_worker, true);
+
+    -- Housekeeping: forget workers that stopped, or were last heard of, more than a day ago.
+    delete from pgqrs.workers k
+     where k.name <> p_worker
+       and coalesce(k.stopped_at, k.heartbeat_at) < v_now - interval '1 day';
+    return v_released;
+end
+$$;
+comment on function pgqrs.register_worker(text, text[], integer, text, integer) is
+    'Registers (or restarts) a worker; releases the leases its previous incarnation held.';
+
+-- worker_heartbeat(worker)
+-- Marks the worker alive now (claim_workflows does too). Asynchronous commit, like a lease
+-- heartbeat. Locks: the worker row. Errors: PQ009.
+create function pgqrs.worker_heartbeat(p_worker text)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._async_commit();
+    perform pgqrs._worker_names(p_worker);
+end
+$$;
+comment on function pgqrs.worker_heartbeat(text) is 'Marks a registered worker alive now.';
+
+-- claim_workflows(worker, limit, lease_seconds)
+--   -> (workflow_id, name, token, input, steps, recovered)
+-- Hands the worker up to p_limit runnable workflows among the names it serves, oldest
+-- available_at first, each under a new lease with its fencing token, its input and its finished
+-- steps (as acquire_workflow returns them): everything needed to run it, in one call. Runnable
+-- means queued, PENDING or RUNNING, available (available_at <= now), and with no live lease:
+-- never leased, released, or expired. An expired lease is reaped right here, so no reaper job
+-- exists: taking it over is a recovery (recovered = true). A workflow whose recoveries would
+-- exceed its max_recoveries is not handed out: it becomes DEAD with a pgqrs.CrashLoop error (its
+-- token moves on, fencing out the holder that was declared dead) and NOTIFY pgqrs_done announces
+-- it; revive_workflow brings it back. A workflow moved to DEAD uses up a place in p_limit, so a
+-- claim may return fewer rows while more are runnable; next_claim_at then says so.
+-- Rows locked by another claimer are skipped (FOR NO KEY UPDATE SKIP LOCKED), so concurrent
+-- workers never wait for each other and never get the same workflow. Also records the worker's
+-- heartbeat. First it cancels up to 100 workflows whose deadline has passed (whoever holds them:
+-- the new token fences the holder out), and it never hands out one past its deadline.
+-- Locks: the worker row, then the workflow rows past their deadline, then the claimed ones.
+-- Errors: PQ008 (limit not in 1..1000, bad lease length), PQ009.
+create function pgqrs.claim_workflows(
+    p_worker        text,
+    p_limit         integer default 1,
+    p_lease_seconds double precision default 30
+)
+returns table (
+    workflow_id uuid,
+    name        text,
+    token       bigint,
+    input       jsonb,
+    steps       jsonb,
+    recovered   boolean
+)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+-- Walk workflows_claimable in order and stop after p_limit rows, whatever the statistics say:
+-- with a stale row estimate (a queue that just filled up) the planner would rather fetch every
+-- claimable row and sort them, which makes each claim cost as much as the whole queue.
+set enable_sort = off
+as $$
+declare
+    v_now       timestamptz := pgqrs.now();
+    v_names     text[];
+    v_wf        record;
+    v_recovered boolean;
+    v_crashes   integer;
+    v_ids       uuid[];
+    v_id        uuid;
+    v_setting   text;
+begin
+    -- A worker calls this in a loop: checks are expressions, the private checkers only raise.
+    v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
+    if p_limit is null or p_limit < 1 or p_limit > 1000 then
+        raise exception 'pgqrs: claim limit must be between 1 and 1000, got %', p_limit
+            using errcode = 'PQ008';
+    end if;
+    if p_lease_seconds is null or not (p_lease_seconds > 0 and p_lease_seconds <= 86400) then
+        perform pgqrs._check_lease_seconds(p_lease_seconds);
+    end if;
+    v_names := pgqrs._worker_names(p_worker);
+
+    -- Deadlines: a workflow past its deadline is cancelled, whoever holds it (a stuck runner is
+    -- fenced out by the new token). Usually there is none: one probe of workflows_deadline.
+    if exists (select from pgqrs.workflows w
+                where w.deadline_at <= v_now and w.status in ('PENDING', 'RUNNING')) then
+        for v_wf in
+            select w.id, w.deadline_at
+              from pgqrs.workflows w
+             where w.deadline_at <= v_now
+               and w.status in ('PENDING', 'RUNNING')
+             order by w.deadline_at
+             limit 100
+               for no key update skip locked
+        loop
+            perform pgqrs._cancel(v_wf.id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
+        end loop;
+    end if;
+
+    -- The ids first, locked, into an array (a loop over a query would open a cursor, which
+    -- costs more than the rest of a one-row claim); then each row, already locked by us.
+    v_ids := array(
+        select w.id
+          from pgqrs.workflows w
+         where w.queued
+           and w.status in ('PENDING', 'RUNNING')
+           and w.available_at <= v_now
+           and (w.lease_expires_at is null or w.lease_expires_at <= v_now)
+           and (w.deadline_at is null or w.deadline_at > v_now)
+           and w.name = any (v_names)
+         order by w.available_at, w.id
+         limit p_limit
+           for no key update skip locked);
+    foreach v_id in array v_ids loop
+        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input,
+               w.forked_from
+          into v_wf
+          from pgqrs.workflows w
+         where w.id = v_id;
+        v_recovered := v_wf.status = 'RUNNING' and v_wf.lease_owner is not null;
+        v_crashes := v_wf.recoveries + v_recovered::integer;
+        if v_crashes > v_wf.max_recoveries then
+            update pgqrs.workflows w
+               set status = 'DEAD',
+                   recoveries = v_crashes,
+                   error = pg_catalog.jsonb_build_object(
+                       'type', 'pgqrs.CrashLoop',
+                       'message', pg_catalog.format(
+                           'its runner died %s times (max_recoveries is %s)',
+                           v_crashes, v_wf.max_recoveries),
+                       'traceback', null),
+                   lease_owner = null,
+                   lease_expires_at = null,
+                   lease_token = w.lease_token + 1,
+                   updated_at = v_now
+             where w.id = v_wf.id;
+            perform pg_catalog.pg_notify('pgqrs_done', v_wf.id::text);
+            perform pgqrs._wake_waiters('workflow:' || v_wf.id::text, null, v_now);
+            continue;
+        end if;
+        -- A PENDING workflow has never run, so it has no finished steps to load, unless it is
+        -- a fork, which starts with the steps it copied.
+        workflow_id := v_wf.id;
+        name := v_wf.name;
+        token := pgqrs._grant_lease(v_wf.id, p_worker, p_lease_seconds, v_recovered, v_now);
+        input := v_wf.input;
+        steps := case when v_wf.status = 'PENDING' and v_wf.forked_from is null then '{}'::jsonb
+                      else pgqrs._finished_steps(v_wf.id) end;
+        recovered := v_recovered;
+        return next;
+    end loop;
+end
+$$;
+comment on function pgqrs.claim_workflows(text, integer, double precision) is
+    'Hands a worker up to p_limit runnable workflows under new leases (SKIP LOCKED); reaps '
+    'expired leases and moves crash-looping workflows to DEAD.';
+
+-- next_claim_at(worker) -> timestamptz
+-- The earliest time at which a workflow this worker serves becomes claimable (its available_at,
+-- or the expiry of its current lease), NULL when there is none; may be in the past. A worker that
+-- found nothing to claim sleeps until then, or until NOTIFY pgqrs_work. Read-only; no locks.
+-- Errors: PQ009.
+create function pgqrs.next_claim_at(p_worker text)
+returns timestamptz
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_names text[];
+begin
+    select k.workflows into v_names from pgqrs.workers k where k.name = p_worker;
+    if not found then
+        perform pgqrs._raise_worker_not_found(p_worker);
+    end if;
+    return (
+        select min(greatest(w.available_at, coalesce(w.lease_expires_at, w.available_at)))
+          from pgqrs.workflows w
+         where w.queued
+           and w.status in ('PENDING', 'RUNNING')
+           and w.name = any (v_names));
+end
+$$;
+comment on function pgqrs.next_claim_at(text) is
+    'When the next workflow this worker serves becomes claimable (NULL: none).';
+
+-- stop_worker(worker) -> leases released
+-- Marks the worker stopped and releases every lease it still holds, as release_workflow does
+-- (the tokens move on, fencing out anything of this worker still running), so that other
+-- workers resume that work at once (NOTIFY pgqrs_work); not a recovery. A stopping worker calls
+-- it after its grace period. Locks: the worker row, then the workflow rows it held. Errors: PQ009.
+create function pgqrs.stop_worker(p_worker text)
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    update pgqrs.workers k set stopped_at = pgqrs.now() where k.name = p_worker;
+    if not found then
+        perform pgqrs._raise_worker_not_found(p_worker);
+    end if;
+    return pgqrs._release_worker_leases(p_worker, false);
+end
+$$;
+comment on function pgqrs.stop_worker(text) is
+    'Marks a worker stopped and releases its leases so others resume at once.';

@@ -1,0 +1,298 @@
+-- Reading state: one workflow, its steps and attempts, workers, counts and listings.
+
+-- get_workflow(workflow_id) -> one row: everything about a workflow but its steps.
+-- Read-only, takes no lock. Errors: PQ001.
+create function pgqrs.get_workflow(p_workflow_id uuid)
+returns table (
+    id               uuid,
+    name             text,
+    status           text,
+    idempotency_key  text,
+    input            jsonb,
+    output           jsonb,
+    error            jsonb,
+    lease_owner      text,
+    lease_token      bigint,
+    lease_expires_at timestamptz,
+    created_at       timestamptz,
+    updated_at       timestamptz,
+    started_at       timestamptz,
+    finished_at      timestamptz,
+    queued           boolean,
+    available_at     timestamptz,
+    recoveries       integer,
+    max_recoveries   integer
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    -- The 0.1.0 columns of describe_workflow, which raises PQ001 for an unknown id.
+    return query
+        select d.id, d.name, d.status, d.idempotency_key, d.input, d.output, d.error,
+               d.lease_owner, d.lease_token, d.lease_expires_at,
+               d.created_at, d.updated_at, d.started_at, d.finished_at,
+               d.queued, d.available_at, d.recoveries, d.max_recoveries
+          from pgqrs.describe_workflow(p_workflow_id) d;
+end
+$$;
+comment on function pgqrs.get_workflow(uuid) is 'One workflow''s status, values and lease.';
+
+-- describe_workflow(workflow_id) -> one row
+-- Everything get_workflow returns, and the fields added since 0.1.0: the deadline, the workflow
+-- attempt and retry policy, the workflow it was forked from, its parent, and what it waits for
+-- while suspended. Read-only; no locks.
+-- Errors: PQ001.
+create function pgqrs.describe_workflow(p_workflow_id uuid)
+returns table (
+    id                uuid,
+    name              text,
+    status            text,
+    idempotency_key   text,
+    input             jsonb,
+    output            jsonb,
+    error             jsonb,
+    lease_owner       text,
+    lease_token       bigint,
+    lease_expires_at  timestamptz,
+    created_at        timestamptz,
+    updated_at        timestamptz,
+    started_at        timestamptz,
+    finished_at       timestamptz,
+    queued            boolean,
+    available_at      timestamptz,
+    recoveries        integer,
+    max_recoveries    integer,
+    deadline_at       timestamptz,
+    attempt           integer,
+    max_attempts      integer,
+    retry_backoff     double precision,
+    retry_max_backoff double precision,
+    forked_from       uuid,
+    parent_id         uuid,
+    waiting_for       text
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return query
+        select w.id, w.name, w.status, w.idempotency_key, w.input, w.output, w.error,
+               w.lease_owner, w.lease_token, w.lease_expires_at,
+               w.created_at, w.updated_at, w.started_at, w.finished_at,
+               w.queued, w.available_at, w.recoveries, w.max_recoveries,
+               w.deadline_at, w.attempt, w.max_attempts, w.retry_backoff, w.retry_max_backoff,
+               w.forked_from, w.parent_id, w.waiting_for
+          from pgqrs.workflows w
+         where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+end
+$$;
+comment on function pgqrs.describe_workflow(uuid) is
+    'One workflow''s status, values, lease, deadline and retry policy.';
+
+-- list_steps(workflow_id) -> one row per step, in the order they were first started.
+-- Read-only, takes no lock. Errors: PQ001.
+create function pgqrs.list_steps(p_workflow_id uuid)
+returns table (
+    step_key    text,
+    status      text,
+    output      jsonb,
+    error       jsonb,
+    attempt     integer,
+    lease_token bigint,
+    started_at  timestamptz,
+    finished_at timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    return query
+        select s.step_key, s.status, s.output, s.error, s.attempt, s.lease_token,
+               s.started_at, s.finished_at
+          from pgqrs.steps s
+         where s.workflow_id = p_workflow_id
+         order by s.started_at, s.step_key;
+end
+$$;
+comment on function pgqrs.list_steps(uuid) is 'The steps of one workflow with status and values.';
+
+-- list_step_attempts(workflow_id) -> one row per attempt of every step, in run order
+-- The failed attempts from step_attempts (error, runner, times), then each step's current
+-- attempt when it is not one of those: RUNNING, SUCCESS, or RETRYING/FAILED rows recorded by
+-- 0.1.0 calls. status is FAILED for a recorded failed attempt. Read-only; no locks.
+-- Errors: PQ001.
+create function pgqrs.list_step_attempts(p_workflow_id uuid)
+returns table (
+    step_key      text,
+    step_position integer,
+    attempt       integer,
+    status        text,
+    error         jsonb,
+    owner         text,
+    started_at    timestamptz,
+    finished_at   timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    return query
+        select a.step_key, a.position, a.attempt, a.status, a.error, a.owner, a.started_at,
+               a.finished_at
+          from (select t.step_key, s.position, t.attempt, 'FAILED'::text as status, t.error,
+                       t.owner, t.started_at, t.finished_at, s.started_at as first_started
+                  from pgqrs.step_attempts t
+                  join pgqrs.steps s on s.workflow_id = t.workflow_id and s.step_key = t.step_key
+                 where t.workflow_id = p_workflow_id
+                union all
+                select s.step_key, s.position, s.attempt, s.status,
+                       case when s.status = 'SUCCESS' then null else s.error end,
+                       s.owner, coalesce(s.attempt_started_at, s.started_at),
+                       case when s.status in ('SUCCESS', 'FAILED') then s.finished_at end,
+                       s.started_at
+                  from pgqrs.steps s
+                 where s.workflow_id = p_workflow_id
+                   and s.status <> 'RETRYING'
+                   and not exists (select 1 from pgqrs.step_attempts t
+                                    where t.workflow_id = s.workflow_id
+                                      and t.step_key = s.step_key
+                                      and t.attempt = s.attempt)) a
+         order by a.position nulls last, a.first_started, a.step_key, a.attempt;
+end
+$$;
+comment on function pgqrs.list_step_attempts(uuid) is
+    'Every attempt of every step of a workflow: status, error, runner and times.';
+
+-- list_workers(stale_seconds) -> one row per registered worker
+-- alive: not stopped and heard from within p_stale_seconds (default 30). running: the workflows
+-- it holds a live lease on. Read-only; no locks. Errors: PQ008 (window NULL, not positive or
+-- not finite).
+create function pgqrs.list_workers(p_stale_seconds double precision default 30)
+returns table (
+    name         text,
+    hostname     text,
+    pid          integer,
+    workflows    text[],
+    concurrency  integer,
+    started_at   timestamptz,
+    heartbeat_at timestamptz,
+    stopped_at   timestamptz,
+    alive        boolean,
+    running      uuid[]
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._check_stale_seconds(p_stale_seconds);
+    return query
+    select k.name, k.hostname, k.pid, k.workflows, k.concurrency, k.started_at, k.heartbeat_at,
+           k.stopped_at,
+           k.stopped_at is null
+               and k.heartbeat_at > pgqrs.now() - p_stale_seconds * interval '1 second',
+           coalesce(
+               (select pg_catalog.array_agg(w.id order by w.id)
+                  from pgqrs.workflows w
+                 where w.lease_owner = k.name
+                   and w.status = 'RUNNING'
+                   and w.lease_expires_at > pgqrs.now()),
+               '{}')
+      from pgqrs.workers k
+     order by k.name;
+end
+$$;
+comment on function pgqrs.list_workers(double precision) is
+    'Registered workers: alive or not, and the workflows each is running.';
+
+-- workflow_counts(stale_seconds) -> one row per (name, status)
+-- How many workflows of each name are in each status, the oldest creation time, and whether a
+-- live worker serves the name (served = false for a queued name no worker knows: it waits).
+-- Read-only; no locks. Errors: PQ008 (window NULL, not positive or not finite).
+create function pgqrs.workflow_counts(p_stale_seconds double precision default 30)
+returns table (name text, status text, count bigint, oldest timestamptz, served boolean)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._check_stale_seconds(p_stale_seconds);
+    return query
+    select w.name, w.status, pg_catalog.count(*), min(w.created_at),
+           exists (select 1
+                     from pgqrs.workers k
+                    where w.name = any (k.workflows)
+                      and k.stopped_at is null
+                      and k.heartbeat_at > pgqrs.now() - p_stale_seconds * interval '1 second')
+      from pgqrs.workflows w
+     group by w.name, w.status
+     order by w.name, w.status;
+end
+$$;
+comment on function pgqrs.workflow_counts(double precision) is
+    'Workflows by name and status, and whether a live worker serves each name.';
+
+-- list_workflows(status, name, limit) -> the newest workflows first, optionally filtered.
+-- Read-only; no locks. Errors: PQ008 (limit not in 1..10000).
+create function pgqrs.list_workflows(
+    p_status text default null,
+    p_name   text default null,
+    p_limit  integer default 50
+)
+returns table (
+    id           uuid,
+    name         text,
+    status       text,
+    lease_owner  text,
+    recoveries   integer,
+    created_at   timestamptz,
+    updated_at   timestamptz,
+    finished_at  timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_limit is null or p_limit < 1 or p_limit > 10000 then
+        raise exception 'pgqrs: limit must be between 1 and 10000, got %', p_limit
+            using errcode = 'PQ008';
+    end if;
+    return query
+        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.created_at, w.updated_at,
+               w.finished_at
+          from pgqrs.workflows w
+         where (p_status is null or w.status = p_status)
+           and (p_name is null or w.name = p_name)
+         order by w.created_at desc, w.id desc
+         limit p_limit;
+end
+$$;
+comment on function pgqrs.list_workflows(text, text, integer) is
+    'The newest workflows, optionally filtered by status and name.';
