@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -183,6 +184,52 @@ class Observer:
                 break
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.25)
+
+
+# -- summaries of Statements.rows -----------------------------------------------------------------
+
+
+def breakdown(rows: list[dict[str, Any]], n: float, *, toplevel: bool = True) -> dict[str, float]:
+    """Calls per unit by statement, named by the pgqrs function they call when there is one."""
+    out: dict[str, float] = {}
+    for r in rows:
+        if r["toplevel"] != toplevel:
+            continue
+        m = re.search(r"pgqrs\.(\w+)\s*\(", r["query"])
+        name = m.group(1) if m and toplevel else " ".join(r["query"].split())[:90]
+        out[name] = round(out.get(name, 0) + r["calls"] / n, 3)
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+def exec_times(rows: list[dict[str, Any]], n: float, *, toplevel: bool) -> list[dict[str, Any]]:
+    """Statements by server execution time per unit (commit and fsync not included)."""
+    out = []
+    for r in rows:
+        if r["toplevel"] != toplevel or not r["calls"]:
+            continue
+        out.append(
+            {
+                "query": " ".join(r["query"].split())[:140],
+                "calls_per_unit": round(r["calls"] / n, 3),
+                "ms_per_call": round(r["total_ms"] / r["calls"], 4),
+                "ms_per_unit": round(r["total_ms"] / n, 4),
+            }
+        )
+    out.sort(key=lambda x: -x["ms_per_unit"])
+    return out
+
+
+def nested_top(rows: list[dict[str, Any]], n: float, limit: int = 12) -> list[dict[str, Any]]:
+    nested = [r for r in rows if not r["toplevel"]]
+    nested.sort(key=lambda r: -r["total_ms"])
+    return [
+        {
+            "query": " ".join(r["query"].split())[:160],
+            "calls_per_unit": round(r["calls"] / n, 3),
+            "total_ms": r["total_ms"],
+        }
+        for r in nested[:limit]
+    ]
 
 
 # -- statistics -----------------------------------------------------------------------------------

@@ -1,0 +1,32 @@
+"""The figures of ``make bench``, by the number they have in the table and in
+docs/performance.md.
+
+A figure is one module here with one ``async def fig_...(env: Env) -> list[Figure]``: it runs its
+measurements against a floor measured in the same run (helpers in bench/_common.py), reports its
+progress, and returns its rows of the table. bench/run.py runs the figures of :data:`FIGURES` in
+order (``--only`` picks some), and records a figure that raises as an error of the run. Adding a
+figure: its module, and one line in :data:`FIGURES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from _common import Env, Figure
+
+from figures.counts import fig_counts
+from figures.latency import fig_latency
+from figures.replay import fig_replay
+from figures.step_cost import fig_step_cost
+from figures.storage import fig_storage
+from figures.throughput import fig_throughput
+
+#: number -> (title, figure function)
+FIGURES: dict[int, tuple[str, Callable[[Env], Awaitable[list[Figure]]]]] = {
+    1: ("step cost", fig_step_cost),
+    2: ("statements and commits per step", fig_counts),
+    3: ("replay", fig_replay),
+    4: ("throughput", fig_throughput),
+    5: ("pickup latency", fig_latency),
+    6: ("storage", fig_storage),
+}
