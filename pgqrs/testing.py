@@ -57,7 +57,7 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, Self
 
 import psycopg
 from psycopg import sql
@@ -151,6 +151,42 @@ class Server(Protocol):
     def kill(self) -> None: ...
 
     def cleanup(self) -> None: ...
+
+
+class _Disposable:
+    """``with`` for every server: ``start()`` on entry (``cleanup()`` if that fails),
+    ``cleanup()`` on exit."""
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def cleanup(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        try:
+            self.start()
+        except BaseException:
+            self.cleanup()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.cleanup()
+
+
+def _checked_settings(settings: Mapping[str, str] | None) -> dict[str, str]:
+    """A copy of ``settings``; ValueError for a key that is not a setting name (keys reach a
+    command line)."""
+    for key in settings or {}:
+        if not _GUC_NAME.match(key):
+            raise ValueError(f"not a PostgreSQL setting name: {key!r}")
+    return dict(settings or {})
 
 
 # --------------------------------------------------------------------------------------------
@@ -461,7 +497,7 @@ def find_bindir(version: int | None = None) -> Path:
 # --------------------------------------------------------------------------------------------
 
 
-class _LocalCluster:
+class _LocalCluster(_Disposable):
     """initdb/pg_ctl cluster in a temporary directory (shared code of the two local kinds)."""
 
     def __init__(
@@ -474,11 +510,8 @@ class _LocalCluster:
         base_dir: str | os.PathLike[str] | None,
         timeout: float,
     ) -> None:
-        for key in settings or {}:
-            if not _GUC_NAME.match(key):
-                raise ValueError(f"not a PostgreSQL setting name: {key!r}")
         self._bindir = bindir
-        self._settings = dict(settings or {})
+        self._settings = _checked_settings(settings)
         self._fixed_port = port is not None
         self._port = port if port is not None else _free_port()
         self._timeout = timeout
@@ -737,22 +770,6 @@ class _LocalCluster:
                 self._finalizer.detach()
             shutil.rmtree(self._tempdir, ignore_errors=True)
 
-    def __enter__(self) -> _LocalCluster:
-        try:
-            self.start()
-        except BaseException:
-            self.cleanup()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.cleanup()
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}(bindir={str(self._bindir)!r}, port={self._port})"
 
@@ -789,10 +806,6 @@ class TemporaryCluster(_LocalCluster):
             base_dir=base_dir,
             timeout=timeout,
         )
-
-    def __enter__(self) -> TemporaryCluster:
-        super().__enter__()
-        return self
 
 
 def _embedded_bindir() -> Path:
@@ -878,10 +891,6 @@ class EmbeddedCluster(_LocalCluster):
         if not works():
             raise ClusterError(f"OS user {self._os_user!r} cannot run {self._bindir}/postgres")
 
-    def __enter__(self) -> EmbeddedCluster:
-        super().__enter__()
-        return self
-
 
 # --------------------------------------------------------------------------------------------
 # Docker and external servers
@@ -943,7 +952,7 @@ def docker_available(timeout: float = 2.0) -> bool:
     return True
 
 
-class DockerCluster:
+class DockerCluster(_Disposable):
     """A PostgreSQL container from testcontainers, published on a fixed free local port.
 
     The fixed port keeps ``dsn`` valid across ``restart()``. The stock image has no pgTAP.
@@ -956,10 +965,7 @@ class DockerCluster:
         image: str | None = None,
         timeout: float = 120.0,
     ) -> None:
-        for key in settings or {}:
-            if not _GUC_NAME.match(key):
-                raise ValueError(f"not a PostgreSQL setting name: {key!r}")
-        self._settings = dict(settings or {})
+        self._settings = _checked_settings(settings)
         self._image = image or os.environ.get("PGQRS_TEST_IMAGE", "postgres:15")
         self._timeout = timeout
         self._port = _free_port()
@@ -1043,24 +1049,8 @@ class DockerCluster:
                 warnings.simplefilter("ignore")
                 container.stop()
 
-    def __enter__(self) -> DockerCluster:
-        try:
-            self.start()
-        except BaseException:
-            self.cleanup()
-            raise
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.cleanup()
-
-
-class ExternalServer:
+class ExternalServer(_Disposable):
     """A server given by DSN (``PGQRS_TEST_DSN``): used as it is, never started or stopped."""
 
     def __init__(self, dsn: str) -> None:
@@ -1110,18 +1100,6 @@ class ExternalServer:
 
     def cleanup(self) -> None:
         pass
-
-    def __enter__(self) -> ExternalServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.cleanup()
 
 
 def _make_server(settings: Mapping[str, str] | None, pg: str | None) -> Server:
