@@ -277,7 +277,7 @@ def extension_dir(bindir: Path | None) -> Path | None:
 def check_extension_files(bindir: Path | None, directory: Path | None = None) -> None:
     """Raise ClusterError unless the server's extension directory holds this checkout's
     ``pgqrs.control`` and scripts, byte for byte (a stale copy would test the wrong SQL)."""
-    from ._core import script_dir
+    from .._core import script_dir
 
     source = directory or script_dir()
     target = extension_dir(bindir)
@@ -300,7 +300,7 @@ def install_pgqrs(
     dsn: str, mode: str = "psql", *, bindir: Path | None = None, directory: Path | None = None
 ) -> None:
     """Install pgqrs into the database ``dsn`` in one of the INSTALL_MODES."""
-    from ._core import Scripts
+    from .._core import Scripts
 
     scripts = Scripts.load(directory)
     if mode == "psql":
@@ -1236,6 +1236,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pgqrs.testing: {exc}", file=sys.stderr)
         return 2
 
-
-if __name__ == "__main__":
-    sys.exit(main())
