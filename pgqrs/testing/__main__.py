@@ -1,10 +1,10 @@
-"""``python -m pgqrs.testing``: the command line of ``pgqrs.testing`` (see its ``main``)."""
+"""``python -m pgqrs.testing``: the command line of pgqrs.testing; see ``pgqrs.testing._cli``."""
 
 from __future__ import annotations
 
 import sys
 
-from . import main
+from ._cli import main
 
 if __name__ == "__main__":
     sys.exit(main())
