@@ -105,8 +105,8 @@ def machine_info() -> dict[str, Any]:
     with contextlib.suppress(OSError):
         mem = Path("/proc/meminfo").read_text().splitlines()[0].split(":", 1)[1].strip()
     digest = hashlib.sha256()
-    for path in sorted([*ROOT.glob("pgqrs/*.py"), *ROOT.glob("sql/*.sql")]):
-        digest.update(path.name.encode() + path.read_bytes())
+    for path in sorted([*ROOT.glob("pgqrs/**/*.py"), *ROOT.glob("sql/**/*.sql")]):
+        digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
     return {
         "nproc": len(os.sched_getaffinity(0)),
         "cpu_count": os.cpu_count(),
