@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import overload
 
-from . import _core
+from . import _install
 from ._async import (
     Admin,
     ChildHandle,
@@ -25,8 +25,8 @@ from ._async import (
     WorkflowHandle,
     connect,
 )
-from ._core import (
-    RetryPolicy,
+from ._policy import RetryPolicy
+from ._results import (
     StepAttempt,
     StepInfo,
     WorkerInfo,
@@ -70,7 +70,7 @@ from .errors import (
     WorkflowSuspended,
 )
 
-__version__ = _core.CLIENT_VERSION
+__version__ = _install.CLIENT_VERSION
 
 __all__ = [
     "Admin",

@@ -21,9 +21,9 @@ from uuid import UUID
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-from . import _core, _runtime, _sql, errors
-from ._core import (
-    RetryPolicy,
+from . import _codec, _dberrors, _install, _policy, _replay, _results, _runtime, _sql, errors
+from ._policy import RetryPolicy
+from ._results import (
     StepAttempt,
     StepInfo,
     WorkerInfo,
@@ -34,6 +34,11 @@ from ._core import (
 from ._runtime import AsyncTicker, default_runner_id
 
 logger = logging.getLogger("pgqrs")
+
+# A step that starts without begin_step (see Run.fresh) gets its RUNNING row this many seconds
+# after it started, if it is still running: a short step costs one statement (record_step), and a
+# long one still shows as RUNNING, with its attempt counted if its runner dies.
+BEGIN_AFTER = 0.05
 
 
 class Store:
@@ -68,7 +73,7 @@ class Store:
         listen_dsn: str | None = None,
         listen: bool = True,
         poll_interval: float = 5.0,
-        step_retry: RetryPolicy = _core.NO_RETRIES,
+        step_retry: RetryPolicy = _policy.NO_RETRIES,
         inline_wait_max: float = 2.0,
     ) -> None:
         self.pool = pool
@@ -124,7 +129,7 @@ class Store:
             listen_dsn=listen_dsn,
             listen=listen,
             poll_interval=poll_interval,
-            step_retry=step_retry or _core.NO_RETRIES,
+            step_retry=step_retry or _policy.NO_RETRIES,
             inline_wait_max=inline_wait_max,
         )
 
@@ -150,7 +155,7 @@ class Store:
         """
         if self._schema_checked:
             return
-        scripts = _core.Scripts.load()
+        scripts = _install.Scripts.load()
         try:
             installed, extension = (await self.call(_sql.SCHEMA_STATE, check=False))[0]
         except (psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName) as exc:
@@ -159,12 +164,12 @@ class Store:
                 "EXTENSION pgqrs, or psql -f sql/pgqrs--VERSION.sql)"
             ) from exc
         min_client = None
-        if _core.version_key(installed) > _core.version_key(scripts.latest):
+        if _install.version_key(installed) > _install.version_key(scripts.latest):
             min_client = str((await self.call(_sql.MIN_CLIENT_VERSION, check=False))[0][0])
-        _core.check_schema_version(
+        _install.check_schema_version(
             str(installed),
             min_client,
-            client=_core.CLIENT_VERSION,
+            client=_install.CLIENT_VERSION,
             required=scripts.latest,
             extension=extension is not None,
         )
@@ -222,10 +227,13 @@ class Store:
                 finally:
                     await self.pool.putconn(conn)
             except psycopg.Error as exc:
-                mapped = _core.translate(exc)
+                mapped = _dberrors.translate(exc)
                 if mapped is not None:
                     raise mapped from exc
-                if not (retry and _core.is_transient(exc)) or time.monotonic() + delay > deadline:
+                if (
+                    not (retry and _dberrors.is_transient(exc))
+                    or time.monotonic() + delay > deadline
+                ):
                     raise
                 logger.warning("pgqrs: retrying after %s: %s", type(exc).__name__, exc)
             await asyncio.sleep(delay)
@@ -249,7 +257,7 @@ class Admin:
         Runs in one transaction under an advisory lock, so concurrent installers are safe: the
         first applies the scripts, the others wait for it and then find nothing to do.
         """
-        scripts = _core.Scripts.load()
+        scripts = _install.Scripts.load()
         async with self.store.pool.connection() as conn, conn.transaction():
             await conn.execute(_sql.INSTALL_LOCK, (_sql.INSTALL_LOCK_KEY,))
             cur = await conn.execute(_sql.INSTALL_STATE)
@@ -298,8 +306,8 @@ class Admin:
         on a worker, after a backoff of ``retry_backoff`` seconds doubling up to
         ``retry_max_backoff``. See docs/failures.md.
         """
-        payload = _core.encode(input, f"input of workflow {name!r}")
-        options = _core.workflow_options(
+        payload = _codec.encode(input, f"input of workflow {name!r}")
+        options = _policy.workflow_options(
             id=id,
             idempotency_key=idempotency_key,
             queue=False,
@@ -314,7 +322,7 @@ class Admin:
             (name, payload, options),
             retry=id is not None or idempotency_key is not None,
         )
-        return PyWorkflow(self.store, rows[0][0], name, _core.roundtrip(payload))
+        return PyWorkflow(self.store, rows[0][0], name, _codec.roundtrip(payload))
 
     async def workflow(self, workflow_id: UUID | str) -> PyWorkflow:
         """The context of an existing workflow, to run or resume it from any process.
@@ -326,19 +334,19 @@ class Admin:
 
     async def get_workflow(self, workflow_id: UUID | str) -> WorkflowInfo:
         """Status, values and lease of one workflow."""
-        rows = await self.store.call(_sql.DESCRIBE_WORKFLOW, (_core.as_uuid(workflow_id),))
-        return _core.workflow_info(rows[0])
+        rows = await self.store.call(_sql.DESCRIBE_WORKFLOW, (_codec.as_uuid(workflow_id),))
+        return _results.workflow_info(rows[0])
 
     async def list_steps(self, workflow_id: UUID | str) -> list[StepInfo]:
         """The recorded steps of one workflow, in the order they started."""
-        rows = await self.store.call(_sql.LIST_STEPS, (_core.as_uuid(workflow_id),))
-        return [_core.step_info(row) for row in rows]
+        rows = await self.store.call(_sql.LIST_STEPS, (_codec.as_uuid(workflow_id),))
+        return [_results.step_info(row) for row in rows]
 
     async def list_step_attempts(self, workflow_id: UUID | str) -> list[StepAttempt]:
         """Every attempt of every step, in run order: failed ones with their error, and each
         step's current attempt, with the runner (lease owner) that made it and its times."""
-        rows = await self.store.call(_sql.LIST_STEP_ATTEMPTS, (_core.as_uuid(workflow_id),))
-        return [_core.step_attempt(row) for row in rows]
+        rows = await self.store.call(_sql.LIST_STEP_ATTEMPTS, (_codec.as_uuid(workflow_id),))
+        return [_results.step_attempt(row) for row in rows]
 
     async def start_workflow(
         self,
@@ -364,16 +372,16 @@ class Admin:
         ``timeout``, ``deadline`` and the workflow ``retries`` are as in :meth:`create_workflow`;
         a ``@workflow(timeout=..., retries=...)`` function supplies its own defaults.
         """
-        name = _core.workflow_name(workflow)
-        payload = _core.encode(input, f"input of workflow {name!r}")
-        options = _core.workflow_options(
+        name = _policy.workflow_name(workflow)
+        payload = _codec.encode(input, f"input of workflow {name!r}")
+        options = _policy.workflow_options(
             id=id,
             idempotency_key=idempotency_key,
             queue=True,
             run_at=run_at,
             max_recoveries=max_recoveries,
             deadline=deadline,
-            **_core.with_defaults(
+            **_policy.with_defaults(
                 workflow,
                 timeout=timeout,
                 retries=retries,
@@ -390,17 +398,17 @@ class Admin:
 
     def handle(self, workflow_id: UUID | str) -> WorkflowHandle:
         """A handle on an existing workflow, to wait for its result."""
-        return WorkflowHandle(self.store, _core.as_uuid(workflow_id))
+        return WorkflowHandle(self.store, _codec.as_uuid(workflow_id))
 
     async def revive_workflow(self, workflow_id: UUID | str) -> None:
         """Put a DEAD workflow back in the queue with a fresh recovery budget."""
-        await self.store.call(_sql.REVIVE_WORKFLOW, (_core.as_uuid(workflow_id),))
+        await self.store.call(_sql.REVIVE_WORKFLOW, (_codec.as_uuid(workflow_id),))
 
     async def cancel_workflow(self, workflow_id: UUID | str, reason: str | None = None) -> bool:
         """Cancel a workflow that is not finished: it becomes CANCELLED, and a runner still
         running it stops at its next step or heartbeat. Returns False, changing nothing, when
         the workflow was already SUCCESS, FAILED or CANCELLED."""
-        rows = await self.store.call(_sql.CANCEL_WORKFLOW, (_core.as_uuid(workflow_id), reason))
+        rows = await self.store.call(_sql.CANCEL_WORKFLOW, (_codec.as_uuid(workflow_id), reason))
         return bool(rows[0][0])
 
     async def resume_workflow(self, workflow_id: UUID | str) -> WorkflowHandle:
@@ -408,7 +416,7 @@ class Admin:
         completed steps stay completed, failed steps get a fresh attempt budget."""
         # Not repeated after a lost connection: a repeat of a resume that went through would
         # find the workflow RUNNING and raise. The caller can look at its status instead.
-        await self.store.call(_sql.RESUME_WORKFLOW, (_core.as_uuid(workflow_id),), retry=False)
+        await self.store.call(_sql.RESUME_WORKFLOW, (_codec.as_uuid(workflow_id),), retry=False)
         return self.handle(workflow_id)
 
     async def fork_workflow(
@@ -425,9 +433,9 @@ class Admin:
         rows = await self.store.call(
             _sql.FORK_WORKFLOW,
             (
-                _core.as_uuid(workflow_id),
+                _codec.as_uuid(workflow_id),
                 from_step,
-                None if new_id is None else _core.as_uuid(new_id),
+                None if new_id is None else _codec.as_uuid(new_id),
             ),
             retry=new_id is not None,
         )
@@ -444,10 +452,10 @@ class Admin:
         """Send ``message`` to a workflow under ``topic``, from outside any workflow; it receives
         it with ``ctx.recv(topic)``, in the order sent. With ``idempotency_key``, sending again
         delivers nothing twice (and a lost connection is retried). Returns the message id."""
-        payload = _core.encode(message, f"message on topic {topic!r}")
+        payload = _codec.encode(message, f"message on topic {topic!r}")
         rows = await self.store.call(
             _sql.SEND_MESSAGE,
-            (_core.as_uuid(workflow_id), topic, payload, idempotency_key),
+            (_codec.as_uuid(workflow_id), topic, payload, idempotency_key),
             retry=idempotency_key is not None,
         )
         return int(rows[0][0])
@@ -459,7 +467,7 @@ class Admin:
         to ``timeout`` seconds for it to be set (None: as long as it takes). Raises
         WaitTimeoutError when it is not set in time. Woken by NOTIFY pgqrs_event, with a
         backstop check every ``poll_interval`` seconds (the only one with ``listen=False``)."""
-        target = _core.as_uuid(workflow_id)
+        target = _codec.as_uuid(workflow_id)
         deadline = None if timeout is None else time.monotonic() + timeout
 
         async def read() -> tuple[bool, Any]:
@@ -626,7 +634,7 @@ class StepGuard:
         self._begun = begun
         self._marker: _runtime.AsyncDeferred | None = None
         if not begun:
-            self._marker = _runtime.AsyncDeferred(_core.BEGIN_AFTER, self._begin)
+            self._marker = _runtime.AsyncDeferred(BEGIN_AFTER, self._begin)
 
     async def success(self, value: Any = None) -> None:
         """Record the step as SUCCESS with ``value`` (JSON-serializable).
@@ -649,7 +657,7 @@ class StepGuard:
         depend on it runs. A crash in between runs the step again, as a crash just before the
         write would."""
         try:
-            payload = _core.encode(value, f"output of step {self.key!r}")
+            payload = _codec.encode(value, f"output of step {self.key!r}")
         except errors.InvalidValueError as bad:  # not JSON
             await self._failed(bad, False)
             raise
@@ -659,7 +667,7 @@ class StepGuard:
             self._ctx._pending.append((self, payload))
         else:
             await self._store(payload)
-        return _core.roundtrip(payload)
+        return _codec.roundtrip(payload)
 
     def _statement(self, payload: str) -> tuple[LiteralString, tuple[Any, ...]]:
         """The statement that records this step's SUCCESS: ``complete_step`` for a begun step,
@@ -689,7 +697,7 @@ class StepGuard:
             self._begun = True
         rows = await ctx._call(
             _sql.FAIL_STEP_ATTEMPT,
-            (ctx.id, self.key, self._token, _core.error_text(error), retryable),
+            (ctx.id, self.key, self._token, _codec.error_text(error), retryable),
         )
         status, _attempt, retry_in = rows[0]
         return str(status), float(retry_in)
@@ -736,7 +744,7 @@ class PyWorkflow:
         self.id = workflow_id
         self.name = name
         self._input = input
-        self._run: _core.Run | None = None
+        self._run: _replay.Run | None = None
         self._draining: Callable[[], bool] | None = None
         self._cancelled: errors.WorkflowCancelledError | None = None
         self._task: Any = None
@@ -771,7 +779,7 @@ class PyWorkflow:
         """
         run = self._run or await self._acquire()
         key, position = run.next_step(name)
-        return await self._acquire_key(run, key, position, _core.NO_RETRIES, None)
+        return await self._acquire_key(run, key, position, _policy.NO_RETRIES, None)
 
     async def heartbeat(self) -> None:
         """Extend this runner's lease now. Raises LeaseLostError if it was taken over."""
@@ -814,8 +822,8 @@ class PyWorkflow:
         """Send ``message`` to another workflow under ``topic``, exactly once: the send is a
         step, and its idempotency key (this workflow's id and the step key) makes a replay of an
         interrupted send deliver nothing twice."""
-        target = _core.as_uuid(workflow_id)
-        payload = _core.encode(message, f"message on topic {topic!r}")
+        target = _codec.as_uuid(workflow_id)
+        payload = _codec.encode(message, f"message on topic {topic!r}")
 
         async def deliver(key: str) -> Any:
             rows = await self.store.call(
@@ -847,7 +855,7 @@ class PyWorkflow:
         hit, _value = run.replay(self.id, step_key, position)
         if hit:
             return
-        payload = _core.encode(value, f"event {key!r}")
+        payload = _codec.encode(value, f"event {key!r}")
         self._check_stop(step_key)
         await self._call(_sql.SET_EVENT, (self.id, step_key, run.token, position, key, payload))
 
@@ -862,21 +870,21 @@ class PyWorkflow:
         """Start a child workflow for workers, exactly once: the start is a step (a replay
         returns the same child). Cancelling this workflow cancels the child. Wait for it with
         ``await handle.result()``, which is recorded too and frees the worker while it waits."""
-        name = _core.workflow_name(workflow)
-        payload = _core.encode(input, f"input of workflow {name!r}")
+        name = _policy.workflow_name(workflow)
+        payload = _codec.encode(input, f"input of workflow {name!r}")
 
         async def start(key: str) -> Any:
-            options = _core.workflow_options(
+            options = _policy.workflow_options(
                 idempotency_key=f"{self.id}/{key}",
                 queue=True,
                 parent_id=self.id,
-                **_core.with_defaults(workflow, timeout=timeout, retries=retries),
+                **_policy.with_defaults(workflow, timeout=timeout, retries=retries),
             )
             rows = await self.store.call(_sql.SUBMIT_WORKFLOW, (name, payload, options))
             return str(rows[0][0])
 
         child = await self._keyed_step("pgqrs.start_child", start)
-        return ChildHandle(self, _core.as_uuid(child))
+        return ChildHandle(self, _codec.as_uuid(child))
 
     async def _await_workflow(self, other: UUID, timeout: float | None) -> Any:
         status, value = await self._wait(
@@ -884,7 +892,7 @@ class PyWorkflow:
         )
         if status == "TIMEOUT" or "timeout" in value:
             raise errors.WaitTimeoutError(f"workflow {other} did not finish in time")
-        return _core.awaited_result(other, value)
+        return _results.awaited_result(other, value)
 
     async def _wait(
         self,
@@ -922,14 +930,14 @@ class PyWorkflow:
         """A step whose body needs its own key (as an idempotency key for what it does)."""
         run = self._run or await self._acquire()
         key, position = run.next_step(name)
-        result = await self._acquire_key(run, key, position, _core.NO_RETRIES, None)
+        result = await self._acquire_key(run, key, position, _policy.NO_RETRIES, None)
         guard = result.guard
         if guard is None:
             return result.value
         try:
             value = await body(key)
         except BaseException as exc:
-            if _core.is_failure(exc):
+            if _policy.is_failure(exc):
                 await guard._failed(exc, False)
             else:
                 guard._abandon()
@@ -954,11 +962,11 @@ class PyWorkflow:
 
     # -- used by the decorators ---------------------------------------------------------------
 
-    async def _acquire(self) -> _core.Run:
+    async def _acquire(self) -> _replay.Run:
         rows = await self.store.call(
             _sql.ACQUIRE_WORKFLOW, (self.id, self.store.runner_id, self.store.lease_seconds)
         )
-        self._run = _core.acquired(rows[0])
+        self._run = _replay.acquired(rows[0])
         return self._run
 
     async def _run_workflow(
@@ -968,7 +976,7 @@ class PyWorkflow:
 
     async def _execute(
         self,
-        run: _core.Run,
+        run: _replay.Run,
         fn: Callable[..., Awaitable[Any]],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
@@ -986,7 +994,7 @@ class PyWorkflow:
                 result = await fn(self, *args, **kwargs)
             except BaseException as exc:
                 cancelled = self._cancelled
-                if cancelled is not None and _core.is_interruption(exc):
+                if cancelled is not None and _policy.is_interruption(exc):
                     _runtime.uncancel_task(self._task)  # the heartbeat cancelled the run
                     await self._record_cancel(cancelled)
                     raise cancelled from None
@@ -995,20 +1003,20 @@ class PyWorkflow:
                     str(self.id),
                 ):
                     await self._record_cancel(exc)  # this workflow was cancelled: stop
-                elif _core.is_failure(exc) or isinstance(exc, errors.WorkflowCancelledError):
+                elif _policy.is_failure(exc) or isinstance(exc, errors.WorkflowCancelledError):
                     # A failure, or the cancellation of another workflow (an awaited child)
                     # that this one did not handle: this workflow fails with it.
                     await self._finish(
-                        _sql.FAIL_WORKFLOW, run.token, _core.workflow_error_text(exc)
+                        _sql.FAIL_WORKFLOW, run.token, _policy.workflow_error_text(exc)
                     )
                 raise
             try:
-                payload = _core.encode(result, f"output of workflow {self.name or self.id}")
+                payload = _codec.encode(result, f"output of workflow {self.name or self.id}")
                 await self._finish(_sql.COMPLETE_WORKFLOW, run.token, payload)
             except errors.InvalidValueError as bad:  # not JSON, or over the size limit
-                await self._finish(_sql.FAIL_WORKFLOW, run.token, _core.error_text(bad))
+                await self._finish(_sql.FAIL_WORKFLOW, run.token, _codec.error_text(bad))
                 raise
-            return _core.roundtrip(payload)
+            return _codec.roundtrip(payload)
         finally:
             await ticker.stop()
             self._run = None
@@ -1020,7 +1028,7 @@ class PyWorkflow:
         fn: Callable[..., Awaitable[Any]],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
-        retry: _core.RetryOverrides | None = None,
+        retry: _policy.RetryOverrides | None = None,
         timeout: float | None = None,
     ) -> Any:
         """Run one ``@step`` call: replay it, or run it under its retry policy and timeout."""
@@ -1035,7 +1043,7 @@ class PyWorkflow:
             try:
                 value = await _runtime.call_step(fn, self, args, kwargs, timeout, key)
             except BaseException as exc:
-                if not _core.is_failure(exc):
+                if not _policy.is_failure(exc):
                     guard._abandon()
                     raise
                 status, retry_in = await guard._failed(exc, policy.retryable(exc))
@@ -1051,7 +1059,7 @@ class PyWorkflow:
         fn: Callable[..., Awaitable[Any]],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
-        retry: _core.RetryOverrides | None = None,
+        retry: _policy.RetryOverrides | None = None,
         timeout: float | None = None,
     ) -> Any:
         """Run one ``@transaction`` step: ``fn(ctx, conn, *args)`` and the step's checkpoint
@@ -1076,7 +1084,7 @@ class PyWorkflow:
             try:
                 return await self._transact(key, run.token, fn, args, kwargs, timeout)
             except BaseException as exc:
-                if _core.is_transient(exc):
+                if _dberrors.is_transient(exc):
                     now = time.monotonic()
                     lost_since = now if lost_since is None else lost_since
                     if now + delay - lost_since > self.store.retry_timeout:
@@ -1092,7 +1100,7 @@ class PyWorkflow:
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, 1.0)
                     continue
-                if not _core.is_failure(exc):
+                if not _policy.is_failure(exc):
                     raise
                 retryable = policy.retryable(exc) and not isinstance(exc, errors.InvalidValueError)
                 status, retry_in = await guard._failed(exc, retryable)
@@ -1115,11 +1123,11 @@ class PyWorkflow:
         checkpointed = False
         async with self.store.pool.connection() as conn, conn.transaction():
             value = await _runtime.call_step(fn, self, (conn, *args), kwargs, timeout, key)
-            payload = _core.encode(value, f"output of step {key!r}")
+            payload = _codec.encode(value, f"output of step {key!r}")
             try:
                 await conn.execute(_sql.COMPLETE_STEP, (self.id, key, token, payload))
             except psycopg.Error as exc:
-                mapped = _core.translate(exc)
+                mapped = _dberrors.translate(exc)
                 if mapped is not None:
                     raise mapped from exc
                 raise
@@ -1129,11 +1137,11 @@ class PyWorkflow:
                 f"step {key!r} raised psycopg.Rollback: its transaction rolled back, so no"
                 " checkpoint was recorded"
             )
-        return _core.roundtrip(payload)
+        return _codec.roundtrip(payload)
 
     async def _acquire_key(
         self,
-        run: _core.Run,
+        run: _replay.Run,
         key: str,
         position: int,
         policy: RetryPolicy,
@@ -1183,7 +1191,7 @@ class PyWorkflow:
         )
         return rows[0]
 
-    async def _wait_for_retry(self, run: _core.Run, key: str, delay: float) -> None:
+    async def _wait_for_retry(self, run: _replay.Run, key: str, delay: float) -> None:
         """Wait ``delay`` seconds for the next attempt of ``key``: in process when it is short,
         else by suspending the workflow (the lease is released and a worker resumes it then)."""
         if delay <= self.store.inline_wait_max:
