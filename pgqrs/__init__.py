@@ -15,16 +15,12 @@ from __future__ import annotations
 from typing import overload
 
 from . import _install
-from ._async import (
-    Admin,
-    ChildHandle,
-    PyWorkflow,
-    StepGuard,
-    StepResult,
-    Store,
-    WorkflowHandle,
-    connect,
-)
+from ._admin import Admin
+from ._admin_sync import SyncAdmin
+from ._guard import StepGuard, StepResult
+from ._guard_sync import SyncStepGuard, SyncStepResult
+from ._handles import ChildHandle, WorkflowHandle
+from ._handles_sync import SyncChildHandle, SyncWorkflowHandle
 from ._policy import RetryPolicy
 from ._results import (
     StepAttempt,
@@ -34,17 +30,12 @@ from ._results import (
     WorkflowInfo,
     WorkflowSummary,
 )
-from ._sync import (
-    SyncAdmin,
-    SyncChildHandle,
-    SyncStepGuard,
-    SyncStepResult,
-    SyncStore,
-    SyncWorkflow,
-    SyncWorkflowHandle,
-)
-from ._sync import connect as connect_sync
+from ._store import Store, connect
+from ._store_sync import SyncStore
+from ._store_sync import connect as connect_sync
 from ._worker import Worker
+from ._workflow import PyWorkflow
+from ._workflow_sync import SyncWorkflow
 from .decorators import step, transaction, workflow
 from .errors import (
     IdempotencyConflictError,

@@ -25,8 +25,10 @@ from typing import Any, LiteralString
 import psycopg
 
 from . import _dberrors, _replay, _sql, errors
-from ._async import PyWorkflow, Store
-from ._sync import SyncStore, SyncWorkflow
+from ._store import Store
+from ._store_sync import SyncStore
+from ._workflow import PyWorkflow
+from ._workflow_sync import SyncWorkflow
 
 logger = logging.getLogger("pgqrs.worker")
 

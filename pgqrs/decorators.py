@@ -28,8 +28,8 @@ from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar, over
 import psycopg
 
 from . import _policy, errors
-from ._async import PyWorkflow
-from ._sync import SyncWorkflow
+from ._workflow import PyWorkflow
+from ._workflow_sync import SyncWorkflow
 
 __all__ = ["step", "transaction", "workflow"]
 
