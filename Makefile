@@ -60,13 +60,14 @@ py-test: setup install-extension ## pytest on a throwaway PostgreSQL 15 (or PGQR
 py-test-18: setup ## pytest on the embedded PostgreSQL 18
 	PGQRS_TEST_PG=18 $(PY) -m pytest tests/py -m 'not pg15_only and not slow' $(PYTEST_ARGS)
 
-lint: setup ## ruff check, ruff format --check, mypy --strict
+lint: setup ## ruff check, ruff format --check, mypy --strict, generated files up to date
 	.venv/bin/ruff check pgqrs tests/py tools bench
 	.venv/bin/ruff format --check pgqrs tests/py tools bench
 	.venv/bin/mypy --strict pgqrs
+	$(PY) tools/gen_sync.py --check
 	$(PY) tools/gen_sql.py --check
 
-gen: setup ## Regenerate the sync client (tools/gen_sync.py) and the SQL scripts from sql/src (tools/gen_sql.py)
+gen: setup ## Regenerate pgqrs/*_sync.py from the async modules and the SQL scripts from sql/src
 	$(PY) tools/gen_sync.py
 	$(PY) tools/gen_sql.py
 

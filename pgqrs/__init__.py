@@ -14,19 +14,15 @@ from __future__ import annotations
 
 from typing import overload
 
-from . import _core
-from ._async import (
-    Admin,
-    ChildHandle,
-    PyWorkflow,
-    StepGuard,
-    StepResult,
-    Store,
-    WorkflowHandle,
-    connect,
-)
-from ._core import (
-    RetryPolicy,
+from . import _install
+from ._admin import Admin
+from ._admin_sync import SyncAdmin
+from ._guard import StepGuard, StepResult
+from ._guard_sync import SyncStepGuard, SyncStepResult
+from ._handles import ChildHandle, WorkflowHandle
+from ._handles_sync import SyncChildHandle, SyncWorkflowHandle
+from ._policy import RetryPolicy
+from ._results import (
     StepAttempt,
     StepInfo,
     WorkerInfo,
@@ -34,17 +30,12 @@ from ._core import (
     WorkflowInfo,
     WorkflowSummary,
 )
-from ._sync import (
-    SyncAdmin,
-    SyncChildHandle,
-    SyncStepGuard,
-    SyncStepResult,
-    SyncStore,
-    SyncWorkflow,
-    SyncWorkflowHandle,
-)
-from ._sync import connect as connect_sync
+from ._store import Store, connect
+from ._store_sync import SyncStore
+from ._store_sync import connect as connect_sync
 from ._worker import Worker
+from ._workflow import PyWorkflow
+from ._workflow_sync import SyncWorkflow
 from .decorators import step, transaction, workflow
 from .errors import (
     IdempotencyConflictError,
@@ -70,7 +61,7 @@ from .errors import (
     WorkflowSuspended,
 )
 
-__version__ = _core.CLIENT_VERSION
+__version__ = _install.CLIENT_VERSION
 
 __all__ = [
     "Admin",

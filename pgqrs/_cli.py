@@ -29,8 +29,9 @@ from typing import Any
 import psycopg
 
 from . import __version__, _sql, admin, connect, connect_sync
-from ._core import StepAttempt, StepInfo, WorkflowInfo, WorkflowSummary, as_uuid
-from ._sync import SyncAdmin
+from ._admin_sync import SyncAdmin
+from ._codec import as_uuid
+from ._results import StepAttempt, StepInfo, WorkflowInfo, WorkflowSummary
 from ._worker import Worker, collect_workflows
 from .errors import PgqrsError
 

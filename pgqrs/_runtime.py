@@ -1,8 +1,8 @@
 """Process-level helpers that differ between asyncio and threads: the lease ticker, a call
 deferred by a delay, running a step under a timeout, cancelling a run, and the default runner id.
-``_async.py`` uses the async ones (:class:`AsyncTicker`, :class:`AsyncDeferred`,
+The async client modules use the async ones (:class:`AsyncTicker`, :class:`AsyncDeferred`,
 :func:`call_step`, :func:`current_task`); ``tools/gen_sync.py`` renames them to the thread ones
-with the same interface for ``_sync.py``."""
+with the same interface for their ``*_sync.py`` twins."""
 
 from __future__ import annotations
 

@@ -24,9 +24,11 @@ from typing import Any, LiteralString
 
 import psycopg
 
-from . import _core, _sql, errors
-from ._async import PyWorkflow, Store
-from ._sync import SyncStore, SyncWorkflow
+from . import _dberrors, _replay, _sql, errors
+from ._store import Store
+from ._store_sync import SyncStore
+from ._workflow import PyWorkflow
+from ._workflow_sync import SyncWorkflow
 
 logger = logging.getLogger("pgqrs.worker")
 
@@ -288,7 +290,7 @@ class Worker:
     async def _run_one(self, row: tuple[Any, ...]) -> None:
         workflow_id, name, token, input_, steps, recovered = row
         fn = self.workflows[name]
-        run = _core.Run(token=token, input=input_, finished=dict(steps or {}))
+        run = _replay.Run(token=token, input=input_, finished=dict(steps or {}))
         how = "resumes" if recovered or run.finished else "claims"
         logger.info(
             "worker %s %s %s %s (token %d, %d finished steps)",
@@ -324,7 +326,7 @@ class Worker:
                 "worker %s lost the lease on %s %s: %s", self.name, name, workflow_id, exc
             )
         except (psycopg.OperationalError, errors.PgqrsError) as exc:
-            if _core.is_transient(exc):
+            if _dberrors.is_transient(exc):
                 logger.warning(
                     "worker %s: %s %s interrupted by a database error, releasing: %s",
                     self.name,
@@ -355,7 +357,7 @@ class Worker:
             )
 
     def _run_sync(
-        self, workflow_id: Any, name: str, input_: Any, run: _core.Run, body: Callable[..., Any]
+        self, workflow_id: Any, name: str, input_: Any, run: _replay.Run, body: Callable[..., Any]
     ) -> None:
         ctx = SyncWorkflow(self._sync(), workflow_id, name, input_)
         ctx._draining = self._is_draining

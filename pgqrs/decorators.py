@@ -27,9 +27,9 @@ from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar, over
 
 import psycopg
 
-from . import _core, errors
-from ._async import PyWorkflow
-from ._sync import SyncWorkflow
+from . import _policy, errors
+from ._workflow import PyWorkflow
+from ._workflow_sync import SyncWorkflow
 
 __all__ = ["step", "transaction", "workflow"]
 
@@ -137,7 +137,7 @@ def step(
     backoff: float | None = None,
     max_backoff: float | None = None,
     retry_on: tuple[type[BaseException], ...] | None = None,
-    retry: _core.RetryPolicy | None = None,
+    retry: _policy.RetryPolicy | None = None,
     timeout: float | None = None,
 ) -> TransactionDecorator: ...
 @overload
@@ -149,7 +149,7 @@ def step(
     backoff: float | None = None,
     max_backoff: float | None = None,
     retry_on: tuple[type[BaseException], ...] | None = None,
-    retry: _core.RetryPolicy | None = None,
+    retry: _policy.RetryPolicy | None = None,
     timeout: float | None = None,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 def step(
@@ -162,7 +162,7 @@ def step(
     backoff: float | None = None,
     max_backoff: float | None = None,
     retry_on: tuple[type[BaseException], ...] | None = None,
-    retry: _core.RetryPolicy | None = None,
+    retry: _policy.RetryPolicy | None = None,
     timeout: float | None = None,
 ) -> Any:
     """Make a function a durable step. Its first argument is the workflow context.
@@ -201,7 +201,7 @@ def transaction(
     backoff: float | None = None,
     max_backoff: float | None = None,
     retry_on: tuple[type[BaseException], ...] | None = None,
-    retry: _core.RetryPolicy | None = None,
+    retry: _policy.RetryPolicy | None = None,
     timeout: float | None = None,
 ) -> TransactionDecorator: ...
 def transaction(
@@ -213,7 +213,7 @@ def transaction(
     backoff: float | None = None,
     max_backoff: float | None = None,
     retry_on: tuple[type[BaseException], ...] | None = None,
-    retry: _core.RetryPolicy | None = None,
+    retry: _policy.RetryPolicy | None = None,
     timeout: float | None = None,
 ) -> Any:
     """Make a function a transactional step: its database writes and its checkpoint commit in
@@ -248,15 +248,15 @@ def _step_options(
     backoff: float | None,
     max_backoff: float | None,
     retry_on: tuple[type[BaseException], ...] | None,
-    retry: _core.RetryPolicy | None,
+    retry: _policy.RetryPolicy | None,
     timeout: float | None,
-) -> tuple[_core.RetryOverrides | None, float | None]:
+) -> tuple[_policy.RetryOverrides | None, float | None]:
     overrides = None
     if retry is not None or any(v is not None for v in (retries, backoff, max_backoff, retry_on)):
         if retries is not None and retries < 0:
             raise ValueError(f"retries must be 0 or more, got {retries}")
-        overrides = _core.RetryOverrides(retry, retries, backoff, max_backoff, retry_on)
-        overrides.resolve(_core.NO_RETRIES)  # validate now, not at the first failure
+        overrides = _policy.RetryOverrides(retry, retries, backoff, max_backoff, retry_on)
+        overrides.resolve(_policy.NO_RETRIES)  # validate now, not at the first failure
     if timeout is not None and not timeout > 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
     return overrides, timeout
@@ -264,7 +264,7 @@ def _step_options(
 
 def _decorator(
     name: str | None,
-    overrides: _core.RetryOverrides | None,
+    overrides: _policy.RetryOverrides | None,
     timeout: float | None,
     *,
     transactional: bool,

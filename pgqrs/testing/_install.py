@@ -38,7 +38,7 @@ def extension_dir(bindir: Path | None) -> Path | None:
 def check_extension_files(bindir: Path | None, directory: Path | None = None) -> None:
     """Raise ClusterError unless the server's extension directory holds this checkout's
     ``pgqrs.control`` and scripts, byte for byte (a stale copy would test the wrong SQL)."""
-    from .._core import script_dir
+    from .._install import script_dir
 
     source = directory or script_dir()
     target = extension_dir(bindir)
@@ -61,7 +61,7 @@ def install_pgqrs(
     dsn: str, mode: str = "psql", *, bindir: Path | None = None, directory: Path | None = None
 ) -> None:
     """Install pgqrs into the database ``dsn`` in one of the INSTALL_MODES."""
-    from .._core import Scripts
+    from .._install import Scripts
 
     scripts = Scripts.load(directory)
     if mode == "psql":

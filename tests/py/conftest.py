@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pgqrs._core import Scripts
+from pgqrs._install import Scripts
 from pgqrs.testing import (
     TEST_SETTINGS,
     Server,

@@ -21,8 +21,8 @@ import pytest
 from helpers import later, poll
 
 import pgqrs
-from pgqrs import SyncWorkflow, _cli, _core
-from pgqrs._core import WorkflowInfo
+from pgqrs import SyncWorkflow, _cli, _install
+from pgqrs._results import WorkflowInfo
 from pgqrs.decorators import step, workflow
 
 # --- helpers --------------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def _steps(dsn: str, workflow_id: str) -> list[tuple[str, str, Any]]:
 def test_install_and_version(empty_dsn: str) -> None:
     first = _pgqrs("--dsn", empty_dsn, "install")
     assert first.returncode == 0, first.stderr
-    latest = _core.Scripts.load().latest
+    latest = _install.Scripts.load().latest
     assert first.stdout.strip() == f"applied pgqrs--{latest}.sql"
     again = _pgqrs("--dsn", empty_dsn, "install")
     assert again.stdout.strip() == "pgqrs is up to date"

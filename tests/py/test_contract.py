@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 
 import pgqrs
-from pgqrs import _core, errors
+from pgqrs import _install, errors
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +24,7 @@ def test_python_error_registry_equals_sql_error_codes(dsn: str) -> None:
 def test_sql_error_codes_equal_codes_raised_in_the_install_script() -> None:
     import re
 
-    latest = _core.Scripts.load()
+    latest = _install.Scripts.load()
     script = latest.full[latest.latest].read_text()
     raised = set(re.findall(r"errcode = '(PQ\d{3})'", script))
     python_codes = {c for c in errors.registered_sqlstates() if c.startswith("PQ")}

@@ -20,7 +20,7 @@ import pytest
 from helpers import run_psql_script
 
 from pgqrs import errors
-from pgqrs._core import Scripts
+from pgqrs._install import Scripts
 from pgqrs.testing import Server, create_database, drop_database
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"

@@ -10,9 +10,9 @@ import psycopg
 import pytest
 
 import pgqrs
-from pgqrs import _core
+from pgqrs import _install
 
-LATEST = _core.Scripts.load().latest
+LATEST = _install.Scripts.load().latest
 
 INSTALL = """
 import sys, pgqrs

@@ -53,7 +53,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import dict_row
 
 import pgqrs
-from pgqrs import PyWorkflow, _core, _sql
+from pgqrs import PyWorkflow, _codec, _sql
 from pgqrs.decorators import workflow
 from pgqrs.testing import Server, create_database, drop_database, dsn_for
 
@@ -71,7 +71,7 @@ SHIP_INPUT = {"order_id": 42, "items": ["sku-1", "sku-2"]}
 REFUND_INPUT = {"order_id": 42, "amount_cents": 1999}
 # refund_card's retry policy: (max_attempts, backoff, max_backoff, timeout), as begin_step takes it.
 REFUND_POLICY = (2, 0.05, 0.05, None)
-# What the client sends for a step without a policy (pgqrs._core.NO_RETRIES, no timeout).
+# What the client sends for a step without a policy (pgqrs._policy.NO_RETRIES, no timeout).
 NO_RETRIES = (1, 1.0, 3600.0, None)
 # The fake clock of a session, as scenario.mjs sets it: frozen at the current time, moved on by
 # some seconds, back to the real clock.
@@ -277,7 +277,7 @@ async def python_scenario(dsn: str) -> list[str | None]:
                 try:
                     raise GatewayTimeoutError("payment gateway timed out")
                 except GatewayTimeoutError as exc:
-                    error = _core.error_text(exc)
+                    error = _codec.error_text(exc)
                 retrying = await call(
                     _sql.FAIL_STEP_ATTEMPT, (ctx.id, "refund_card", ctx.token, error, True)
                 )

@@ -26,7 +26,7 @@ from conftest import REPO_ROOT
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 import pgqrs
-from pgqrs import PyWorkflow, _core, errors
+from pgqrs import PyWorkflow, _install, errors
 from pgqrs.decorators import step, workflow
 from pgqrs.testing import (
     PsqlError,
@@ -37,7 +37,7 @@ from pgqrs.testing import (
     run_psql_file,
 )
 
-SCRIPTS = _core.Scripts.load(REPO_ROOT / "sql")
+SCRIPTS = _install.Scripts.load(REPO_ROOT / "sql")
 PINS = Path(__file__).with_name("released_scripts.sha256")
 
 # Everything in schema pgqrs that a client or an operator can observe, one text row per fact,
@@ -239,7 +239,7 @@ def test_every_released_version_is_pinned_and_in_the_changelog() -> None:
     changelog = (REPO_ROOT / "CHANGELOG.md").read_text()
     released = set(re.findall(r"^## (\d+\.\d+\.\d+) - \d{4}-\d{2}-\d{2}$", changelog, flags=re.M))
     assert SCRIPTS.oldest in released
-    key = _core.version_key
+    key = _install.version_key
     should_pin = {p.name for v, p in SCRIPTS.full.items() if v in released} | {
         p.name for (a, b), p in SCRIPTS.deltas.items() if b in released
     }
@@ -251,7 +251,7 @@ def test_every_released_version_is_pinned_and_in_the_changelog() -> None:
 
 def test_versions_agree() -> None:
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-    assert project["version"] == _core.CLIENT_VERSION == pgqrs.__version__
+    assert project["version"] == _install.CLIENT_VERSION == pgqrs.__version__
     control = (REPO_ROOT / "sql" / "pgqrs.control").read_text()
     assert f"default_version = '{SCRIPTS.latest}'" in control
     for version, path in SCRIPTS.full.items():
@@ -449,7 +449,7 @@ def fake_future(dsn: str, version: str, min_client: str) -> None:
 
 
 def test_client_uses_a_newer_schema_that_still_serves_it(dsn: str) -> None:
-    fake_future(dsn, "9.0.0", _core.CLIENT_VERSION)
+    fake_future(dsn, "9.0.0", _install.CLIENT_VERSION)
     first_use(dsn)
 
 

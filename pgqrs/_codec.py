@@ -1,0 +1,85 @@
+"""The JSON codec: how values and failures are sent to and read back from the database.
+
+Values are checked for what PostgreSQL's jsonb would refuse (NaN, Infinity, NUL characters)
+before anything is sent; failures are stored as ``{"type", "message", "traceback"}`` objects.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import traceback
+from typing import Any
+from uuid import UUID
+
+from . import errors
+
+# Text fields of a stored error are cut to this many characters, so that recording a failure can
+# never itself fail on the payload limit.
+MAX_ERROR_TEXT = 16_384
+
+# A \u0000 escape in encoded JSON: preceded by an even number of backslashes (an odd number would
+# mean the backslash itself is escaped and the text is a literal "\u0000").
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def encode(value: Any, what: str) -> str:
+    """Serialize a value to JSON text, or raise InvalidValueError naming ``what``.
+
+    Rejects what PostgreSQL's jsonb would reject, before anything is sent: values that are not
+    JSON-serializable, NaN and Infinity, and strings that contain a NUL character.
+    """
+    try:
+        text = json.dumps(value, allow_nan=False, separators=(",", ":"))
+    except ValueError as exc:  # NaN or Infinity, or a circular reference
+        raise errors.InvalidValueError(f"{what} is not valid JSON: {exc}") from exc
+    except TypeError as exc:
+        raise errors.InvalidValueError(f"{what} is not JSON-serializable: {exc}") from exc
+    if _NUL_ESCAPE.search(text):
+        raise errors.InvalidValueError(
+            f"{what} contains a NUL character (\\u0000), which PostgreSQL cannot store"
+        )
+    return text
+
+
+def as_uuid(value: UUID | str) -> UUID:
+    """A workflow id as a UUID, or InvalidArgumentError for anything that is not one."""
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise errors.InvalidArgumentError(f"not a valid workflow id: {value!r}") from None
+
+
+def roundtrip(text: str) -> Any:
+    """The value a replay will see for JSON text: a step returns this on its first run too."""
+    return json.loads(text)
+
+
+def error_object(error: BaseException | str) -> dict[str, Any]:
+    """The stored form of a failure: ``{"type", "message", "traceback"}``, text fields capped."""
+    if isinstance(error, BaseException):
+        kind = type(error)
+        name = getattr(kind, "stored_type", None) or (
+            kind.__qualname__
+            if kind.__module__ == "builtins"
+            else (f"{kind.__module__}.{kind.__qualname__}")
+        )
+        tb = "".join(traceback.format_exception(error))
+        return {"type": name, "message": _cap(str(error)), "traceback": _cap(tb, tail=True)}
+    return {"type": None, "message": _cap(str(error)), "traceback": None}
+
+
+def error_text(error: BaseException | str) -> str:
+    """:func:`error_object` as JSON text, ready to send. Never fails: every field is text."""
+    return json.dumps(error_object(error))
+
+
+def _cap(text: str, *, tail: bool = False) -> str:
+    text = text.replace("\x00", "\ufffd")  # PostgreSQL cannot store NUL in text
+    if len(text) <= MAX_ERROR_TEXT:
+        return text
+    marker = "...[truncated]..."
+    keep = MAX_ERROR_TEXT - len(marker)
+    return marker + text[-keep:] if tail else text[:keep] + marker

@@ -1,0 +1,100 @@
+"""Handles on workflows that run elsewhere: :class:`WorkflowHandle` waits for the result of any
+workflow, from any process; :class:`ChildHandle` waits for a child as a recorded step of its
+parent.
+
+``_handles_sync.py`` is generated from this file (``make gen``): edit this one, not the twin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Protocol
+from uuid import UUID
+
+import psycopg
+
+from . import _lookup, _sql, errors
+from ._results import WorkflowInfo
+from ._store import Store
+
+
+class WorkflowHandle:
+    """A workflow running somewhere: wait for its result from any process.
+
+    Get one from :meth:`Admin.start_workflow` or :meth:`Admin.handle`.
+    """
+
+    def __init__(self, store: Store, workflow_id: UUID) -> None:
+        self.store = store
+        self.id = workflow_id
+
+    def __repr__(self) -> str:
+        return f"<WorkflowHandle {self.id}>"
+
+    async def info(self) -> WorkflowInfo:
+        """Status, values and lease of the workflow, read now."""
+        return await _lookup.get_workflow(self.store, self.id)
+
+    async def result(self, timeout: float | None = None) -> Any:
+        """Wait until the workflow is finished and return its output.
+
+        Raises WorkflowFailedError (FAILED), WorkflowDeadError (DEAD), WorkflowCancelledError
+        (CANCELLED, by cancel_workflow or its deadline), or WaitTimeoutError when ``timeout``
+        seconds pass first. Woken by NOTIFY pgqrs_done, with a backstop check every
+        ``poll_interval`` seconds (the only check when the store has ``listen=False``).
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if not self.store.listen:
+            while True:
+                info = await self.info()
+                if info.done:
+                    return info.result()
+                await asyncio.sleep(self._wait_time(deadline))
+        async with await psycopg.AsyncConnection.connect(
+            self.store.listen_dsn, autocommit=True
+        ) as conn:
+            await conn.execute(_sql.LISTEN_DONE)
+            wanted = str(self.id)
+            while True:
+                info = await self.info()  # after LISTEN, so no completion can slip between
+                if info.done:
+                    return info.result()
+                async for note in conn.notifies(timeout=self._wait_time(deadline)):
+                    if note.payload == wanted:
+                        break
+
+    def _wait_time(self, deadline: float | None) -> float:
+        if deadline is None:
+            return self.store.poll_interval
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise errors.WaitTimeoutError(f"workflow {self.id} did not finish in time")
+        return min(left, self.store.poll_interval)
+
+
+class Parent(Protocol):
+    """What a :class:`ChildHandle` needs of its parent's context (a :class:`PyWorkflow`, which
+    sits above this module): its id, and the recorded wait for another workflow."""
+
+    id: UUID
+
+    async def _await_workflow(self, other: UUID, timeout: float | None) -> Any: ...
+
+
+class ChildHandle:
+    """A workflow started by :meth:`PyWorkflow.start_child`: ``await handle.result()`` waits
+    for it as a recorded step of the parent, freeing the worker while it waits."""
+
+    def __init__(self, parent: Parent, workflow_id: UUID) -> None:
+        self.parent = parent
+        self.id = workflow_id
+
+    def __repr__(self) -> str:
+        return f"<ChildHandle {self.id} of {self.parent.id}>"
+
+    async def result(self, timeout: float | None = None) -> Any:
+        """The child's output, or its failure raised as WorkflowFailedError (WorkflowDeadError,
+        WorkflowCancelledError). With ``timeout``, WaitTimeoutError when it passes first; that
+        outcome is recorded, so a replay raises it again."""
+        return await self.parent._await_workflow(self.id, timeout)

@@ -1,0 +1,129 @@
+"""The replay state of one run of a workflow: its fencing token, the snapshot of its finished
+and open steps, and the keys and positions of its step calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from . import errors
+from ._results import FINAL_STATUSES, Outcome
+
+# The longest step key the SQL accepts (pgqrs._check_text('step key', ..., 512)).
+MAX_STEP_KEY = 512
+
+# The reserved entry of a snapshot (acquire_workflow, claim_workflows) listing the steps that have
+# a row but no outcome: {"#open": {"step_key": position, ...}}. No step key starts with "#".
+OPEN_STEPS = "#open"
+
+
+@dataclass(slots=True)
+class Run:
+    """One acquisition of a workflow: its fencing token and what its replay needs.
+
+    ``finished`` caches the steps that were SUCCESS or FAILED when the workflow was acquired, so
+    replaying them costs no round trip. ``counters`` gives the nth call of a step name in this run
+    the key ``name``, ``name#2``, ``name#3``... deterministically, and ``position`` numbers the
+    step calls of the run 1, 2, 3..., which the replay guard compares with the recorded ones.
+    ``final`` is set when the workflow was already finished: no lease was granted and nothing new
+    may run. ``open`` holds the steps that have a row but no outcome (RUNNING, RETRYING, WAITING),
+    by key, with their positions: the snapshot's reserved entry ``"#open"``, plus every step this
+    run has begun. Only a step that is in neither may start without ``begin_step`` (:meth:`fresh`).
+    """
+
+    token: int
+    input: Any
+    finished: dict[str, dict[str, Any]] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)
+    final: Outcome | None = None
+    position: int = 0
+    at_position: dict[int, str] = field(default_factory=dict)
+    open: dict[str, int | None] = field(default_factory=dict)
+    unplaced_open: bool = False  # an open step recorded without a position (by 0.1.0 calls)
+
+    def __post_init__(self) -> None:
+        opened = self.finished.pop(OPEN_STEPS, None) or {}
+        for key, position in opened.items():
+            self.open[key] = None if position is None else int(position)
+            self.unplaced_open = self.unplaced_open or position is None
+        for key, stored in self.finished.items():
+            if stored.get("position") is not None:
+                self.at_position[int(stored["position"])] = key
+        for key, position in self.open.items():
+            if position is not None:
+                self.at_position[position] = key
+
+    def fresh(self, key: str, position: int) -> bool:
+        """True when step ``key`` at ``position`` certainly has no row yet: it is not finished,
+        not open, and its position is free. Such a step can start without a round trip and be
+        recorded with ``pgqrs.record_step`` once it has run. Open steps recorded without a
+        position (by 0.1.0 clients) make every step go through ``begin_step``."""
+        return (
+            key not in self.finished
+            and key not in self.open
+            and position not in self.at_position
+            and not self.unplaced_open
+        )
+
+    def next_step(self, name: str) -> tuple[str, int]:
+        """The key and position of the next call of step ``name`` in this run."""
+        if "#" in name:
+            raise errors.InvalidArgumentError(
+                f"step names may not contain '#' (reserved for repeat keys): {name!r}"
+            )
+        n = self.counters.get(name, 0) + 1
+        key = name if n == 1 else f"{name}#{n}"
+        # The SQL checks the same (PQ008), but a new step reaches it only with its outcome.
+        if not name.strip():
+            raise errors.InvalidArgumentError("a step name must not be blank", sqlstate="PQ008")
+        if len(key) > MAX_STEP_KEY:
+            raise errors.InvalidArgumentError(
+                f"step key {key[:40]!r}... is {len(key)} characters long; the limit is"
+                f" {MAX_STEP_KEY}",
+                sqlstate="PQ008",
+            )
+        self.counters[name] = n
+        self.position += 1
+        return key, self.position
+
+    def replay(self, workflow_id: UUID, key: str, position: int) -> tuple[bool, Any]:
+        """``(True, value)`` for a step that succeeded before, ``(False, None)`` for a step that
+        must be acquired. Raises StepFailedError for a step that failed before, InvalidStateError
+        for a new step of a finished workflow, and WorkflowCodeChangedError when the recorded run
+        has another step at this position or this step at another one (the same rule as
+        ``pgqrs.begin_step``, applied here to the steps the snapshot holds)."""
+        stored = self.finished.get(key)
+        recorded = stored.get("position") if stored is not None else None
+        other = self.at_position.get(position)
+        if (recorded is not None and recorded != position) or (
+            stored is None and other is not None and other != key
+        ):
+            raise errors.WorkflowCodeChangedError(
+                f"workflow {workflow_id} code changed: step {key!r} is called at position "
+                f"{position}, but the recorded run has "
+                + (
+                    f"it at position {recorded}"
+                    if recorded is not None and recorded != position
+                    else f"step {other!r} there"
+                ),
+                sqlstate="PQ010",
+            )
+        if stored is None:
+            if self.final is not None:
+                raise errors.InvalidStateError(
+                    f"workflow {workflow_id} is already {self.final.status}; "
+                    f"step {key!r} cannot run",
+                    sqlstate="PQ005",
+                )
+            return False, None
+        if stored["status"] == "SUCCESS":
+            return True, stored["output"]
+        raise errors.StepFailedError.from_stored(key, stored.get("error") or {})
+
+
+def acquired(row: tuple[Any, ...]) -> Run:
+    """The Run for a row of ``pgqrs.acquire_workflow``."""
+    status, token, _expires, _name, input_, output, error, steps = row
+    final = Outcome(status, output, error) if status in FINAL_STATUSES else None
+    return Run(token=token, input=input_, finished=dict(steps or {}), final=final)

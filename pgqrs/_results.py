@@ -1,0 +1,173 @@
+"""What pgqrs returns: the frozen result types of the admin API and their row converters,
+and the final outcome of a workflow (its output, or its failure raised as an exception)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, cast
+from uuid import UUID
+
+from . import errors
+
+FINAL_STATUSES = ("SUCCESS", "FAILED", "DEAD", "CANCELLED")  # no runner will change them by itself
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The final state of a workflow that was already finished (or DEAD) when acquired."""
+
+    status: Literal["SUCCESS", "FAILED", "DEAD", "CANCELLED"]
+    output: Any
+    error: dict[str, Any] | None
+
+    def result(self, workflow_id: UUID) -> Any:
+        """The stored output, or the stored failure raised as WorkflowFailedError
+        (WorkflowDeadError for a DEAD workflow, WorkflowCancelledError for a CANCELLED one)."""
+        if self.status == "SUCCESS":
+            return self.output
+        if self.status == "DEAD":
+            raise errors.WorkflowDeadError(str(workflow_id), self.error or {})
+        if self.status == "CANCELLED":
+            raise errors.WorkflowCancelledError.from_stored(str(workflow_id), self.error or {})
+        raise errors.WorkflowFailedError(str(workflow_id), self.error or {})
+
+
+def awaited_result(workflow_id: UUID, outcome: dict[str, Any]) -> Any:
+    """The result of a workflow as ``pgqrs.await_workflow`` recorded it: its output, or its
+    failure raised as WorkflowFailedError, WorkflowDeadError or WorkflowCancelledError."""
+    status = outcome.get("status")
+    if status not in FINAL_STATUSES:
+        raise errors.InvalidStateError(f"workflow {workflow_id} is {status}: it has no result")
+    final = cast(Literal["SUCCESS", "FAILED", "DEAD", "CANCELLED"], status)
+    return Outcome(final, outcome.get("output"), outcome.get("error")).result(workflow_id)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowInfo:
+    """Everything about one workflow but its steps, as ``pgqrs.describe_workflow`` returns it."""
+
+    id: UUID
+    name: str
+    status: Literal["PENDING", "RUNNING", "SUCCESS", "FAILED", "DEAD", "CANCELLED"]
+    idempotency_key: str | None
+    input: Any
+    output: Any
+    error: dict[str, Any] | None
+    lease_owner: str | None
+    lease_token: int
+    lease_expires_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    queued: bool
+    available_at: datetime | None
+    recoveries: int
+    max_recoveries: int
+    deadline_at: datetime | None
+    attempt: int
+    max_attempts: int
+    retry_backoff: float
+    retry_max_backoff: float
+    forked_from: UUID | None
+    parent_id: UUID | None
+    waiting_for: str | None
+
+    @property
+    def done(self) -> bool:
+        """True once the workflow is SUCCESS, FAILED, DEAD or CANCELLED."""
+        return self.status in FINAL_STATUSES
+
+    def result(self) -> Any:
+        """The output of a SUCCESS workflow; raises WorkflowFailedError for FAILED,
+        WorkflowDeadError for DEAD, WorkflowCancelledError for CANCELLED, and InvalidStateError
+        while it is not :attr:`done`."""
+        if self.status not in FINAL_STATUSES:
+            raise errors.InvalidStateError(
+                f"workflow {self.id} is {self.status}: it has no result yet"
+            )
+        status = cast(Literal["SUCCESS", "FAILED", "DEAD", "CANCELLED"], self.status)
+        return Outcome(status, self.output, self.error).result(self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class StepInfo:
+    """One recorded step, as ``pgqrs.list_steps`` returns it."""
+
+    key: str
+    status: Literal["RUNNING", "SUCCESS", "FAILED", "RETRYING"]
+    output: Any
+    error: dict[str, Any] | None
+    attempt: int
+    lease_token: int
+    started_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StepAttempt:
+    """One attempt of one step, as ``pgqrs.list_step_attempts`` returns it: a failed attempt
+    (``status`` FAILED, with its error), or a step's current one (RUNNING or SUCCESS)."""
+
+    key: str
+    position: int | None
+    attempt: int
+    status: Literal["RUNNING", "SUCCESS", "FAILED"]
+    error: dict[str, Any] | None
+    owner: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerInfo:
+    """One registered worker, as ``pgqrs.list_workers`` returns it."""
+
+    name: str
+    hostname: str | None
+    pid: int | None
+    workflows: list[str]
+    concurrency: int
+    started_at: datetime
+    heartbeat_at: datetime
+    stopped_at: datetime | None
+    alive: bool
+    running: list[UUID]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowCount:
+    """How many workflows of one name are in one status (``pgqrs.workflow_counts``)."""
+
+    name: str
+    status: str
+    count: int
+    oldest: datetime
+    served: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowSummary:
+    """One row of ``pgqrs.list_workflows``."""
+
+    id: UUID
+    name: str
+    status: str
+    lease_owner: str | None
+    recoveries: int
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+
+def workflow_info(row: tuple[Any, ...]) -> WorkflowInfo:
+    return WorkflowInfo(*row)
+
+
+def step_info(row: tuple[Any, ...]) -> StepInfo:
+    return StepInfo(*row)
+
+
+def step_attempt(row: tuple[Any, ...]) -> StepAttempt:
+    return StepAttempt(*row)

@@ -1,0 +1,234 @@
+"""The store: the connection pool, this runner's identity, and every statement's way to the server.
+
+Each client method serializes its arguments, calls one pgqrs SQL function through
+:meth:`Store.call` (which translates SQLSTATEs and retries idempotent calls after a lost
+connection) and returns a value. Every decision about state is made by the SQL functions.
+
+``_store_sync.py`` is generated from this file (``make gen``): edit this one, not the twin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any, LiteralString
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+
+from . import _dberrors, _install, _policy, _sql, errors
+from ._policy import RetryPolicy
+from ._runtime import default_runner_id
+
+logger = logging.getLogger("pgqrs")
+
+
+class Store:
+    """A connection pool to a database with pgqrs installed, and this runner's identity.
+
+    Make one with :func:`pgqrs.connect`. ``runner_id`` names this process as a lease owner: a
+    process restarted with the same runner id takes over its own leases at once. ``lease_seconds``
+    is how long a lease lives without a write or heartbeat. Calls that fail on a lost connection
+    or a server restart are retried for up to ``retry_timeout`` seconds; every pgqrs call is safe
+    to repeat.
+
+    Waiting (``handle.result()``, idle workers) uses LISTEN on a dedicated connection to
+    ``listen_dsn`` (default: ``dsn``), with a backstop poll every ``poll_interval`` seconds. Behind
+    a transaction-pooling PgBouncer, point ``listen_dsn`` at the server itself, or pass
+    ``listen=False`` to poll only; ``prepare_threshold=None`` turns prepared statements off.
+
+    ``step_retry`` is the project-wide retry policy of ``@step`` functions (default: no retries);
+    a step's own ``retries=``/``retry=`` override it. A wait that ends within
+    ``inline_wait_max`` seconds (a retry's backoff, a sleep, a receive's timeout) happens in
+    process; a longer one suspends the workflow, freeing the worker and its connection, and a
+    worker resumes it when it is due (or, for a receive or a child, when it is woken).
+    """
+
+    def __init__(
+        self,
+        pool: AsyncConnectionPool,
+        *,
+        dsn: str,
+        runner_id: str,
+        lease_seconds: float,
+        retry_timeout: float,
+        listen_dsn: str | None = None,
+        listen: bool = True,
+        poll_interval: float = 5.0,
+        step_retry: RetryPolicy = _policy.NO_RETRIES,
+        inline_wait_max: float = 2.0,
+    ) -> None:
+        self.pool = pool
+        self.dsn = dsn
+        self.runner_id = runner_id
+        self.lease_seconds = lease_seconds
+        self.retry_timeout = retry_timeout
+        self.listen_dsn = listen_dsn or dsn
+        self.listen = listen
+        self.poll_interval = poll_interval
+        self.step_retry = step_retry
+        self.inline_wait_max = inline_wait_max
+        self._schema_checked = False
+
+    @classmethod
+    async def connect(
+        cls,
+        dsn: str,
+        *,
+        runner_id: str | None = None,
+        lease_seconds: float = 30.0,
+        pool_size: int = 4,
+        retry_timeout: float = 30.0,
+        listen_dsn: str | None = None,
+        listen: bool = True,
+        poll_interval: float = 5.0,
+        prepare_threshold: int | None = 5,
+        step_retry: RetryPolicy | None = None,
+        inline_wait_max: float = 2.0,
+    ) -> Store:
+        """Open a store on ``dsn``, a libpq connection string or URL; see :class:`Store`."""
+        if lease_seconds <= 0:
+            raise ValueError("lease_seconds must be positive")
+        if poll_interval <= 0:
+            raise ValueError("poll_interval must be positive")
+        if inline_wait_max < 0:
+            raise ValueError("inline_wait_max must not be negative")
+        pool = AsyncConnectionPool(
+            dsn,
+            min_size=1,
+            max_size=max(pool_size, 2),
+            kwargs={"autocommit": True, "prepare_threshold": prepare_threshold},
+            timeout=retry_timeout,
+            open=False,
+        )
+        await pool.open(wait=True, timeout=retry_timeout)
+        return cls(
+            pool,
+            dsn=dsn,
+            runner_id=runner_id or default_runner_id(),
+            lease_seconds=lease_seconds,
+            retry_timeout=retry_timeout,
+            listen_dsn=listen_dsn,
+            listen=listen,
+            poll_interval=poll_interval,
+            step_retry=step_retry or _policy.NO_RETRIES,
+            inline_wait_max=inline_wait_max,
+        )
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def check_schema(self) -> None:
+        """Check once per store that the installed pgqrs schema fits this client.
+
+        Raises SchemaError, saying what to run, when pgqrs is missing, older than the scripts
+        this package ships, or newer and no longer serving this client version.
+        """
+        if self._schema_checked:
+            return
+        scripts = _install.Scripts.load()
+        try:
+            installed, extension = (await self.call(_sql.SCHEMA_STATE, check=False))[0]
+        except (psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName) as exc:
+            raise errors.SchemaError(
+                "pgqrs is not installed in this database: run `pgqrs install` (or CREATE "
+                "EXTENSION pgqrs, or psql -f sql/pgqrs--VERSION.sql)"
+            ) from exc
+        min_client = None
+        if _install.version_key(installed) > _install.version_key(scripts.latest):
+            min_client = str((await self.call(_sql.MIN_CLIENT_VERSION, check=False))[0][0])
+        _install.check_schema_version(
+            str(installed),
+            min_client,
+            client=_install.CLIENT_VERSION,
+            required=scripts.latest,
+            extension=extension is not None,
+        )
+        self._schema_checked = True
+
+    async def call(
+        self,
+        query: LiteralString,
+        params: Sequence[Any] = (),
+        *,
+        retry: bool = True,
+        check: bool = True,
+    ) -> list[tuple[Any, ...]]:
+        """Run one pgqrs statement and return its rows.
+
+        A pgqrs SQLSTATE is raised as its PgqrsError. With ``retry``, a lost connection, a server
+        restart, a serialization failure or a deadlock is retried with backoff until
+        ``retry_timeout`` passes. The first call checks the schema version (``check_schema``)
+        unless ``check`` is false.
+        """
+        return (await self.call_many(((query, params),), retry=retry, check=check))[0]
+
+    async def call_many(
+        self,
+        statements: Sequence[tuple[LiteralString, Sequence[Any]]],
+        *,
+        retry: bool = True,
+        check: bool = True,
+    ) -> list[list[tuple[Any, ...]]]:
+        """Run pgqrs statements in one transaction and one round trip; return the rows of each.
+        They commit together or not at all; errors and retries as in :meth:`call` (every pgqrs
+        call is safe to repeat, so a batch of them is too).
+
+        A batch goes in pipeline mode with one Sync at its end, which makes it one implicit
+        transaction; its statements are bound and prepared by the server like single ones. (One
+        simple-protocol query with the values quoted in the client costs less client CPU, but
+        the server then parses and plans every call again, which cost more at concurrency 1.)"""
+        if check and not self._schema_checked:
+            await self.check_schema()
+        deadline = time.monotonic() + self.retry_timeout
+        delay = 0.02
+        while True:
+            try:
+                # getconn/putconn rather than pool.connection(): the same, minus a context
+                # manager per call on the hot path. The connection is in autocommit mode.
+                conn = await self.pool.getconn()
+                try:
+                    if len(statements) == 1:
+                        cur = await conn.execute(*statements[0])
+                        # pgresult's status, not description: that builds Column objects.
+                        return [await cur.fetchall() if _has_rows(cur.pgresult) else []]
+                    async with conn.pipeline():
+                        cursors = [await conn.execute(q, p) for q, p in statements]
+                    return [await c.fetchall() if _has_rows(c.pgresult) else [] for c in cursors]
+                finally:
+                    await self.pool.putconn(conn)
+            except psycopg.Error as exc:
+                mapped = _dberrors.translate(exc)
+                if mapped is not None:
+                    raise mapped from exc
+                if (
+                    not (retry and _dberrors.is_transient(exc))
+                    or time.monotonic() + delay > deadline
+                ):
+                    raise
+                logger.warning("pgqrs: retrying after %s: %s", type(exc).__name__, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+def _has_rows(result: Any) -> bool:
+    return result is not None and result.status == psycopg.pq.ExecStatus.TUPLES_OK
+
+
+# Open a Store on ``dsn``, a libpq connection string or URL; the options are described on
+# Store. The same function as Store.connect, so the two cannot drift.
+connect = Store.connect
