@@ -235,6 +235,7 @@ create table pgqrs.workflows (
     forked_from      uuid,
     parent_id        uuid,
     waiting_for      text,
+    claim_id         uuid,
     constraint workflows_idempotency_key_key unique (idempotency_key)
 ) with (fillfactor = 80);
 comment on table pgqrs.workflows is
@@ -257,11 +258,19 @@ comment on column pgqrs.workflows.parent_id is
     'The workflow that started this one as a child; cancelling it cancels this one too.';
 comment on column pgqrs.workflows.waiting_for is
     'What a suspended workflow waits for: ''message:<topic>'' or ''workflow:<id>''.';
+comment on column pgqrs.workflows.claim_id is
+    'The claim (claim_workflows'' p_claim_id) that granted the current lease, so that a retried '
+    'claim returns the same workflows.';
 
--- What claim_workflows scans: queued workflows that may need a runner. Step writes change only
--- lease_expires_at, which no index covers, so they stay HOT updates.
-create index workflows_claimable on pgqrs.workflows (available_at, id)
-    where queued and status in ('PENDING', 'RUNNING');
+-- What claim_workflows scans, per workflow name: queued workflows that no one holds, in the order
+-- they become available. Step writes change only lease_expires_at, which no index covers, so
+-- they stay HOT updates.
+create index workflows_claimable on pgqrs.workflows (name, available_at, id)
+    where queued and status in ('PENDING', 'RUNNING') and lease_owner is null;
+-- Queued workflows under a lease, per name: where claim_workflows looks for expired leases to take
+-- over. As many rows as workflows running, whatever the size of the queue.
+create index workflows_leased on pgqrs.workflows (name)
+    where queued and status = 'RUNNING' and lease_owner is not null;
 -- Who holds what: register_worker, stop_worker and list_workers look leases up by owner.
 create index workflows_lease_owner on pgqrs.workflows (lease_owner)
     where lease_owner is not null;
@@ -272,6 +281,15 @@ create index workflows_deadline on pgqrs.workflows (deadline_at)
 create index workflows_parent on pgqrs.workflows (parent_id) where parent_id is not null;
 -- Waiters, for waking them when what they wait for happens.
 create index workflows_waiting on pgqrs.workflows (waiting_for) where waiting_for is not null;
+-- Listings, newest first with keyset pagination: all, by name, and by status (SUCCESS, the common
+-- case, is found by scanning workflows_created instead).
+create index workflows_created on pgqrs.workflows (created_at, id);
+create index workflows_name_created on pgqrs.workflows (name, created_at, id);
+create index workflows_status_created on pgqrs.workflows (status, created_at, id)
+    where status <> 'SUCCESS';
+-- Finished trees to prune, oldest first: roots only (a child goes with its root).
+create index workflows_finished on pgqrs.workflows (updated_at)
+    where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
 
 create table pgqrs.steps (
     workflow_id  uuid not null references pgqrs.workflows (id) on delete cascade,
@@ -307,6 +325,10 @@ comment on column pgqrs.steps.kind is
 -- key, when the position is taken, and only then looks further (the replay guard).
 create unique index steps_position on pgqrs.steps (workflow_id, position)
     where position is not null;
+-- Begun steps with a timeout, for heartbeat's check that none is over it: a workflow's other
+-- steps are never read.
+create index steps_timeout on pgqrs.steps (workflow_id, timeout_at)
+    where status = 'RUNNING' and timeout_at is not null;
 
 create table pgqrs.step_attempts (
     workflow_id uuid not null references pgqrs.workflows (id) on delete cascade,
@@ -363,6 +385,29 @@ create table pgqrs.workers (
 comment on table pgqrs.workers is
     'Registered workers: the workflow names each serves, and its last heartbeat.';
 
+create table pgqrs.deferred (
+    workflow_id uuid not null,
+    action      text not null check (action in ('cancel', 'wake')),
+    error       jsonb,
+    created_at  timestamptz not null,
+    primary key (workflow_id, action)
+);
+comment on table pgqrs.deferred is
+    'Cancels and wake-ups that found the workflow row locked: claim_workflows applies them '
+    'later, so that no cancel or claim ever waits for another transaction''s row lock.';
+
+create table pgqrs.instance (
+    singleton  boolean primary key default true check (singleton),
+    notify_key bytea not null,
+    created_at timestamptz not null default pg_catalog.clock_timestamp()
+);
+comment on table pgqrs.instance is
+    'One row: this install''s secret key, which turns notification payloads into opaque tags.';
+insert into pgqrs.instance (notify_key)
+values (pg_catalog.decode(pg_catalog.replace(
+            pg_catalog.gen_random_uuid()::text || pg_catalog.gen_random_uuid()::text, '-', ''),
+        'hex'));
+
 revoke all on all tables in schema pgqrs from public;
 
 -- sql/src/02_clock_and_checks.sql -----------------------------------------------------------------
@@ -391,9 +436,30 @@ as $$ select '0.1.0'::text $$;
 comment on function pgqrs.min_client_version() is
     'The oldest pgqrs client release this schema still serves.';
 
+-- _trusted_session(): true when the role that opened this session (session_user, whatever role
+-- it switched to since) is a superuser or a member of the role that owns schema pgqrs. Settings
+-- that change pgqrs's rules for everyone (pgqrs.fake_now, a session's pgqrs.max_payload_bytes)
+-- are honoured only for such a session: any other role can SET them, but must not be able to
+-- move the clock or lift the size limit for the SECURITY DEFINER functions it calls.
+create function pgqrs._trusted_session()
+returns boolean
+language sql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select pg_catalog.pg_has_role(session_user, n.nspowner, 'MEMBER')
+      from pg_catalog.pg_namespace n
+     where n.nspname = 'pgqrs'
+$$;
+comment on function pgqrs._trusted_session() is
+    'Private. True when the session''s login role is a superuser or a member of the schema owner.';
+
 -- now(): the one clock of pgqrs. Returns the setting pgqrs.fake_now when it is set and not empty,
 -- otherwise clock_timestamp(). Tests move time with SET pgqrs.fake_now = '...'. Faking time only
--- changes when leases look expired; fencing tokens keep writes safe whatever the clock says.
+-- changes when leases look expired; fencing tokens keep writes safe whatever the clock says. Only
+-- a trusted session (the schema owner, a member of it, or a superuser: _trusted_session) may fake
+-- the clock: in any other session a fake_now that is set raises 42501, so that no application
+-- role can make every lease look expired or every deadline passed.
 create function pgqrs.now()
 returns timestamptz
 language plpgsql
@@ -406,11 +472,18 @@ begin
     if v_fake is null or v_fake = '' then
         return pg_catalog.clock_timestamp();
     end if;
+    if not pgqrs._trusted_session() then
+        raise exception 'pgqrs: role % may not set pgqrs.fake_now', session_user
+            using errcode = '42501',
+                  hint = 'Only the owner of schema pgqrs (or a member of it) may fake the pgqrs '
+                         'clock; RESET pgqrs.fake_now.';
+    end if;
     return v_fake::timestamptz;
 end
 $$;
 comment on function pgqrs.now() is
-    'The pgqrs clock: pgqrs.fake_now when set (tests), else clock_timestamp().';
+    'The pgqrs clock: pgqrs.fake_now when set by a trusted session (tests), else '
+    'clock_timestamp().';
 
 -- error_codes(): the pgqrs SQLSTATEs with their names and meanings. Clients build their error
 -- mapping from this table; a test keeps it equal to the codes raised in sql/src.
@@ -429,11 +502,12 @@ as $$
         ('PQ005', 'invalid_state', 'The call does not fit the current state of the workflow or step.'),
         ('PQ006', 'idempotency_conflict', 'An id or idempotency key is reused with a different name or input.'),
         ('PQ007', 'payload_too_large', 'A JSON value exceeds pgqrs.max_payload_bytes.'),
-        ('PQ008', 'invalid_argument', 'A missing, empty or oversized name, key, owner or lease length.'),
+        ('PQ008', 'invalid_argument', 'An argument is missing or outside its documented bounds.'),
         ('PQ009', 'worker_not_found', 'No worker is registered under that name.'),
         ('PQ010', 'workflow_code_changed', 'The step called at a position is not the one recorded there.'),
         ('PQ011', 'workflow_cancelled', 'The workflow was cancelled, or its deadline passed.'),
-        ('PQ012', 'step_timed_out', 'The step ran past its timeout; its result is not recorded.')
+        ('PQ012', 'step_timed_out', 'The step ran past its timeout; its result is not recorded.'),
+        ('PQ013', 'value_too_deep', 'A JSON value is nested more than 256 levels deep.')
 $$;
 comment on function pgqrs.error_codes() is 'The pgqrs SQLSTATEs (class PQ), their names and meanings.';
 
@@ -463,7 +537,8 @@ $$;
 comment on function pgqrs._uuid_v7() is 'Private. A time-ordered version 7 UUID.';
 
 -- _check_text(what, value, max_length): raises PQ008 unless value is a string of at most
--- max_length characters with at least one character that is not white space. Used for names, step keys, owners and idempotency keys.
+-- max_length characters with at least one character that is not white space. Used for names,
+-- step keys, owners and idempotency keys.
 create function pgqrs._check_text(p_what text, p_value text, p_max integer)
 returns void
 language plpgsql
@@ -485,26 +560,45 @@ $$;
 comment on function pgqrs._check_text(text, text, integer) is
     'Private. Raises PQ008 unless the value is a non-blank string within the length limit.';
 
--- _max_payload_bytes(): the payload limit, from the setting pgqrs.max_payload_bytes (set it with
--- ALTER DATABASE or ALTER ROLE ... SET), 1 MiB when it is not set. A value that is not an
--- integer raises 22P02.
+-- _max_payload_bytes(): the payload limit in bytes, 1 MiB by default. A DBA sets it for a
+-- database with ALTER DATABASE ... SET pgqrs.max_payload_bytes (which only the database owner or
+-- a superuser may do). A trusted session (_trusted_session: tests, the schema owner) may also SET
+-- it for itself; in any other session a session or role setting is ignored and the database's
+-- setting, or the default, applies. A value that is not an integer raises 22P02.
 create function pgqrs._max_payload_bytes()
 returns bigint
 language plpgsql
 stable
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_value text := pg_catalog.current_setting('pgqrs.max_payload_bytes', true);
 begin
-    return coalesce(
-        nullif(pg_catalog.current_setting('pgqrs.max_payload_bytes', true), '')::bigint,
-        1048576);
+    if v_value is null or v_value = '' then
+        return 1048576;  -- the common case: nobody set it
+    end if;
+    if not pgqrs._trusted_session() then
+        select pg_catalog.substr(c, pg_catalog.length('pgqrs.max_payload_bytes=') + 1) into v_value
+          from pg_catalog.pg_db_role_setting s,
+               pg_catalog.unnest(s.setconfig) c
+         where s.setdatabase = (select d.oid from pg_catalog.pg_database d
+                                 where d.datname = pg_catalog.current_database())
+           and s.setrole = 0
+           and c like 'pgqrs.max\_payload\_bytes=%';
+    end if;
+    return coalesce(nullif(v_value, '')::bigint, 1048576);
 end
 $$;
 comment on function pgqrs._max_payload_bytes() is
-    'Private. The payload limit in bytes: pgqrs.max_payload_bytes, default 1 MiB.';
+    'Private. The payload limit in bytes: pgqrs.max_payload_bytes of the database (or of a '
+    'trusted session), default 1 MiB.';
 
--- _check_payload(what, value): raises PQ007 when the value's jsonb size exceeds the setting
--- pgqrs.max_payload_bytes (default 1 MiB). NULL passes.
+-- _check_payload(what, value): raises PQ007 when the value's jsonb size exceeds
+-- _max_payload_bytes() (default 1 MiB), and PQ013 when it is nested more than 256 levels deep
+-- (the top value is level 0): a client decoding it recursively (Python's json module does) must
+-- never fail on a stored value. NULL passes. The depth is only looked at in a value of 2 KB or
+-- more, or a compressed one (a value 257 levels deep takes more than 2 KB uncompressed), so that
+-- small values cost nothing.
 create function pgqrs._check_payload(p_what text, p_value jsonb)
 returns void
 language plpgsql
@@ -523,12 +617,143 @@ begin
         raise exception 'pgqrs: % is % bytes; the limit is % bytes', p_what, v_size, v_limit
             using errcode = 'PQ007',
                   hint = 'Store large data elsewhere and pass a reference, or raise the '
-                         'setting pgqrs.max_payload_bytes.';
+                         'database setting pgqrs.max_payload_bytes.';
+    end if;
+    if (v_size >= 2048 or pg_catalog.pg_column_compression(p_value) is not null)
+       and pg_catalog.jsonb_path_exists(p_value, 'strict $.**{257}') then
+        raise exception 'pgqrs: % is nested more than 256 levels deep', p_what
+            using errcode = 'PQ013',
+                  hint = 'Flatten the value: clients decode JSON recursively.';
     end if;
 end
 $$;
 comment on function pgqrs._check_payload(text, jsonb) is
-    'Private. Raises PQ007 when a JSON value exceeds pgqrs.max_payload_bytes (default 1 MiB).';
+    'Private. Raises PQ007 over pgqrs.max_payload_bytes (default 1 MiB), PQ013 over 256 levels.';
+
+-- _check_step_key(key): raises PQ008 unless a step key is a non-blank string of at most 512
+-- characters that does not start with '#': keys starting with '#' are reserved for entries of
+-- the replay snapshot ("#open", "#more").
+create function pgqrs._check_step_key(p_key text)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._check_text('step key', p_key, 512);
+    if pg_catalog.left(p_key, 1) = '#' then
+        raise exception 'pgqrs: step key % starts with ''#'', which is reserved', p_key
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_step_key(text) is
+    'Private. Raises PQ008 unless a step key is non-blank, at most 512 characters, not #-led.';
+
+-- _check_time(what, value): raises PQ008 unless a time is NULL or finite and in
+-- [1970-01-01, 9999-01-01) UTC: every client can represent it (Python's datetime stops at year
+-- 9999; 'infinity' has no representation at all).
+create function pgqrs._check_time(p_what text, p_value timestamptz)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_value is not null and not (p_value >= '1970-01-01 00:00:00+00'::timestamptz
+                                    and p_value < '9999-01-01 00:00:00+00'::timestamptz) then
+        raise exception 'pgqrs: % must be a time in [1970-01-01, 9999-01-01), got %', p_what,
+            p_value
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_time(text, timestamptz) is
+    'Private. Raises PQ008 unless a time is NULL or finite within [1970, 9999).';
+
+-- _check_id(what, id): raises PQ008 when a required workflow id is NULL.
+create function pgqrs._check_id(p_what text, p_id uuid)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_id is null then
+        raise exception 'pgqrs: % must not be null', p_what using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_id(text, uuid) is 'Private. Raises PQ008 for a NULL id.';
+
+-- _notify(channel, subject): NOTIFY channel with an opaque tag of subject as the payload
+-- (_notify_tag), so that a role that may LISTEN but was granted nothing learns no workflow
+-- name, id or event key from it.
+create function pgqrs._notify(p_channel text, p_subject text)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pg_catalog.pg_notify(p_channel, pgqrs._notify_tag(p_subject));
+end
+$$;
+comment on function pgqrs._notify(text, text) is
+    'Private. NOTIFY a channel with the opaque tag of a subject as payload.';
+
+-- _notify_tag(subject): the first 16 hex digits of sha256(notify_key || subject), with the
+-- install's secret pgqrs.instance.notify_key. The subjects: 'work:<workflow name>' (channel
+-- pgqrs_work), 'done:<workflow id>' (pgqrs_done), 'event:<workflow id> <key>' (pgqrs_event).
+create function pgqrs._notify_tag(p_subject text)
+returns text
+language sql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select pg_catalog.left(pg_catalog.encode(pg_catalog.sha256(
+               i.notify_key || pg_catalog.convert_to(p_subject, 'UTF8')), 'hex'), 16)
+      from pgqrs.instance i
+$$;
+comment on function pgqrs._notify_tag(text) is
+    'Private. The opaque notification tag of a subject (keyed sha256, 16 hex digits).';
+
+-- notify_tag(subject) -> text
+-- The payload pgqrs sends for a subject, so that a client waiting for one thing can recognise its
+-- notification: LISTEN pgqrs_done and wait for notify_tag('done:' || workflow id); pgqrs_work
+-- carries 'work:' || workflow name (or '*' for work of any name); pgqrs_event carries
+-- 'event:' || workflow id || ' ' || key. Payloads are tags, not names, because any role may
+-- LISTEN. Read-only. Errors: PQ008 (subject NULL or over 1000 characters).
+create function pgqrs.notify_tag(p_subject text)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._check_text('notification subject', p_subject, 1000);
+    return pgqrs._notify_tag(p_subject);
+end
+$$;
+comment on function pgqrs.notify_tag(text) is
+    'The opaque payload pgqrs notifies for a subject (''done:<id>'', ''work:<name>'', ...).';
+
+-- notify_key() -> bytea
+-- This install's notification key, so that a client computes tags itself (the first 16 hex
+-- digits of sha256(key || subject)) instead of calling notify_tag for each. Grant it only to roles
+-- trusted to read workflow names and ids (the application and monitoring roles). Read-only.
+create function pgqrs.notify_key()
+returns bytea
+language sql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    select i.notify_key from pgqrs.instance i
+$$;
+comment on function pgqrs.notify_key() is
+    'The install''s secret notification key (for clients that compute notification tags).';
 
 -- _async_commit(): sets synchronous_commit = off for the rest of the transaction, but only when
 -- the transaction has written nothing yet, so that it can never weaken the durability of an
@@ -550,10 +775,12 @@ comment on function pgqrs._async_commit() is
 
 -- _error_object(error): the stored form of an error. A JSON object is kept as given; any other
 -- JSON value v becomes {"type": null, "message": v as text}. NULL raises PQ008. An error over
--- pgqrs.max_payload_bytes is cut down rather than refused, so that recording a failure can never
--- fail: it keeps only the type (200 characters) and the message (limit / 8 characters, at least
--- 200; a character takes at most 4 bytes, so at most half the limit), with "traceback": null and
--- "truncated": true. Under a limit below about 2 KB the cut-down error may exceed the limit.
+-- pgqrs.max_payload_bytes, or nested more than 256 levels deep, is cut down rather than refused,
+-- so that recording a failure can never fail: it keeps only the type (200 characters), the
+-- message (limit / 8 characters, at least 200; a character takes at most 4 bytes, so at most half
+-- the limit) and a boolean "retryable" (the client's verdict on a workflow error, which
+-- _finish_workflow reads), with "traceback": null and "truncated": true. Under a limit below
+-- about 2 KB the cut-down error may exceed the limit.
 create function pgqrs._error_object(p_error jsonb)
 returns jsonb
 language plpgsql
@@ -572,7 +799,10 @@ begin
     else
         v_error := pg_catalog.jsonb_build_object('type', null, 'message', p_error #>> '{}');
     end if;
-    if pg_catalog.pg_column_size(v_error) <= v_limit then
+    if pg_catalog.pg_column_size(v_error) <= v_limit
+       and not ((pg_catalog.pg_column_size(v_error) >= 2048
+                 or pg_catalog.pg_column_compression(v_error) is not null)
+                and pg_catalog.jsonb_path_exists(v_error, 'strict $.**{257}')) then
         return v_error;
     end if;
     return pg_catalog.jsonb_build_object(
@@ -580,7 +810,10 @@ begin
         'message', pg_catalog.left(
             coalesce(v_error ->> 'message', ''), greatest(200, (v_limit / 8)::integer)),
         'traceback', null,
-        'truncated', true);
+        'truncated', true)
+        || case when pg_catalog.jsonb_typeof(v_error -> 'retryable') = 'boolean'
+                then pg_catalog.jsonb_build_object('retryable', v_error -> 'retryable')
+                else '{}'::jsonb end;
 end
 $$;
 comment on function pgqrs._error_object(jsonb) is
@@ -622,6 +855,24 @@ $$;
 comment on function pgqrs._check_wait_seconds(text, double precision) is
     'Private. Raises PQ008 unless a wait length is NULL or in [0, ten years] seconds.';
 
+-- _check_inline_seconds(seconds): raises PQ008 unless how long a wait may last in process is NULL
+-- (none) or in [0, 3600] seconds: longer waits suspend the workflow instead.
+create function pgqrs._check_inline_seconds(p_seconds double precision)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_seconds is not null and not (p_seconds >= 0 and p_seconds <= 3600) then
+        raise exception 'pgqrs: inline seconds must be in [0, 3600], got %', p_seconds
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_inline_seconds(double precision) is
+    'Private. Raises PQ008 unless an in-process wait limit is NULL or in [0, 3600] seconds.';
+
 -- _check_stale_seconds(seconds): raises PQ008 unless the staleness window is a finite number of
 -- seconds greater than zero.
 create function pgqrs._check_stale_seconds(p_seconds double precision)
@@ -648,7 +899,7 @@ comment on function pgqrs._check_stale_seconds(double precision) is
 -- heartbeats, releasing and suspending.
 
 -- _raise_lease_error(workflow_id, token): called when a fenced write matched no row. Works out
--- why and raises: PQ008 (NULL token), PQ001 (no such workflow), PQ005 (never acquired), PQ011
+-- why and raises: PQ008 (NULL id or token), PQ001 (no such workflow), PQ005 (never acquired), PQ011
 -- (cancelled, or its deadline passed), PQ003 (the token is stale, whatever the state), PQ005
 -- (the token is current but the workflow is final). Never returns.
 create function pgqrs._raise_lease_error(p_workflow_id uuid, p_token bigint)
@@ -664,6 +915,7 @@ declare
     v_deadline timestamptz;
     v_error    jsonb;
 begin
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     if p_token is null then
         raise exception 'pgqrs: token must not be null' using errcode = 'PQ008';
     end if;
@@ -703,17 +955,19 @@ $$;
 comment on function pgqrs._raise_lease_error(uuid, bigint) is
     'Private. Diagnoses a fenced write that matched nothing and raises PQ001, PQ005 or PQ003.';
 
--- _grant_lease(workflow_id, owner, lease_seconds, recovered, now) -> token
+-- _grant_lease(workflow_id, owner, lease_seconds, recovered, now, claim_id) -> token
 -- Makes the workflow RUNNING under a new lease for p_owner, expiring at p_now + p_lease_seconds,
--- with the next fencing token, which it returns. With p_recovered (the previous holder died
--- holding it) the recovery count grows by one. The caller has locked the row and decided that
--- the grant is allowed. Locks: the workflow row.
+-- with the next fencing token, which it returns, and p_claim_id as the claim that granted it
+-- (NULL for acquire_workflow). With p_recovered (the previous holder died holding it) the
+-- recovery count grows by one. The caller has locked the row and decided that the grant is
+-- allowed. Locks: the workflow row.
 create function pgqrs._grant_lease(
     p_workflow_id   uuid,
     p_owner         text,
     p_lease_seconds double precision,
     p_recovered     boolean,
-    p_now           timestamptz
+    p_now           timestamptz,
+    p_claim_id      uuid
 )
 returns bigint
 language plpgsql
@@ -731,24 +985,31 @@ begin
            lease_expires_at = p_now + p_lease_seconds * interval '1 second',
            started_at = coalesce(w.started_at, p_now),
            updated_at = p_now,
-           recoveries = w.recoveries + p_recovered::integer
+           recoveries = w.recoveries + p_recovered::integer,
+           claim_id = p_claim_id
      where w.id = p_workflow_id
     returning w.lease_token into v_token;
     return v_token;
 end
 $$;
-comment on function pgqrs._grant_lease(uuid, text, double precision, boolean, timestamptz) is
+comment on function pgqrs._grant_lease(uuid, text, double precision, boolean, timestamptz, uuid) is
     'Private. Grants a new lease (and fencing token) on a workflow the caller has locked.';
 
--- _finished_steps(workflow_id): the SUCCESS and FAILED steps of a workflow as one JSON object
--- {"step_key": {"status", "output", "error", "position"}, ...}: what a runner needs to replay
--- them, and to check that its code still calls them at the recorded positions. "position" is
--- left out for steps recorded without one (by 0.1.0 calls), so their entries keep 0.1.0's shape.
--- When some steps have a row but no outcome (RUNNING, RETRYING, WAITING), the reserved entry
--- "#open" lists them with their positions, {"#open": {"step_key": position, ...}}, so that a
--- runner knows which new steps may skip begin_step and go straight to record_step. No step key
--- starts with "#" (0.1.0 clients never look that entry up).
-create function pgqrs._finished_steps(p_workflow_id uuid)
+-- _finished_steps(workflow_id, max_bytes): the replay snapshot of a workflow, one JSON object:
+-- its SUCCESS and FAILED steps {"step_key": {"status", "output", "error", "position"}, ...},
+-- what a runner needs to replay them and to check that its code still calls them at the
+-- recorded positions. "position" is left out for steps recorded without one (by 0.1.0 calls),
+-- so their entries keep 0.1.0's shape. When some steps have a row but no outcome (RUNNING,
+-- RETRYING, WAITING), the reserved entry "#open" lists them with their positions,
+-- {"#open": {"step_key": position, ...}}, so that a runner knows which new steps may skip
+-- begin_step and go straight to record_step. No step key starts with "#" (_check_step_key;
+-- 0.1.0 clients never look these entries up).
+-- A snapshot never fails because a workflow is large: steps are taken in run order until their
+-- values add up to p_max_bytes (sizes uncompressed), and when any is left out the reserved entry
+-- "#more": true says so. A runner then asks begin_step about every step the snapshot does not
+-- hold (it answers SKIPPED with the stored output of a finished one) and never starts a step
+-- without it. Reads the workflow's steps; no locks.
+create function pgqrs._finished_steps(p_workflow_id uuid, p_max_bytes bigint)
 returns jsonb
 language plpgsql
 stable
@@ -757,39 +1018,62 @@ as $$
 declare
     v_finished jsonb;
     v_open     jsonb;
+    v_more     boolean;
 begin
     select pg_catalog.jsonb_object_agg(
-               s.step_key,
-               pg_catalog.jsonb_build_object('status', s.status, 'output', s.output,
-                                             'error', s.error)
-               || case when s.position is null then '{}'::jsonb
-                       else pg_catalog.jsonb_build_object('position', s.position) end)
-               filter (where s.status in ('SUCCESS', 'FAILED')),
-           pg_catalog.jsonb_object_agg(s.step_key, s.position)
-               filter (where s.status not in ('SUCCESS', 'FAILED'))
-      into v_finished, v_open
-      from pgqrs.steps s
-     where s.workflow_id = p_workflow_id;
+               x.step_key,
+               pg_catalog.jsonb_build_object('status', x.status, 'output', x.output,
+                                             'error', x.error)
+               || case when x.position is null then '{}'::jsonb
+                       else pg_catalog.jsonb_build_object('position', x.position) end)
+               filter (where x.final and x.total <= p_max_bytes),
+           pg_catalog.jsonb_object_agg(x.step_key, x.position)
+               filter (where not x.final and x.total <= p_max_bytes),
+           pg_catalog.bool_or(x.total > p_max_bytes)
+      into v_finished, v_open, v_more
+      from (select s.step_key, s.status, s.output, s.error, s.position,
+                   s.status in ('SUCCESS', 'FAILED') as final,
+                   pg_catalog.sum(
+                       32 + pg_catalog.octet_length(s.step_key)
+                       + case when s.status not in ('SUCCESS', 'FAILED') then 0
+                              when s.output is null then 0
+                              when pg_catalog.pg_column_compression(s.output) is null
+                                  then pg_catalog.pg_column_size(s.output)
+                              else pg_catalog.octet_length(s.output::text) end
+                       + case when s.status not in ('SUCCESS', 'FAILED') then 0
+                              when s.error is null then 0
+                              when pg_catalog.pg_column_compression(s.error) is null
+                                  then pg_catalog.pg_column_size(s.error)
+                              else pg_catalog.octet_length(s.error::text) end)
+                       over (order by s.position nulls first, s.started_at, s.step_key
+                             rows between unbounded preceding and current row) as total
+              from pgqrs.steps s
+             where s.workflow_id = p_workflow_id) x;
     return coalesce(v_finished, '{}'::jsonb)
            || case when v_open is null then '{}'::jsonb
-                   else pg_catalog.jsonb_build_object('#open', v_open) end;
+                   else pg_catalog.jsonb_build_object('#open', v_open) end
+           || case when v_more then '{"#more": true}'::jsonb else '{}'::jsonb end;
 end
 $$;
-comment on function pgqrs._finished_steps(uuid) is
-    'Private. The finished steps of a workflow as one JSON object, for replay.';
+comment on function pgqrs._finished_steps(uuid, bigint) is
+    'Private. The replay snapshot of a workflow: its finished steps up to a size, as one JSON '
+    'object.';
 
 -- acquire_workflow(workflow_id, owner, lease_seconds) -> one row
 -- Starts or resumes a workflow: the one call a runner makes before replaying it. Returns the
--- input and every finished step as one JSON object
+-- input and the finished steps as one JSON object (the snapshot of _finished_steps, up to 16 MiB
+-- of values: "#more": true when steps were left out)
 -- {"step_key": {"status": "SUCCESS"|"FAILED", "output": ..., "error": ...}, ...},
 -- so replaying N finished steps costs no further round trip.
 -- * SUCCESS, FAILED, DEAD or CANCELLED: takes no lease; returns that status with the stored
---   output or error. A PENDING or RUNNING workflow past its deadline is recorded CANCELLED first.
+--   output or error. A PENDING or RUNNING workflow past its deadline is recorded CANCELLED first
+--   (with its descendants: _cancel_tree).
 -- * PENDING or RUNNING: raises PQ002 if another owner holds a live lease. Otherwise grants the
 --   lease to p_owner with a new fencing token (previous token + 1), sets RUNNING, and returns
 --   the token. Taking over from a holder that died counts as a recovery (recoveries + 1).
 -- The same owner may re-acquire a live lease at once; its earlier token is fenced out.
--- Locks: the workflow row (FOR NO KEY UPDATE). Errors: PQ001, PQ002, PQ008.
+-- Locks: the workflow row (FOR NO KEY UPDATE). Errors: PQ001, PQ002, PQ008 (NULL id, owner empty
+-- or over 255 characters, lease seconds not in (0, 86400]).
 create function pgqrs.acquire_workflow(
     p_workflow_id   uuid,
     p_owner         text,
@@ -818,6 +1102,7 @@ declare
     v_steps   jsonb;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     perform pgqrs._check_text('owner', p_owner, 255);
     perform pgqrs._check_lease_seconds(p_lease_seconds);
 
@@ -828,11 +1113,11 @@ begin
     end if;
 
     if v_wf.status in ('PENDING', 'RUNNING') and v_wf.deadline_at <= v_now then
-        perform pgqrs._cancel(p_workflow_id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
+        perform pgqrs._cancel_tree(p_workflow_id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
         select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id;
     end if;
 
-    v_steps := pgqrs._finished_steps(p_workflow_id);
+    v_steps := pgqrs._finished_steps(p_workflow_id, 16777216);
 
     if v_wf.status in ('SUCCESS', 'FAILED', 'DEAD', 'CANCELLED') then
         return query select v_wf.status, v_wf.lease_token, null::timestamptz, v_wf.name,
@@ -855,7 +1140,7 @@ begin
     -- previous incarnation): taking it over is a recovery.
     v_token := pgqrs._grant_lease(p_workflow_id, p_owner, p_lease_seconds,
                                   v_wf.status = 'RUNNING' and v_wf.lease_owner is not null,
-                                  v_now);
+                                  v_now, null);
     v_expires := v_now + p_lease_seconds * interval '1 second';
 
     return query select 'RUNNING'::text, v_token, v_expires, v_wf.name, v_wf.input,
@@ -871,7 +1156,7 @@ comment on function pgqrs.acquire_workflow(uuid, text, double precision) is
 -- crash only shortens the lease. It refuses, changing nothing, past the deadline (PQ011) or
 -- while a step this lease began is over its timeout (PQ012), so a stuck runner loses the
 -- workflow when its lease runs out. Locks: the workflow row.
--- Errors: PQ001, PQ003, PQ005, PQ011, PQ012.
+-- Errors: PQ001, PQ003, PQ005, PQ008 (NULL id or token), PQ011, PQ012.
 create function pgqrs.heartbeat(p_workflow_id uuid, p_token bigint)
 returns timestamptz
 language plpgsql
@@ -924,7 +1209,7 @@ comment on function pgqrs.heartbeat(uuid, bigint) is
 -- recovery: the holder did not die. The token moves on (+1), so the released token is fenced out
 -- at once: a late write with it raises PQ003 and cannot push the lease expiry forward. Past the
 -- deadline it raises PQ011 and changes nothing: the workflow is to be CANCELLED, not queued.
--- Locks: the workflow row. Errors: PQ001, PQ003, PQ005, PQ011.
+-- Locks: the workflow row. Errors: PQ001, PQ003, PQ005, PQ008 (NULL id or token), PQ011.
 create function pgqrs.release_workflow(p_workflow_id uuid, p_token bigint)
 returns void
 language plpgsql
@@ -951,7 +1236,7 @@ begin
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
     end if;
     if v_queued then
-        perform pg_catalog.pg_notify('pgqrs_work', v_name);
+        perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
     end if;
 end
 $$;
@@ -965,7 +1250,8 @@ comment on function pgqrs.release_workflow(uuid, bigint) is
 -- backoff without holding a worker or a connection. Not a recovery. A deadline still applies
 -- while it waits. A repeat with the same token (after a lost answer) is a no-op while nobody
 -- has taken the workflow since. Locks: the workflow row.
--- Errors: PQ001, PQ003, PQ005, PQ008 (NULL time), PQ011.
+-- Errors: PQ001, PQ003, PQ005, PQ008 (NULL id or token, a time that is NULL or not in [1970,
+-- 9999)), PQ011.
 create function pgqrs.suspend_workflow(p_workflow_id uuid, p_token bigint, p_until timestamptz)
 returns void
 language plpgsql
@@ -981,6 +1267,7 @@ begin
     if p_until is null then
         raise exception 'pgqrs: suspend until must not be null' using errcode = 'PQ008';
     end if;
+    perform pgqrs._check_time('suspend until', p_until);
     update pgqrs.workflows w
        set lease_owner = null,
            lease_expires_at = null,
@@ -1004,7 +1291,7 @@ begin
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
     end if;
     if p_until <= v_now then
-        perform pg_catalog.pg_notify('pgqrs_work', v_name);
+        perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
     end if;
 end
 $$;
@@ -1064,6 +1351,37 @@ end
 $$;
 comment on function pgqrs._check_position(uuid, text, integer, integer) is
     'Private. The replay guard: PQ010 when the step or its position was recorded otherwise.';
+
+-- _share_lease(workflow_id, token, now) -> owner
+-- For a step write that found nothing to write: locks the workflow row FOR SHARE when p_token is
+-- its current token (RUNNING, within its deadline) and returns the lease owner; otherwise raises
+-- through _raise_lease_error. Held to the end of the transaction, the lock makes a takeover (which
+-- updates the row) wait for this transaction, so what the caller writes next is never a fenced
+-- runner's write. FOR SHARE is never upgraded here, so two step calls at once cannot deadlock.
+create function pgqrs._share_lease(p_workflow_id uuid, p_token bigint, p_now timestamptz)
+returns text
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_owner text;
+begin
+    select w.lease_owner into v_owner
+      from pgqrs.workflows w
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > p_now)
+       for share;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+    return v_owner;
+end
+$$;
+comment on function pgqrs._share_lease(uuid, bigint, timestamptz) is
+    'Private. Locks the workflow row FOR SHARE for the holder of a current token (else raises).';
 
 -- _write_outcome(workflow_id, step_key, token, status, output, error, owner, position, now):
 -- the step-row half of recording an outcome, for a caller that has verified the token and locked
@@ -1186,10 +1504,12 @@ comment on function pgqrs._finish_step(uuid, text, bigint, text, jsonb, jsonb) i
 --   run at once: this 0.1.0 call knows no backoff): records RUNNING with attempt + 1 and
 --   returns ('EXECUTE', null). The caller runs the step and records complete_step or fail_step.
 -- * FAILED step: raises PQ004 with the stored error (JSON) in DETAIL.
--- The token must be the workflow's current one. Asynchronous commit (see DURABILITY). Since
--- 0.2.0 begin_step is the step call with positions, retries and timeouts.
--- Locks: the step row; reads the workflow row without locking it.
--- Errors: PQ001, PQ003, PQ004, PQ005, PQ008, PQ011.
+-- The token must be the workflow's current one, checked in the statement that writes the step
+-- (FOR SHARE on the workflow row, so a fenced runner never writes a step). Asynchronous commit
+-- (see DURABILITY). Since 0.2.0 begin_step is the step call with positions, retries and
+-- timeouts. Locks: the workflow row FOR SHARE, then the step row.
+-- Errors: PQ001, PQ003, PQ004, PQ005, PQ008 (NULL id or token; a step key that is blank, over 512
+-- characters or starts with '#'), PQ011.
 create function pgqrs.acquire_step(p_workflow_id uuid, p_step_key text, p_token bigint)
 returns table (status text, value jsonb, attempt integer)
 language plpgsql
@@ -1200,29 +1520,25 @@ as $$
 declare
     v_now      timestamptz := pgqrs.now();
     v_status   text;
-    v_token    bigint;
-    v_owner    text;
-    v_deadline timestamptz;
     v_attempt  integer;
     v_output   jsonb;
     v_error    jsonb;
 begin
     perform pgqrs._async_commit();
-    perform pgqrs._check_text('step key', p_step_key, 512);
-
-    select w.status, w.lease_token, w.lease_owner, w.deadline_at
-      into v_status, v_token, v_owner, v_deadline
-      from pgqrs.workflows w where w.id = p_workflow_id;
-    if v_status is distinct from 'RUNNING' or v_token is distinct from p_token
-       or v_deadline <= v_now then
-        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
-    end if;
+    perform pgqrs._check_step_key(p_step_key);
 
     -- A RETRYING step (left by a newer client's retry policy) runs again at once: this 0.1.0
-    -- call knows no backoff. begin_step is the call that honours it.
+    -- call knows no backoff. begin_step is the call that honours it. The statement that writes
+    -- the step reads the workflow row FOR SHARE with the token check (see _share_lease).
     insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token, started_at,
                                   owner, attempt_started_at)
-    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now)
+    select p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, w.lease_owner, v_now
+      from pgqrs.workflows w
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+       for share
     on conflict (workflow_id, step_key) do update
        set status = 'RUNNING',
            attempt = s.attempt + 1,
@@ -1238,6 +1554,8 @@ begin
         return;
     end if;
 
+    -- Nothing written: the token is not current (this raises), or the step is final.
+    perform pgqrs._share_lease(p_workflow_id, p_token, v_now);
     select s.status, s.output, s.error, s.attempt into v_status, v_output, v_error, v_attempt
       from pgqrs.steps s
      where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
@@ -1277,9 +1595,11 @@ comment on function pgqrs.acquire_step(uuid, text, bigint) is
 -- step runs again (attempt + 1), unless it had passed its timeout, in which case the attempt is
 -- recorded as timed out (pgqrs.StepTimeout) and the policy decides (EXECUTE, WAIT or FAILED).
 -- Commits asynchronously when it is its transaction's first write, like acquire_step: losing a
--- RUNNING marker only makes the step run again. Locks: the step row (no workflow row lock: the
--- token is read, and the outcome write verifies it again). Errors: PQ001, PQ003, PQ005, PQ008
--- (bad key, position, policy or timeout), PQ010, PQ011.
+-- RUNNING marker only makes the step run again. The token is checked in the statement that
+-- writes the step. Locks: the workflow row FOR SHARE (a takeover waits for this transaction, so a
+-- fenced runner writes nothing), then the step row. Errors: PQ001, PQ003, PQ005, PQ008 (NULL id
+-- or token; a step key that is blank, over 512 characters or starts with '#'; position < 1;
+-- policy or timeout out of range), PQ010, PQ011.
 create function pgqrs.begin_step(
     p_workflow_id         uuid,
     p_step_key            text,
@@ -1298,10 +1618,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_now      timestamptz := pgqrs.now();
-    v_status   text;
-    v_token    bigint;
     v_owner    text;
-    v_deadline timestamptz;
     v_policy   jsonb;
     v_timeout  timestamptz;
     v_step     pgqrs.steps;
@@ -1309,7 +1626,7 @@ declare
     v_delay    double precision;
 begin
     perform pgqrs._async_commit();
-    perform pgqrs._check_text('step key', p_step_key, 512);
+    perform pgqrs._check_step_key(p_step_key);
     if p_position is null or p_position < 1 then
         raise exception 'pgqrs: step position must be 1 or more, got %',
             coalesce(p_position::text, 'NULL')
@@ -1330,26 +1647,28 @@ begin
             'max_backoff', p_max_backoff_seconds);
     end if;
 
-    select w.status, w.lease_token, w.lease_owner, w.deadline_at
-      into v_status, v_token, v_owner, v_deadline
-      from pgqrs.workflows w where w.id = p_workflow_id;
-    if v_status is distinct from 'RUNNING' or v_token is distinct from p_token
-       or v_deadline <= v_now then
-        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
-    end if;
-
-    -- The common case, a new step at a free position, is this one insert. It conflicts when the
-    -- key exists (a replay, a retry or an abandoned attempt) or when the position is taken.
+    -- The common case, a new step at a free position, is this one insert, which reads the
+    -- workflow row FOR SHARE with the token check (see _share_lease: a fenced runner writes
+    -- nothing). It conflicts when the key exists (a replay, a retry or an abandoned attempt) or
+    -- when the position is taken.
     insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token,
                                   started_at, owner, attempt_started_at, position, policy,
                                   timeout_at)
-    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now,
-            p_position, v_policy, v_timeout)
+    select p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, w.lease_owner, v_now,
+           p_position, v_policy, v_timeout
+      from pgqrs.workflows w
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+       for share
     on conflict do nothing;
     if found then
         return query select 'EXECUTE'::text, null::jsonb, 1, 0::float8;
         return;
     end if;
+    -- Nothing inserted: the token is not current (this raises), or the step exists.
+    v_owner := pgqrs._share_lease(p_workflow_id, p_token, v_now);
 
     select * into v_step from pgqrs.steps s
      where s.workflow_id = p_workflow_id and s.step_key = p_step_key
@@ -1448,7 +1767,8 @@ comment on function pgqrs.begin_step(uuid, text, bigint, integer, integer, doubl
 -- equal output is a no-op, so a client may retry after a lost connection; another output, or a
 -- step that is FAILED, RETRYING or a wait step, raises PQ005. A RUNNING step past its timeout
 -- raises PQ012. Locks: the workflow row (FOR SHARE: a takeover waits for this commit), then the
--- step row. Errors: PQ001, PQ003, PQ005, PQ007, PQ008, PQ010, PQ011, PQ012.
+-- step row. Errors: PQ001, PQ003, PQ005, PQ007, PQ008 (NULL id or token; bad key; position
+-- < 1; elapsed not in [0, 1e9]), PQ010, PQ011, PQ012, PQ013.
 create function pgqrs.record_step(
     p_workflow_id     uuid,
     p_step_key        text,
@@ -1475,8 +1795,8 @@ begin
     -- are only called to raise their errors), so that the common case runs one SQL statement.
     v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
     if p_step_key is null or pg_catalog.length(p_step_key) > 512
-       or p_step_key !~ '[^[:space:]]' then
-        perform pgqrs._check_text('step key', p_step_key, 512);
+       or p_step_key !~ '[^[:space:]]' or pg_catalog.left(p_step_key, 1) = '#' then
+        perform pgqrs._check_step_key(p_step_key);
     end if;
     if p_position is null or p_position < 1 then
         raise exception 'pgqrs: step position must be 1 or more, got %',
@@ -1488,7 +1808,9 @@ begin
             coalesce(p_elapsed_seconds::text, 'NULL')
             using errcode = 'PQ008';
     end if;
-    if pg_catalog.pg_column_size(p_output) > pgqrs._max_payload_bytes() then
+    if pg_catalog.pg_column_size(p_output) >= 2048
+       or pg_catalog.pg_column_compression(p_output) is not null
+       or pg_catalog.pg_column_size(p_output) > pgqrs._max_payload_bytes() then
         perform pgqrs._check_payload('output of step ' || p_step_key, p_output);
     end if;
 
@@ -1513,16 +1835,7 @@ begin
     -- Nothing inserted: the lease is not this runner's, or the key exists (begun, a repeat of
     -- this call, or another outcome), or another step holds the position. The workflow row
     -- stays locked FOR SHARE only (never upgraded: two calls at once must not deadlock).
-    select w.lease_owner into v_owner
-      from pgqrs.workflows w
-     where w.id = p_workflow_id
-       and w.lease_token = p_token
-       and w.status = 'RUNNING'
-       and (w.deadline_at is null or w.deadline_at > v_now)
-       for share;
-    if not found then
-        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
-    end if;
+    v_owner := pgqrs._share_lease(p_workflow_id, p_token, v_now);
     select s.position, s.kind into v_position, v_kind
       from pgqrs.steps s
      where s.workflow_id = p_workflow_id and s.step_key = p_step_key
@@ -1546,7 +1859,8 @@ comment on function pgqrs.record_step(uuid, text, bigint, integer, jsonb, double
 -- Records the step as SUCCESS with its output and extends the lease, in one durable commit.
 -- Idempotent: completing a SUCCESS step again with an equal output is a no-op, so a client may
 -- retry after a lost connection. A FAILED step, or a different output, raises PQ005.
--- Locks: the workflow row, then the step row. Errors: PQ001, PQ003, PQ005, PQ007, PQ008.
+-- Locks: the workflow row, then the step row. Errors: PQ001, PQ003, PQ005, PQ007, PQ008 (NULL
+-- id or token; bad key), PQ013.
 create function pgqrs.complete_step(
     p_workflow_id uuid,
     p_step_key    text,
@@ -1561,7 +1875,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    perform pgqrs._check_text('step key', p_step_key, 512);
+    perform pgqrs._check_step_key(p_step_key);
     perform pgqrs._check_payload('output of step ' || p_step_key, p_output);
     perform pgqrs._finish_step(p_workflow_id, p_step_key, p_token, 'SUCCESS', p_output, null);
 end
@@ -1575,7 +1889,8 @@ comment on function pgqrs.complete_step(uuid, text, bigint, jsonb) is
 -- "traceback"}); any other JSON value v is stored as {"type": null, "message": v as text}. An
 -- error over pgqrs.max_payload_bytes is truncated, never refused (see _error_object).
 -- Idempotent like complete_step: failing a FAILED step again with an equal error is a no-op.
--- Locks: the workflow row, then the step row. Errors: PQ001, PQ003, PQ005, PQ008.
+-- Locks: the workflow row, then the step row. Errors: PQ001, PQ003, PQ005, PQ008 (NULL id,
+-- token or error; bad key).
 create function pgqrs.fail_step(
     p_workflow_id uuid,
     p_step_key    text,
@@ -1590,7 +1905,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    perform pgqrs._check_text('step key', p_step_key, 512);
+    perform pgqrs._check_step_key(p_step_key);
     perform pgqrs._finish_step(
         p_workflow_id, p_step_key, p_token, 'FAILED', null, pgqrs._error_object(p_error));
 end
@@ -1772,7 +2087,7 @@ declare
     v_delay double precision;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    perform pgqrs._check_text('step key', p_step_key, 512);
+    perform pgqrs._check_step_key(p_step_key);
     v_error := pgqrs._error_object(p_error);
     if p_retryable is null then
         raise exception 'pgqrs: retryable must not be null' using errcode = 'PQ008';
@@ -1849,7 +2164,7 @@ declare
     v_step  pgqrs.steps;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    perform pgqrs._check_text('step key', p_step_key, 512);
+    perform pgqrs._check_step_key(p_step_key);
     if p_position is null or p_position < 1 then
         raise exception 'pgqrs: step position must be 1 or more, got %',
             coalesce(p_position::text, 'NULL')
@@ -1962,34 +2277,75 @@ $$;
 comment on function pgqrs._wait_more(uuid, timestamptz, text, double precision) is
     'Private. Keeps waiting in process (WAIT) or suspends the workflow (SUSPENDED).';
 
--- _wake_waiters(waiting_for, workflow_id, now): makes the suspended workflows that wait for
--- p_waiting_for available now and announces them (NOTIFY pgqrs_work). p_workflow_id narrows it
--- to one workflow (a message wakes only its addressee). A workflow still holding its lease is
--- left alone: its runner is looking already. Locks: the woken rows.
-create function pgqrs._wake_waiters(p_waiting_for text, p_workflow_id uuid, p_now timestamptz)
+-- _wake_waiters(waiting_for, workflow_id, now, defer): makes the suspended workflows that wait
+-- for any of p_waiting_for available now and announces them (NOTIFY pgqrs_work). p_workflow_id
+-- narrows it to one workflow (a message wakes only its addressee). A workflow still holding its
+-- lease is left alone: its runner is looking already. With p_defer (the callers that must never
+-- wait: cancels and claims), a waiter whose row another transaction has locked is not waited
+-- for: its wake-up is recorded in pgqrs.deferred, which the next claim applies. Locks: the woken
+-- rows (SKIP LOCKED with p_defer).
+create function pgqrs._wake_waiters(
+    p_waiting_for text[],
+    p_workflow_id uuid,
+    p_now         timestamptz,
+    p_defer       boolean
+)
 returns void
 language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    v_name text;
+    v_id    uuid;
+    v_name  text;
+    v_woken uuid[] := '{}';
 begin
-    for v_name in
+    if not p_defer then
+        for v_name in
+            update pgqrs.workflows w
+               set available_at = p_now, updated_at = p_now
+             where w.waiting_for = any (p_waiting_for)
+               and (p_workflow_id is null or w.id = p_workflow_id)
+               and w.status = 'RUNNING'
+               and w.lease_owner is null
+            returning w.name
+        loop
+            perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
+        end loop;
+        return;
+    end if;
+    for v_id, v_name in
         update pgqrs.workflows w
            set available_at = p_now, updated_at = p_now
-         where w.waiting_for = p_waiting_for
-           and (p_workflow_id is null or w.id = p_workflow_id)
-           and w.status = 'RUNNING'
-           and w.lease_owner is null
-        returning w.name
+         where w.id in (select f.id from pgqrs.workflows f
+                         where f.waiting_for = any (p_waiting_for)
+                           and (p_workflow_id is null or f.id = p_workflow_id)
+                           and f.status = 'RUNNING'
+                           and f.lease_owner is null
+                           for no key update skip locked)
+        returning w.id, w.name
     loop
-        perform pg_catalog.pg_notify('pgqrs_work', v_name);
+        v_woken := v_woken || v_id;
+        perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
     end loop;
+    -- The waiters another transaction holds: the next claim wakes them (a spurious wake-up is
+    -- harmless: a wait step looks again and suspends again).
+    insert into pgqrs.deferred (workflow_id, action, created_at)
+    select w.id, 'wake', p_now
+      from pgqrs.workflows w
+     where w.waiting_for = any (p_waiting_for)
+       and (p_workflow_id is null or w.id = p_workflow_id)
+       and w.status = 'RUNNING'
+       and w.lease_owner is null
+       and w.id <> all (v_woken)
+    on conflict do nothing;
+    if found then
+        perform pg_catalog.pg_notify('pgqrs_work', '*');
+    end if;
 end
 $$;
-comment on function pgqrs._wake_waiters(text, uuid, timestamptz) is
-    'Private. Makes the workflows suspended waiting for something available now.';
+comment on function pgqrs._wake_waiters(text[], uuid, timestamptz, boolean) is
+    'Private. Makes the workflows suspended waiting for something available now (or defers it).';
 
 -- sleep_step(workflow_id, step_key, token, position, seconds, until, inline_seconds)
 --   -> (status, wake_at, remaining)
@@ -2025,10 +2381,8 @@ begin
         raise exception 'pgqrs: sleep needs exactly one of seconds and until' using errcode = 'PQ008';
     end if;
     perform pgqrs._check_wait_seconds('sleep seconds', p_seconds);
-    if p_until is not null and not pg_catalog.isfinite(p_until) then
-        raise exception 'pgqrs: sleep until must be a finite time, got %', p_until
-            using errcode = 'PQ008';
-    end if;
+    perform pgqrs._check_time('sleep until', p_until);
+    perform pgqrs._check_inline_seconds(p_inline_seconds);
     v_wake := coalesce(p_until, v_now + p_seconds * interval '1 second');
     v_step := pgqrs._wait_step(p_workflow_id, p_step_key, p_token, p_position, v_wake);
     v_wake := coalesce((v_step.output ->> 'wake_at')::timestamptz, v_step.timeout_at);
@@ -2107,7 +2461,7 @@ begin
     insert into pgqrs.messages (workflow_id, topic, message, idempotency_key, sent_at)
     values (p_workflow_id, p_topic, p_message, p_idempotency_key, v_now)
     returning id into v_id;
-    perform pgqrs._wake_waiters('message:' || p_topic, p_workflow_id, v_now);
+    perform pgqrs._wake_waiters(array['message:' || p_topic], p_workflow_id, v_now, false);
     return query select v_id, true;
 end
 $$;
@@ -2151,6 +2505,7 @@ declare
 begin
     perform pgqrs._check_text('topic', p_topic, 255);
     perform pgqrs._check_wait_seconds('receive timeout', p_timeout_seconds);
+    perform pgqrs._check_inline_seconds(p_inline_seconds);
     v_step := pgqrs._wait_step(p_workflow_id, p_step_key, p_token, p_position,
                                v_now + p_timeout_seconds * interval '1 second');
     if v_step.status = 'SUCCESS' then
@@ -2228,7 +2583,7 @@ begin
     on conflict (workflow_id, key) do update set value = excluded.value, set_at = excluded.set_at;
     perform pgqrs._end_wait(p_workflow_id, p_step_key,
                             pg_catalog.jsonb_build_object('key', p_key));
-    perform pg_catalog.pg_notify('pgqrs_event', p_workflow_id::text || ' ' || p_key);
+    perform pgqrs._notify('pgqrs_event', 'event:' || p_workflow_id::text || ' ' || p_key);
 end
 $$;
 comment on function pgqrs.set_event(uuid, text, bigint, integer, text, jsonb) is
@@ -2299,10 +2654,12 @@ begin
     if p_idempotency_key is not null then
         perform pgqrs._check_text('idempotency key', p_idempotency_key, 255);
     end if;
-    if p_max_recoveries is not null and p_max_recoveries < 0 then
-        raise exception 'pgqrs: max recoveries must be 0 or more, got %', p_max_recoveries
+    if p_max_recoveries is not null and not (p_max_recoveries between 0 and 1000) then
+        raise exception 'pgqrs: max recoveries must be between 0 and 1000, got %',
+            p_max_recoveries
             using errcode = 'PQ008';
     end if;
+    perform pgqrs._check_time('run at', p_run_at);
     perform pgqrs._check_payload('workflow input', p_input);
 
     for v_attempt in 1..3 loop
@@ -2315,7 +2672,7 @@ begin
         returning w.id into v_id;
         if v_id is not null then
             if p_queue then
-                perform pg_catalog.pg_notify('pgqrs_work', p_name);
+                perform pgqrs._notify('pgqrs_work', 'work:' || p_name);
             end if;
             return query select v_id, true, 'PENDING'::text;
             return;
@@ -2359,7 +2716,7 @@ begin
             update pgqrs.workflows w
                set queued = true, available_at = coalesce(p_run_at, v_now), updated_at = v_now
              where w.id = v_found.id;
-            perform pg_catalog.pg_notify('pgqrs_work', p_name);
+            perform pgqrs._notify('pgqrs_work', 'work:' || p_name);
         end if;
         return query select v_found.id, false, v_found.status;
         return;
@@ -2445,8 +2802,13 @@ comment on function pgqrs.start_workflow(text, jsonb, uuid, text, timestamptz, i
 --   retry_max_backoff_seconds (default 3600)
 --   parent_id (uuid)                       the workflow starting this one as its child:
 --                                          cancelling the parent cancels the child
--- An existing workflow (same id or key) is returned as it is, options unchanged.
--- Errors: PQ006, PQ007, PQ008.
+-- An existing workflow (same id or key) is returned as it is, options unchanged. A parent that
+-- was cancelled (or is past its deadline) starts no child: PQ011, checked under a lock on the
+-- parent's row, so a cancel of the parent either comes first or cancels the new child too.
+-- Locks: the parent row FOR SHARE, then the new row.
+-- Errors: PQ001 (no such parent), PQ006, PQ007, PQ008 (an option of the wrong type or out of its
+-- bounds: times in [1970, 9999), a deadline in the past, timeout_seconds in (0, ten years],
+-- max_recoveries in [0, 1000], the retry policy as in begin_step), PQ011, PQ013.
 create function pgqrs.submit_workflow(
     p_name    text,
     p_input   jsonb,
@@ -2459,8 +2821,14 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
+    v_now      timestamptz := pgqrs.now();
     v_options  jsonb := coalesce(p_options, '{}'::jsonb);
     v_unknown  text;
+    v_id       uuid;
+    v_run_at   timestamptz;
+    v_recoveries integer;
+    v_parent_status   text;
+    v_parent_deadline timestamptz;
     v_queue    boolean;
     v_deadline timestamptz;
     v_attempts integer;
@@ -2485,10 +2853,11 @@ begin
         v_queue := coalesce((v_options ->> 'queue')::boolean, true);
         v_deadline := (v_options ->> 'deadline')::timestamptz;
         if v_options ? 'timeout_seconds' then
-            if not ((v_options ->> 'timeout_seconds')::float8 > 0) then
+            if not ((v_options ->> 'timeout_seconds')::float8 > 0
+                    and (v_options ->> 'timeout_seconds')::float8 <= 315360000) then
                 raise exception using errcode = '22023';
             end if;
-            v_deadline := least(v_deadline, pgqrs.now()
+            v_deadline := least(v_deadline, v_now
                 + (v_options ->> 'timeout_seconds')::float8 * interval '1 second');
         end if;
         v_attempts := coalesce((v_options ->> 'max_attempts')::integer, 1);
@@ -2496,25 +2865,40 @@ begin
         v_max := coalesce((v_options ->> 'retry_max_backoff_seconds')::float8,
                           greatest(3600, v_backoff));
         v_parent := (v_options ->> 'parent_id')::uuid;
-        select * into v_row
-          from pgqrs._create_workflow(
-              p_name, p_input, (v_options ->> 'id')::uuid, v_options ->> 'idempotency_key',
-              v_queue, (v_options ->> 'run_at')::timestamptz,
-              (v_options ->> 'max_recoveries')::integer) c;
+        v_id := (v_options ->> 'id')::uuid;
+        v_run_at := (v_options ->> 'run_at')::timestamptz;
+        v_recoveries := (v_options ->> 'max_recoveries')::integer;
     exception
         when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
              or numeric_value_out_of_range or invalid_parameter_value then
             raise exception 'pgqrs: invalid workflow options %: %', v_options::text, sqlerrm
                 using errcode = 'PQ008';
     end;
+    perform pgqrs._check_time('deadline', v_deadline);
+    if v_deadline <= v_now then
+        raise exception 'pgqrs: deadline % has passed already', v_deadline
+            using errcode = 'PQ008';
+    end if;
     perform pgqrs._check_policy(v_attempts, v_backoff, v_max);
     if v_parent is not null then
-        perform 1 from pgqrs.workflows w where w.id = v_parent;
+        -- FOR SHARE: a cancel of the parent (which locks its row) either comes first, and this
+        -- raises PQ011, or waits for this transaction and then cancels the new child with it.
+        select w.status, w.deadline_at into v_parent_status, v_parent_deadline
+          from pgqrs.workflows w where w.id = v_parent
+           for share;
         if not found then
             raise exception 'pgqrs: parent workflow % does not exist', v_parent
                 using errcode = 'PQ001';
         end if;
+        if v_parent_status = 'CANCELLED' or v_parent_deadline <= v_now then
+            raise exception 'pgqrs: parent workflow % was cancelled: it starts no children',
+                v_parent
+                using errcode = 'PQ011';
+        end if;
     end if;
+    select * into v_row
+      from pgqrs._create_workflow(p_name, p_input, v_id, v_options ->> 'idempotency_key',
+                                  v_queue, v_run_at, v_recoveries) c;
     if v_row.created and (v_deadline is not null or v_attempts <> 1 or v_backoff <> 1
                           or v_max <> 3600 or v_parent is not null) then
         update pgqrs.workflows w
@@ -2595,12 +2979,13 @@ begin
        and w.status = 'RUNNING'
        and (w.deadline_at is null or w.deadline_at > v_now);
     if found then
-        perform pg_catalog.pg_notify('pgqrs_done', p_workflow_id::text);
+        perform pgqrs._notify('pgqrs_done', 'done:' || p_workflow_id::text);
         -- Usually nobody awaits it: one probe of the (small) workflows_waiting index decides.
         -- A waiter cannot slip in between: it reads this row FOR SHARE before it suspends.
         if exists (select from pgqrs.workflows w
                     where w.waiting_for = 'workflow:' || p_workflow_id::text) then
-            perform pgqrs._wake_waiters('workflow:' || p_workflow_id::text, null, v_now);
+            perform pgqrs._wake_waiters(array['workflow:' || p_workflow_id::text], null, v_now,
+                                        false);
         end if;
         return;
     end if;
@@ -2638,7 +3023,9 @@ declare
     v_setting text;
 begin
     v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
-    if pg_catalog.pg_column_size(p_output) > pgqrs._max_payload_bytes() then
+    if pg_catalog.pg_column_size(p_output) >= 2048
+       or pg_catalog.pg_column_compression(p_output) is not null
+       or pg_catalog.pg_column_size(p_output) > pgqrs._max_payload_bytes() then
         perform pgqrs._check_payload('workflow output', p_output);
     end if;
     perform pgqrs._finish_workflow(p_workflow_id, p_token, 'SUCCESS', p_output, null);
@@ -2712,6 +3099,12 @@ declare
     v_more  record;
 begin
     perform pgqrs._check_wait_seconds('await timeout', p_timeout_seconds);
+    perform pgqrs._check_inline_seconds(p_inline_seconds);
+    perform pgqrs._check_id('workflow to await', p_other_id);
+    if p_other_id = p_workflow_id then
+        raise exception 'pgqrs: workflow % cannot await itself', p_workflow_id
+            using errcode = 'PQ008';
+    end if;
     v_step := pgqrs._wait_step(p_workflow_id, p_step_key, p_token, p_position,
                                v_now + p_timeout_seconds * interval '1 second');
     if v_step.status = 'SUCCESS' then
@@ -2770,19 +3163,26 @@ $$;
 comment on function pgqrs._deadline_error(timestamptz) is
     'Private. The stored error of a workflow cancelled by its deadline.';
 
--- _cancel(workflow_id, error, now): makes a PENDING, RUNNING or DEAD workflow CANCELLED with
--- p_error as its error, ends any lease (token + 1, so its runner is fenced out) and announces it
--- with NOTIFY pgqrs_done; wakes whoever awaits it; then cancels its children that are not final,
--- recursively. The caller has locked the row and checked the state. Locks: the children's rows,
--- in id order, and the rows of workflows waiting for it.
-create function pgqrs._cancel(p_workflow_id uuid, p_error jsonb, p_now timestamptz)
+-- _cancel_tree(workflow_id, error, now): makes a PENDING, RUNNING or DEAD workflow CANCELLED
+-- with p_error as its error, and its descendants that are not final too (each with "its parent
+-- workflow <id> was cancelled"): every lease ends (token + 1, so every runner is fenced out),
+-- NOTIFY pgqrs_done announces each, and whoever awaits one of them is woken. The caller has
+-- locked the root's row and checked its state. The tree is found by one recursive query, not by
+-- recursion in PL/pgSQL, so its depth does not matter; and it never waits for a lock: a
+-- descendant, or a waiter, that another transaction holds right now is recorded in
+-- pgqrs.deferred and cancelled (or woken) by the next claim_workflows. So a cancel cannot
+-- deadlock with a child finishing at the same time, and a claim that enforces a deadline never
+-- waits for another workflow's tree. Locks: the descendants' and waiters' rows, SKIP LOCKED.
+create function pgqrs._cancel_tree(p_workflow_id uuid, p_error jsonb, p_now timestamptz)
 returns void
 language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    v_child uuid;
+    v_tree   uuid[];
+    v_done   uuid[];
+    v_id     uuid;
 begin
     update pgqrs.workflows w
        set status = 'CANCELLED',
@@ -2794,27 +3194,113 @@ begin
            waiting_for = null,
            updated_at = p_now
      where w.id = p_workflow_id;
-    perform pg_catalog.pg_notify('pgqrs_done', p_workflow_id::text);
-    perform pgqrs._wake_waiters('workflow:' || p_workflow_id::text, null, p_now);
-    for v_child in
-        select c.id from pgqrs.workflows c
-         where c.parent_id = p_workflow_id
-           and c.status in ('PENDING', 'RUNNING', 'DEAD')
-         order by c.id
-           for no key update
+
+    with recursive tree (id) as (
+        select c.id from pgqrs.workflows c where c.parent_id = p_workflow_id
+        union
+        select c.id from pgqrs.workflows c join tree t on c.parent_id = t.id
+    )
+    select coalesce(pg_catalog.array_agg(t.id), '{}') into v_tree from tree t;
+
+    v_done := array[p_workflow_id];
+    if pg_catalog.cardinality(v_tree) > 0 then
+        with cancelled as (
+            update pgqrs.workflows w
+               set status = 'CANCELLED',
+                   error = pg_catalog.jsonb_build_object(
+                       'type', 'pgqrs.Cancelled',
+                       'message', 'its parent workflow ' || w.parent_id::text || ' was cancelled',
+                       'traceback', null),
+                   lease_owner = null,
+                   lease_expires_at = null,
+                   lease_token = w.lease_token + 1,
+                   finished_at = p_now,
+                   waiting_for = null,
+                   updated_at = p_now
+             where w.id in (select f.id from pgqrs.workflows f
+                             where f.id = any (v_tree)
+                               and f.status in ('PENDING', 'RUNNING', 'DEAD')
+                               for no key update skip locked)
+            returning w.id
+        )
+        select v_done || coalesce(pg_catalog.array_agg(c.id), '{}') into v_done from cancelled c;
+        -- Descendants another transaction holds: the next claim cancels them.
+        insert into pgqrs.deferred (workflow_id, action, error, created_at)
+        select w.id, 'cancel',
+               pg_catalog.jsonb_build_object(
+                   'type', 'pgqrs.Cancelled',
+                   'message', 'its parent workflow ' || w.parent_id::text || ' was cancelled',
+                   'traceback', null),
+               p_now
+          from pgqrs.workflows w
+         where w.id = any (v_tree)
+           and w.status in ('PENDING', 'RUNNING', 'DEAD')
+           and w.id <> all (v_done)
+        on conflict do nothing;
+        if found then
+            perform pg_catalog.pg_notify('pgqrs_work', '*');
+        end if;
+    end if;
+
+    foreach v_id in array v_done loop
+        perform pgqrs._notify('pgqrs_done', 'done:' || v_id::text);
+    end loop;
+    perform pgqrs._wake_waiters(
+        array(select 'workflow:' || d::text from pg_catalog.unnest(v_done) d), null, p_now, true);
+end
+$$;
+comment on function pgqrs._cancel_tree(uuid, jsonb, timestamptz) is
+    'Private. Cancels a workflow and its descendants in set-based statements that never wait.';
+
+-- _apply_deferred(now, limit): applies up to p_limit of the cancels and wake-ups that found
+-- their workflow row locked (pgqrs.deferred), oldest first, skipping those whose row is still
+-- locked: a cancel cancels the workflow (and its descendants) if it is not final yet; a wake-up
+-- makes a workflow that is still suspended available now. claim_workflows calls it first, when
+-- the table is not empty. Locks: the deferred rows and the workflow rows, SKIP LOCKED.
+create function pgqrs._apply_deferred(p_now timestamptz, p_limit integer)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_item   pgqrs.deferred;
+    v_status text;
+    v_name   text;
+begin
+    for v_item in
+        select d.* from pgqrs.deferred d
+         order by d.created_at
+         limit p_limit
+           for update skip locked
     loop
-        perform pgqrs._cancel(
-            v_child,
-            pg_catalog.jsonb_build_object(
-                'type', 'pgqrs.Cancelled',
-                'message', 'its parent workflow ' || p_workflow_id::text || ' was cancelled',
-                'traceback', null),
-            p_now);
+        select w.status, w.name into v_status, v_name
+          from pgqrs.workflows w where w.id = v_item.workflow_id
+           for no key update skip locked;
+        if not found then
+            if exists (select from pgqrs.workflows w where w.id = v_item.workflow_id) then
+                continue;  -- still held by another transaction: next time
+            end if;
+        elsif v_item.action = 'cancel' and v_status in ('PENDING', 'RUNNING', 'DEAD') then
+            perform pgqrs._cancel_tree(v_item.workflow_id, v_item.error, p_now);
+        elsif v_item.action = 'wake' then
+            update pgqrs.workflows w
+               set available_at = p_now, updated_at = p_now
+             where w.id = v_item.workflow_id
+               and w.status = 'RUNNING'
+               and w.lease_owner is null
+               and w.waiting_for is not null;
+            if found then
+                perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
+            end if;
+        end if;
+        delete from pgqrs.deferred d
+         where d.workflow_id = v_item.workflow_id and d.action = v_item.action;
     end loop;
 end
 $$;
-comment on function pgqrs._cancel(uuid, jsonb, timestamptz) is
-    'Private. Moves a workflow to CANCELLED, fences its runner and announces it.';
+comment on function pgqrs._apply_deferred(timestamptz, integer) is
+    'Private. Applies the deferred cancels and wake-ups whose workflow row is free now.';
 
 -- cancel_workflow(workflow_id, reason) -> cancelled
 -- Cancels a PENDING, RUNNING or DEAD workflow: CANCELLED, with error {"type":
@@ -2822,10 +3308,12 @@ comment on function pgqrs._cancel(uuid, jsonb, timestamptz) is
 -- still running it gets PQ011 at its next step, heartbeat or outcome and starts nothing more.
 -- NOTIFY pgqrs_done. Returns true. On a workflow that is already SUCCESS, FAILED or CANCELLED it
 -- changes nothing and returns false. A workflow past its deadline is recorded as cancelled by
--- its deadline (pgqrs.DeadlineExceeded) whatever the reason. Its children that are not final
--- are cancelled too, recursively, and whoever awaits it is woken (see _cancel).
--- Locks: the workflow row, then its waiters' rows, then its children's rows (in id order).
--- Errors: PQ001, PQ008 (reason over 1000 characters).
+-- its deadline (pgqrs.DeadlineExceeded) whatever the reason. Its descendants that are not final
+-- are cancelled too, and whoever awaits one of them is woken (see _cancel_tree: a descendant or
+-- waiter that another transaction holds is cancelled or woken by the next claim, so a cancel
+-- never waits for, nor deadlocks with, a child that is finishing).
+-- Locks: the workflow row, then its descendants' and waiters' rows (SKIP LOCKED).
+-- Errors: PQ001, PQ008 (NULL id, reason over 1000 characters).
 create function pgqrs.cancel_workflow(p_workflow_id uuid, p_reason text default null)
 returns boolean
 language plpgsql
@@ -2838,6 +3326,7 @@ declare
     v_wf  pgqrs.workflows;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     if pg_catalog.length(p_reason) > 1000 then
         raise exception 'pgqrs: cancel reason is longer than 1000 characters'
             using errcode = 'PQ008';
@@ -2851,9 +3340,9 @@ begin
         return false;
     end if;
     if v_wf.deadline_at <= v_now then
-        perform pgqrs._cancel(p_workflow_id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
+        perform pgqrs._cancel_tree(p_workflow_id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
     else
-        perform pgqrs._cancel(
+        perform pgqrs._cancel_tree(
             p_workflow_id,
             pg_catalog.jsonb_build_object(
                 'type', 'pgqrs.Cancelled',
@@ -2871,8 +3360,13 @@ comment on function pgqrs.cancel_workflow(uuid, text) is
 -- Runs a FAILED, DEAD or CANCELLED workflow again from where it stopped: RUNNING with no lease,
 -- queued and available now (NOTIFY pgqrs_work), its error cleared, recoveries and workflow
 -- attempts counted afresh, its deadline removed. Completed steps stay completed; FAILED steps
--- become RETRYING with a fresh attempt budget. Locks: the workflow row, then its FAILED step
--- rows. Errors: PQ001, PQ005 (PENDING, RUNNING or SUCCESS).
+-- become RETRYING with a fresh attempt budget.
+-- It also hands an abandoned inline run to the workers: a RUNNING workflow that is not queued
+-- (its creator ran it with acquire_workflow) and whose lease has expired or was released is
+-- queued and available now, its token moved on (so the runner that abandoned it is fenced out);
+-- nothing else about it changes. Locks: the workflow row, then its FAILED step rows.
+-- Errors: PQ001, PQ005 (PENDING, SUCCESS, queued RUNNING, or an inline run whose lease is still
+-- live), PQ008 (NULL id).
 create function pgqrs.resume_workflow(p_workflow_id uuid)
 returns void
 language plpgsql
@@ -2882,19 +3376,36 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_now    timestamptz := pgqrs.now();
-    v_status text;
-    v_name   text;
+    v_wf     pgqrs.workflows;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    select w.status, w.name into v_status, v_name
-      from pgqrs.workflows w where w.id = p_workflow_id for no key update;
+    perform pgqrs._check_id('workflow id', p_workflow_id);
+    select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id for no key update;
     if not found then
         raise exception 'pgqrs: workflow % does not exist', p_workflow_id
             using errcode = 'PQ001';
     end if;
-    if v_status not in ('FAILED', 'DEAD', 'CANCELLED') then
-        raise exception 'pgqrs: workflow % is %; only FAILED, DEAD or CANCELLED ones resume',
-            p_workflow_id, v_status
+    if v_wf.status = 'RUNNING' and not v_wf.queued
+       and (v_wf.lease_owner is null or v_wf.lease_expires_at <= v_now) then
+        update pgqrs.workflows w
+           set lease_owner = null,
+               lease_expires_at = null,
+               lease_token = w.lease_token + 1,
+               queued = true,
+               available_at = v_now,
+               updated_at = v_now
+         where w.id = p_workflow_id;
+        perform pgqrs._notify('pgqrs_work', 'work:' || v_wf.name);
+        return;
+    end if;
+    if v_wf.status not in ('FAILED', 'DEAD', 'CANCELLED') then
+        raise exception 'pgqrs: workflow % is %; only FAILED, DEAD or CANCELLED ones, or an '
+                        'abandoned inline run, resume',
+            p_workflow_id,
+            v_wf.status
+            || case when v_wf.status = 'RUNNING' and v_wf.queued then ' (queued for workers)'
+                    when v_wf.status = 'RUNNING' then ' (its runner''s lease is live)'
+                    else '' end
             using errcode = 'PQ005';
     end if;
     update pgqrs.workflows w
@@ -2914,16 +3425,18 @@ begin
            updated_at = v_now
      where w.id = p_workflow_id;
     perform pgqrs._retry_failed_steps(p_workflow_id, v_now);
-    perform pg_catalog.pg_notify('pgqrs_work', v_name);
+    perform pgqrs._notify('pgqrs_work', 'work:' || v_wf.name);
 end
 $$;
 comment on function pgqrs.resume_workflow(uuid) is
-    'Runs a FAILED, DEAD or CANCELLED workflow again; failed steps get a fresh attempt budget.';
+    'Runs a FAILED, DEAD or CANCELLED workflow again (failed steps get a fresh attempt budget), '
+    'or hands an abandoned inline run to the workers.';
 
 -- revive_workflow(workflow_id)
 -- Brings a DEAD workflow back: RUNNING with no lease, recoveries reset to 0, the crash-loop error
 -- cleared, queued and available now (NOTIFY pgqrs_work), so a worker resumes it from its last
--- finished step. Locks: the workflow row. Errors: PQ001, PQ005 (the workflow is not DEAD).
+-- finished step. Locks: the workflow row. Errors: PQ001, PQ005 (the workflow is not DEAD),
+-- PQ008 (NULL id).
 create function pgqrs.revive_workflow(p_workflow_id uuid)
 returns void
 language plpgsql
@@ -2937,6 +3450,7 @@ declare
     v_name   text;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     select w.status, w.name into v_status, v_name
       from pgqrs.workflows w where w.id = p_workflow_id for no key update;
     if not found then
@@ -2951,21 +3465,47 @@ begin
        set status = 'RUNNING', error = null, recoveries = 0, queued = true,
            available_at = v_now, updated_at = v_now
      where w.id = p_workflow_id;
-    perform pg_catalog.pg_notify('pgqrs_work', v_name);
+    perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
 end
 $$;
 comment on function pgqrs.revive_workflow(uuid) is
     'Brings a DEAD (crash-looping) workflow back to the queue with a fresh recovery budget.';
 
+-- _run_order(workflow_id) -> (step_key, rank): the steps of a workflow in the order its run
+-- called them, ranked 1, 2, ...: by recorded position; a step recorded without one (by a 0.1.0
+-- call) comes right after the positioned steps that started before it (then by start time and
+-- key), so a run that mixes 0.1.0 and later calls keeps its order. Reads the steps; no locks.
+create function pgqrs._run_order(p_workflow_id uuid)
+returns table (step_key text, rank bigint)
+language sql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select o.step_key,
+           pg_catalog.row_number() over (order by o.run_key, o.started_at, o.step_key)
+      from (select s.step_key, s.started_at,
+                   coalesce(s.position::numeric,
+                            coalesce(pg_catalog.max(s.position) over (
+                                         order by s.started_at, s.step_key
+                                         rows between unbounded preceding and current row),
+                                     0) + 0.5) as run_key
+              from pgqrs.steps s
+             where s.workflow_id = p_workflow_id) o
+$$;
+comment on function pgqrs._run_order(uuid) is
+    'Private. The steps of a workflow ranked in run order (positions, then start times).';
+
 -- fork_workflow(workflow_id, from_step, id) -> new workflow id
 -- A new workflow (id p_id, or a new v7 id) with the same name, input and policies, queued for
 -- workers now (NOTIFY pgqrs_work), whose steps before p_from_step keep their recorded outcome:
--- the SUCCESS and FAILED steps that the source ran before it, in run order (position, or start
--- time for steps recorded without one), are copied; p_from_step and everything after run again.
--- p_from_step NULL copies nothing (a fresh run of the same input). forked_from names the source,
--- which is not changed. Repeating the call with the same p_id returns the same fork. Locks: the
--- new row; reads the source. Errors: PQ001, PQ006 (p_id names another workflow), PQ008 (the
--- source has no step p_from_step).
+-- the SUCCESS and FAILED steps that the source ran before it, in run order, are copied as they
+-- are (status, values, position, kind, policy and timeout, so a copied sleep, receive, await or
+-- event replays as the wait step it was); p_from_step and everything after run again. Run order
+-- is the recorded position; a step recorded without one (by a 0.1.0 call) comes after the
+-- positioned steps that started before it. p_from_step NULL copies nothing (a fresh run of the
+-- same input). forked_from names the source, which is not changed. Repeating the call with the
+-- same p_id returns the same fork. Locks: the new row; reads the source. Errors: PQ001, PQ006
+-- (p_id names another workflow), PQ008 (NULL id; the source has no step p_from_step).
 create function pgqrs.fork_workflow(
     p_workflow_id uuid,
     p_from_step   text default null,
@@ -2985,6 +3525,7 @@ declare
     v_other  pgqrs.workflows;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     select * into v_src from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
         raise exception 'pgqrs: workflow % does not exist', p_workflow_id
@@ -2992,11 +3533,7 @@ begin
     end if;
     if p_from_step is not null then
         select r.rank into v_rank
-          from (select s.step_key,
-                       pg_catalog.row_number() over (
-                           order by s.position nulls last, s.started_at, s.step_key) as rank
-                  from pgqrs.steps s
-                 where s.workflow_id = p_workflow_id) r
+          from pgqrs._run_order(p_workflow_id) r
          where r.step_key = p_from_step;
         if not found then
             raise exception 'pgqrs: workflow % has no step %', p_workflow_id, p_from_step
@@ -3023,19 +3560,16 @@ begin
     if p_from_step is not null then
         insert into pgqrs.steps (workflow_id, step_key, status, output, error, attempt,
                                  lease_token, started_at, finished_at, position, owner,
-                                 attempt_started_at)
-        select v_id, r.step_key, r.status, r.output, r.error, r.attempt, 0, r.started_at,
-               r.finished_at, coalesce(r.position, r.rank::integer), r.owner,
-               r.attempt_started_at
-          from (select s.*,
-                       pg_catalog.row_number() over (
-                           order by s.position nulls last, s.started_at, s.step_key) as rank
-                  from pgqrs.steps s
-                 where s.workflow_id = p_workflow_id) r
+                                 attempt_started_at, policy, timeout_at, kind)
+        select v_id, s.step_key, s.status, s.output, s.error, s.attempt, 0, s.started_at,
+               s.finished_at, s.position, s.owner, s.attempt_started_at, s.policy, s.timeout_at,
+               s.kind
+          from pgqrs._run_order(p_workflow_id) r
+          join pgqrs.steps s on s.workflow_id = p_workflow_id and s.step_key = r.step_key
          where r.rank < v_rank
-           and r.status in ('SUCCESS', 'FAILED');
+           and s.status in ('SUCCESS', 'FAILED');
     end if;
-    perform pg_catalog.pg_notify('pgqrs_work', v_src.name);
+    perform pgqrs._notify('pgqrs_work', 'work:' || v_src.name);
     return v_id;
 end
 $$;
@@ -3062,39 +3596,41 @@ $$;
 comment on function pgqrs._raise_worker_not_found(text) is
     'Private. Raises PQ009 (worker_not_found) for the given worker name.';
 
--- _worker_names(worker): the workflow names a registered worker serves, after recording that it
--- is alive: heartbeat_at = now, written only when the stored heartbeat is a second old or more
--- (or stopped_at is set), so that a worker claiming in a tight loop reads its row instead of
--- rewriting it each time. Raises PQ009 for an unknown worker. Locks: the worker row, when it
--- writes it.
-create function pgqrs._worker_names(p_worker text)
-returns text[]
+-- _worker_names(worker) -> (names, ticked)
+-- The workflow names a registered worker serves, after recording that it is alive: heartbeat_at =
+-- now, written only when the stored heartbeat is a second old or more (or stopped_at is set), so
+-- that a worker claiming in a tight loop reads its row instead of rewriting it each time; ticked
+-- says whether it was rewritten (claim_workflows then does its once-a-second chores). Raises
+-- PQ008 for a NULL name and PQ009 for an unknown worker. Locks: the worker row, when it writes it.
+create function pgqrs._worker_names(p_worker text, out names text[], out ticked boolean)
 language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_now   timestamptz := pgqrs.now();
-    v_names text[];
     v_beat  timestamptz;
     v_gone  timestamptz;
 begin
-    select k.workflows, k.heartbeat_at, k.stopped_at into v_names, v_beat, v_gone
+    if p_worker is null then
+        raise exception 'pgqrs: worker name must not be null' using errcode = 'PQ008';
+    end if;
+    select k.workflows, k.heartbeat_at, k.stopped_at into names, v_beat, v_gone
       from pgqrs.workers k
      where k.name = p_worker;
     if not found then
         perform pgqrs._raise_worker_not_found(p_worker);
     end if;
-    if v_gone is not null or not (v_beat > v_now - interval '1 second' and v_beat <= v_now) then
+    ticked := v_gone is not null or not (v_beat > v_now - interval '1 second' and v_beat <= v_now);
+    if ticked then
         update pgqrs.workers k
            set heartbeat_at = v_now, stopped_at = null
          where k.name = p_worker
-        returning k.workflows into v_names;
+        returning k.workflows into names;
         if not found then
             perform pgqrs._raise_worker_not_found(p_worker);
         end if;
     end if;
-    return v_names;
 end
 $$;
 comment on function pgqrs._worker_names(text) is
@@ -3140,7 +3676,9 @@ comment on function pgqrs._release_worker_leases(text, boolean) is
 -- Returns how many leases were released. Also forgets workers stopped or silent for more than a
 -- day, so pgqrs.workers does not grow without bound. Locks: the worker row, then the workflow
 -- rows it held.
--- Errors: PQ008 (empty or oversized name, a NULL or empty-named list, concurrency not > 0).
+-- Errors: PQ008 (a worker name or hostname that is blank or over 255 characters; a list of names
+-- that is NULL, empty, over 1000 names, or holds a blank or oversized one; concurrency not in
+-- [1, 10000]; a negative pid).
 create function pgqrs.register_worker(
     p_worker      text,
     p_workflows   text[],
@@ -3165,12 +3703,24 @@ begin
         raise exception 'pgqrs: a worker must serve at least one workflow name'
             using errcode = 'PQ008';
     end if;
+    if pg_catalog.cardinality(p_workflows) > 1000 then
+        raise exception 'pgqrs: a worker serves at most 1000 workflow names, got %',
+            pg_catalog.cardinality(p_workflows)
+            using errcode = 'PQ008';
+    end if;
     foreach v_name in array p_workflows loop
         perform pgqrs._check_text('workflow name', v_name, 255);
     end loop;
-    if p_concurrency is null or p_concurrency < 1 then
-        raise exception 'pgqrs: worker concurrency must be 1 or more, got %', p_concurrency
+    if p_concurrency is null or not (p_concurrency between 1 and 10000) then
+        raise exception 'pgqrs: worker concurrency must be between 1 and 10000, got %',
+            p_concurrency
             using errcode = 'PQ008';
+    end if;
+    if p_hostname is not null then
+        perform pgqrs._check_text('hostname', p_hostname, 255);
+    end if;
+    if p_pid < 0 then
+        raise exception 'pgqrs: pid must be 0 or more, got %', p_pid using errcode = 'PQ008';
     end if;
 
     insert into pgqrs.workers as k
@@ -3199,7 +3749,7 @@ comment on function pgqrs.register_worker(text, text[], integer, text, integer) 
 
 -- worker_heartbeat(worker)
 -- Marks the worker alive now (claim_workflows does too). Asynchronous commit, like a lease
--- heartbeat. Locks: the worker row. Errors: PQ009.
+-- heartbeat. Locks: the worker row. Errors: PQ008 (NULL worker), PQ009.
 create function pgqrs.worker_heartbeat(p_worker text)
 returns void
 language plpgsql
@@ -3214,24 +3764,240 @@ end
 $$;
 comment on function pgqrs.worker_heartbeat(text) is 'Marks a registered worker alive now.';
 
--- claim_workflows(worker, limit, lease_seconds)
+-- claim(worker, claim_id, limit, lease_seconds)
 --   -> (workflow_id, name, token, input, steps, recovered)
--- Hands the worker up to p_limit runnable workflows among the names it serves, oldest
--- available_at first, each under a new lease with its fencing token, its input and its finished
--- steps (as acquire_workflow returns them): everything needed to run it, in one call. Runnable
--- means queued, PENDING or RUNNING, available (available_at <= now), and with no live lease:
--- never leased, released, or expired. An expired lease is reaped right here, so no reaper job
--- exists: taking it over is a recovery (recovered = true). A workflow whose recoveries would
--- exceed its max_recoveries is not handed out: it becomes DEAD with a pgqrs.CrashLoop error (its
--- token moves on, fencing out the holder that was declared dead) and NOTIFY pgqrs_done announces
--- it; revive_workflow brings it back. A workflow moved to DEAD uses up a place in p_limit, so a
--- claim may return fewer rows while more are runnable; next_claim_at then says so.
+-- Hands the worker up to p_limit runnable workflows among the names it serves, each under a new
+-- lease with its fencing token, its input and its replay snapshot (as acquire_workflow returns
+-- it, "#more" included, within max(1 MiB, 16 MiB / p_limit) of values each): everything needed
+-- to run it, in one call. Runnable means queued, PENDING or RUNNING, available (available_at <=
+-- now), within its deadline, and with no live lease: never leased, released, or expired.
+-- * Fresh work is taken per name from workflows_claimable, oldest available_at first, the names
+--   in the order of their oldest runnable workflow, so the cost of a claim does not depend on
+--   how much work of other names is queued.
+-- * Expired leases are reaped right here, so no reaper job exists: taking one over is a recovery
+--   (recovered = true). It looks for them (among the workflows of its names that are running,
+--   not among those queued) when fresh work did not fill p_limit, and at most once a second
+--   otherwise (when it rewrites the worker's heartbeat).
+-- * A workflow whose recoveries would exceed its max_recoveries is not handed out: it becomes
+--   DEAD with a pgqrs.CrashLoop error (its token moves on, fencing out the holder that was
+--   declared dead) and NOTIFY pgqrs_done announces it; revive_workflow brings it back. So is one
+--   whose snapshot cannot be built (pgqrs.Unclaimable, with the reason): one workflow that cannot
+--   be handed out never stops the claim. A workflow moved to DEAD uses up a place in p_limit, so
+--   a claim may return fewer rows while more are runnable; next_claim_at then says so.
+-- * p_claim_id, chosen by the caller (a new one per claim, the same one when the call is retried
+--   after its answer was lost), makes a retry idempotent: when workflows are still leased to this
+--   worker under that claim, the retry returns them (same tokens) and claims nothing new. NULL:
+--   no claim id (claim_workflows, the 0.1.0 call, is this with NULL).
 -- Rows locked by another claimer are skipped (FOR NO KEY UPDATE SKIP LOCKED), so concurrent
 -- workers never wait for each other and never get the same workflow. Also records the worker's
--- heartbeat. First it cancels up to 100 workflows whose deadline has passed (whoever holds them:
--- the new token fences the holder out), and it never hands out one past its deadline.
--- Locks: the worker row, then the workflow rows past their deadline, then the claimed ones.
--- Errors: PQ008 (limit not in 1..1000, bad lease length), PQ009.
+-- heartbeat. First it applies cancels and wake-ups deferred by _cancel_tree (pgqrs.deferred),
+-- then cancels up to 100 workflows whose deadline has passed, with their descendants (whoever
+-- holds them: the new token fences the holder out; _cancel_tree never waits for a lock), and it
+-- never hands out one past its deadline.
+-- Locks: the worker row, then workflow rows (deferred, past their deadline, claimed), all SKIP
+-- LOCKED. Errors: PQ008 (NULL worker; limit not in 1..1000; bad lease length), PQ009.
+create function pgqrs.claim(
+    p_worker        text,
+    p_claim_id      uuid,
+    p_limit         integer default 1,
+    p_lease_seconds double precision default 30
+)
+returns table (
+    workflow_id uuid,
+    name        text,
+    token       bigint,
+    input       jsonb,
+    steps       jsonb,
+    recovered   boolean
+)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+-- Walk the claim indexes in order and stop after p_limit rows, whatever the statistics say: with
+-- a stale row estimate (a queue that just filled up) the planner would rather fetch every
+-- claimable row and sort them, which makes each claim cost as much as the whole queue.
+set enable_sort = off
+as $$
+declare
+    v_now       timestamptz := pgqrs.now();
+    v_names     text[];
+    v_ticked    boolean;
+    v_name      text;
+    v_wf        record;
+    v_recovered boolean;
+    v_crashes   integer;
+    v_ids       uuid[] := '{}';
+    v_id        uuid;
+    v_steps     jsonb;
+    v_budget    bigint;
+    v_setting   text;
+begin
+    -- A worker calls this in a loop: checks are expressions, the private checkers only raise.
+    v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
+    if p_limit is null or p_limit < 1 or p_limit > 1000 then
+        raise exception 'pgqrs: claim limit must be between 1 and 1000, got %', p_limit
+            using errcode = 'PQ008';
+    end if;
+    if p_lease_seconds is null or not (p_lease_seconds > 0 and p_lease_seconds <= 86400) then
+        perform pgqrs._check_lease_seconds(p_lease_seconds);
+    end if;
+    select n.names, n.ticked into v_names, v_ticked from pgqrs._worker_names(p_worker) n;
+    v_budget := greatest(1048576, 16777216 / p_limit);
+
+    -- A retry of a claim whose answer was lost: hand back what that claim granted.
+    if p_claim_id is not null then
+        for v_wf in
+            select w.id, w.name, w.lease_token, w.input
+              from pgqrs.workflows w
+             where w.lease_owner = p_worker
+               and w.claim_id = p_claim_id
+               and w.status = 'RUNNING'
+             order by w.available_at, w.id
+        loop
+            workflow_id := v_wf.id;
+            name := v_wf.name;
+            token := v_wf.lease_token;
+            input := v_wf.input;
+            steps := pgqrs._finished_steps(v_wf.id, v_budget);
+            recovered := false;
+            return next;
+        end loop;
+        if found then
+            return;
+        end if;
+    end if;
+
+    -- Cancels and wake-ups that found their row locked earlier. Usually none: one probe.
+    if exists (select from pgqrs.deferred) then
+        perform pgqrs._apply_deferred(v_now, 100);
+    end if;
+
+    -- Deadlines: a workflow past its deadline is cancelled, whoever holds it (a stuck runner is
+    -- fenced out by the new token). Usually there is none: one probe of workflows_deadline.
+    if exists (select from pgqrs.workflows w
+                where w.deadline_at <= v_now and w.status in ('PENDING', 'RUNNING')) then
+        for v_wf in
+            select w.id, w.deadline_at
+              from pgqrs.workflows w
+             where w.deadline_at <= v_now
+               and w.status in ('PENDING', 'RUNNING')
+             order by w.deadline_at
+             limit 100
+               for no key update skip locked
+        loop
+            perform pgqrs._cancel_tree(v_wf.id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
+        end loop;
+    end if;
+
+    -- Fresh work, name by name (the ids first, locked, into an array: a loop over a query would
+    -- open a cursor, which costs more than the rest of a one-row claim). With several names,
+    -- the one whose oldest runnable workflow is oldest goes first.
+    for v_name in
+        select n.name
+          from pg_catalog.unnest(v_names) n (name)
+         where pg_catalog.cardinality(v_names) = 1
+        union all
+        select n.name
+          from pg_catalog.unnest(v_names) n (name)
+          cross join lateral (
+              select w.available_at, w.id
+                from pgqrs.workflows w
+               where w.name = n.name
+                 and w.queued
+                 and w.status in ('PENDING', 'RUNNING')
+                 and w.lease_owner is null
+                 and w.available_at <= v_now
+               order by w.available_at, w.id
+               limit 1) h
+         where pg_catalog.cardinality(v_names) > 1
+         order by 1
+    loop
+        exit when pg_catalog.cardinality(v_ids) >= p_limit;
+        v_ids := v_ids || array(
+            select w.id
+              from pgqrs.workflows w
+             where w.name = v_name
+               and w.queued
+               and w.status in ('PENDING', 'RUNNING')
+               and w.lease_owner is null
+               and w.available_at <= v_now
+               and (w.deadline_at is null or w.deadline_at > v_now)
+             order by w.available_at, w.id
+             limit p_limit - pg_catalog.cardinality(v_ids)
+               for no key update skip locked);
+    end loop;
+
+    -- Expired leases: when the claim is not full, and once a second in any case.
+    if v_ticked or pg_catalog.cardinality(v_ids) < p_limit then
+        v_ids := array(
+            select w.id
+              from pgqrs.workflows w
+             where w.name = any (v_names)
+               and w.queued
+               and w.status = 'RUNNING'
+               and w.lease_owner is not null
+               and w.lease_expires_at <= v_now
+               and (w.deadline_at is null or w.deadline_at > v_now)
+             order by w.lease_expires_at, w.id
+             limit p_limit
+               for no key update skip locked) || v_ids;
+        v_ids := v_ids[1:p_limit];
+    end if;
+
+    foreach v_id in array v_ids loop
+        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input,
+               w.forked_from
+          into v_wf
+          from pgqrs.workflows w
+         where w.id = v_id;
+        v_recovered := v_wf.status = 'RUNNING' and v_wf.lease_owner is not null;
+        v_crashes := v_wf.recoveries + v_recovered::integer;
+        v_steps := '{}'::jsonb;
+        -- A PENDING workflow has never run, so it has no finished steps to load, unless it is a
+        -- fork, which starts with the steps it copied.
+        if v_crashes <= v_wf.max_recoveries
+           and (v_wf.status <> 'PENDING' or v_wf.forked_from is not null) then
+            begin
+                v_steps := pgqrs._finished_steps(v_wf.id, v_budget);
+            exception when others then
+                -- Set aside, not retried forever: DEAD with the reason.
+                perform pgqrs._set_aside(v_wf.id, v_now, pg_catalog.jsonb_build_object(
+                    'type', 'pgqrs.Unclaimable',
+                    'message', 'its replay snapshot could not be built: ' || sqlerrm,
+                    'traceback', null), v_crashes);
+                continue;
+            end;
+        end if;
+        if v_crashes > v_wf.max_recoveries then
+            perform pgqrs._set_aside(v_wf.id, v_now, pg_catalog.jsonb_build_object(
+                'type', 'pgqrs.CrashLoop',
+                'message', pg_catalog.format(
+                    'its runner died %s times (max_recoveries is %s)',
+                    v_crashes, v_wf.max_recoveries),
+                'traceback', null), v_crashes);
+            continue;
+        end if;
+        workflow_id := v_wf.id;
+        name := v_wf.name;
+        token := pgqrs._grant_lease(v_wf.id, p_worker, p_lease_seconds, v_recovered, v_now,
+                                    p_claim_id);
+        input := v_wf.input;
+        steps := v_steps;
+        recovered := v_recovered;
+        return next;
+    end loop;
+end
+$$;
+comment on function pgqrs.claim(text, uuid, integer, double precision) is
+    'Hands a worker up to p_limit runnable workflows under new leases (SKIP LOCKED); reaps '
+    'expired leases and moves crash-looping workflows to DEAD. Idempotent per claim id.';
+
+-- claim_workflows(worker, limit, lease_seconds) -> (workflow_id, name, token, input, steps,
+--   recovered)
+-- The 0.1.0 call: pgqrs.claim without a claim id, so not idempotent (a retry after a lost answer
+-- claims again, and what the first call granted waits for its leases to expire). Everything
+-- else is pgqrs.claim's contract. Errors: as pgqrs.claim.
 create function pgqrs.claim_workflows(
     p_worker        text,
     p_limit         integer default 1,
@@ -3249,112 +4015,55 @@ language plpgsql
 volatile
 security definer
 set search_path = pg_catalog, pg_temp
--- Walk workflows_claimable in order and stop after p_limit rows, whatever the statistics say:
--- with a stale row estimate (a queue that just filled up) the planner would rather fetch every
--- claimable row and sort them, which makes each claim cost as much as the whole queue.
-set enable_sort = off
 as $$
-declare
-    v_now       timestamptz := pgqrs.now();
-    v_names     text[];
-    v_wf        record;
-    v_recovered boolean;
-    v_crashes   integer;
-    v_ids       uuid[];
-    v_id        uuid;
-    v_setting   text;
 begin
-    -- A worker calls this in a loop: checks are expressions, the private checkers only raise.
-    v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
-    if p_limit is null or p_limit < 1 or p_limit > 1000 then
-        raise exception 'pgqrs: claim limit must be between 1 and 1000, got %', p_limit
-            using errcode = 'PQ008';
-    end if;
-    if p_lease_seconds is null or not (p_lease_seconds > 0 and p_lease_seconds <= 86400) then
-        perform pgqrs._check_lease_seconds(p_lease_seconds);
-    end if;
-    v_names := pgqrs._worker_names(p_worker);
-
-    -- Deadlines: a workflow past its deadline is cancelled, whoever holds it (a stuck runner is
-    -- fenced out by the new token). Usually there is none: one probe of workflows_deadline.
-    if exists (select from pgqrs.workflows w
-                where w.deadline_at <= v_now and w.status in ('PENDING', 'RUNNING')) then
-        for v_wf in
-            select w.id, w.deadline_at
-              from pgqrs.workflows w
-             where w.deadline_at <= v_now
-               and w.status in ('PENDING', 'RUNNING')
-             order by w.deadline_at
-             limit 100
-               for no key update skip locked
-        loop
-            perform pgqrs._cancel(v_wf.id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
-        end loop;
-    end if;
-
-    -- The ids first, locked, into an array (a loop over a query would open a cursor, which
-    -- costs more than the rest of a one-row claim); then each row, already locked by us.
-    v_ids := array(
-        select w.id
-          from pgqrs.workflows w
-         where w.queued
-           and w.status in ('PENDING', 'RUNNING')
-           and w.available_at <= v_now
-           and (w.lease_expires_at is null or w.lease_expires_at <= v_now)
-           and (w.deadline_at is null or w.deadline_at > v_now)
-           and w.name = any (v_names)
-         order by w.available_at, w.id
-         limit p_limit
-           for no key update skip locked);
-    foreach v_id in array v_ids loop
-        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input,
-               w.forked_from
-          into v_wf
-          from pgqrs.workflows w
-         where w.id = v_id;
-        v_recovered := v_wf.status = 'RUNNING' and v_wf.lease_owner is not null;
-        v_crashes := v_wf.recoveries + v_recovered::integer;
-        if v_crashes > v_wf.max_recoveries then
-            update pgqrs.workflows w
-               set status = 'DEAD',
-                   recoveries = v_crashes,
-                   error = pg_catalog.jsonb_build_object(
-                       'type', 'pgqrs.CrashLoop',
-                       'message', pg_catalog.format(
-                           'its runner died %s times (max_recoveries is %s)',
-                           v_crashes, v_wf.max_recoveries),
-                       'traceback', null),
-                   lease_owner = null,
-                   lease_expires_at = null,
-                   lease_token = w.lease_token + 1,
-                   updated_at = v_now
-             where w.id = v_wf.id;
-            perform pg_catalog.pg_notify('pgqrs_done', v_wf.id::text);
-            perform pgqrs._wake_waiters('workflow:' || v_wf.id::text, null, v_now);
-            continue;
-        end if;
-        -- A PENDING workflow has never run, so it has no finished steps to load, unless it is
-        -- a fork, which starts with the steps it copied.
-        workflow_id := v_wf.id;
-        name := v_wf.name;
-        token := pgqrs._grant_lease(v_wf.id, p_worker, p_lease_seconds, v_recovered, v_now);
-        input := v_wf.input;
-        steps := case when v_wf.status = 'PENDING' and v_wf.forked_from is null then '{}'::jsonb
-                      else pgqrs._finished_steps(v_wf.id) end;
-        recovered := v_recovered;
-        return next;
-    end loop;
+    return query select * from pgqrs.claim(p_worker, null::uuid, p_limit, p_lease_seconds);
 end
 $$;
 comment on function pgqrs.claim_workflows(text, integer, double precision) is
     'Hands a worker up to p_limit runnable workflows under new leases (SKIP LOCKED); reaps '
     'expired leases and moves crash-looping workflows to DEAD.';
 
+-- _set_aside(workflow_id, now, error, recoveries): moves a workflow that a claim will not hand out
+-- to DEAD with p_error (a crash loop, a snapshot that cannot be built): its lease ends (token +
+-- 1, fencing out the holder declared dead), NOTIFY pgqrs_done announces it and whoever awaits it
+-- is woken (never waiting: _wake_waiters with deferral). revive_workflow brings it back. The
+-- caller holds the row. Locks: the workflow row, and its waiters' SKIP LOCKED.
+create function pgqrs._set_aside(
+    p_workflow_id uuid,
+    p_now         timestamptz,
+    p_error       jsonb,
+    p_recoveries  integer
+)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    update pgqrs.workflows w
+       set status = 'DEAD',
+           recoveries = p_recoveries,
+           error = p_error,
+           lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           updated_at = p_now
+     where w.id = p_workflow_id;
+    perform pgqrs._notify('pgqrs_done', 'done:' || p_workflow_id::text);
+    perform pgqrs._wake_waiters(array['workflow:' || p_workflow_id::text], null, p_now, true);
+end
+$$;
+comment on function pgqrs._set_aside(uuid, timestamptz, jsonb, integer) is
+    'Private. Moves a workflow a claim will not hand out to DEAD, with the reason.';
+
 -- next_claim_at(worker) -> timestamptz
 -- The earliest time at which a workflow this worker serves becomes claimable (its available_at,
--- or the expiry of its current lease), NULL when there is none; may be in the past. A worker that
--- found nothing to claim sleeps until then, or until NOTIFY pgqrs_work. Read-only; no locks.
--- Errors: PQ009.
+-- or the expiry of its current lease), NULL when there is none; may be in the past (now, also,
+-- while deferred cancels or wake-ups wait for a claim to apply them). A worker that found
+-- nothing to claim sleeps until then, or until NOTIFY pgqrs_work. It reads one index entry per
+-- name for queued work, and the running workflows of its names for leases: not the queue.
+-- Read-only; no locks. Errors: PQ008 (NULL worker), PQ009.
 create function pgqrs.next_claim_at(p_worker text)
 returns timestamptz
 language plpgsql
@@ -3365,16 +4074,35 @@ as $$
 declare
     v_names text[];
 begin
+    if p_worker is null then
+        raise exception 'pgqrs: worker name must not be null' using errcode = 'PQ008';
+    end if;
     select k.workflows into v_names from pgqrs.workers k where k.name = p_worker;
     if not found then
         perform pgqrs._raise_worker_not_found(p_worker);
     end if;
-    return (
-        select min(greatest(w.available_at, coalesce(w.lease_expires_at, w.available_at)))
-          from pgqrs.workflows w
-         where w.queued
-           and w.status in ('PENDING', 'RUNNING')
-           and w.name = any (v_names));
+    if exists (select from pgqrs.deferred) then
+        return pgqrs.now();
+    end if;
+    return least(
+        (select min(h.available_at)
+           from pg_catalog.unnest(v_names) n (name)
+          cross join lateral (
+              select w.available_at
+                from pgqrs.workflows w
+               where w.name = n.name
+                 and w.queued
+                 and w.status in ('PENDING', 'RUNNING')
+                 and w.lease_owner is null
+                 and w.available_at is not null
+               order by w.available_at
+               limit 1) h),
+        (select min(w.lease_expires_at)
+           from pgqrs.workflows w
+          where w.name = any (v_names)
+            and w.queued
+            and w.status = 'RUNNING'
+            and w.lease_owner is not null));
 end
 $$;
 comment on function pgqrs.next_claim_at(text) is
@@ -3384,7 +4112,8 @@ comment on function pgqrs.next_claim_at(text) is
 -- Marks the worker stopped and releases every lease it still holds, as release_workflow does
 -- (the tokens move on, fencing out anything of this worker still running), so that other
 -- workers resume that work at once (NOTIFY pgqrs_work); not a recovery. A stopping worker calls
--- it after its grace period. Locks: the worker row, then the workflow rows it held. Errors: PQ009.
+-- it after its grace period. Locks: the worker row, then the workflow rows it held.
+-- Errors: PQ008 (NULL worker), PQ009.
 create function pgqrs.stop_worker(p_worker text)
 returns integer
 language plpgsql
@@ -3394,6 +4123,9 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    if p_worker is null then
+        raise exception 'pgqrs: worker name must not be null' using errcode = 'PQ008';
+    end if;
     update pgqrs.workers k set stopped_at = pgqrs.now() where k.name = p_worker;
     if not found then
         perform pgqrs._raise_worker_not_found(p_worker);
@@ -3409,7 +4141,7 @@ comment on function pgqrs.stop_worker(text) is
 -- Reading state: one workflow, its steps and attempts, workers, counts and listings.
 
 -- get_workflow(workflow_id) -> one row: everything about a workflow but its steps.
--- Read-only, takes no lock. Errors: PQ001.
+-- Read-only, takes no lock. Errors: PQ001, PQ008 (NULL id).
 create function pgqrs.get_workflow(p_workflow_id uuid)
 returns table (
     id               uuid,
@@ -3452,7 +4184,7 @@ comment on function pgqrs.get_workflow(uuid) is 'One workflow''s status, values 
 -- Everything get_workflow returns, and the fields added since 0.1.0: the deadline, the workflow
 -- attempt and retry policy, the workflow it was forked from, its parent, and what it waits for
 -- while suspended. Read-only; no locks.
--- Errors: PQ001.
+-- Errors: PQ001, PQ008 (NULL id).
 create function pgqrs.describe_workflow(p_workflow_id uuid)
 returns table (
     id                uuid,
@@ -3488,6 +4220,7 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     return query
         select w.id, w.name, w.status, w.idempotency_key, w.input, w.output, w.error,
                w.lease_owner, w.lease_token, w.lease_expires_at,
@@ -3507,7 +4240,7 @@ comment on function pgqrs.describe_workflow(uuid) is
     'One workflow''s status, values, lease, deadline and retry policy.';
 
 -- list_steps(workflow_id) -> one row per step, in the order they were first started.
--- Read-only, takes no lock. Errors: PQ001.
+-- Read-only, takes no lock. Errors: PQ001, PQ008 (NULL id).
 create function pgqrs.list_steps(p_workflow_id uuid)
 returns table (
     step_key    text,
@@ -3525,6 +4258,7 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
         raise exception 'pgqrs: workflow % does not exist', p_workflow_id
@@ -3562,6 +4296,7 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
         raise exception 'pgqrs: workflow % does not exist', p_workflow_id
@@ -3665,8 +4400,36 @@ $$;
 comment on function pgqrs.workflow_counts(double precision) is
     'Workflows by name and status, and whether a live worker serves each name.';
 
+-- _check_list_filters(status, name, limit): raises PQ008 unless a listing's filters are in
+-- bounds: a status that is NULL or one of the workflow statuses, a name that is NULL or a
+-- non-blank string of at most 255 characters, a limit in 1..10000.
+create function pgqrs._check_list_filters(p_status text, p_name text, p_limit integer)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_status not in ('PENDING', 'RUNNING', 'SUCCESS', 'FAILED', 'DEAD', 'CANCELLED') then
+        raise exception 'pgqrs: unknown workflow status %', p_status
+            using errcode = 'PQ008',
+                  hint = 'PENDING, RUNNING, SUCCESS, FAILED, DEAD or CANCELLED.';
+    end if;
+    if p_name is not null then
+        perform pgqrs._check_text('workflow name', p_name, 255);
+    end if;
+    if p_limit is null or p_limit < 1 or p_limit > 10000 then
+        raise exception 'pgqrs: limit must be between 1 and 10000, got %', p_limit
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_list_filters(text, text, integer) is
+    'Private. Raises PQ008 unless a listing''s status, name and limit are in bounds.';
+
 -- list_workflows(status, name, limit) -> the newest workflows first, optionally filtered.
--- Read-only; no locks. Errors: PQ008 (limit not in 1..10000).
+-- The first page of list_workflows_page. Read-only; no locks. Errors: PQ008 (an unknown status,
+-- a blank or oversized name, a limit not in 1..10000).
 create function pgqrs.list_workflows(
     p_status text default null,
     p_name   text default null,
@@ -3688,22 +4451,89 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    if p_limit is null or p_limit < 1 or p_limit > 10000 then
-        raise exception 'pgqrs: limit must be between 1 and 10000, got %', p_limit
-            using errcode = 'PQ008';
-    end if;
     return query
-        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.created_at, w.updated_at,
-               w.finished_at
-          from pgqrs.workflows w
-         where (p_status is null or w.status = p_status)
-           and (p_name is null or w.name = p_name)
-         order by w.created_at desc, w.id desc
-         limit p_limit;
+        select p.id, p.name, p.status, p.lease_owner, p.recoveries, p.created_at, p.updated_at,
+               p.finished_at
+          from pgqrs.list_workflows_page(p_status, p_name, p_limit) p;
 end
 $$;
 comment on function pgqrs.list_workflows(text, text, integer) is
     'The newest workflows, optionally filtered by status and name.';
+
+-- list_workflows_page(status, name, limit, before_created_at, before_id, created_after,
+--                     idempotency_key) -> one page of workflows, newest first
+-- Keyset pagination: the next page starts before the (created_at, id) of the last row of the
+-- previous one (p_before_created_at, p_before_id; both or neither), so a page costs the same at
+-- any depth and at any table size (indexes workflows_created, workflows_name_created,
+-- workflows_status_created). Optional filters: status, name, created after a time, and an
+-- idempotency key (at most one workflow). Each row also says what holds a runnable-looking
+-- workflow back: waiting_for, available_at, deadline_at, parent_id and the lease expiry.
+-- Read-only; no locks. Errors: PQ008 (filters as in list_workflows; a cursor with only one
+-- half; times outside [1970, 9999); a blank or oversized key).
+create function pgqrs.list_workflows_page(
+    p_status            text default null,
+    p_name              text default null,
+    p_limit             integer default 50,
+    p_before_created_at timestamptz default null,
+    p_before_id         uuid default null,
+    p_created_after     timestamptz default null,
+    p_idempotency_key   text default null
+)
+returns table (
+    id               uuid,
+    name             text,
+    status           text,
+    lease_owner      text,
+    recoveries       integer,
+    created_at       timestamptz,
+    updated_at       timestamptz,
+    finished_at      timestamptz,
+    idempotency_key  text,
+    queued           boolean,
+    available_at     timestamptz,
+    lease_expires_at timestamptz,
+    waiting_for      text,
+    deadline_at      timestamptz,
+    parent_id        uuid,
+    attempt          integer
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+-- Plan each call for its filters: a generic plan of "(p_name is null or name = p_name)" could
+-- use no index.
+set plan_cache_mode = force_custom_plan
+as $$
+begin
+    perform pgqrs._check_list_filters(p_status, p_name, p_limit);
+    if (p_before_created_at is null) <> (p_before_id is null) then
+        raise exception 'pgqrs: a page cursor needs both before_created_at and before_id'
+            using errcode = 'PQ008';
+    end if;
+    perform pgqrs._check_time('before_created_at', p_before_created_at);
+    perform pgqrs._check_time('created_after', p_created_after);
+    if p_idempotency_key is not null then
+        perform pgqrs._check_text('idempotency key', p_idempotency_key, 255);
+    end if;
+    return query
+        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.created_at, w.updated_at,
+               w.finished_at, w.idempotency_key, w.queued, w.available_at, w.lease_expires_at,
+               w.waiting_for, w.deadline_at, w.parent_id, w.attempt
+          from pgqrs.workflows w
+         where (p_status is null or w.status = p_status)
+           and (p_name is null or w.name = p_name)
+           and (p_idempotency_key is null or w.idempotency_key = p_idempotency_key)
+           and (p_before_created_at is null
+                or (w.created_at, w.id) < (p_before_created_at, p_before_id))
+           and (p_created_after is null or w.created_at > p_created_after)
+         order by w.created_at desc, w.id desc
+         limit p_limit;
+end
+$$;
+comment on function pgqrs.list_workflows_page(text, text, integer, timestamptz, uuid,
+                                              timestamptz, text) is
+    'One page of workflows, newest first, with keyset pagination and filters.';
 
 -- sql/src/99_grants.sql ---------------------------------------------------------------------------
 
@@ -3727,6 +4557,7 @@ begin
         perform pg_catalog.pg_extension_config_dump('pgqrs.messages', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.messages_id_seq', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.events', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.deferred', '');
     end if;
 end
 $$;

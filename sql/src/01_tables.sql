@@ -62,6 +62,7 @@ create table pgqrs.workflows (
     forked_from      uuid,
     parent_id        uuid,
     waiting_for      text,
+    claim_id         uuid,
     constraint workflows_idempotency_key_key unique (idempotency_key)
 ) with (fillfactor = 80);
 comment on table pgqrs.workflows is
@@ -84,11 +85,19 @@ comment on column pgqrs.workflows.parent_id is
     'The workflow that started this one as a child; cancelling it cancels this one too.';
 comment on column pgqrs.workflows.waiting_for is
     'What a suspended workflow waits for: ''message:<topic>'' or ''workflow:<id>''.';
+comment on column pgqrs.workflows.claim_id is
+    'The claim (claim_workflows'' p_claim_id) that granted the current lease, so that a retried '
+    'claim returns the same workflows.';
 
--- What claim_workflows scans: queued workflows that may need a runner. Step writes change only
--- lease_expires_at, which no index covers, so they stay HOT updates.
-create index workflows_claimable on pgqrs.workflows (available_at, id)
-    where queued and status in ('PENDING', 'RUNNING');
+-- What claim_workflows scans, per workflow name: queued workflows that no one holds, in the order
+-- they become available. Step writes change only lease_expires_at, which no index covers, so
+-- they stay HOT updates.
+create index workflows_claimable on pgqrs.workflows (name, available_at, id)
+    where queued and status in ('PENDING', 'RUNNING') and lease_owner is null;
+-- Queued workflows under a lease, per name: where claim_workflows looks for expired leases to take
+-- over. As many rows as workflows running, whatever the size of the queue.
+create index workflows_leased on pgqrs.workflows (name)
+    where queued and status = 'RUNNING' and lease_owner is not null;
 -- Who holds what: register_worker, stop_worker and list_workers look leases up by owner.
 create index workflows_lease_owner on pgqrs.workflows (lease_owner)
     where lease_owner is not null;
@@ -99,6 +108,15 @@ create index workflows_deadline on pgqrs.workflows (deadline_at)
 create index workflows_parent on pgqrs.workflows (parent_id) where parent_id is not null;
 -- Waiters, for waking them when what they wait for happens.
 create index workflows_waiting on pgqrs.workflows (waiting_for) where waiting_for is not null;
+-- Listings, newest first with keyset pagination: all, by name, and by status (SUCCESS, the common
+-- case, is found by scanning workflows_created instead).
+create index workflows_created on pgqrs.workflows (created_at, id);
+create index workflows_name_created on pgqrs.workflows (name, created_at, id);
+create index workflows_status_created on pgqrs.workflows (status, created_at, id)
+    where status <> 'SUCCESS';
+-- Finished trees to prune, oldest first: roots only (a child goes with its root).
+create index workflows_finished on pgqrs.workflows (updated_at)
+    where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
 
 create table pgqrs.steps (
     workflow_id  uuid not null references pgqrs.workflows (id) on delete cascade,
@@ -134,6 +152,10 @@ comment on column pgqrs.steps.kind is
 -- key, when the position is taken, and only then looks further (the replay guard).
 create unique index steps_position on pgqrs.steps (workflow_id, position)
     where position is not null;
+-- Begun steps with a timeout, for heartbeat's check that none is over it: a workflow's other
+-- steps are never read.
+create index steps_timeout on pgqrs.steps (workflow_id, timeout_at)
+    where status = 'RUNNING' and timeout_at is not null;
 
 create table pgqrs.step_attempts (
     workflow_id uuid not null references pgqrs.workflows (id) on delete cascade,
@@ -189,5 +211,28 @@ create table pgqrs.workers (
 );
 comment on table pgqrs.workers is
     'Registered workers: the workflow names each serves, and its last heartbeat.';
+
+create table pgqrs.deferred (
+    workflow_id uuid not null,
+    action      text not null check (action in ('cancel', 'wake')),
+    error       jsonb,
+    created_at  timestamptz not null,
+    primary key (workflow_id, action)
+);
+comment on table pgqrs.deferred is
+    'Cancels and wake-ups that found the workflow row locked: claim_workflows applies them '
+    'later, so that no cancel or claim ever waits for another transaction''s row lock.';
+
+create table pgqrs.instance (
+    singleton  boolean primary key default true check (singleton),
+    notify_key bytea not null,
+    created_at timestamptz not null default pg_catalog.clock_timestamp()
+);
+comment on table pgqrs.instance is
+    'One row: this install''s secret key, which turns notification payloads into opaque tags.';
+insert into pgqrs.instance (notify_key)
+values (pg_catalog.decode(pg_catalog.replace(
+            pg_catalog.gen_random_uuid()::text || pg_catalog.gen_random_uuid()::text, '-', ''),
+        'hex'));
 
 revoke all on all tables in schema pgqrs from public;

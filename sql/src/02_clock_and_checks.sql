@@ -22,9 +22,30 @@ as $$ select '0.1.0'::text $$;
 comment on function pgqrs.min_client_version() is
     'The oldest pgqrs client release this schema still serves.';
 
+-- _trusted_session(): true when the role that opened this session (session_user, whatever role
+-- it switched to since) is a superuser or a member of the role that owns schema pgqrs. Settings
+-- that change pgqrs's rules for everyone (pgqrs.fake_now, a session's pgqrs.max_payload_bytes)
+-- are honoured only for such a session: any other role can SET them, but must not be able to
+-- move the clock or lift the size limit for the SECURITY DEFINER functions it calls.
+create function pgqrs._trusted_session()
+returns boolean
+language sql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select pg_catalog.pg_has_role(session_user, n.nspowner, 'MEMBER')
+      from pg_catalog.pg_namespace n
+     where n.nspname = 'pgqrs'
+$$;
+comment on function pgqrs._trusted_session() is
+    'Private. True when the session''s login role is a superuser or a member of the schema owner.';
+
 -- now(): the one clock of pgqrs. Returns the setting pgqrs.fake_now when it is set and not empty,
 -- otherwise clock_timestamp(). Tests move time with SET pgqrs.fake_now = '...'. Faking time only
--- changes when leases look expired; fencing tokens keep writes safe whatever the clock says.
+-- changes when leases look expired; fencing tokens keep writes safe whatever the clock says. Only
+-- a trusted session (the schema owner, a member of it, or a superuser: _trusted_session) may fake
+-- the clock: in any other session a fake_now that is set raises 42501, so that no application
+-- role can make every lease look expired or every deadline passed.
 create function pgqrs.now()
 returns timestamptz
 language plpgsql
@@ -37,11 +58,18 @@ begin
     if v_fake is null or v_fake = '' then
         return pg_catalog.clock_timestamp();
     end if;
+    if not pgqrs._trusted_session() then
+        raise exception 'pgqrs: role % may not set pgqrs.fake_now', session_user
+            using errcode = '42501',
+                  hint = 'Only the owner of schema pgqrs (or a member of it) may fake the pgqrs '
+                         'clock; RESET pgqrs.fake_now.';
+    end if;
     return v_fake::timestamptz;
 end
 $$;
 comment on function pgqrs.now() is
-    'The pgqrs clock: pgqrs.fake_now when set (tests), else clock_timestamp().';
+    'The pgqrs clock: pgqrs.fake_now when set by a trusted session (tests), else '
+    'clock_timestamp().';
 
 -- error_codes(): the pgqrs SQLSTATEs with their names and meanings. Clients build their error
 -- mapping from this table; a test keeps it equal to the codes raised in sql/src.
@@ -60,11 +88,12 @@ as $$
         ('PQ005', 'invalid_state', 'The call does not fit the current state of the workflow or step.'),
         ('PQ006', 'idempotency_conflict', 'An id or idempotency key is reused with a different name or input.'),
         ('PQ007', 'payload_too_large', 'A JSON value exceeds pgqrs.max_payload_bytes.'),
-        ('PQ008', 'invalid_argument', 'A missing, empty or oversized name, key, owner or lease length.'),
+        ('PQ008', 'invalid_argument', 'An argument is missing or outside its documented bounds.'),
         ('PQ009', 'worker_not_found', 'No worker is registered under that name.'),
         ('PQ010', 'workflow_code_changed', 'The step called at a position is not the one recorded there.'),
         ('PQ011', 'workflow_cancelled', 'The workflow was cancelled, or its deadline passed.'),
-        ('PQ012', 'step_timed_out', 'The step ran past its timeout; its result is not recorded.')
+        ('PQ012', 'step_timed_out', 'The step ran past its timeout; its result is not recorded.'),
+        ('PQ013', 'value_too_deep', 'A JSON value is nested more than 256 levels deep.')
 $$;
 comment on function pgqrs.error_codes() is 'The pgqrs SQLSTATEs (class PQ), their names and meanings.';
 
@@ -94,7 +123,8 @@ $$;
 comment on function pgqrs._uuid_v7() is 'Private. A time-ordered version 7 UUID.';
 
 -- _check_text(what, value, max_length): raises PQ008 unless value is a string of at most
--- max_length characters with at least one character that is not white space. Used for names, step keys, owners and idempotency keys.
+-- max_length characters with at least one character that is not white space. Used for names,
+-- step keys, owners and idempotency keys.
 create function pgqrs._check_text(p_what text, p_value text, p_max integer)
 returns void
 language plpgsql
@@ -116,26 +146,45 @@ $$;
 comment on function pgqrs._check_text(text, text, integer) is
     'Private. Raises PQ008 unless the value is a non-blank string within the length limit.';
 
--- _max_payload_bytes(): the payload limit, from the setting pgqrs.max_payload_bytes (set it with
--- ALTER DATABASE or ALTER ROLE ... SET), 1 MiB when it is not set. A value that is not an
--- integer raises 22P02.
+-- _max_payload_bytes(): the payload limit in bytes, 1 MiB by default. A DBA sets it for a
+-- database with ALTER DATABASE ... SET pgqrs.max_payload_bytes (which only the database owner or
+-- a superuser may do). A trusted session (_trusted_session: tests, the schema owner) may also SET
+-- it for itself; in any other session a session or role setting is ignored and the database's
+-- setting, or the default, applies. A value that is not an integer raises 22P02.
 create function pgqrs._max_payload_bytes()
 returns bigint
 language plpgsql
 stable
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_value text := pg_catalog.current_setting('pgqrs.max_payload_bytes', true);
 begin
-    return coalesce(
-        nullif(pg_catalog.current_setting('pgqrs.max_payload_bytes', true), '')::bigint,
-        1048576);
+    if v_value is null or v_value = '' then
+        return 1048576;  -- the common case: nobody set it
+    end if;
+    if not pgqrs._trusted_session() then
+        select pg_catalog.substr(c, pg_catalog.length('pgqrs.max_payload_bytes=') + 1) into v_value
+          from pg_catalog.pg_db_role_setting s,
+               pg_catalog.unnest(s.setconfig) c
+         where s.setdatabase = (select d.oid from pg_catalog.pg_database d
+                                 where d.datname = pg_catalog.current_database())
+           and s.setrole = 0
+           and c like 'pgqrs.max\_payload\_bytes=%';
+    end if;
+    return coalesce(nullif(v_value, '')::bigint, 1048576);
 end
 $$;
 comment on function pgqrs._max_payload_bytes() is
-    'Private. The payload limit in bytes: pgqrs.max_payload_bytes, default 1 MiB.';
+    'Private. The payload limit in bytes: pgqrs.max_payload_bytes of the database (or of a '
+    'trusted session), default 1 MiB.';
 
--- _check_payload(what, value): raises PQ007 when the value's jsonb size exceeds the setting
--- pgqrs.max_payload_bytes (default 1 MiB). NULL passes.
+-- _check_payload(what, value): raises PQ007 when the value's jsonb size exceeds
+-- _max_payload_bytes() (default 1 MiB), and PQ013 when it is nested more than 256 levels deep
+-- (the top value is level 0): a client decoding it recursively (Python's json module does) must
+-- never fail on a stored value. NULL passes. The depth is only looked at in a value of 2 KB or
+-- more, or a compressed one (a value 257 levels deep takes more than 2 KB uncompressed), so that
+-- small values cost nothing.
 create function pgqrs._check_payload(p_what text, p_value jsonb)
 returns void
 language plpgsql
@@ -154,12 +203,143 @@ begin
         raise exception 'pgqrs: % is % bytes; the limit is % bytes', p_what, v_size, v_limit
             using errcode = 'PQ007',
                   hint = 'Store large data elsewhere and pass a reference, or raise the '
-                         'setting pgqrs.max_payload_bytes.';
+                         'database setting pgqrs.max_payload_bytes.';
+    end if;
+    if (v_size >= 2048 or pg_catalog.pg_column_compression(p_value) is not null)
+       and pg_catalog.jsonb_path_exists(p_value, 'strict $.**{257}') then
+        raise exception 'pgqrs: % is nested more than 256 levels deep', p_what
+            using errcode = 'PQ013',
+                  hint = 'Flatten the value: clients decode JSON recursively.';
     end if;
 end
 $$;
 comment on function pgqrs._check_payload(text, jsonb) is
-    'Private. Raises PQ007 when a JSON value exceeds pgqrs.max_payload_bytes (default 1 MiB).';
+    'Private. Raises PQ007 over pgqrs.max_payload_bytes (default 1 MiB), PQ013 over 256 levels.';
+
+-- _check_step_key(key): raises PQ008 unless a step key is a non-blank string of at most 512
+-- characters that does not start with '#': keys starting with '#' are reserved for entries of
+-- the replay snapshot ("#open", "#more").
+create function pgqrs._check_step_key(p_key text)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._check_text('step key', p_key, 512);
+    if pg_catalog.left(p_key, 1) = '#' then
+        raise exception 'pgqrs: step key % starts with ''#'', which is reserved', p_key
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_step_key(text) is
+    'Private. Raises PQ008 unless a step key is non-blank, at most 512 characters, not #-led.';
+
+-- _check_time(what, value): raises PQ008 unless a time is NULL or finite and in
+-- [1970-01-01, 9999-01-01) UTC: every client can represent it (Python's datetime stops at year
+-- 9999; 'infinity' has no representation at all).
+create function pgqrs._check_time(p_what text, p_value timestamptz)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_value is not null and not (p_value >= '1970-01-01 00:00:00+00'::timestamptz
+                                    and p_value < '9999-01-01 00:00:00+00'::timestamptz) then
+        raise exception 'pgqrs: % must be a time in [1970-01-01, 9999-01-01), got %', p_what,
+            p_value
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_time(text, timestamptz) is
+    'Private. Raises PQ008 unless a time is NULL or finite within [1970, 9999).';
+
+-- _check_id(what, id): raises PQ008 when a required workflow id is NULL.
+create function pgqrs._check_id(p_what text, p_id uuid)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_id is null then
+        raise exception 'pgqrs: % must not be null', p_what using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_id(text, uuid) is 'Private. Raises PQ008 for a NULL id.';
+
+-- _notify(channel, subject): NOTIFY channel with an opaque tag of subject as the payload
+-- (_notify_tag), so that a role that may LISTEN but was granted nothing learns no workflow
+-- name, id or event key from it.
+create function pgqrs._notify(p_channel text, p_subject text)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pg_catalog.pg_notify(p_channel, pgqrs._notify_tag(p_subject));
+end
+$$;
+comment on function pgqrs._notify(text, text) is
+    'Private. NOTIFY a channel with the opaque tag of a subject as payload.';
+
+-- _notify_tag(subject): the first 16 hex digits of sha256(notify_key || subject), with the
+-- install's secret pgqrs.instance.notify_key. The subjects: 'work:<workflow name>' (channel
+-- pgqrs_work), 'done:<workflow id>' (pgqrs_done), 'event:<workflow id> <key>' (pgqrs_event).
+create function pgqrs._notify_tag(p_subject text)
+returns text
+language sql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select pg_catalog.left(pg_catalog.encode(pg_catalog.sha256(
+               i.notify_key || pg_catalog.convert_to(p_subject, 'UTF8')), 'hex'), 16)
+      from pgqrs.instance i
+$$;
+comment on function pgqrs._notify_tag(text) is
+    'Private. The opaque notification tag of a subject (keyed sha256, 16 hex digits).';
+
+-- notify_tag(subject) -> text
+-- The payload pgqrs sends for a subject, so that a client waiting for one thing can recognise its
+-- notification: LISTEN pgqrs_done and wait for notify_tag('done:' || workflow id); pgqrs_work
+-- carries 'work:' || workflow name (or '*' for work of any name); pgqrs_event carries
+-- 'event:' || workflow id || ' ' || key. Payloads are tags, not names, because any role may
+-- LISTEN. Read-only. Errors: PQ008 (subject NULL or over 1000 characters).
+create function pgqrs.notify_tag(p_subject text)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._check_text('notification subject', p_subject, 1000);
+    return pgqrs._notify_tag(p_subject);
+end
+$$;
+comment on function pgqrs.notify_tag(text) is
+    'The opaque payload pgqrs notifies for a subject (''done:<id>'', ''work:<name>'', ...).';
+
+-- notify_key() -> bytea
+-- This install's notification key, so that a client computes tags itself (the first 16 hex
+-- digits of sha256(key || subject)) instead of calling notify_tag for each. Grant it only to roles
+-- trusted to read workflow names and ids (the application and monitoring roles). Read-only.
+create function pgqrs.notify_key()
+returns bytea
+language sql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    select i.notify_key from pgqrs.instance i
+$$;
+comment on function pgqrs.notify_key() is
+    'The install''s secret notification key (for clients that compute notification tags).';
 
 -- _async_commit(): sets synchronous_commit = off for the rest of the transaction, but only when
 -- the transaction has written nothing yet, so that it can never weaken the durability of an
@@ -181,10 +361,12 @@ comment on function pgqrs._async_commit() is
 
 -- _error_object(error): the stored form of an error. A JSON object is kept as given; any other
 -- JSON value v becomes {"type": null, "message": v as text}. NULL raises PQ008. An error over
--- pgqrs.max_payload_bytes is cut down rather than refused, so that recording a failure can never
--- fail: it keeps only the type (200 characters) and the message (limit / 8 characters, at least
--- 200; a character takes at most 4 bytes, so at most half the limit), with "traceback": null and
--- "truncated": true. Under a limit below about 2 KB the cut-down error may exceed the limit.
+-- pgqrs.max_payload_bytes, or nested more than 256 levels deep, is cut down rather than refused,
+-- so that recording a failure can never fail: it keeps only the type (200 characters), the
+-- message (limit / 8 characters, at least 200; a character takes at most 4 bytes, so at most half
+-- the limit) and a boolean "retryable" (the client's verdict on a workflow error, which
+-- _finish_workflow reads), with "traceback": null and "truncated": true. Under a limit below
+-- about 2 KB the cut-down error may exceed the limit.
 create function pgqrs._error_object(p_error jsonb)
 returns jsonb
 language plpgsql
@@ -203,7 +385,10 @@ begin
     else
         v_error := pg_catalog.jsonb_build_object('type', null, 'message', p_error #>> '{}');
     end if;
-    if pg_catalog.pg_column_size(v_error) <= v_limit then
+    if pg_catalog.pg_column_size(v_error) <= v_limit
+       and not ((pg_catalog.pg_column_size(v_error) >= 2048
+                 or pg_catalog.pg_column_compression(v_error) is not null)
+                and pg_catalog.jsonb_path_exists(v_error, 'strict $.**{257}')) then
         return v_error;
     end if;
     return pg_catalog.jsonb_build_object(
@@ -211,7 +396,10 @@ begin
         'message', pg_catalog.left(
             coalesce(v_error ->> 'message', ''), greatest(200, (v_limit / 8)::integer)),
         'traceback', null,
-        'truncated', true);
+        'truncated', true)
+        || case when pg_catalog.jsonb_typeof(v_error -> 'retryable') = 'boolean'
+                then pg_catalog.jsonb_build_object('retryable', v_error -> 'retryable')
+                else '{}'::jsonb end;
 end
 $$;
 comment on function pgqrs._error_object(jsonb) is
@@ -252,6 +440,24 @@ end
 $$;
 comment on function pgqrs._check_wait_seconds(text, double precision) is
     'Private. Raises PQ008 unless a wait length is NULL or in [0, ten years] seconds.';
+
+-- _check_inline_seconds(seconds): raises PQ008 unless how long a wait may last in process is NULL
+-- (none) or in [0, 3600] seconds: longer waits suspend the workflow instead.
+create function pgqrs._check_inline_seconds(p_seconds double precision)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_seconds is not null and not (p_seconds >= 0 and p_seconds <= 3600) then
+        raise exception 'pgqrs: inline seconds must be in [0, 3600], got %', p_seconds
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_inline_seconds(double precision) is
+    'Private. Raises PQ008 unless an in-process wait limit is NULL or in [0, 3600] seconds.';
 
 -- _check_stale_seconds(seconds): raises PQ008 unless the staleness window is a finite number of
 -- seconds greater than zero.

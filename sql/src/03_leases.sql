@@ -2,7 +2,7 @@
 -- heartbeats, releasing and suspending.
 
 -- _raise_lease_error(workflow_id, token): called when a fenced write matched no row. Works out
--- why and raises: PQ008 (NULL token), PQ001 (no such workflow), PQ005 (never acquired), PQ011
+-- why and raises: PQ008 (NULL id or token), PQ001 (no such workflow), PQ005 (never acquired), PQ011
 -- (cancelled, or its deadline passed), PQ003 (the token is stale, whatever the state), PQ005
 -- (the token is current but the workflow is final). Never returns.
 create function pgqrs._raise_lease_error(p_workflow_id uuid, p_token bigint)
@@ -18,6 +18,7 @@ declare
     v_deadline timestamptz;
     v_error    jsonb;
 begin
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     if p_token is null then
         raise exception 'pgqrs: token must not be null' using errcode = 'PQ008';
     end if;
@@ -57,17 +58,19 @@ $$;
 comment on function pgqrs._raise_lease_error(uuid, bigint) is
     'Private. Diagnoses a fenced write that matched nothing and raises PQ001, PQ005 or PQ003.';
 
--- _grant_lease(workflow_id, owner, lease_seconds, recovered, now) -> token
+-- _grant_lease(workflow_id, owner, lease_seconds, recovered, now, claim_id) -> token
 -- Makes the workflow RUNNING under a new lease for p_owner, expiring at p_now + p_lease_seconds,
--- with the next fencing token, which it returns. With p_recovered (the previous holder died
--- holding it) the recovery count grows by one. The caller has locked the row and decided that
--- the grant is allowed. Locks: the workflow row.
+-- with the next fencing token, which it returns, and p_claim_id as the claim that granted it
+-- (NULL for acquire_workflow). With p_recovered (the previous holder died holding it) the
+-- recovery count grows by one. The caller has locked the row and decided that the grant is
+-- allowed. Locks: the workflow row.
 create function pgqrs._grant_lease(
     p_workflow_id   uuid,
     p_owner         text,
     p_lease_seconds double precision,
     p_recovered     boolean,
-    p_now           timestamptz
+    p_now           timestamptz,
+    p_claim_id      uuid
 )
 returns bigint
 language plpgsql
@@ -85,24 +88,31 @@ begin
            lease_expires_at = p_now + p_lease_seconds * interval '1 second',
            started_at = coalesce(w.started_at, p_now),
            updated_at = p_now,
-           recoveries = w.recoveries + p_recovered::integer
+           recoveries = w.recoveries + p_recovered::integer,
+           claim_id = p_claim_id
      where w.id = p_workflow_id
     returning w.lease_token into v_token;
     return v_token;
 end
 $$;
-comment on function pgqrs._grant_lease(uuid, text, double precision, boolean, timestamptz) is
+comment on function pgqrs._grant_lease(uuid, text, double precision, boolean, timestamptz, uuid) is
     'Private. Grants a new lease (and fencing token) on a workflow the caller has locked.';
 
--- _finished_steps(workflow_id): the SUCCESS and FAILED steps of a workflow as one JSON object
--- {"step_key": {"status", "output", "error", "position"}, ...}: what a runner needs to replay
--- them, and to check that its code still calls them at the recorded positions. "position" is
--- left out for steps recorded without one (by 0.1.0 calls), so their entries keep 0.1.0's shape.
--- When some steps have a row but no outcome (RUNNING, RETRYING, WAITING), the reserved entry
--- "#open" lists them with their positions, {"#open": {"step_key": position, ...}}, so that a
--- runner knows which new steps may skip begin_step and go straight to record_step. No step key
--- starts with "#" (0.1.0 clients never look that entry up).
-create function pgqrs._finished_steps(p_workflow_id uuid)
+-- _finished_steps(workflow_id, max_bytes): the replay snapshot of a workflow, one JSON object:
+-- its SUCCESS and FAILED steps {"step_key": {"status", "output", "error", "position"}, ...},
+-- what a runner needs to replay them and to check that its code still calls them at the
+-- recorded positions. "position" is left out for steps recorded without one (by 0.1.0 calls),
+-- so their entries keep 0.1.0's shape. When some steps have a row but no outcome (RUNNING,
+-- RETRYING, WAITING), the reserved entry "#open" lists them with their positions,
+-- {"#open": {"step_key": position, ...}}, so that a runner knows which new steps may skip
+-- begin_step and go straight to record_step. No step key starts with "#" (_check_step_key;
+-- 0.1.0 clients never look these entries up).
+-- A snapshot never fails because a workflow is large: steps are taken in run order until their
+-- values add up to p_max_bytes (sizes uncompressed), and when any is left out the reserved entry
+-- "#more": true says so. A runner then asks begin_step about every step the snapshot does not
+-- hold (it answers SKIPPED with the stored output of a finished one) and never starts a step
+-- without it. Reads the workflow's steps; no locks.
+create function pgqrs._finished_steps(p_workflow_id uuid, p_max_bytes bigint)
 returns jsonb
 language plpgsql
 stable
@@ -111,39 +121,62 @@ as $$
 declare
     v_finished jsonb;
     v_open     jsonb;
+    v_more     boolean;
 begin
     select pg_catalog.jsonb_object_agg(
-               s.step_key,
-               pg_catalog.jsonb_build_object('status', s.status, 'output', s.output,
-                                             'error', s.error)
-               || case when s.position is null then '{}'::jsonb
-                       else pg_catalog.jsonb_build_object('position', s.position) end)
-               filter (where s.status in ('SUCCESS', 'FAILED')),
-           pg_catalog.jsonb_object_agg(s.step_key, s.position)
-               filter (where s.status not in ('SUCCESS', 'FAILED'))
-      into v_finished, v_open
-      from pgqrs.steps s
-     where s.workflow_id = p_workflow_id;
+               x.step_key,
+               pg_catalog.jsonb_build_object('status', x.status, 'output', x.output,
+                                             'error', x.error)
+               || case when x.position is null then '{}'::jsonb
+                       else pg_catalog.jsonb_build_object('position', x.position) end)
+               filter (where x.final and x.total <= p_max_bytes),
+           pg_catalog.jsonb_object_agg(x.step_key, x.position)
+               filter (where not x.final and x.total <= p_max_bytes),
+           pg_catalog.bool_or(x.total > p_max_bytes)
+      into v_finished, v_open, v_more
+      from (select s.step_key, s.status, s.output, s.error, s.position,
+                   s.status in ('SUCCESS', 'FAILED') as final,
+                   pg_catalog.sum(
+                       32 + pg_catalog.octet_length(s.step_key)
+                       + case when s.status not in ('SUCCESS', 'FAILED') then 0
+                              when s.output is null then 0
+                              when pg_catalog.pg_column_compression(s.output) is null
+                                  then pg_catalog.pg_column_size(s.output)
+                              else pg_catalog.octet_length(s.output::text) end
+                       + case when s.status not in ('SUCCESS', 'FAILED') then 0
+                              when s.error is null then 0
+                              when pg_catalog.pg_column_compression(s.error) is null
+                                  then pg_catalog.pg_column_size(s.error)
+                              else pg_catalog.octet_length(s.error::text) end)
+                       over (order by s.position nulls first, s.started_at, s.step_key
+                             rows between unbounded preceding and current row) as total
+              from pgqrs.steps s
+             where s.workflow_id = p_workflow_id) x;
     return coalesce(v_finished, '{}'::jsonb)
            || case when v_open is null then '{}'::jsonb
-                   else pg_catalog.jsonb_build_object('#open', v_open) end;
+                   else pg_catalog.jsonb_build_object('#open', v_open) end
+           || case when v_more then '{"#more": true}'::jsonb else '{}'::jsonb end;
 end
 $$;
-comment on function pgqrs._finished_steps(uuid) is
-    'Private. The finished steps of a workflow as one JSON object, for replay.';
+comment on function pgqrs._finished_steps(uuid, bigint) is
+    'Private. The replay snapshot of a workflow: its finished steps up to a size, as one JSON '
+    'object.';
 
 -- acquire_workflow(workflow_id, owner, lease_seconds) -> one row
 -- Starts or resumes a workflow: the one call a runner makes before replaying it. Returns the
--- input and every finished step as one JSON object
+-- input and the finished steps as one JSON object (the snapshot of _finished_steps, up to 16 MiB
+-- of values: "#more": true when steps were left out)
 -- {"step_key": {"status": "SUCCESS"|"FAILED", "output": ..., "error": ...}, ...},
 -- so replaying N finished steps costs no further round trip.
 -- * SUCCESS, FAILED, DEAD or CANCELLED: takes no lease; returns that status with the stored
---   output or error. A PENDING or RUNNING workflow past its deadline is recorded CANCELLED first.
+--   output or error. A PENDING or RUNNING workflow past its deadline is recorded CANCELLED first
+--   (with its descendants: _cancel_tree).
 -- * PENDING or RUNNING: raises PQ002 if another owner holds a live lease. Otherwise grants the
 --   lease to p_owner with a new fencing token (previous token + 1), sets RUNNING, and returns
 --   the token. Taking over from a holder that died counts as a recovery (recoveries + 1).
 -- The same owner may re-acquire a live lease at once; its earlier token is fenced out.
--- Locks: the workflow row (FOR NO KEY UPDATE). Errors: PQ001, PQ002, PQ008.
+-- Locks: the workflow row (FOR NO KEY UPDATE). Errors: PQ001, PQ002, PQ008 (NULL id, owner empty
+-- or over 255 characters, lease seconds not in (0, 86400]).
 create function pgqrs.acquire_workflow(
     p_workflow_id   uuid,
     p_owner         text,
@@ -172,6 +205,7 @@ declare
     v_steps   jsonb;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     perform pgqrs._check_text('owner', p_owner, 255);
     perform pgqrs._check_lease_seconds(p_lease_seconds);
 
@@ -182,11 +216,11 @@ begin
     end if;
 
     if v_wf.status in ('PENDING', 'RUNNING') and v_wf.deadline_at <= v_now then
-        perform pgqrs._cancel(p_workflow_id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
+        perform pgqrs._cancel_tree(p_workflow_id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
         select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id;
     end if;
 
-    v_steps := pgqrs._finished_steps(p_workflow_id);
+    v_steps := pgqrs._finished_steps(p_workflow_id, 16777216);
 
     if v_wf.status in ('SUCCESS', 'FAILED', 'DEAD', 'CANCELLED') then
         return query select v_wf.status, v_wf.lease_token, null::timestamptz, v_wf.name,
@@ -209,7 +243,7 @@ begin
     -- previous incarnation): taking it over is a recovery.
     v_token := pgqrs._grant_lease(p_workflow_id, p_owner, p_lease_seconds,
                                   v_wf.status = 'RUNNING' and v_wf.lease_owner is not null,
-                                  v_now);
+                                  v_now, null);
     v_expires := v_now + p_lease_seconds * interval '1 second';
 
     return query select 'RUNNING'::text, v_token, v_expires, v_wf.name, v_wf.input,
@@ -225,7 +259,7 @@ comment on function pgqrs.acquire_workflow(uuid, text, double precision) is
 -- crash only shortens the lease. It refuses, changing nothing, past the deadline (PQ011) or
 -- while a step this lease began is over its timeout (PQ012), so a stuck runner loses the
 -- workflow when its lease runs out. Locks: the workflow row.
--- Errors: PQ001, PQ003, PQ005, PQ011, PQ012.
+-- Errors: PQ001, PQ003, PQ005, PQ008 (NULL id or token), PQ011, PQ012.
 create function pgqrs.heartbeat(p_workflow_id uuid, p_token bigint)
 returns timestamptz
 language plpgsql
@@ -278,7 +312,7 @@ comment on function pgqrs.heartbeat(uuid, bigint) is
 -- recovery: the holder did not die. The token moves on (+1), so the released token is fenced out
 -- at once: a late write with it raises PQ003 and cannot push the lease expiry forward. Past the
 -- deadline it raises PQ011 and changes nothing: the workflow is to be CANCELLED, not queued.
--- Locks: the workflow row. Errors: PQ001, PQ003, PQ005, PQ011.
+-- Locks: the workflow row. Errors: PQ001, PQ003, PQ005, PQ008 (NULL id or token), PQ011.
 create function pgqrs.release_workflow(p_workflow_id uuid, p_token bigint)
 returns void
 language plpgsql
@@ -305,7 +339,7 @@ begin
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
     end if;
     if v_queued then
-        perform pg_catalog.pg_notify('pgqrs_work', v_name);
+        perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
     end if;
 end
 $$;
@@ -319,7 +353,8 @@ comment on function pgqrs.release_workflow(uuid, bigint) is
 -- backoff without holding a worker or a connection. Not a recovery. A deadline still applies
 -- while it waits. A repeat with the same token (after a lost answer) is a no-op while nobody
 -- has taken the workflow since. Locks: the workflow row.
--- Errors: PQ001, PQ003, PQ005, PQ008 (NULL time), PQ011.
+-- Errors: PQ001, PQ003, PQ005, PQ008 (NULL id or token, a time that is NULL or not in [1970,
+-- 9999)), PQ011.
 create function pgqrs.suspend_workflow(p_workflow_id uuid, p_token bigint, p_until timestamptz)
 returns void
 language plpgsql
@@ -335,6 +370,7 @@ begin
     if p_until is null then
         raise exception 'pgqrs: suspend until must not be null' using errcode = 'PQ008';
     end if;
+    perform pgqrs._check_time('suspend until', p_until);
     update pgqrs.workflows w
        set lease_owner = null,
            lease_expires_at = null,
@@ -358,7 +394,7 @@ begin
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
     end if;
     if p_until <= v_now then
-        perform pg_catalog.pg_notify('pgqrs_work', v_name);
+        perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
     end if;
 end
 $$;

@@ -50,6 +50,37 @@ $$;
 comment on function pgqrs._check_position(uuid, text, integer, integer) is
     'Private. The replay guard: PQ010 when the step or its position was recorded otherwise.';
 
+-- _share_lease(workflow_id, token, now) -> owner
+-- For a step write that found nothing to write: locks the workflow row FOR SHARE when p_token is
+-- its current token (RUNNING, within its deadline) and returns the lease owner; otherwise raises
+-- through _raise_lease_error. Held to the end of the transaction, the lock makes a takeover (which
+-- updates the row) wait for this transaction, so what the caller writes next is never a fenced
+-- runner's write. FOR SHARE is never upgraded here, so two step calls at once cannot deadlock.
+create function pgqrs._share_lease(p_workflow_id uuid, p_token bigint, p_now timestamptz)
+returns text
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_owner text;
+begin
+    select w.lease_owner into v_owner
+      from pgqrs.workflows w
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > p_now)
+       for share;
+    if not found then
+        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
+    end if;
+    return v_owner;
+end
+$$;
+comment on function pgqrs._share_lease(uuid, bigint, timestamptz) is
+    'Private. Locks the workflow row FOR SHARE for the holder of a current token (else raises).';
+
 -- _write_outcome(workflow_id, step_key, token, status, output, error, owner, position, now):
 -- the step-row half of recording an outcome, for a caller that has verified the token and locked
 -- the workflow row (_finish_step, record_step). Writes the outcome to a RUNNING step row, or
@@ -171,10 +202,12 @@ comment on function pgqrs._finish_step(uuid, text, bigint, text, jsonb, jsonb) i
 --   run at once: this 0.1.0 call knows no backoff): records RUNNING with attempt + 1 and
 --   returns ('EXECUTE', null). The caller runs the step and records complete_step or fail_step.
 -- * FAILED step: raises PQ004 with the stored error (JSON) in DETAIL.
--- The token must be the workflow's current one. Asynchronous commit (see DURABILITY). Since
--- 0.2.0 begin_step is the step call with positions, retries and timeouts.
--- Locks: the step row; reads the workflow row without locking it.
--- Errors: PQ001, PQ003, PQ004, PQ005, PQ008, PQ011.
+-- The token must be the workflow's current one, checked in the statement that writes the step
+-- (FOR SHARE on the workflow row, so a fenced runner never writes a step). Asynchronous commit
+-- (see DURABILITY). Since 0.2.0 begin_step is the step call with positions, retries and
+-- timeouts. Locks: the workflow row FOR SHARE, then the step row.
+-- Errors: PQ001, PQ003, PQ004, PQ005, PQ008 (NULL id or token; a step key that is blank, over 512
+-- characters or starts with '#'), PQ011.
 create function pgqrs.acquire_step(p_workflow_id uuid, p_step_key text, p_token bigint)
 returns table (status text, value jsonb, attempt integer)
 language plpgsql
@@ -185,29 +218,25 @@ as $$
 declare
     v_now      timestamptz := pgqrs.now();
     v_status   text;
-    v_token    bigint;
-    v_owner    text;
-    v_deadline timestamptz;
     v_attempt  integer;
     v_output   jsonb;
     v_error    jsonb;
 begin
     perform pgqrs._async_commit();
-    perform pgqrs._check_text('step key', p_step_key, 512);
-
-    select w.status, w.lease_token, w.lease_owner, w.deadline_at
-      into v_status, v_token, v_owner, v_deadline
-      from pgqrs.workflows w where w.id = p_workflow_id;
-    if v_status is distinct from 'RUNNING' or v_token is distinct from p_token
-       or v_deadline <= v_now then
-        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
-    end if;
+    perform pgqrs._check_step_key(p_step_key);
 
     -- A RETRYING step (left by a newer client's retry policy) runs again at once: this 0.1.0
-    -- call knows no backoff. begin_step is the call that honours it.
+    -- call knows no backoff. begin_step is the call that honours it. The statement that writes
+    -- the step reads the workflow row FOR SHARE with the token check (see _share_lease).
     insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token, started_at,
                                   owner, attempt_started_at)
-    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now)
+    select p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, w.lease_owner, v_now
+      from pgqrs.workflows w
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+       for share
     on conflict (workflow_id, step_key) do update
        set status = 'RUNNING',
            attempt = s.attempt + 1,
@@ -223,6 +252,8 @@ begin
         return;
     end if;
 
+    -- Nothing written: the token is not current (this raises), or the step is final.
+    perform pgqrs._share_lease(p_workflow_id, p_token, v_now);
     select s.status, s.output, s.error, s.attempt into v_status, v_output, v_error, v_attempt
       from pgqrs.steps s
      where s.workflow_id = p_workflow_id and s.step_key = p_step_key;
@@ -262,9 +293,11 @@ comment on function pgqrs.acquire_step(uuid, text, bigint) is
 -- step runs again (attempt + 1), unless it had passed its timeout, in which case the attempt is
 -- recorded as timed out (pgqrs.StepTimeout) and the policy decides (EXECUTE, WAIT or FAILED).
 -- Commits asynchronously when it is its transaction's first write, like acquire_step: losing a
--- RUNNING marker only makes the step run again. Locks: the step row (no workflow row lock: the
--- token is read, and the outcome write verifies it again). Errors: PQ001, PQ003, PQ005, PQ008
--- (bad key, position, policy or timeout), PQ010, PQ011.
+-- RUNNING marker only makes the step run again. The token is checked in the statement that
+-- writes the step. Locks: the workflow row FOR SHARE (a takeover waits for this transaction, so a
+-- fenced runner writes nothing), then the step row. Errors: PQ001, PQ003, PQ005, PQ008 (NULL id
+-- or token; a step key that is blank, over 512 characters or starts with '#'; position < 1;
+-- policy or timeout out of range), PQ010, PQ011.
 create function pgqrs.begin_step(
     p_workflow_id         uuid,
     p_step_key            text,
@@ -283,10 +316,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_now      timestamptz := pgqrs.now();
-    v_status   text;
-    v_token    bigint;
     v_owner    text;
-    v_deadline timestamptz;
     v_policy   jsonb;
     v_timeout  timestamptz;
     v_step     pgqrs.steps;
@@ -294,7 +324,7 @@ declare
     v_delay    double precision;
 begin
     perform pgqrs._async_commit();
-    perform pgqrs._check_text('step key', p_step_key, 512);
+    perform pgqrs._check_step_key(p_step_key);
     if p_position is null or p_position < 1 then
         raise exception 'pgqrs: step position must be 1 or more, got %',
             coalesce(p_position::text, 'NULL')
@@ -315,26 +345,28 @@ begin
             'max_backoff', p_max_backoff_seconds);
     end if;
 
-    select w.status, w.lease_token, w.lease_owner, w.deadline_at
-      into v_status, v_token, v_owner, v_deadline
-      from pgqrs.workflows w where w.id = p_workflow_id;
-    if v_status is distinct from 'RUNNING' or v_token is distinct from p_token
-       or v_deadline <= v_now then
-        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
-    end if;
-
-    -- The common case, a new step at a free position, is this one insert. It conflicts when the
-    -- key exists (a replay, a retry or an abandoned attempt) or when the position is taken.
+    -- The common case, a new step at a free position, is this one insert, which reads the
+    -- workflow row FOR SHARE with the token check (see _share_lease: a fenced runner writes
+    -- nothing). It conflicts when the key exists (a replay, a retry or an abandoned attempt) or
+    -- when the position is taken.
     insert into pgqrs.steps as s (workflow_id, step_key, status, attempt, lease_token,
                                   started_at, owner, attempt_started_at, position, policy,
                                   timeout_at)
-    values (p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, v_owner, v_now,
-            p_position, v_policy, v_timeout)
+    select p_workflow_id, p_step_key, 'RUNNING', 1, p_token, v_now, w.lease_owner, v_now,
+           p_position, v_policy, v_timeout
+      from pgqrs.workflows w
+     where w.id = p_workflow_id
+       and w.lease_token = p_token
+       and w.status = 'RUNNING'
+       and (w.deadline_at is null or w.deadline_at > v_now)
+       for share
     on conflict do nothing;
     if found then
         return query select 'EXECUTE'::text, null::jsonb, 1, 0::float8;
         return;
     end if;
+    -- Nothing inserted: the token is not current (this raises), or the step exists.
+    v_owner := pgqrs._share_lease(p_workflow_id, p_token, v_now);
 
     select * into v_step from pgqrs.steps s
      where s.workflow_id = p_workflow_id and s.step_key = p_step_key
@@ -433,7 +465,8 @@ comment on function pgqrs.begin_step(uuid, text, bigint, integer, integer, doubl
 -- equal output is a no-op, so a client may retry after a lost connection; another output, or a
 -- step that is FAILED, RETRYING or a wait step, raises PQ005. A RUNNING step past its timeout
 -- raises PQ012. Locks: the workflow row (FOR SHARE: a takeover waits for this commit), then the
--- step row. Errors: PQ001, PQ003, PQ005, PQ007, PQ008, PQ010, PQ011, PQ012.
+-- step row. Errors: PQ001, PQ003, PQ005, PQ007, PQ008 (NULL id or token; bad key; position
+-- < 1; elapsed not in [0, 1e9]), PQ010, PQ011, PQ012, PQ013.
 create function pgqrs.record_step(
     p_workflow_id     uuid,
     p_step_key        text,
@@ -460,8 +493,8 @@ begin
     -- are only called to raise their errors), so that the common case runs one SQL statement.
     v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
     if p_step_key is null or pg_catalog.length(p_step_key) > 512
-       or p_step_key !~ '[^[:space:]]' then
-        perform pgqrs._check_text('step key', p_step_key, 512);
+       or p_step_key !~ '[^[:space:]]' or pg_catalog.left(p_step_key, 1) = '#' then
+        perform pgqrs._check_step_key(p_step_key);
     end if;
     if p_position is null or p_position < 1 then
         raise exception 'pgqrs: step position must be 1 or more, got %',
@@ -473,7 +506,9 @@ begin
             coalesce(p_elapsed_seconds::text, 'NULL')
             using errcode = 'PQ008';
     end if;
-    if pg_catalog.pg_column_size(p_output) > pgqrs._max_payload_bytes() then
+    if pg_catalog.pg_column_size(p_output) >= 2048
+       or pg_catalog.pg_column_compression(p_output) is not null
+       or pg_catalog.pg_column_size(p_output) > pgqrs._max_payload_bytes() then
         perform pgqrs._check_payload('output of step ' || p_step_key, p_output);
     end if;
 
@@ -498,16 +533,7 @@ begin
     -- Nothing inserted: the lease is not this runner's, or the key exists (begun, a repeat of
     -- this call, or another outcome), or another step holds the position. The workflow row
     -- stays locked FOR SHARE only (never upgraded: two calls at once must not deadlock).
-    select w.lease_owner into v_owner
-      from pgqrs.workflows w
-     where w.id = p_workflow_id
-       and w.lease_token = p_token
-       and w.status = 'RUNNING'
-       and (w.deadline_at is null or w.deadline_at > v_now)
-       for share;
-    if not found then
-        perform pgqrs._raise_lease_error(p_workflow_id, p_token);
-    end if;
+    v_owner := pgqrs._share_lease(p_workflow_id, p_token, v_now);
     select s.position, s.kind into v_position, v_kind
       from pgqrs.steps s
      where s.workflow_id = p_workflow_id and s.step_key = p_step_key
@@ -531,7 +557,8 @@ comment on function pgqrs.record_step(uuid, text, bigint, integer, jsonb, double
 -- Records the step as SUCCESS with its output and extends the lease, in one durable commit.
 -- Idempotent: completing a SUCCESS step again with an equal output is a no-op, so a client may
 -- retry after a lost connection. A FAILED step, or a different output, raises PQ005.
--- Locks: the workflow row, then the step row. Errors: PQ001, PQ003, PQ005, PQ007, PQ008.
+-- Locks: the workflow row, then the step row. Errors: PQ001, PQ003, PQ005, PQ007, PQ008 (NULL
+-- id or token; bad key), PQ013.
 create function pgqrs.complete_step(
     p_workflow_id uuid,
     p_step_key    text,
@@ -546,7 +573,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    perform pgqrs._check_text('step key', p_step_key, 512);
+    perform pgqrs._check_step_key(p_step_key);
     perform pgqrs._check_payload('output of step ' || p_step_key, p_output);
     perform pgqrs._finish_step(p_workflow_id, p_step_key, p_token, 'SUCCESS', p_output, null);
 end
@@ -560,7 +587,8 @@ comment on function pgqrs.complete_step(uuid, text, bigint, jsonb) is
 -- "traceback"}); any other JSON value v is stored as {"type": null, "message": v as text}. An
 -- error over pgqrs.max_payload_bytes is truncated, never refused (see _error_object).
 -- Idempotent like complete_step: failing a FAILED step again with an equal error is a no-op.
--- Locks: the workflow row, then the step row. Errors: PQ001, PQ003, PQ005, PQ008.
+-- Locks: the workflow row, then the step row. Errors: PQ001, PQ003, PQ005, PQ008 (NULL id,
+-- token or error; bad key).
 create function pgqrs.fail_step(
     p_workflow_id uuid,
     p_step_key    text,
@@ -575,7 +603,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    perform pgqrs._check_text('step key', p_step_key, 512);
+    perform pgqrs._check_step_key(p_step_key);
     perform pgqrs._finish_step(
         p_workflow_id, p_step_key, p_token, 'FAILED', null, pgqrs._error_object(p_error));
 end

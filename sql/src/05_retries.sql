@@ -170,7 +170,7 @@ declare
     v_delay double precision;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    perform pgqrs._check_text('step key', p_step_key, 512);
+    perform pgqrs._check_step_key(p_step_key);
     v_error := pgqrs._error_object(p_error);
     if p_retryable is null then
         raise exception 'pgqrs: retryable must not be null' using errcode = 'PQ008';

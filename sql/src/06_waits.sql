@@ -25,7 +25,7 @@ declare
     v_step  pgqrs.steps;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
-    perform pgqrs._check_text('step key', p_step_key, 512);
+    perform pgqrs._check_step_key(p_step_key);
     if p_position is null or p_position < 1 then
         raise exception 'pgqrs: step position must be 1 or more, got %',
             coalesce(p_position::text, 'NULL')
@@ -138,34 +138,75 @@ $$;
 comment on function pgqrs._wait_more(uuid, timestamptz, text, double precision) is
     'Private. Keeps waiting in process (WAIT) or suspends the workflow (SUSPENDED).';
 
--- _wake_waiters(waiting_for, workflow_id, now): makes the suspended workflows that wait for
--- p_waiting_for available now and announces them (NOTIFY pgqrs_work). p_workflow_id narrows it
--- to one workflow (a message wakes only its addressee). A workflow still holding its lease is
--- left alone: its runner is looking already. Locks: the woken rows.
-create function pgqrs._wake_waiters(p_waiting_for text, p_workflow_id uuid, p_now timestamptz)
+-- _wake_waiters(waiting_for, workflow_id, now, defer): makes the suspended workflows that wait
+-- for any of p_waiting_for available now and announces them (NOTIFY pgqrs_work). p_workflow_id
+-- narrows it to one workflow (a message wakes only its addressee). A workflow still holding its
+-- lease is left alone: its runner is looking already. With p_defer (the callers that must never
+-- wait: cancels and claims), a waiter whose row another transaction has locked is not waited
+-- for: its wake-up is recorded in pgqrs.deferred, which the next claim applies. Locks: the woken
+-- rows (SKIP LOCKED with p_defer).
+create function pgqrs._wake_waiters(
+    p_waiting_for text[],
+    p_workflow_id uuid,
+    p_now         timestamptz,
+    p_defer       boolean
+)
 returns void
 language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    v_name text;
+    v_id    uuid;
+    v_name  text;
+    v_woken uuid[] := '{}';
 begin
-    for v_name in
+    if not p_defer then
+        for v_name in
+            update pgqrs.workflows w
+               set available_at = p_now, updated_at = p_now
+             where w.waiting_for = any (p_waiting_for)
+               and (p_workflow_id is null or w.id = p_workflow_id)
+               and w.status = 'RUNNING'
+               and w.lease_owner is null
+            returning w.name
+        loop
+            perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
+        end loop;
+        return;
+    end if;
+    for v_id, v_name in
         update pgqrs.workflows w
            set available_at = p_now, updated_at = p_now
-         where w.waiting_for = p_waiting_for
-           and (p_workflow_id is null or w.id = p_workflow_id)
-           and w.status = 'RUNNING'
-           and w.lease_owner is null
-        returning w.name
+         where w.id in (select f.id from pgqrs.workflows f
+                         where f.waiting_for = any (p_waiting_for)
+                           and (p_workflow_id is null or f.id = p_workflow_id)
+                           and f.status = 'RUNNING'
+                           and f.lease_owner is null
+                           for no key update skip locked)
+        returning w.id, w.name
     loop
-        perform pg_catalog.pg_notify('pgqrs_work', v_name);
+        v_woken := v_woken || v_id;
+        perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
     end loop;
+    -- The waiters another transaction holds: the next claim wakes them (a spurious wake-up is
+    -- harmless: a wait step looks again and suspends again).
+    insert into pgqrs.deferred (workflow_id, action, created_at)
+    select w.id, 'wake', p_now
+      from pgqrs.workflows w
+     where w.waiting_for = any (p_waiting_for)
+       and (p_workflow_id is null or w.id = p_workflow_id)
+       and w.status = 'RUNNING'
+       and w.lease_owner is null
+       and w.id <> all (v_woken)
+    on conflict do nothing;
+    if found then
+        perform pg_catalog.pg_notify('pgqrs_work', '*');
+    end if;
 end
 $$;
-comment on function pgqrs._wake_waiters(text, uuid, timestamptz) is
-    'Private. Makes the workflows suspended waiting for something available now.';
+comment on function pgqrs._wake_waiters(text[], uuid, timestamptz, boolean) is
+    'Private. Makes the workflows suspended waiting for something available now (or defers it).';
 
 -- sleep_step(workflow_id, step_key, token, position, seconds, until, inline_seconds)
 --   -> (status, wake_at, remaining)
@@ -201,10 +242,8 @@ begin
         raise exception 'pgqrs: sleep needs exactly one of seconds and until' using errcode = 'PQ008';
     end if;
     perform pgqrs._check_wait_seconds('sleep seconds', p_seconds);
-    if p_until is not null and not pg_catalog.isfinite(p_until) then
-        raise exception 'pgqrs: sleep until must be a finite time, got %', p_until
-            using errcode = 'PQ008';
-    end if;
+    perform pgqrs._check_time('sleep until', p_until);
+    perform pgqrs._check_inline_seconds(p_inline_seconds);
     v_wake := coalesce(p_until, v_now + p_seconds * interval '1 second');
     v_step := pgqrs._wait_step(p_workflow_id, p_step_key, p_token, p_position, v_wake);
     v_wake := coalesce((v_step.output ->> 'wake_at')::timestamptz, v_step.timeout_at);
@@ -283,7 +322,7 @@ begin
     insert into pgqrs.messages (workflow_id, topic, message, idempotency_key, sent_at)
     values (p_workflow_id, p_topic, p_message, p_idempotency_key, v_now)
     returning id into v_id;
-    perform pgqrs._wake_waiters('message:' || p_topic, p_workflow_id, v_now);
+    perform pgqrs._wake_waiters(array['message:' || p_topic], p_workflow_id, v_now, false);
     return query select v_id, true;
 end
 $$;
@@ -327,6 +366,7 @@ declare
 begin
     perform pgqrs._check_text('topic', p_topic, 255);
     perform pgqrs._check_wait_seconds('receive timeout', p_timeout_seconds);
+    perform pgqrs._check_inline_seconds(p_inline_seconds);
     v_step := pgqrs._wait_step(p_workflow_id, p_step_key, p_token, p_position,
                                v_now + p_timeout_seconds * interval '1 second');
     if v_step.status = 'SUCCESS' then
@@ -404,7 +444,7 @@ begin
     on conflict (workflow_id, key) do update set value = excluded.value, set_at = excluded.set_at;
     perform pgqrs._end_wait(p_workflow_id, p_step_key,
                             pg_catalog.jsonb_build_object('key', p_key));
-    perform pg_catalog.pg_notify('pgqrs_event', p_workflow_id::text || ' ' || p_key);
+    perform pgqrs._notify('pgqrs_event', 'event:' || p_workflow_id::text || ' ' || p_key);
 end
 $$;
 comment on function pgqrs.set_event(uuid, text, bigint, integer, text, jsonb) is

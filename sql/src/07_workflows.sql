@@ -31,10 +31,12 @@ begin
     if p_idempotency_key is not null then
         perform pgqrs._check_text('idempotency key', p_idempotency_key, 255);
     end if;
-    if p_max_recoveries is not null and p_max_recoveries < 0 then
-        raise exception 'pgqrs: max recoveries must be 0 or more, got %', p_max_recoveries
+    if p_max_recoveries is not null and not (p_max_recoveries between 0 and 1000) then
+        raise exception 'pgqrs: max recoveries must be between 0 and 1000, got %',
+            p_max_recoveries
             using errcode = 'PQ008';
     end if;
+    perform pgqrs._check_time('run at', p_run_at);
     perform pgqrs._check_payload('workflow input', p_input);
 
     for v_attempt in 1..3 loop
@@ -47,7 +49,7 @@ begin
         returning w.id into v_id;
         if v_id is not null then
             if p_queue then
-                perform pg_catalog.pg_notify('pgqrs_work', p_name);
+                perform pgqrs._notify('pgqrs_work', 'work:' || p_name);
             end if;
             return query select v_id, true, 'PENDING'::text;
             return;
@@ -91,7 +93,7 @@ begin
             update pgqrs.workflows w
                set queued = true, available_at = coalesce(p_run_at, v_now), updated_at = v_now
              where w.id = v_found.id;
-            perform pg_catalog.pg_notify('pgqrs_work', p_name);
+            perform pgqrs._notify('pgqrs_work', 'work:' || p_name);
         end if;
         return query select v_found.id, false, v_found.status;
         return;
@@ -177,8 +179,13 @@ comment on function pgqrs.start_workflow(text, jsonb, uuid, text, timestamptz, i
 --   retry_max_backoff_seconds (default 3600)
 --   parent_id (uuid)                       the workflow starting this one as its child:
 --                                          cancelling the parent cancels the child
--- An existing workflow (same id or key) is returned as it is, options unchanged.
--- Errors: PQ006, PQ007, PQ008.
+-- An existing workflow (same id or key) is returned as it is, options unchanged. A parent that
+-- was cancelled (or is past its deadline) starts no child: PQ011, checked under a lock on the
+-- parent's row, so a cancel of the parent either comes first or cancels the new child too.
+-- Locks: the parent row FOR SHARE, then the new row.
+-- Errors: PQ001 (no such parent), PQ006, PQ007, PQ008 (an option of the wrong type or out of its
+-- bounds: times in [1970, 9999), a deadline in the past, timeout_seconds in (0, ten years],
+-- max_recoveries in [0, 1000], the retry policy as in begin_step), PQ011, PQ013.
 create function pgqrs.submit_workflow(
     p_name    text,
     p_input   jsonb,
@@ -191,8 +198,14 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
+    v_now      timestamptz := pgqrs.now();
     v_options  jsonb := coalesce(p_options, '{}'::jsonb);
     v_unknown  text;
+    v_id       uuid;
+    v_run_at   timestamptz;
+    v_recoveries integer;
+    v_parent_status   text;
+    v_parent_deadline timestamptz;
     v_queue    boolean;
     v_deadline timestamptz;
     v_attempts integer;
@@ -217,10 +230,11 @@ begin
         v_queue := coalesce((v_options ->> 'queue')::boolean, true);
         v_deadline := (v_options ->> 'deadline')::timestamptz;
         if v_options ? 'timeout_seconds' then
-            if not ((v_options ->> 'timeout_seconds')::float8 > 0) then
+            if not ((v_options ->> 'timeout_seconds')::float8 > 0
+                    and (v_options ->> 'timeout_seconds')::float8 <= 315360000) then
                 raise exception using errcode = '22023';
             end if;
-            v_deadline := least(v_deadline, pgqrs.now()
+            v_deadline := least(v_deadline, v_now
                 + (v_options ->> 'timeout_seconds')::float8 * interval '1 second');
         end if;
         v_attempts := coalesce((v_options ->> 'max_attempts')::integer, 1);
@@ -228,25 +242,40 @@ begin
         v_max := coalesce((v_options ->> 'retry_max_backoff_seconds')::float8,
                           greatest(3600, v_backoff));
         v_parent := (v_options ->> 'parent_id')::uuid;
-        select * into v_row
-          from pgqrs._create_workflow(
-              p_name, p_input, (v_options ->> 'id')::uuid, v_options ->> 'idempotency_key',
-              v_queue, (v_options ->> 'run_at')::timestamptz,
-              (v_options ->> 'max_recoveries')::integer) c;
+        v_id := (v_options ->> 'id')::uuid;
+        v_run_at := (v_options ->> 'run_at')::timestamptz;
+        v_recoveries := (v_options ->> 'max_recoveries')::integer;
     exception
         when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
              or numeric_value_out_of_range or invalid_parameter_value then
             raise exception 'pgqrs: invalid workflow options %: %', v_options::text, sqlerrm
                 using errcode = 'PQ008';
     end;
+    perform pgqrs._check_time('deadline', v_deadline);
+    if v_deadline <= v_now then
+        raise exception 'pgqrs: deadline % has passed already', v_deadline
+            using errcode = 'PQ008';
+    end if;
     perform pgqrs._check_policy(v_attempts, v_backoff, v_max);
     if v_parent is not null then
-        perform 1 from pgqrs.workflows w where w.id = v_parent;
+        -- FOR SHARE: a cancel of the parent (which locks its row) either comes first, and this
+        -- raises PQ011, or waits for this transaction and then cancels the new child with it.
+        select w.status, w.deadline_at into v_parent_status, v_parent_deadline
+          from pgqrs.workflows w where w.id = v_parent
+           for share;
         if not found then
             raise exception 'pgqrs: parent workflow % does not exist', v_parent
                 using errcode = 'PQ001';
         end if;
+        if v_parent_status = 'CANCELLED' or v_parent_deadline <= v_now then
+            raise exception 'pgqrs: parent workflow % was cancelled: it starts no children',
+                v_parent
+                using errcode = 'PQ011';
+        end if;
     end if;
+    select * into v_row
+      from pgqrs._create_workflow(p_name, p_input, v_id, v_options ->> 'idempotency_key',
+                                  v_queue, v_run_at, v_recoveries) c;
     if v_row.created and (v_deadline is not null or v_attempts <> 1 or v_backoff <> 1
                           or v_max <> 3600 or v_parent is not null) then
         update pgqrs.workflows w
@@ -327,12 +356,13 @@ begin
        and w.status = 'RUNNING'
        and (w.deadline_at is null or w.deadline_at > v_now);
     if found then
-        perform pg_catalog.pg_notify('pgqrs_done', p_workflow_id::text);
+        perform pgqrs._notify('pgqrs_done', 'done:' || p_workflow_id::text);
         -- Usually nobody awaits it: one probe of the (small) workflows_waiting index decides.
         -- A waiter cannot slip in between: it reads this row FOR SHARE before it suspends.
         if exists (select from pgqrs.workflows w
                     where w.waiting_for = 'workflow:' || p_workflow_id::text) then
-            perform pgqrs._wake_waiters('workflow:' || p_workflow_id::text, null, v_now);
+            perform pgqrs._wake_waiters(array['workflow:' || p_workflow_id::text], null, v_now,
+                                        false);
         end if;
         return;
     end if;
@@ -370,7 +400,9 @@ declare
     v_setting text;
 begin
     v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
-    if pg_catalog.pg_column_size(p_output) > pgqrs._max_payload_bytes() then
+    if pg_catalog.pg_column_size(p_output) >= 2048
+       or pg_catalog.pg_column_compression(p_output) is not null
+       or pg_catalog.pg_column_size(p_output) > pgqrs._max_payload_bytes() then
         perform pgqrs._check_payload('workflow output', p_output);
     end if;
     perform pgqrs._finish_workflow(p_workflow_id, p_token, 'SUCCESS', p_output, null);

@@ -36,6 +36,12 @@ declare
     v_more  record;
 begin
     perform pgqrs._check_wait_seconds('await timeout', p_timeout_seconds);
+    perform pgqrs._check_inline_seconds(p_inline_seconds);
+    perform pgqrs._check_id('workflow to await', p_other_id);
+    if p_other_id = p_workflow_id then
+        raise exception 'pgqrs: workflow % cannot await itself', p_workflow_id
+            using errcode = 'PQ008';
+    end if;
     v_step := pgqrs._wait_step(p_workflow_id, p_step_key, p_token, p_position,
                                v_now + p_timeout_seconds * interval '1 second');
     if v_step.status = 'SUCCESS' then

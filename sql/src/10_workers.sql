@@ -16,39 +16,41 @@ $$;
 comment on function pgqrs._raise_worker_not_found(text) is
     'Private. Raises PQ009 (worker_not_found) for the given worker name.';
 
--- _worker_names(worker): the workflow names a registered worker serves, after recording that it
--- is alive: heartbeat_at = now, written only when the stored heartbeat is a second old or more
--- (or stopped_at is set), so that a worker claiming in a tight loop reads its row instead of
--- rewriting it each time. Raises PQ009 for an unknown worker. Locks: the worker row, when it
--- writes it.
-create function pgqrs._worker_names(p_worker text)
-returns text[]
+-- _worker_names(worker) -> (names, ticked)
+-- The workflow names a registered worker serves, after recording that it is alive: heartbeat_at =
+-- now, written only when the stored heartbeat is a second old or more (or stopped_at is set), so
+-- that a worker claiming in a tight loop reads its row instead of rewriting it each time; ticked
+-- says whether it was rewritten (claim_workflows then does its once-a-second chores). Raises
+-- PQ008 for a NULL name and PQ009 for an unknown worker. Locks: the worker row, when it writes it.
+create function pgqrs._worker_names(p_worker text, out names text[], out ticked boolean)
 language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_now   timestamptz := pgqrs.now();
-    v_names text[];
     v_beat  timestamptz;
     v_gone  timestamptz;
 begin
-    select k.workflows, k.heartbeat_at, k.stopped_at into v_names, v_beat, v_gone
+    if p_worker is null then
+        raise exception 'pgqrs: worker name must not be null' using errcode = 'PQ008';
+    end if;
+    select k.workflows, k.heartbeat_at, k.stopped_at into names, v_beat, v_gone
       from pgqrs.workers k
      where k.name = p_worker;
     if not found then
         perform pgqrs._raise_worker_not_found(p_worker);
     end if;
-    if v_gone is not null or not (v_beat > v_now - interval '1 second' and v_beat <= v_now) then
+    ticked := v_gone is not null or not (v_beat > v_now - interval '1 second' and v_beat <= v_now);
+    if ticked then
         update pgqrs.workers k
            set heartbeat_at = v_now, stopped_at = null
          where k.name = p_worker
-        returning k.workflows into v_names;
+        returning k.workflows into names;
         if not found then
             perform pgqrs._raise_worker_not_found(p_worker);
         end if;
     end if;
-    return v_names;
 end
 $$;
 comment on function pgqrs._worker_names(text) is
@@ -94,7 +96,9 @@ comment on function pgqrs._release_worker_leases(text, boolean) is
 -- Returns how many leases were released. Also forgets workers stopped or silent for more than a
 -- day, so pgqrs.workers does not grow without bound. Locks: the worker row, then the workflow
 -- rows it held.
--- Errors: PQ008 (empty or oversized name, a NULL or empty-named list, concurrency not > 0).
+-- Errors: PQ008 (a worker name or hostname that is blank or over 255 characters; a list of names
+-- that is NULL, empty, over 1000 names, or holds a blank or oversized one; concurrency not in
+-- [1, 10000]; a negative pid).
 create function pgqrs.register_worker(
     p_worker      text,
     p_workflows   text[],
@@ -119,12 +123,24 @@ begin
         raise exception 'pgqrs: a worker must serve at least one workflow name'
             using errcode = 'PQ008';
     end if;
+    if pg_catalog.cardinality(p_workflows) > 1000 then
+        raise exception 'pgqrs: a worker serves at most 1000 workflow names, got %',
+            pg_catalog.cardinality(p_workflows)
+            using errcode = 'PQ008';
+    end if;
     foreach v_name in array p_workflows loop
         perform pgqrs._check_text('workflow name', v_name, 255);
     end loop;
-    if p_concurrency is null or p_concurrency < 1 then
-        raise exception 'pgqrs: worker concurrency must be 1 or more, got %', p_concurrency
+    if p_concurrency is null or not (p_concurrency between 1 and 10000) then
+        raise exception 'pgqrs: worker concurrency must be between 1 and 10000, got %',
+            p_concurrency
             using errcode = 'PQ008';
+    end if;
+    if p_hostname is not null then
+        perform pgqrs._check_text('hostname', p_hostname, 255);
+    end if;
+    if p_pid < 0 then
+        raise exception 'pgqrs: pid must be 0 or more, got %', p_pid using errcode = 'PQ008';
     end if;
 
     insert into pgqrs.workers as k
@@ -153,7 +169,7 @@ comment on function pgqrs.register_worker(text, text[], integer, text, integer) 
 
 -- worker_heartbeat(worker)
 -- Marks the worker alive now (claim_workflows does too). Asynchronous commit, like a lease
--- heartbeat. Locks: the worker row. Errors: PQ009.
+-- heartbeat. Locks: the worker row. Errors: PQ008 (NULL worker), PQ009.
 create function pgqrs.worker_heartbeat(p_worker text)
 returns void
 language plpgsql
@@ -168,24 +184,240 @@ end
 $$;
 comment on function pgqrs.worker_heartbeat(text) is 'Marks a registered worker alive now.';
 
--- claim_workflows(worker, limit, lease_seconds)
+-- claim(worker, claim_id, limit, lease_seconds)
 --   -> (workflow_id, name, token, input, steps, recovered)
--- Hands the worker up to p_limit runnable workflows among the names it serves, oldest
--- available_at first, each under a new lease with its fencing token, its input and its finished
--- steps (as acquire_workflow returns them): everything needed to run it, in one call. Runnable
--- means queued, PENDING or RUNNING, available (available_at <= now), and with no live lease:
--- never leased, released, or expired. An expired lease is reaped right here, so no reaper job
--- exists: taking it over is a recovery (recovered = true). A workflow whose recoveries would
--- exceed its max_recoveries is not handed out: it becomes DEAD with a pgqrs.CrashLoop error (its
--- token moves on, fencing out the holder that was declared dead) and NOTIFY pgqrs_done announces
--- it; revive_workflow brings it back. A workflow moved to DEAD uses up a place in p_limit, so a
--- claim may return fewer rows while more are runnable; next_claim_at then says so.
+-- Hands the worker up to p_limit runnable workflows among the names it serves, each under a new
+-- lease with its fencing token, its input and its replay snapshot (as acquire_workflow returns
+-- it, "#more" included, within max(1 MiB, 16 MiB / p_limit) of values each): everything needed
+-- to run it, in one call. Runnable means queued, PENDING or RUNNING, available (available_at <=
+-- now), within its deadline, and with no live lease: never leased, released, or expired.
+-- * Fresh work is taken per name from workflows_claimable, oldest available_at first, the names
+--   in the order of their oldest runnable workflow, so the cost of a claim does not depend on
+--   how much work of other names is queued.
+-- * Expired leases are reaped right here, so no reaper job exists: taking one over is a recovery
+--   (recovered = true). It looks for them (among the workflows of its names that are running,
+--   not among those queued) when fresh work did not fill p_limit, and at most once a second
+--   otherwise (when it rewrites the worker's heartbeat).
+-- * A workflow whose recoveries would exceed its max_recoveries is not handed out: it becomes
+--   DEAD with a pgqrs.CrashLoop error (its token moves on, fencing out the holder that was
+--   declared dead) and NOTIFY pgqrs_done announces it; revive_workflow brings it back. So is one
+--   whose snapshot cannot be built (pgqrs.Unclaimable, with the reason): one workflow that cannot
+--   be handed out never stops the claim. A workflow moved to DEAD uses up a place in p_limit, so
+--   a claim may return fewer rows while more are runnable; next_claim_at then says so.
+-- * p_claim_id, chosen by the caller (a new one per claim, the same one when the call is retried
+--   after its answer was lost), makes a retry idempotent: when workflows are still leased to this
+--   worker under that claim, the retry returns them (same tokens) and claims nothing new. NULL:
+--   no claim id (claim_workflows, the 0.1.0 call, is this with NULL).
 -- Rows locked by another claimer are skipped (FOR NO KEY UPDATE SKIP LOCKED), so concurrent
 -- workers never wait for each other and never get the same workflow. Also records the worker's
--- heartbeat. First it cancels up to 100 workflows whose deadline has passed (whoever holds them:
--- the new token fences the holder out), and it never hands out one past its deadline.
--- Locks: the worker row, then the workflow rows past their deadline, then the claimed ones.
--- Errors: PQ008 (limit not in 1..1000, bad lease length), PQ009.
+-- heartbeat. First it applies cancels and wake-ups deferred by _cancel_tree (pgqrs.deferred),
+-- then cancels up to 100 workflows whose deadline has passed, with their descendants (whoever
+-- holds them: the new token fences the holder out; _cancel_tree never waits for a lock), and it
+-- never hands out one past its deadline.
+-- Locks: the worker row, then workflow rows (deferred, past their deadline, claimed), all SKIP
+-- LOCKED. Errors: PQ008 (NULL worker; limit not in 1..1000; bad lease length), PQ009.
+create function pgqrs.claim(
+    p_worker        text,
+    p_claim_id      uuid,
+    p_limit         integer default 1,
+    p_lease_seconds double precision default 30
+)
+returns table (
+    workflow_id uuid,
+    name        text,
+    token       bigint,
+    input       jsonb,
+    steps       jsonb,
+    recovered   boolean
+)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+-- Walk the claim indexes in order and stop after p_limit rows, whatever the statistics say: with
+-- a stale row estimate (a queue that just filled up) the planner would rather fetch every
+-- claimable row and sort them, which makes each claim cost as much as the whole queue.
+set enable_sort = off
+as $$
+declare
+    v_now       timestamptz := pgqrs.now();
+    v_names     text[];
+    v_ticked    boolean;
+    v_name      text;
+    v_wf        record;
+    v_recovered boolean;
+    v_crashes   integer;
+    v_ids       uuid[] := '{}';
+    v_id        uuid;
+    v_steps     jsonb;
+    v_budget    bigint;
+    v_setting   text;
+begin
+    -- A worker calls this in a loop: checks are expressions, the private checkers only raise.
+    v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
+    if p_limit is null or p_limit < 1 or p_limit > 1000 then
+        raise exception 'pgqrs: claim limit must be between 1 and 1000, got %', p_limit
+            using errcode = 'PQ008';
+    end if;
+    if p_lease_seconds is null or not (p_lease_seconds > 0 and p_lease_seconds <= 86400) then
+        perform pgqrs._check_lease_seconds(p_lease_seconds);
+    end if;
+    select n.names, n.ticked into v_names, v_ticked from pgqrs._worker_names(p_worker) n;
+    v_budget := greatest(1048576, 16777216 / p_limit);
+
+    -- A retry of a claim whose answer was lost: hand back what that claim granted.
+    if p_claim_id is not null then
+        for v_wf in
+            select w.id, w.name, w.lease_token, w.input
+              from pgqrs.workflows w
+             where w.lease_owner = p_worker
+               and w.claim_id = p_claim_id
+               and w.status = 'RUNNING'
+             order by w.available_at, w.id
+        loop
+            workflow_id := v_wf.id;
+            name := v_wf.name;
+            token := v_wf.lease_token;
+            input := v_wf.input;
+            steps := pgqrs._finished_steps(v_wf.id, v_budget);
+            recovered := false;
+            return next;
+        end loop;
+        if found then
+            return;
+        end if;
+    end if;
+
+    -- Cancels and wake-ups that found their row locked earlier. Usually none: one probe.
+    if exists (select from pgqrs.deferred) then
+        perform pgqrs._apply_deferred(v_now, 100);
+    end if;
+
+    -- Deadlines: a workflow past its deadline is cancelled, whoever holds it (a stuck runner is
+    -- fenced out by the new token). Usually there is none: one probe of workflows_deadline.
+    if exists (select from pgqrs.workflows w
+                where w.deadline_at <= v_now and w.status in ('PENDING', 'RUNNING')) then
+        for v_wf in
+            select w.id, w.deadline_at
+              from pgqrs.workflows w
+             where w.deadline_at <= v_now
+               and w.status in ('PENDING', 'RUNNING')
+             order by w.deadline_at
+             limit 100
+               for no key update skip locked
+        loop
+            perform pgqrs._cancel_tree(v_wf.id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
+        end loop;
+    end if;
+
+    -- Fresh work, name by name (the ids first, locked, into an array: a loop over a query would
+    -- open a cursor, which costs more than the rest of a one-row claim). With several names,
+    -- the one whose oldest runnable workflow is oldest goes first.
+    for v_name in
+        select n.name
+          from pg_catalog.unnest(v_names) n (name)
+         where pg_catalog.cardinality(v_names) = 1
+        union all
+        select n.name
+          from pg_catalog.unnest(v_names) n (name)
+          cross join lateral (
+              select w.available_at, w.id
+                from pgqrs.workflows w
+               where w.name = n.name
+                 and w.queued
+                 and w.status in ('PENDING', 'RUNNING')
+                 and w.lease_owner is null
+                 and w.available_at <= v_now
+               order by w.available_at, w.id
+               limit 1) h
+         where pg_catalog.cardinality(v_names) > 1
+         order by 1
+    loop
+        exit when pg_catalog.cardinality(v_ids) >= p_limit;
+        v_ids := v_ids || array(
+            select w.id
+              from pgqrs.workflows w
+             where w.name = v_name
+               and w.queued
+               and w.status in ('PENDING', 'RUNNING')
+               and w.lease_owner is null
+               and w.available_at <= v_now
+               and (w.deadline_at is null or w.deadline_at > v_now)
+             order by w.available_at, w.id
+             limit p_limit - pg_catalog.cardinality(v_ids)
+               for no key update skip locked);
+    end loop;
+
+    -- Expired leases: when the claim is not full, and once a second in any case.
+    if v_ticked or pg_catalog.cardinality(v_ids) < p_limit then
+        v_ids := array(
+            select w.id
+              from pgqrs.workflows w
+             where w.name = any (v_names)
+               and w.queued
+               and w.status = 'RUNNING'
+               and w.lease_owner is not null
+               and w.lease_expires_at <= v_now
+               and (w.deadline_at is null or w.deadline_at > v_now)
+             order by w.lease_expires_at, w.id
+             limit p_limit
+               for no key update skip locked) || v_ids;
+        v_ids := v_ids[1:p_limit];
+    end if;
+
+    foreach v_id in array v_ids loop
+        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input,
+               w.forked_from
+          into v_wf
+          from pgqrs.workflows w
+         where w.id = v_id;
+        v_recovered := v_wf.status = 'RUNNING' and v_wf.lease_owner is not null;
+        v_crashes := v_wf.recoveries + v_recovered::integer;
+        v_steps := '{}'::jsonb;
+        -- A PENDING workflow has never run, so it has no finished steps to load, unless it is a
+        -- fork, which starts with the steps it copied.
+        if v_crashes <= v_wf.max_recoveries
+           and (v_wf.status <> 'PENDING' or v_wf.forked_from is not null) then
+            begin
+                v_steps := pgqrs._finished_steps(v_wf.id, v_budget);
+            exception when others then
+                -- Set aside, not retried forever: DEAD with the reason.
+                perform pgqrs._set_aside(v_wf.id, v_now, pg_catalog.jsonb_build_object(
+                    'type', 'pgqrs.Unclaimable',
+                    'message', 'its replay snapshot could not be built: ' || sqlerrm,
+                    'traceback', null), v_crashes);
+                continue;
+            end;
+        end if;
+        if v_crashes > v_wf.max_recoveries then
+            perform pgqrs._set_aside(v_wf.id, v_now, pg_catalog.jsonb_build_object(
+                'type', 'pgqrs.CrashLoop',
+                'message', pg_catalog.format(
+                    'its runner died %s times (max_recoveries is %s)',
+                    v_crashes, v_wf.max_recoveries),
+                'traceback', null), v_crashes);
+            continue;
+        end if;
+        workflow_id := v_wf.id;
+        name := v_wf.name;
+        token := pgqrs._grant_lease(v_wf.id, p_worker, p_lease_seconds, v_recovered, v_now,
+                                    p_claim_id);
+        input := v_wf.input;
+        steps := v_steps;
+        recovered := v_recovered;
+        return next;
+    end loop;
+end
+$$;
+comment on function pgqrs.claim(text, uuid, integer, double precision) is
+    'Hands a worker up to p_limit runnable workflows under new leases (SKIP LOCKED); reaps '
+    'expired leases and moves crash-looping workflows to DEAD. Idempotent per claim id.';
+
+-- claim_workflows(worker, limit, lease_seconds) -> (workflow_id, name, token, input, steps,
+--   recovered)
+-- The 0.1.0 call: pgqrs.claim without a claim id, so not idempotent (a retry after a lost answer
+-- claims again, and what the first call granted waits for its leases to expire). Everything
+-- else is pgqrs.claim's contract. Errors: as pgqrs.claim.
 create function pgqrs.claim_workflows(
     p_worker        text,
     p_limit         integer default 1,
@@ -203,112 +435,55 @@ language plpgsql
 volatile
 security definer
 set search_path = pg_catalog, pg_temp
--- Walk workflows_claimable in order and stop after p_limit rows, whatever the statistics say:
--- with a stale row estimate (a queue that just filled up) the planner would rather fetch every
--- claimable row and sort them, which makes each claim cost as much as the whole queue.
-set enable_sort = off
 as $$
-declare
-    v_now       timestamptz := pgqrs.now();
-    v_names     text[];
-    v_wf        record;
-    v_recovered boolean;
-    v_crashes   integer;
-    v_ids       uuid[];
-    v_id        uuid;
-    v_setting   text;
 begin
-    -- A worker calls this in a loop: checks are expressions, the private checkers only raise.
-    v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
-    if p_limit is null or p_limit < 1 or p_limit > 1000 then
-        raise exception 'pgqrs: claim limit must be between 1 and 1000, got %', p_limit
-            using errcode = 'PQ008';
-    end if;
-    if p_lease_seconds is null or not (p_lease_seconds > 0 and p_lease_seconds <= 86400) then
-        perform pgqrs._check_lease_seconds(p_lease_seconds);
-    end if;
-    v_names := pgqrs._worker_names(p_worker);
-
-    -- Deadlines: a workflow past its deadline is cancelled, whoever holds it (a stuck runner is
-    -- fenced out by the new token). Usually there is none: one probe of workflows_deadline.
-    if exists (select from pgqrs.workflows w
-                where w.deadline_at <= v_now and w.status in ('PENDING', 'RUNNING')) then
-        for v_wf in
-            select w.id, w.deadline_at
-              from pgqrs.workflows w
-             where w.deadline_at <= v_now
-               and w.status in ('PENDING', 'RUNNING')
-             order by w.deadline_at
-             limit 100
-               for no key update skip locked
-        loop
-            perform pgqrs._cancel(v_wf.id, pgqrs._deadline_error(v_wf.deadline_at), v_now);
-        end loop;
-    end if;
-
-    -- The ids first, locked, into an array (a loop over a query would open a cursor, which
-    -- costs more than the rest of a one-row claim); then each row, already locked by us.
-    v_ids := array(
-        select w.id
-          from pgqrs.workflows w
-         where w.queued
-           and w.status in ('PENDING', 'RUNNING')
-           and w.available_at <= v_now
-           and (w.lease_expires_at is null or w.lease_expires_at <= v_now)
-           and (w.deadline_at is null or w.deadline_at > v_now)
-           and w.name = any (v_names)
-         order by w.available_at, w.id
-         limit p_limit
-           for no key update skip locked);
-    foreach v_id in array v_ids loop
-        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input,
-               w.forked_from
-          into v_wf
-          from pgqrs.workflows w
-         where w.id = v_id;
-        v_recovered := v_wf.status = 'RUNNING' and v_wf.lease_owner is not null;
-        v_crashes := v_wf.recoveries + v_recovered::integer;
-        if v_crashes > v_wf.max_recoveries then
-            update pgqrs.workflows w
-               set status = 'DEAD',
-                   recoveries = v_crashes,
-                   error = pg_catalog.jsonb_build_object(
-                       'type', 'pgqrs.CrashLoop',
-                       'message', pg_catalog.format(
-                           'its runner died %s times (max_recoveries is %s)',
-                           v_crashes, v_wf.max_recoveries),
-                       'traceback', null),
-                   lease_owner = null,
-                   lease_expires_at = null,
-                   lease_token = w.lease_token + 1,
-                   updated_at = v_now
-             where w.id = v_wf.id;
-            perform pg_catalog.pg_notify('pgqrs_done', v_wf.id::text);
-            perform pgqrs._wake_waiters('workflow:' || v_wf.id::text, null, v_now);
-            continue;
-        end if;
-        -- A PENDING workflow has never run, so it has no finished steps to load, unless it is
-        -- a fork, which starts with the steps it copied.
-        workflow_id := v_wf.id;
-        name := v_wf.name;
-        token := pgqrs._grant_lease(v_wf.id, p_worker, p_lease_seconds, v_recovered, v_now);
-        input := v_wf.input;
-        steps := case when v_wf.status = 'PENDING' and v_wf.forked_from is null then '{}'::jsonb
-                      else pgqrs._finished_steps(v_wf.id) end;
-        recovered := v_recovered;
-        return next;
-    end loop;
+    return query select * from pgqrs.claim(p_worker, null::uuid, p_limit, p_lease_seconds);
 end
 $$;
 comment on function pgqrs.claim_workflows(text, integer, double precision) is
     'Hands a worker up to p_limit runnable workflows under new leases (SKIP LOCKED); reaps '
     'expired leases and moves crash-looping workflows to DEAD.';
 
+-- _set_aside(workflow_id, now, error, recoveries): moves a workflow that a claim will not hand out
+-- to DEAD with p_error (a crash loop, a snapshot that cannot be built): its lease ends (token +
+-- 1, fencing out the holder declared dead), NOTIFY pgqrs_done announces it and whoever awaits it
+-- is woken (never waiting: _wake_waiters with deferral). revive_workflow brings it back. The
+-- caller holds the row. Locks: the workflow row, and its waiters' SKIP LOCKED.
+create function pgqrs._set_aside(
+    p_workflow_id uuid,
+    p_now         timestamptz,
+    p_error       jsonb,
+    p_recoveries  integer
+)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    update pgqrs.workflows w
+       set status = 'DEAD',
+           recoveries = p_recoveries,
+           error = p_error,
+           lease_owner = null,
+           lease_expires_at = null,
+           lease_token = w.lease_token + 1,
+           updated_at = p_now
+     where w.id = p_workflow_id;
+    perform pgqrs._notify('pgqrs_done', 'done:' || p_workflow_id::text);
+    perform pgqrs._wake_waiters(array['workflow:' || p_workflow_id::text], null, p_now, true);
+end
+$$;
+comment on function pgqrs._set_aside(uuid, timestamptz, jsonb, integer) is
+    'Private. Moves a workflow a claim will not hand out to DEAD, with the reason.';
+
 -- next_claim_at(worker) -> timestamptz
 -- The earliest time at which a workflow this worker serves becomes claimable (its available_at,
--- or the expiry of its current lease), NULL when there is none; may be in the past. A worker that
--- found nothing to claim sleeps until then, or until NOTIFY pgqrs_work. Read-only; no locks.
--- Errors: PQ009.
+-- or the expiry of its current lease), NULL when there is none; may be in the past (now, also,
+-- while deferred cancels or wake-ups wait for a claim to apply them). A worker that found
+-- nothing to claim sleeps until then, or until NOTIFY pgqrs_work. It reads one index entry per
+-- name for queued work, and the running workflows of its names for leases: not the queue.
+-- Read-only; no locks. Errors: PQ008 (NULL worker), PQ009.
 create function pgqrs.next_claim_at(p_worker text)
 returns timestamptz
 language plpgsql
@@ -319,16 +494,35 @@ as $$
 declare
     v_names text[];
 begin
+    if p_worker is null then
+        raise exception 'pgqrs: worker name must not be null' using errcode = 'PQ008';
+    end if;
     select k.workflows into v_names from pgqrs.workers k where k.name = p_worker;
     if not found then
         perform pgqrs._raise_worker_not_found(p_worker);
     end if;
-    return (
-        select min(greatest(w.available_at, coalesce(w.lease_expires_at, w.available_at)))
-          from pgqrs.workflows w
-         where w.queued
-           and w.status in ('PENDING', 'RUNNING')
-           and w.name = any (v_names));
+    if exists (select from pgqrs.deferred) then
+        return pgqrs.now();
+    end if;
+    return least(
+        (select min(h.available_at)
+           from pg_catalog.unnest(v_names) n (name)
+          cross join lateral (
+              select w.available_at
+                from pgqrs.workflows w
+               where w.name = n.name
+                 and w.queued
+                 and w.status in ('PENDING', 'RUNNING')
+                 and w.lease_owner is null
+                 and w.available_at is not null
+               order by w.available_at
+               limit 1) h),
+        (select min(w.lease_expires_at)
+           from pgqrs.workflows w
+          where w.name = any (v_names)
+            and w.queued
+            and w.status = 'RUNNING'
+            and w.lease_owner is not null));
 end
 $$;
 comment on function pgqrs.next_claim_at(text) is
@@ -338,7 +532,8 @@ comment on function pgqrs.next_claim_at(text) is
 -- Marks the worker stopped and releases every lease it still holds, as release_workflow does
 -- (the tokens move on, fencing out anything of this worker still running), so that other
 -- workers resume that work at once (NOTIFY pgqrs_work); not a recovery. A stopping worker calls
--- it after its grace period. Locks: the worker row, then the workflow rows it held. Errors: PQ009.
+-- it after its grace period. Locks: the worker row, then the workflow rows it held.
+-- Errors: PQ008 (NULL worker), PQ009.
 create function pgqrs.stop_worker(p_worker text)
 returns integer
 language plpgsql
@@ -348,6 +543,9 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    if p_worker is null then
+        raise exception 'pgqrs: worker name must not be null' using errcode = 'PQ008';
+    end if;
     update pgqrs.workers k set stopped_at = pgqrs.now() where k.name = p_worker;
     if not found then
         perform pgqrs._raise_worker_not_found(p_worker);

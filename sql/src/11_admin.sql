@@ -1,7 +1,7 @@
 -- Reading state: one workflow, its steps and attempts, workers, counts and listings.
 
 -- get_workflow(workflow_id) -> one row: everything about a workflow but its steps.
--- Read-only, takes no lock. Errors: PQ001.
+-- Read-only, takes no lock. Errors: PQ001, PQ008 (NULL id).
 create function pgqrs.get_workflow(p_workflow_id uuid)
 returns table (
     id               uuid,
@@ -44,7 +44,7 @@ comment on function pgqrs.get_workflow(uuid) is 'One workflow''s status, values 
 -- Everything get_workflow returns, and the fields added since 0.1.0: the deadline, the workflow
 -- attempt and retry policy, the workflow it was forked from, its parent, and what it waits for
 -- while suspended. Read-only; no locks.
--- Errors: PQ001.
+-- Errors: PQ001, PQ008 (NULL id).
 create function pgqrs.describe_workflow(p_workflow_id uuid)
 returns table (
     id                uuid,
@@ -80,6 +80,7 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     return query
         select w.id, w.name, w.status, w.idempotency_key, w.input, w.output, w.error,
                w.lease_owner, w.lease_token, w.lease_expires_at,
@@ -99,7 +100,7 @@ comment on function pgqrs.describe_workflow(uuid) is
     'One workflow''s status, values, lease, deadline and retry policy.';
 
 -- list_steps(workflow_id) -> one row per step, in the order they were first started.
--- Read-only, takes no lock. Errors: PQ001.
+-- Read-only, takes no lock. Errors: PQ001, PQ008 (NULL id).
 create function pgqrs.list_steps(p_workflow_id uuid)
 returns table (
     step_key    text,
@@ -117,6 +118,7 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
         raise exception 'pgqrs: workflow % does not exist', p_workflow_id
@@ -154,6 +156,7 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
         raise exception 'pgqrs: workflow % does not exist', p_workflow_id
@@ -257,8 +260,36 @@ $$;
 comment on function pgqrs.workflow_counts(double precision) is
     'Workflows by name and status, and whether a live worker serves each name.';
 
+-- _check_list_filters(status, name, limit): raises PQ008 unless a listing's filters are in
+-- bounds: a status that is NULL or one of the workflow statuses, a name that is NULL or a
+-- non-blank string of at most 255 characters, a limit in 1..10000.
+create function pgqrs._check_list_filters(p_status text, p_name text, p_limit integer)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_status not in ('PENDING', 'RUNNING', 'SUCCESS', 'FAILED', 'DEAD', 'CANCELLED') then
+        raise exception 'pgqrs: unknown workflow status %', p_status
+            using errcode = 'PQ008',
+                  hint = 'PENDING, RUNNING, SUCCESS, FAILED, DEAD or CANCELLED.';
+    end if;
+    if p_name is not null then
+        perform pgqrs._check_text('workflow name', p_name, 255);
+    end if;
+    if p_limit is null or p_limit < 1 or p_limit > 10000 then
+        raise exception 'pgqrs: limit must be between 1 and 10000, got %', p_limit
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_list_filters(text, text, integer) is
+    'Private. Raises PQ008 unless a listing''s status, name and limit are in bounds.';
+
 -- list_workflows(status, name, limit) -> the newest workflows first, optionally filtered.
--- Read-only; no locks. Errors: PQ008 (limit not in 1..10000).
+-- The first page of list_workflows_page. Read-only; no locks. Errors: PQ008 (an unknown status,
+-- a blank or oversized name, a limit not in 1..10000).
 create function pgqrs.list_workflows(
     p_status text default null,
     p_name   text default null,
@@ -280,19 +311,86 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    if p_limit is null or p_limit < 1 or p_limit > 10000 then
-        raise exception 'pgqrs: limit must be between 1 and 10000, got %', p_limit
-            using errcode = 'PQ008';
-    end if;
     return query
-        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.created_at, w.updated_at,
-               w.finished_at
-          from pgqrs.workflows w
-         where (p_status is null or w.status = p_status)
-           and (p_name is null or w.name = p_name)
-         order by w.created_at desc, w.id desc
-         limit p_limit;
+        select p.id, p.name, p.status, p.lease_owner, p.recoveries, p.created_at, p.updated_at,
+               p.finished_at
+          from pgqrs.list_workflows_page(p_status, p_name, p_limit) p;
 end
 $$;
 comment on function pgqrs.list_workflows(text, text, integer) is
     'The newest workflows, optionally filtered by status and name.';
+
+-- list_workflows_page(status, name, limit, before_created_at, before_id, created_after,
+--                     idempotency_key) -> one page of workflows, newest first
+-- Keyset pagination: the next page starts before the (created_at, id) of the last row of the
+-- previous one (p_before_created_at, p_before_id; both or neither), so a page costs the same at
+-- any depth and at any table size (indexes workflows_created, workflows_name_created,
+-- workflows_status_created). Optional filters: status, name, created after a time, and an
+-- idempotency key (at most one workflow). Each row also says what holds a runnable-looking
+-- workflow back: waiting_for, available_at, deadline_at, parent_id and the lease expiry.
+-- Read-only; no locks. Errors: PQ008 (filters as in list_workflows; a cursor with only one
+-- half; times outside [1970, 9999); a blank or oversized key).
+create function pgqrs.list_workflows_page(
+    p_status            text default null,
+    p_name              text default null,
+    p_limit             integer default 50,
+    p_before_created_at timestamptz default null,
+    p_before_id         uuid default null,
+    p_created_after     timestamptz default null,
+    p_idempotency_key   text default null
+)
+returns table (
+    id               uuid,
+    name             text,
+    status           text,
+    lease_owner      text,
+    recoveries       integer,
+    created_at       timestamptz,
+    updated_at       timestamptz,
+    finished_at      timestamptz,
+    idempotency_key  text,
+    queued           boolean,
+    available_at     timestamptz,
+    lease_expires_at timestamptz,
+    waiting_for      text,
+    deadline_at      timestamptz,
+    parent_id        uuid,
+    attempt          integer
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+-- Plan each call for its filters: a generic plan of "(p_name is null or name = p_name)" could
+-- use no index.
+set plan_cache_mode = force_custom_plan
+as $$
+begin
+    perform pgqrs._check_list_filters(p_status, p_name, p_limit);
+    if (p_before_created_at is null) <> (p_before_id is null) then
+        raise exception 'pgqrs: a page cursor needs both before_created_at and before_id'
+            using errcode = 'PQ008';
+    end if;
+    perform pgqrs._check_time('before_created_at', p_before_created_at);
+    perform pgqrs._check_time('created_after', p_created_after);
+    if p_idempotency_key is not null then
+        perform pgqrs._check_text('idempotency key', p_idempotency_key, 255);
+    end if;
+    return query
+        select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.created_at, w.updated_at,
+               w.finished_at, w.idempotency_key, w.queued, w.available_at, w.lease_expires_at,
+               w.waiting_for, w.deadline_at, w.parent_id, w.attempt
+          from pgqrs.workflows w
+         where (p_status is null or w.status = p_status)
+           and (p_name is null or w.name = p_name)
+           and (p_idempotency_key is null or w.idempotency_key = p_idempotency_key)
+           and (p_before_created_at is null
+                or (w.created_at, w.id) < (p_before_created_at, p_before_id))
+           and (p_created_after is null or w.created_at > p_created_after)
+         order by w.created_at desc, w.id desc
+         limit p_limit;
+end
+$$;
+comment on function pgqrs.list_workflows_page(text, text, integer, timestamptz, uuid,
+                                              timestamptz, text) is
+    'One page of workflows, newest first, with keyset pagination and filters.';

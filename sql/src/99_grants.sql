@@ -18,6 +18,7 @@ begin
         perform pg_catalog.pg_extension_config_dump('pgqrs.messages', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.messages_id_seq', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.events', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.deferred', '');
     end if;
 end
 $$;

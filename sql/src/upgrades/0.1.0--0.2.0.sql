@@ -28,11 +28,24 @@
 --
 -- Lock footprint: new nullable columns and columns with constant defaults are instant. The
 -- status checks of workflows and steps are widened, which scans each table once under an
--- exclusive lock, and two partial indexes are built (workflows_deadline is empty at first;
--- steps_position only indexes rows that have a position, none before the upgrade, but the build
--- still reads the table). On a large steps table, build that index first without blocking:
+-- exclusive lock, and indexes are built, each reading its table once: on workflows the claim
+-- index is rebuilt per name (workflows_claimable, workflows_leased), listings get
+-- workflows_created, workflows_name_created and workflows_status_created, retention
+-- workflows_finished, and deadlines,
+-- children and waiters their partial indexes (empty at first); on steps, steps_position and
+-- steps_timeout (empty at first: no step has a position or a timeout before the upgrade). On
+-- large tables, build the indexes that hold rows first without blocking writes; the upgrade
+-- then finds them (if not exists):
 --   create unique index concurrently if not exists steps_position
 --       on pgqrs.steps (workflow_id, position) where position is not null;
+--   create index concurrently if not exists workflows_created
+--       on pgqrs.workflows (created_at, id);
+--   create index concurrently if not exists workflows_name_created
+--       on pgqrs.workflows (name, created_at, id);
+--   create index concurrently if not exists workflows_status_created
+--       on pgqrs.workflows (status, created_at, id) where status <> 'SUCCESS';
+--   create index concurrently if not exists workflows_finished on pgqrs.workflows (updated_at)
+--       where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
 
 -- Tables ---------------------------------------------------------------------------------------
 
@@ -47,7 +60,8 @@ alter table pgqrs.workflows
     add column retry_max_backoff double precision not null default 3600,
     add column forked_from uuid,
     add column parent_id uuid,
-    add column waiting_for text;
+    add column waiting_for text,
+    add column claim_id uuid;
 comment on column pgqrs.workflows.deadline_at is
     'When set: past it the workflow is CANCELLED and no write of its runner is accepted.';
 comment on column pgqrs.workflows.attempt is
@@ -58,10 +72,25 @@ comment on column pgqrs.workflows.parent_id is
     'The workflow that started this one as a child; cancelling it cancels this one too.';
 comment on column pgqrs.workflows.waiting_for is
     'What a suspended workflow waits for: ''message:<topic>'' or ''workflow:<id>''.';
+comment on column pgqrs.workflows.claim_id is
+    'The claim (claim_workflows'' p_claim_id) that granted the current lease, so that a retried '
+    'claim returns the same workflows.';
+-- The claim index gains the name and loses the leased rows; leased ones get their own.
+drop index pgqrs.workflows_claimable;
+create index workflows_claimable on pgqrs.workflows (name, available_at, id)
+    where queued and status in ('PENDING', 'RUNNING') and lease_owner is null;
+create index workflows_leased on pgqrs.workflows (name)
+    where queued and status = 'RUNNING' and lease_owner is not null;
 create index workflows_deadline on pgqrs.workflows (deadline_at)
     where deadline_at is not null and status in ('PENDING', 'RUNNING');
 create index workflows_parent on pgqrs.workflows (parent_id) where parent_id is not null;
 create index workflows_waiting on pgqrs.workflows (waiting_for) where waiting_for is not null;
+create index if not exists workflows_created on pgqrs.workflows (created_at, id);
+create index if not exists workflows_name_created on pgqrs.workflows (name, created_at, id);
+create index if not exists workflows_status_created on pgqrs.workflows (status, created_at, id)
+    where status <> 'SUCCESS';
+create index if not exists workflows_finished on pgqrs.workflows (updated_at)
+    where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
 
 alter table pgqrs.steps drop constraint steps_status_check;
 alter table pgqrs.steps add constraint steps_status_check
@@ -85,6 +114,8 @@ comment on column pgqrs.steps.kind is
     '''wait'' for a wait step (sleep, receive, await, event); NULL for an ordinary step.';
 create unique index if not exists steps_position on pgqrs.steps (workflow_id, position)
     where position is not null;
+create index steps_timeout on pgqrs.steps (workflow_id, timeout_at)
+    where status = 'RUNNING' and timeout_at is not null;
 
 create table pgqrs.step_attempts (
     workflow_id uuid not null references pgqrs.workflows (id) on delete cascade,
@@ -128,6 +159,31 @@ comment on table pgqrs.events is
     'The latest value each workflow published under each event key (set_event, get_event).';
 revoke all on table pgqrs.events from public;
 
+create table pgqrs.deferred (
+    workflow_id uuid not null,
+    action      text not null check (action in ('cancel', 'wake')),
+    error       jsonb,
+    created_at  timestamptz not null,
+    primary key (workflow_id, action)
+);
+comment on table pgqrs.deferred is
+    'Cancels and wake-ups that found the workflow row locked: claim_workflows applies them '
+    'later, so that no cancel or claim ever waits for another transaction''s row lock.';
+revoke all on table pgqrs.deferred from public;
+
+create table pgqrs.instance (
+    singleton  boolean primary key default true check (singleton),
+    notify_key bytea not null,
+    created_at timestamptz not null default pg_catalog.clock_timestamp()
+);
+comment on table pgqrs.instance is
+    'One row: this install''s secret key, which turns notification payloads into opaque tags.';
+insert into pgqrs.instance (notify_key)
+values (pg_catalog.decode(pg_catalog.replace(
+            pg_catalog.gen_random_uuid()::text || pg_catalog.gen_random_uuid()::text, '-', ''),
+        'hex'));
+revoke all on table pgqrs.instance from public;
+
 do $$
 begin
     if exists (select from pg_catalog.pg_extension e where e.extname = 'pgqrs') then
@@ -135,6 +191,7 @@ begin
         perform pg_catalog.pg_extension_config_dump('pgqrs.messages', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.messages_id_seq', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.events', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.deferred', '');
     end if;
 end
 $$;

@@ -40,7 +40,8 @@ select is_empty(
     $$select f from unnest(array['get_workflow', 'list_steps', 'list_workers', 'workflow_counts',
                                  'list_workflows', 'next_claim_at', 'error_codes', 'version',
                                  'now', 'describe_workflow', 'list_step_attempts',
-                                 'get_event']) f
+                                 'get_event', 'list_workflows_page', 'notify_tag',
+                                 'notify_key']) f
        where not exists (select 1 from pg_proc p
                           where p.pronamespace = 'pgqrs'::regnamespace and p.proname = f
                             and has_function_privilege('pgqrs_test_monitor_reads', p.oid, 'EXECUTE'))$$,

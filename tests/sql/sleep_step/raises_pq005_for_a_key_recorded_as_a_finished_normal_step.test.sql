@@ -2,6 +2,7 @@ begin;
 select plan(4);
 
 select pgqrs_test.set_clock() \gset
+select pgqrs_test.new_workflow('other') as other_id \gset
 select * from pgqrs_test.running_workflow('runner-a', 600) \gset
 select status from pgqrs.begin_step(:'workflow_id', 'fetch', :token, 1) \gset
 select pgqrs.complete_step(:'workflow_id', 'fetch', :token, '"ok"') \gset
@@ -13,7 +14,7 @@ select throws_ok(format('select * from pgqrs.sleep_step(%L, %L, %s, 1, p_seconds
     'PQ005', null, 'sleep_step: PQ005 (not DONE with wake_at NULL)');
 select throws_ok(format('select * from pgqrs.recv_message(%L, %L, %s, 1, %L)', :'workflow_id', 'fetch', :token, 'orders'),
     'PQ005', null, 'recv_message: PQ005 (not RECEIVED with a NULL message)');
-select throws_ok(format('select * from pgqrs.await_workflow(%L, %L, %s, 1, %L)', :'workflow_id', 'fetch', :token, :'workflow_id'),
+select throws_ok(format('select * from pgqrs.await_workflow(%L, %L, %s, 1, %L)', :'workflow_id', 'fetch', :token, :'other_id'),
     'PQ005', null, 'await_workflow: PQ005 (not DONE with the step''s output as the outcome)');
 select throws_ok(format('select pgqrs.set_event(%L, %L, %s, 1, %L, %L)', :'workflow_id', 'fetch', :token, 'status', '1'),
     'PQ005', null, 'set_event: PQ005 (not a silent no-op)');

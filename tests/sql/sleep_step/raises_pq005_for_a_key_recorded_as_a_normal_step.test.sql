@@ -2,6 +2,7 @@ begin;
 select plan(6);
 
 select pgqrs_test.set_clock() \gset
+select pgqrs_test.new_workflow('other') as other_id \gset
 select * from pgqrs_test.running_workflow() \gset
 select status from pgqrs.begin_step(:'workflow_id', 'fetch', :token, 1) \gset
 select pgqrs_test.failed_step(:'workflow_id', :token, 'load') \gset
@@ -20,7 +21,7 @@ select throws_ok(format('select * from pgqrs.sleep_step(%L, %L, %s, 3, p_seconds
 -- TEST: ... as do the other wait steps
 select throws_ok(format('select * from pgqrs.recv_message(%L, %L, %s, 1, %L)', :'workflow_id', 'fetch', :token, 'a'),
     'PQ005', null, 'recv_message: PQ005');
-select throws_ok(format('select * from pgqrs.await_workflow(%L, %L, %s, 1, %L)', :'workflow_id', 'fetch', :token, :'workflow_id'),
+select throws_ok(format('select * from pgqrs.await_workflow(%L, %L, %s, 1, %L)', :'workflow_id', 'fetch', :token, :'other_id'),
     'PQ005', null, 'await_workflow: PQ005');
 -- TEST: and the steps are unchanged
 select results_eq(format('select * from pgqrs.steps where workflow_id = %L', :'workflow_id'),
