@@ -28,7 +28,7 @@ from observe import Observer, med
 from psycopg import sql
 
 import pgqrs
-from pgqrs import testing
+from pgqrs import _sql, testing
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -255,13 +255,20 @@ async def run_decorators(admin: pgqrs.Admin, n: int) -> float:
 
 
 async def make_finished(admin: pgqrs.Admin, n: int) -> UUID:
-    """A RUNNING workflow whose ``n`` steps (noop, noop#2, ...) all succeeded, lease released."""
+    """A RUNNING workflow whose ``n`` steps all succeeded under the keys the ``@step noop`` of
+    ``replay_wf`` uses (noop, noop#2, ...), lease released: recorded with the SQL calls a runner
+    makes (the low-level API names steps exactly, so it cannot make repeat keys)."""
     ctx = await admin.create_workflow("replay_wf", n)
+    store = admin.store
+    token = (
+        await store.call(_sql.ACQUIRE_WORKFLOW, (ctx.id, store.runner_id, store.lease_seconds))
+    )[0][1]
     for i in range(n):
-        step = await ctx.acquire_step("noop")
-        assert step.guard is not None
-        await step.guard.success(flows.payload(i))
-    await ctx.release()
+        key = "noop" if i == 0 else f"noop#{i + 1}"
+        await store.call(
+            _sql.RECORD_STEP, (ctx.id, key, token, i + 1, json.dumps(flows.payload(i)), 0.0)
+        )
+    await store.call(_sql.RELEASE_WORKFLOW, (ctx.id, token))
     return ctx.id
 
 

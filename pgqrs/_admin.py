@@ -6,15 +6,12 @@ send messages to workflows and read their events from outside any workflow.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
-
-import psycopg
 
 from . import _codec, _install, _lookup, _policy, _results, _sql, errors
 from ._handles import WorkflowHandle
@@ -251,8 +248,9 @@ class Admin:
     ) -> Any:
         """The value a workflow published under event ``key`` (``ctx.set_event``), waiting up
         to ``timeout`` seconds for it to be set (None: as long as it takes). Raises
-        WaitTimeoutError when it is not set in time. Woken by NOTIFY pgqrs_event, with a
-        backstop check every ``poll_interval`` seconds (the only one with ``listen=False``)."""
+        WaitTimeoutError when it is not set in time. Woken by NOTIFY pgqrs_event on the store's
+        shared LISTEN connection, with a backstop check every ``poll_interval`` seconds (the
+        only one with ``listen=False``)."""
         target = _codec.as_uuid(workflow_id)
         deadline = None if timeout is None else time.monotonic() + timeout
 
@@ -268,24 +266,14 @@ class Admin:
                 raise errors.WaitTimeoutError(f"event {key!r} of workflow {target} was not set")
             return min(left, self.store.poll_interval)
 
-        if not self.store.listen:
+        async with self.store.listener.subscribe(
+            "pgqrs_event", await self.store.tag(f"event:{target} {key}")
+        ) as sub:
             while True:
-                found, value = await read()
+                found, value = await read()  # subscribed first: no update slips in between
                 if found:
                     return value
-                await asyncio.sleep(wait_time())
-        async with await psycopg.AsyncConnection.connect(
-            self.store.listen_dsn, autocommit=True
-        ) as conn:
-            await conn.execute(_sql.LISTEN_EVENT)
-            wanted = f"{target} {key}"
-            while True:
-                found, value = await read()  # after LISTEN: no update can slip in between
-                if found:
-                    return value
-                async for note in conn.notifies(timeout=wait_time()):
-                    if note.payload == wanted:
-                        break
+                await sub.wait(wait_time())
 
     async def list_workers(self) -> list[WorkerInfo]:
         """Registered workers: alive or not, and what each is running."""

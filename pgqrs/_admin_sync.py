@@ -15,8 +15,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import psycopg
-
 from . import _codec, _install, _lookup_sync, _policy, _results, _sql, errors
 from ._handles_sync import SyncWorkflowHandle
 from ._results import (
@@ -250,8 +248,9 @@ class SyncAdmin:
     def get_event(self, workflow_id: UUID | str, key: str, timeout: float | None = None) -> Any:
         """The value a workflow published under event ``key`` (``ctx.set_event``), waiting up
         to ``timeout`` seconds for it to be set (None: as long as it takes). Raises
-        WaitTimeoutError when it is not set in time. Woken by NOTIFY pgqrs_event, with a
-        backstop check every ``poll_interval`` seconds (the only one with ``listen=False``)."""
+        WaitTimeoutError when it is not set in time. Woken by NOTIFY pgqrs_event on the store's
+        shared LISTEN connection, with a backstop check every ``poll_interval`` seconds (the
+        only one with ``listen=False``)."""
         target = _codec.as_uuid(workflow_id)
         deadline = None if timeout is None else time.monotonic() + timeout
 
@@ -267,22 +266,14 @@ class SyncAdmin:
                 raise errors.WaitTimeoutError(f"event {key!r} of workflow {target} was not set")
             return min(left, self.store.poll_interval)
 
-        if not self.store.listen:
+        with self.store.listener.subscribe(
+            "pgqrs_event", self.store.tag(f"event:{target} {key}")
+        ) as sub:
             while True:
-                found, value = read()
+                found, value = read()  # subscribed first: no update slips in between
                 if found:
                     return value
-                time.sleep(wait_time())
-        with psycopg.Connection.connect(self.store.listen_dsn, autocommit=True) as conn:
-            conn.execute(_sql.LISTEN_EVENT)
-            wanted = f"{target} {key}"
-            while True:
-                found, value = read()  # after LISTEN: no update can slip in between
-                if found:
-                    return value
-                for note in conn.notifies(timeout=wait_time()):
-                    if note.payload == wanted:
-                        break
+                sub.wait(wait_time())
 
     def list_workers(self) -> list[WorkerInfo]:
         """Registered workers: alive or not, and what each is running."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import traceback
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +18,12 @@ from . import errors
 # Text fields of a stored error are cut to this many characters, so that recording a failure can
 # never itself fail on the payload limit.
 MAX_ERROR_TEXT = 16_384
+
+# How deep the SQL lets JSON values nest (PQ013): the top value is level 0.
+MAX_DEPTH = 256
+
+# The pgqrs function a statement calls, to name it in an error.
+_CALLED = re.compile(r"pgqrs\.(\w+)\(")
 
 # A \u0000 escape in encoded JSON: preceded by an even number of backslashes (an odd number would
 # mean the backslash itself is escaped and the text is a literal "\u0000").
@@ -35,11 +42,46 @@ def encode(value: Any, what: str) -> str:
         raise errors.InvalidValueError(f"{what} is not valid JSON: {exc}") from exc
     except TypeError as exc:
         raise errors.InvalidValueError(f"{what} is not JSON-serializable: {exc}") from exc
+    except RecursionError:
+        raise errors.ValueTooDeepError(
+            f"{what} is nested too deep (pgqrs accepts at most {MAX_DEPTH} levels)",
+            sqlstate="PQ013",
+        ) from None
     if _NUL_ESCAPE.search(text):
         raise errors.InvalidValueError(
             f"{what} contains a NUL character (\\u0000), which PostgreSQL cannot store"
         )
     return text
+
+
+def loads(text: str | bytes) -> Any:
+    """Decode JSON read from the database. A value nested too deep for Python's decoder (one
+    stored before pgqrs bounded the depth, or written around the API) raises
+    InvalidValueError, never RecursionError."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise errors.ValueTooDeepError(
+            f"a stored JSON value is nested too deep to decode (pgqrs accepts at most {MAX_DEPTH}"
+            " levels)",
+            sqlstate="PQ013",
+        ) from None
+
+
+def check_text_params(query: str, params: Sequence[Any]) -> None:
+    """Raise InvalidArgumentError for a text argument with a NUL character, which PostgreSQL
+    cannot store (psycopg would raise a bare DataError). JSON values are encoded already, with
+    their NULs refused by :func:`encode`."""
+    for param in params:
+        if isinstance(param, str) and "\x00" in param:
+            called = _CALLED.search(query)
+            raise errors.InvalidArgumentError(
+                f"a text argument of pgqrs.{called.group(1) if called else '?'} contains a NUL"
+                f" character (\\x00), which PostgreSQL cannot store: {param[:60]!r}",
+                sqlstate="PQ008",
+            )
+        if isinstance(param, list | tuple):
+            check_text_params(query, param)
 
 
 def as_uuid(value: UUID | str) -> UUID:

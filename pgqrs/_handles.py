@@ -7,14 +7,11 @@ parent.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any, Protocol
 from uuid import UUID
 
-import psycopg
-
-from . import _lookup, _sql, errors
+from . import _lookup, errors
 from ._results import WorkflowInfo
 from ._store import Store
 
@@ -41,28 +38,19 @@ class WorkflowHandle:
 
         Raises WorkflowFailedError (FAILED), WorkflowDeadError (DEAD), WorkflowCancelledError
         (CANCELLED, by cancel_workflow or its deadline), or WaitTimeoutError when ``timeout``
-        seconds pass first. Woken by NOTIFY pgqrs_done, with a backstop check every
-        ``poll_interval`` seconds (the only check when the store has ``listen=False``).
+        seconds pass first. Woken by NOTIFY pgqrs_done on the store's shared LISTEN connection,
+        with a backstop check every ``poll_interval`` seconds (the only check when the store has
+        ``listen=False``).
         """
         deadline = None if timeout is None else time.monotonic() + timeout
-        if not self.store.listen:
+        async with self.store.listener.subscribe(
+            "pgqrs_done", await self.store.tag(f"done:{self.id}")
+        ) as sub:
             while True:
-                info = await self.info()
+                info = await self.info()  # subscribed first: no completion slips in between
                 if info.done:
                     return info.result()
-                await asyncio.sleep(self._wait_time(deadline))
-        async with await psycopg.AsyncConnection.connect(
-            self.store.listen_dsn, autocommit=True
-        ) as conn:
-            await conn.execute(_sql.LISTEN_DONE)
-            wanted = str(self.id)
-            while True:
-                info = await self.info()  # after LISTEN, so no completion can slip between
-                if info.done:
-                    return info.result()
-                async for note in conn.notifies(timeout=self._wait_time(deadline)):
-                    if note.payload == wanted:
-                        break
+                await sub.wait(self._wait_time(deadline))
 
     def _wait_time(self, deadline: float | None) -> float:
         if deadline is None:

@@ -13,9 +13,7 @@ import time
 from typing import Any, Protocol
 from uuid import UUID
 
-import psycopg
-
-from . import _lookup_sync, _sql, errors
+from . import _lookup_sync, errors
 from ._results import WorkflowInfo
 from ._store_sync import SyncStore
 
@@ -42,26 +40,17 @@ class SyncWorkflowHandle:
 
         Raises WorkflowFailedError (FAILED), WorkflowDeadError (DEAD), WorkflowCancelledError
         (CANCELLED, by cancel_workflow or its deadline), or WaitTimeoutError when ``timeout``
-        seconds pass first. Woken by NOTIFY pgqrs_done, with a backstop check every
-        ``poll_interval`` seconds (the only check when the store has ``listen=False``).
+        seconds pass first. Woken by NOTIFY pgqrs_done on the store's shared LISTEN connection,
+        with a backstop check every ``poll_interval`` seconds (the only check when the store has
+        ``listen=False``).
         """
         deadline = None if timeout is None else time.monotonic() + timeout
-        if not self.store.listen:
+        with self.store.listener.subscribe("pgqrs_done", self.store.tag(f"done:{self.id}")) as sub:
             while True:
-                info = self.info()
+                info = self.info()  # subscribed first: no completion slips in between
                 if info.done:
                     return info.result()
-                time.sleep(self._wait_time(deadline))
-        with psycopg.Connection.connect(self.store.listen_dsn, autocommit=True) as conn:
-            conn.execute(_sql.LISTEN_DONE)
-            wanted = str(self.id)
-            while True:
-                info = self.info()  # after LISTEN, so no completion can slip between
-                if info.done:
-                    return info.result()
-                for note in conn.notifies(timeout=self._wait_time(deadline)):
-                    if note.payload == wanted:
-                        break
+                sub.wait(self._wait_time(deadline))
 
     def _wait_time(self, deadline: float | None) -> float:
         if deadline is None:

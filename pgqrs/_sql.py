@@ -135,9 +135,13 @@ REGISTER_WORKER: LiteralString = (
 
 WORKER_HEARTBEAT: LiteralString = "SELECT pgqrs.worker_heartbeat(p_worker => %s::text)"
 
-CLAIM_WORKFLOWS: LiteralString = (
-    "SELECT workflow_id, name, token, input, steps, recovered FROM pgqrs.claim_workflows("
-    "p_worker => %s::text, p_limit => %s::int4, p_lease_seconds => %s::float8)"
+# A claim, idempotent per claim id (a retry after a lost answer returns the same workflows).
+# input and steps come as text: the worker decodes each row on its own, so one value it cannot
+# decode costs that workflow only, never the claim.
+CLAIM: LiteralString = (
+    "SELECT workflow_id, name, token, input::text, steps::text, recovered FROM pgqrs.claim("
+    "p_worker => %s::text, p_claim_id => %s::uuid, p_limit => %s::int4,"
+    " p_lease_seconds => %s::float8)"
 )
 
 NEXT_CLAIM_AT: LiteralString = (
@@ -162,9 +166,16 @@ LIST_WORKFLOWS: LiteralString = (
     " FROM pgqrs.list_workflows(p_status => %s::text, p_name => %s::text, p_limit => %s::int4)"
 )
 
-# Notifications. Channel names are fixed identifiers, not parameters.
+# Notifications. Channel names are fixed identifiers, not parameters; payloads are tags
+# (pgqrs.notify_tag), computed by the client from the install's key.
 LISTEN_WORK: LiteralString = "LISTEN pgqrs_work"
-LISTEN_DONE: LiteralString = "LISTEN pgqrs_done"
+LISTEN_ALL: tuple[LiteralString, ...] = (
+    "LISTEN pgqrs_work",
+    "LISTEN pgqrs_done",
+    "LISTEN pgqrs_event",
+    "LISTEN pgqrs_message",
+)
+NOTIFY_KEY: LiteralString = "SELECT pgqrs.notify_key()"
 
 # Coordination: durable sleep, messages, events, child workflows (all wait steps).
 SLEEP_STEP: LiteralString = (
@@ -202,5 +213,3 @@ SET_EVENT: LiteralString = (
 GET_EVENT: LiteralString = (
     "SELECT found, value FROM pgqrs.get_event(p_workflow_id => %s::uuid, p_key => %s::text)"
 )
-
-LISTEN_EVENT: LiteralString = "LISTEN pgqrs_event"

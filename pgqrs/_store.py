@@ -17,9 +17,11 @@ from types import TracebackType
 from typing import Any, LiteralString
 
 import psycopg
+from psycopg.types.json import set_json_loads
 from psycopg_pool import AsyncConnectionPool
 
-from . import _dberrors, _install, _policy, _sql, errors
+from . import _codec, _dberrors, _install, _listen, _policy, _sql, errors
+from ._listen import AsyncListener
 from ._policy import RetryPolicy
 from ._runtime import default_runner_id
 
@@ -35,9 +37,10 @@ class Store:
     or a server restart are retried for up to ``retry_timeout`` seconds; every pgqrs call is safe
     to repeat.
 
-    Waiting (``handle.result()``, idle workers) uses LISTEN on a dedicated connection to
-    ``listen_dsn`` (default: ``dsn``), with a backstop poll every ``poll_interval`` seconds. Behind
-    a transaction-pooling PgBouncer, point ``listen_dsn`` at the server itself, or pass
+    Waiting (``handle.result()``, ``admin.get_event()``, a receive or an await kept in process)
+    uses one LISTEN connection per store to ``listen_dsn`` (default: ``dsn``), shared by every
+    waiter, with a backstop poll every ``poll_interval`` seconds; an idle worker has its own.
+    Behind a transaction-pooling PgBouncer, point ``listen_dsn`` at the server itself, or pass
     ``listen=False`` to poll only; ``prepare_threshold=None`` turns prepared statements off.
 
     ``step_retry`` is the project-wide retry policy of ``@step`` functions (default: no retries);
@@ -71,7 +74,9 @@ class Store:
         self.poll_interval = poll_interval
         self.step_retry = step_retry
         self.inline_wait_max = inline_wait_max
+        self.listener = AsyncListener(self.listen_dsn, enabled=listen)
         self._schema_checked = False
+        self._notify_key: bytes | None = None
 
     @classmethod
     async def connect(
@@ -90,17 +95,20 @@ class Store:
         inline_wait_max: float = 2.0,
     ) -> Store:
         """Open a store on ``dsn``, a libpq connection string or URL; see :class:`Store`."""
-        if lease_seconds <= 0:
-            raise ValueError("lease_seconds must be positive")
-        if poll_interval <= 0:
-            raise ValueError("poll_interval must be positive")
-        if inline_wait_max < 0:
-            raise ValueError("inline_wait_max must not be negative")
+        if not lease_seconds > 0:
+            raise errors.InvalidArgumentError(f"lease_seconds must be positive: {lease_seconds}")
+        if not poll_interval > 0:
+            raise errors.InvalidArgumentError(f"poll_interval must be positive: {poll_interval}")
+        if not inline_wait_max >= 0:
+            raise errors.InvalidArgumentError(
+                f"inline_wait_max must not be negative, got {inline_wait_max}"
+            )
         pool = AsyncConnectionPool(
             dsn,
             min_size=1,
             max_size=max(pool_size, 2),
             kwargs={"autocommit": True, "prepare_threshold": prepare_threshold},
+            configure=_configure,
             timeout=retry_timeout,
             open=False,
         )
@@ -119,7 +127,15 @@ class Store:
         )
 
     async def close(self) -> None:
+        await self.listener.close()
         await self.pool.close()
+
+    async def tag(self, subject: str) -> str:
+        """The notification payload pgqrs sends for ``subject`` (``pgqrs.notify_tag``),
+        computed here from the install's key, read once per store."""
+        if self._notify_key is None:
+            self._notify_key = bytes((await self.call(_sql.NOTIFY_KEY))[0][0])
+        return _listen.tag(self._notify_key, subject)
 
     async def __aenter__(self) -> Store:
         return self
@@ -194,6 +210,8 @@ class Store:
         the server then parses and plans every call again, which cost more at concurrency 1.)"""
         if check and not self._schema_checked:
             await self.check_schema()
+        for query, params in statements:
+            _codec.check_text_params(query, params)
         deadline = time.monotonic() + self.retry_timeout
         delay = 0.02
         while True:
@@ -223,6 +241,12 @@ class Store:
                 logger.warning("pgqrs: retrying after %s: %s", type(exc).__name__, exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+
+async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
+    """Every pool connection decodes JSON with :func:`_codec.loads`, so that a stored value
+    nested too deep to decode raises InvalidValueError, not RecursionError."""
+    set_json_loads(_codec.loads, conn)
 
 
 def _has_rows(result: Any) -> bool:

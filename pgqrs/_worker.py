@@ -17,6 +17,7 @@ import os
 import signal
 import socket
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from types import ModuleType
@@ -24,7 +25,7 @@ from typing import Any, LiteralString
 
 import psycopg
 
-from . import _dberrors, _replay, _sql, errors
+from . import _codec, _dberrors, _replay, _sql, errors
 from ._store import Store
 from ._store_sync import SyncStore
 from ._workflow import PyWorkflow
@@ -172,9 +173,7 @@ class Worker:
                 elif free > 0:
                     self._claiming = True
                     try:
-                        rows = await self.store.call(
-                            _sql.CLAIM_WORKFLOWS, (self.name, free, self.store.lease_seconds)
-                        )
+                        rows = await self.store.call(*self._claim(free))
                     finally:
                         self._claiming = False
                     last_beat = time.monotonic()
@@ -220,9 +219,11 @@ class Worker:
         return max(0.005, (next_at - now).total_seconds())
 
     async def _listen(self) -> None:
-        """Wake the claim loop on NOTIFY pgqrs_work for a name this worker serves."""
+        """Wake the claim loop on NOTIFY pgqrs_work for a name this worker serves (its tag), or
+        for work of any name ('*')."""
         if not self.store.listen:
             return
+        tags = {await self.store.tag(f"work:{name}") for name in self.workflows}
         backoff = 0.1
         while True:
             try:
@@ -233,7 +234,7 @@ class Worker:
                     backoff = 0.1
                     self._wake.set()  # anything sent while we were not listening
                     async for note in conn.notifies():
-                        if note.payload == "*" or note.payload in self.workflows:
+                        if note.payload == "*" or note.payload in tags:
                             self._wake.set()
             except psycopg.OperationalError as exc:
                 logger.warning("worker %s: listen connection lost: %s", self.name, exc)
@@ -271,7 +272,13 @@ class Worker:
             if rows is None or len(rows) < free:
                 self._wake.set()  # the queue may be empty, or the claim failed: the loop decides
 
-        return (_sql.CLAIM_WORKFLOWS, (self.name, free, self.store.lease_seconds)), took
+        return self._claim(free), took
+
+    def _claim(self, free: int) -> tuple[LiteralString, tuple[Any, ...]]:
+        """A claim for ``free`` slots, with a claim id of its own: when its answer is lost and
+        the call is retried (same parameters), the SQL hands back what it granted the first
+        time instead of leaving it leased to nobody until the leases expire."""
+        return _sql.CLAIM, (self.name, uuid.uuid4(), free, self.store.lease_seconds)
 
     def _spawn(self, row: tuple[Any, ...]) -> None:
         task = asyncio.create_task(self._run_one(row), name=f"pgqrs-workflow-{row[0]}")
@@ -288,8 +295,14 @@ class Worker:
         task.add_done_callback(done)
 
     async def _run_one(self, row: tuple[Any, ...]) -> None:
-        workflow_id, name, token, input_, steps, recovered = row
+        workflow_id, name, token, input_text, steps_text, recovered = row
         fn = self.workflows[name]
+        try:
+            input_ = _codec.loads(input_text) if input_text is not None else None
+            steps = _codec.loads(steps_text) if steps_text is not None else {}
+        except errors.InvalidValueError as exc:
+            await self._set_aside(workflow_id, name, token, exc)
+            return
         run = _replay.Run(token=token, input=input_, finished=dict(steps or {}))
         how = "resumes" if recovered or run.finished else "claims"
         logger.info(
@@ -354,6 +367,21 @@ class Worker:
                 name,
                 workflow_id,
                 time.monotonic() - started,
+            )
+
+    async def _set_aside(
+        self, workflow_id: Any, name: str, token: int, exc: errors.InvalidValueError
+    ) -> None:
+        """A claimed workflow whose stored values cannot be decoded here fails for good (no
+        retry could decode them), with the reason; the worker goes on with the others."""
+        logger.warning(
+            "worker %s sets %s %s aside: %s", self.name, name, workflow_id, exc
+        )
+        error = _codec.error_object(exc)
+        error["retryable"] = False
+        with contextlib.suppress(psycopg.Error, errors.PgqrsError):
+            await self.store.call(
+                _sql.FAIL_WORKFLOW, (workflow_id, token, _codec.encode(error, "error"))
             )
 
     def _run_sync(

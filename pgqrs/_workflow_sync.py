@@ -12,6 +12,7 @@ this file is out of date.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -75,14 +76,16 @@ class SyncWorkflow:
         return self._run.input if self._run else self._input
 
     def acquire_step(self, name: str) -> SyncStepResult:
-        """Acquire the next step called ``name`` (low-level API).
+        """Acquire the step called ``name`` (low-level API): the name is the step's identity.
 
-        Returns SKIPPED with the stored value for a step that succeeded before, or EXECUTE with a
-        guard to record the outcome; raises StepFailedError for a step that failed before. The
-        first call on a fresh context acquires the workflow's lease implicitly.
+        Returns SKIPPED with the stored value for a step that succeeded before, however often it
+        is acquired, or EXECUTE with a guard to record the outcome; raises StepFailedError for a
+        step that failed before. The first call on a fresh context acquires the workflow's lease
+        implicitly. (``@step`` functions differ: the nth call of a step in a run is the step
+        ``name#n``.)
         """
         run = self._run or self._acquire()
-        key, position = run.next_step(name)
+        key, position = run.named_step(name)
         return self._acquire_key(run, key, position, _policy.NO_RETRIES, None)
 
     def heartbeat(self) -> None:
@@ -120,7 +123,7 @@ class SyncWorkflow:
         self._sleep(None, when)
 
     def _sleep(self, seconds: float | None, until: datetime | None) -> None:
-        self._wait("pgqrs.sleep", _sql.SLEEP_STEP, (seconds, until), "sleeps", poll=False)
+        self._wait("pgqrs.sleep", _sql.SLEEP_STEP, (seconds, until), "sleeps", None)
 
     def send(self, workflow_id: UUID | str, topic: str, message: Any = None) -> None:
         """Send ``message`` to another workflow under ``topic``, exactly once: the send is a
@@ -142,7 +145,11 @@ class SyncWorkflow:
         same message, or the same timeout, never a message that came later. A long wait
         suspends the workflow (WorkflowSuspended); a message sent to it wakes it."""
         status, value = self._wait(
-            "pgqrs.recv", _sql.RECV_MESSAGE, (topic, timeout), f"waits for a message on {topic!r}"
+            "pgqrs.recv",
+            _sql.RECV_MESSAGE,
+            (topic, timeout),
+            f"waits for a message on {topic!r}",
+            ("pgqrs_message", f"message:{self.id} {topic}"),
         )
         if status == "RECORDED":  # replayed: the stored outcome
             return default if "timeout" in value else value["message"]
@@ -152,7 +159,7 @@ class SyncWorkflow:
         """Publish ``value`` under the event ``key`` of this workflow, for
         :meth:`SyncAdmin.get_event` to read from anywhere. It is a step: a replay does not put an
         older value back."""
-        run = self._run or self._acquire()
+        run = self._require_run()
         step_key, position = run.next_step("pgqrs.set_event")
         hit, _value = run.replay(self.id, step_key, position)
         if hit:
@@ -190,7 +197,11 @@ class SyncWorkflow:
 
     def _await_workflow(self, other: UUID, timeout: float | None) -> Any:
         status, value = self._wait(
-            "pgqrs.await", _sql.AWAIT_WORKFLOW, (other, timeout), f"waits for workflow {other}"
+            "pgqrs.await",
+            _sql.AWAIT_WORKFLOW,
+            (other, timeout),
+            f"waits for workflow {other}",
+            ("pgqrs_done", f"done:{other}"),
         )
         if status == "TIMEOUT" or "timeout" in value:
             raise errors.WaitTimeoutError(f"workflow {other} did not finish in time")
@@ -202,35 +213,44 @@ class SyncWorkflow:
         query: LiteralString,
         args: tuple[Any, ...],
         what: str,
-        *,
-        poll: bool = True,
+        wake: tuple[str, str] | None,
     ) -> tuple[str, Any]:
         """Run a wait step (``sleep_step``, ``recv_message``, ``await_workflow``): its recorded
         outcome from the replay snapshot as ``("RECORDED", output)``, else the SQL's final
-        answer ``(status, value)``. Waits the SQL keeps in process are waited here (polling,
-        with ``poll``, for what may come early); a suspension raises WorkflowSuspended."""
-        run = self._run or self._acquire()
+        answer ``(status, value)``. A wait the SQL keeps in process (WAIT) is waited here: for
+        its remaining time, or until the notification ``wake`` (channel, subject) says that what
+        it waits for may have come (a message, a child finishing), whichever is first; then it
+        asks again. A suspension raises WorkflowSuspended."""
+        run = self._require_run()
         key, position = run.next_step(name)
         hit, value = run.replay(self.id, key, position)
         if hit:
             return "RECORDED", value
-        while True:
-            self._check_stop(key)
-            status, value, remaining = (
-                self._call(
-                    query,
-                    (self.id, key, run.token, position, *args, self.store.inline_wait_max),
-                )
-            )[0]
-            if status not in ("WAIT", "SUSPENDED"):
-                return str(status), value
-            self._suspended_if(status, remaining, what)
-            left = max(remaining or 0.0, 0.0)
-            time.sleep(min(left, 0.05) if poll else left)
+        call = (self.id, key, run.token, position, *args, self.store.inline_wait_max)
+        with contextlib.ExitStack() as stack:
+            sub: Any = None
+            while True:
+                self._check_stop(key)
+                status, value, remaining = (self._call(query, call))[0]
+                if status not in ("WAIT", "SUSPENDED"):
+                    return str(status), value
+                self._suspended_if(status, remaining, what)
+                left = max(remaining or 0.0, 0.0)
+                if wake is None:  # a sleep: only time ends it
+                    time.sleep(left)
+                elif sub is None:  # subscribe, then ask again: nothing can slip in between
+                    channel, subject = wake
+                    sub = stack.enter_context(
+                        self.store.listener.subscribe(channel, self.store.tag(subject))
+                    )
+                elif sub.ready:
+                    sub.wait(left)
+                else:  # no LISTEN (listen=False): poll
+                    time.sleep(min(left, 0.05))
 
     def _keyed_step(self, name: str, body: Callable[[str], Any]) -> Any:
         """A step whose body needs its own key (as an idempotency key for what it does)."""
-        run = self._run or self._acquire()
+        run = self._require_run()
         key, position = run.next_step(name)
         result = self._acquire_key(run, key, position, _policy.NO_RETRIES, None)
         guard = result.guard
@@ -263,6 +283,19 @@ class SyncWorkflow:
             )
 
     # -- used by the decorators ---------------------------------------------------------------
+
+    def _require_run(self) -> _replay.Run:
+        """The current run, for a ``@step`` or a durable wait. Only the low-level
+        ``acquire_step`` acquires a workflow implicitly: a step called on a context whose
+        workflow is not being run would run outside any run, so it raises instead."""
+        if self._run is None:
+            raise errors.InvalidStateError(
+                f"workflow {self.id} is not being run: call a @workflow function with this"
+                " context (or acquire_step first) before its steps, sleeps, messages and"
+                " children",
+                sqlstate="PQ005",
+            )
+        return self._run
 
     def _acquire(self) -> _replay.Run:
         rows = self.store.call(
@@ -332,7 +365,7 @@ class SyncWorkflow:
         timeout: float | None = None,
     ) -> Any:
         """Run one ``@step`` call: replay it, or run it under its retry policy and timeout."""
-        run = self._run or self._acquire()
+        run = self._require_run()
         key, position = run.next_step(name)
         policy = retry.resolve(self.store.step_retry) if retry else self.store.step_retry
         while True:
@@ -371,7 +404,7 @@ class SyncWorkflow:
         ``begin_step``, which answers SKIPPED when that commit did happen and EXECUTE when it
         did not, for up to the store's ``retry_timeout``.
         """
-        run = self._run or self._acquire()
+        run = self._require_run()
         key, position = run.next_step(name)
         policy = retry.resolve(self.store.step_retry) if retry else self.store.step_retry
         lost_since: float | None = None

@@ -14,13 +14,14 @@ The tree::
      ├── StepFailedError            PQ004  replay of a step that failed before
      ├── InvalidStateError          PQ005  the call does not fit the current state
      ├── IdempotencyConflictError   PQ006  an id or key reused for a different call
-     ├── InvalidArgumentError       PQ008  empty or oversized name, key, owner, lease length
+     ├── InvalidArgumentError       PQ008  an argument missing or outside its bounds
      ├── WorkerNotFoundError        PQ009  no worker is registered under that name
      ├── WorkflowCodeChangedError   PQ010  the code calls another step than the one recorded
      ├── WorkflowCancelledError     PQ011  the workflow was cancelled, or its deadline passed
      ├── StepTimeoutError           PQ012  a step ran past its timeout (also TimeoutError)
      ├── InvalidValueError          22P02, 22P05  a value that is not JSON, NaN, NUL characters
-     │    └── PayloadTooLargeError  PQ007  a value over pgqrs.max_payload_bytes
+     │    ├── PayloadTooLargeError  PQ007  a value over pgqrs.max_payload_bytes
+     │    └── ValueTooDeepError     PQ013  a value nested more than 256 levels deep
      ├── WorkflowFailedError        (client) running a workflow that ended FAILED
      │    └── WorkflowDeadError     (client) ... or that was stopped as a crash loop (DEAD)
      ├── WaitTimeoutError           (client) a workflow's result did not come in time
@@ -47,6 +48,7 @@ __all__ = [
     "SchemaError",
     "StepFailedError",
     "StepTimeoutError",
+    "ValueTooDeepError",
     "WaitTimeoutError",
     "WorkerNotFoundError",
     "WorkerStopping",
@@ -223,6 +225,11 @@ class InvalidValueError(PgqrsError, ValueError, sqlstates=("22P02", "22P05")):
 
 class PayloadTooLargeError(InvalidValueError, sqlstates=("PQ007",)):
     """Raised when a JSON value exceeds the server setting ``pgqrs.max_payload_bytes``."""
+
+
+class ValueTooDeepError(InvalidValueError, sqlstates=("PQ013",)):
+    """Raised for a JSON value nested more than 256 levels deep, which the SQL refuses so that
+    every client can decode every stored value (and for a stored one too deep to decode)."""
 
 
 class WorkflowFailedError(PgqrsError):

@@ -2406,7 +2406,8 @@ comment on function pgqrs.sleep_step(uuid, text, bigint, integer, double precisi
 -- psql session). Messages of one workflow and topic are received in the order they were sent.
 -- With p_idempotency_key, sending again returns the first message (created = false) and
 -- queues nothing; the same key with another topic or message raises PQ006. A workflow
--- suspended in recv_message on this topic is woken (NOTIFY pgqrs_work). Durable commit.
+-- suspended in recv_message on this topic is woken (NOTIFY pgqrs_work), and one receiving in
+-- process is told (NOTIFY pgqrs_message, tagged 'message:<id> <topic>'). Durable commit.
 -- Locks: the workflow row (first: so a receiver cannot miss the wake-up), then the new row.
 -- Errors: PQ001, PQ005 (the workflow is SUCCESS, FAILED or CANCELLED: nobody would receive
 -- it), PQ006, PQ007, PQ008 (topic or key missing, empty or too long).
@@ -2462,6 +2463,8 @@ begin
     values (p_workflow_id, p_topic, p_message, p_idempotency_key, v_now)
     returning id into v_id;
     perform pgqrs._wake_waiters(array['message:' || p_topic], p_workflow_id, v_now, false);
+    -- A receiver waiting in process (it holds its lease, so nothing above wakes it) listens.
+    perform pgqrs._notify('pgqrs_message', 'message:' || p_workflow_id::text || ' ' || p_topic);
     return query select v_id, true;
 end
 $$;

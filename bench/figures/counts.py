@@ -68,7 +68,7 @@ def count_body(env: Env, kind: str, n: int) -> Callable[[], Awaitable[None]]:
             else:
                 ctx = await admin.create_workflow("lowlevel_wf", n)
                 for i in range(n):
-                    step = await ctx.acquire_step("noop")
+                    step = await ctx.acquire_step(f"noop-{i}")
                     assert step.guard is not None
                     await step.guard.success(flows.payload(i))
                 # no release(): the workflow stays RUNNING; one statement less to explain

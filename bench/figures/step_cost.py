@@ -34,7 +34,7 @@ async def run_lowlevel(admin: pgqrs.Admin, n: int) -> tuple[float, float, float]
     start = time.perf_counter()
     for i in range(n):
         a = time.perf_counter()
-        step = await ctx.acquire_step("noop")
+        step = await ctx.acquire_step(f"noop-{i}")
         b = time.perf_counter()
         assert step.guard is not None, step
         await step.guard.success(flows.payload(i))

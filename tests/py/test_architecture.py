@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "pgqrs"
 # From the bottom up. A module may import the modules of the layers before its own, and no other.
 LAYERS: list[set[str]] = [
     {"errors", "_sql"},  # the exceptions and the SQL texts: no pgqrs imports
-    {"_runtime", "_codec", "_dberrors", "_install", "_results"},  # no I/O through the store
+    {"_runtime", "_codec", "_dberrors", "_install", "_results", "_listen"},  # no store I/O
     {"_policy", "_replay"},
     {"_store", "_store_sync", "_guard", "_guard_sync"},  # transport; the guard needs no store
     {"_lookup", "_lookup_sync"},

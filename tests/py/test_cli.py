@@ -508,14 +508,14 @@ def test_workflows_resume(dsn: str) -> None:
         ).fetchall()
     assert claimed == [(UUID(bad_id),)]
 
-    for workflow_id, status in ((bad_id, "RUNNING"), (good_id, "SUCCESS")):
+    for workflow_id, status in ((bad_id, "RUNNING (queued for workers)"), (good_id, "SUCCESS")):
         before = _info(dsn, workflow_id)
         done = _pgqrs("--dsn", dsn, "workflows", "resume", workflow_id)
         assert (done.returncode, done.stdout, done.stderr) == (
             1,
             "",
             f"pgqrs: error: workflow {workflow_id} is {status}; only FAILED, DEAD or CANCELLED "
-            "ones resume\n",
+            "ones, or an abandoned inline run, resume\n",
         )
         assert _info(dsn, workflow_id) == before
 

@@ -250,7 +250,7 @@ def test_the_outcome_carries_the_claim_for_the_slot_it_frees(dsn: str) -> None:
     assert len(outcomes) == 3
     assert all(b[:2] == ["record_step", "complete_workflow"] for b in outcomes)
     # The first two completions claimed the next workflow; the last may have claimed nothing.
-    assert [b[2:] for b in outcomes[:2]] == [["claim_workflows"], ["claim_workflows"]]
+    assert [b[2:] for b in outcomes[:2]] == [["claim"], ["claim"]]
     assert ran["short"] == 3
 
 

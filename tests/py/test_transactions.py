@@ -38,12 +38,14 @@ DOCS = HERE.parents[1] / "docs" / "transactions.md"
 ITEMS_DDL = "create table items (id serial primary key, workflow_id uuid not null, label text)"
 
 RAN: list[str] = []
+STOP_AT: list[str] = []  # labels at which add_item stops its run, once each
 EVENTS: dict[str, asyncio.Event] = {}
 
 
 @pytest.fixture(autouse=True)
 def _clear() -> None:
     RAN.clear()
+    STOP_AT.clear()
     EVENTS.clear()
 
 
@@ -93,6 +95,9 @@ async def _insert(conn: psycopg.AsyncConnection[Any], ctx: PyWorkflow, label: st
 async def add_item(
     ctx: PyWorkflow, conn: psycopg.AsyncConnection[Any], label: str
 ) -> dict[str, Any]:
+    if label in STOP_AT:
+        STOP_AT.remove(label)
+        raise asyncio.CancelledError  # an interruption: nothing is recorded, the run stops
     RAN.append(label)
     return {"label": label, "id": await _insert(conn, ctx, label)}
 
@@ -130,9 +135,12 @@ def test_replay_returns_the_stored_value_without_running(dsn: str) -> None:
         async with await pgqrs.connect(dsn) as store:
             admin = pgqrs.admin(store)
             ctx = await admin.create_workflow("add_items", ["a", "b"])
-            first = await add_item(ctx, "a")  # acquires the workflow implicitly
-            await ctx.release()
-            resumed = await admin.workflow(ctx.id)
+            STOP_AT.append("b")  # the first run stops (as a killed process would) before "b"
+            with pytest.raises(asyncio.CancelledError):
+                await add_items(ctx, ["a", "b"])
+            first = (await admin.list_steps(ctx.id))[0].output
+            assert RAN == ["a"]
+            resumed = await admin.workflow(ctx.id)  # this runner takes its own lease back
             out = await add_items(resumed, ["a", "b"])
             assert out[0] == first
             assert RAN == ["a", "b"]  # "a" was replayed, not run again

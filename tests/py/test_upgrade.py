@@ -179,6 +179,7 @@ def test_extension_schema_equals_fresh_install(new_db: Any, pg_server: Server, m
         ).fetchone() or (None, None)
         assert version == SCRIPTS.latest
         assert sorted(config) == [
+            "pgqrs.deferred",
             "pgqrs.events",
             "pgqrs.messages",
             "pgqrs.messages_id_seq",
