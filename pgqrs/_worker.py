@@ -374,9 +374,7 @@ class Worker:
     ) -> None:
         """A claimed workflow whose stored values cannot be decoded here fails for good (no
         retry could decode them), with the reason; the worker goes on with the others."""
-        logger.warning(
-            "worker %s sets %s %s aside: %s", self.name, name, workflow_id, exc
-        )
+        logger.warning("worker %s sets %s %s aside: %s", self.name, name, workflow_id, exc)
         error = _codec.error_object(exc)
         error["retryable"] = False
         with contextlib.suppress(psycopg.Error, errors.PgqrsError):
