@@ -12,22 +12,28 @@
 --   pgqrs.messages   messages sent to a workflow, per topic, in order; consumed by its recv.
 --   pgqrs.events     the latest value a workflow published under each event key.
 --   pgqrs.workers    one row per worker name: the workflow names it serves, its heartbeat.
+--   pgqrs.deferred   cancels and wake-ups that found their workflow row locked: the next claim
+--                    applies them, so that no cancel and no claim ever waits for a row lock.
+--   pgqrs.instance   one row: the install's secret key for notification tags.
 --   pgqrs.ledger     the install scripts applied to this database.
 --
 --   A workflow is run either by the process that made it (create_workflow, then
---   acquire_workflow) or by a worker: start_workflow enqueues it, and claim_workflows hands it
---   to a registered worker that serves its name, under the same kind of lease.
+--   acquire_workflow) or by a worker: start_workflow enqueues it, and claim (claim_workflows in
+--   0.1.0) hands it to a registered worker that serves its name, under the same kind of lease.
 --
 -- STATE MACHINES
---   workflow:  PENDING --acquire_workflow/claim_workflows--> RUNNING --complete_workflow--> SUCCESS
+--   workflow:  PENDING --acquire_workflow/claim----> RUNNING --complete_workflow--> SUCCESS
 --                                                                    --fail_workflow------> FAILED
---              RUNNING --claim_workflows (recoveries > max_recoveries)--> DEAD
+--              RUNNING --claim (recoveries > max_recoveries)--> DEAD
 --              DEAD --revive_workflow--> RUNNING (no lease, queued)
 --              RUNNING --fail_workflow with attempts left (max_attempts)--> RUNNING (no lease,
 --                        queued, available after a backoff; FAILED steps become RETRYING)
 --              RUNNING --suspend_workflow--> RUNNING (no lease, queued, available at a time)
---              PENDING, RUNNING, DEAD --cancel_workflow--> CANCELLED (and so do its children,
---                        the workflows started with parent_id = it, recursively)
+--              PENDING, RUNNING, DEAD --cancel_workflow--> CANCELLED (and so do its
+--                        descendants, the workflows started with parent_id = it, and theirs)
+--              RUNNING, not queued, lease expired or released (an abandoned inline run)
+--                        --resume_workflow--> RUNNING (queued for workers)
+--              RUNNING --claim (its replay snapshot cannot be built)--> DEAD (pgqrs.Unclaimable)
 --              PENDING, RUNNING --the deadline passing--> CANCELLED
 --              FAILED, DEAD, CANCELLED --resume_workflow--> RUNNING (no lease, queued; FAILED
 --                        steps become RETRYING with a fresh attempt budget)
@@ -74,7 +80,7 @@
 --   (PQ012), heartbeat stops extending a lease while a step is over its timeout (so a stuck
 --   runner loses the workflow), and begin_step records such a step as a timed-out attempt.
 --   A workflow deadline (deadline_at) works the same way: past it every write raises PQ011, and
---   claim_workflows, acquire_workflow or cancel_workflow record the workflow as CANCELLED.
+--   claim, acquire_workflow or cancel_workflow record the workflow as CANCELLED.
 --   Each step records the position at which the run first called it. begin_step raises PQ010
 --   when the same key comes at another position, or another key at a recorded position: the
 --   workflow's code changed under a run, and replaying on would hand a step someone else's
@@ -85,18 +91,35 @@
 --   expiry (pgqrs.now() + lease seconds) and a fencing token, lease_token, which increases by one
 --   at every grant and every release and is never reset. Every write passes the token it was
 --   granted; a write with any other token raises PQ003 and changes nothing, so a runner whose lease
---   was taken over (or released) is fenced out even if it wakes up later. A live lease of another owner makes acquire_workflow raise PQ002.
+--   was taken over (or released) is fenced out even if it wakes up later. A live lease of
+--   another owner makes acquire_workflow raise PQ002.
 --   The same owner may re-acquire at once (a restarted process with a stable runner id), which also
 --   fences its own previous incarnation. complete_step, fail_step and heartbeat extend the lease.
 --
 -- WORKERS AND RECOVERY
---   claim_workflows hands out queued workflows with no live lease (never leased, released, or
---   expired) using FOR NO KEY UPDATE SKIP LOCKED; expired leases are reaped inside it, so there
---   is no reaper job. Taking over from a holder that died is a recovery; so is a worker
---   re-registering under a name whose previous incarnation still held leases. A workflow whose
---   recoveries exceed max_recoveries is moved to DEAD instead of being handed out again.
---   NOTIFY pgqrs_work (payload: a workflow name, or '*') announces new or released work, and
---   NOTIFY pgqrs_done (payload: a workflow id) a workflow that became SUCCESS, FAILED or DEAD.
+--   claim hands out queued workflows with no live lease (never leased, released, or expired)
+--   using FOR NO KEY UPDATE SKIP LOCKED, name by name from workflows_claimable, so its cost does
+--   not depend on the work queued for other names; expired leases are reaped inside it (looked
+--   for among running workflows, when the claim is not full or once a second), so there is no
+--   reaper job. Taking over from a holder that died is a recovery; so is a worker re-registering
+--   under a name whose previous incarnation still held leases. A workflow whose recoveries exceed
+--   max_recoveries is moved to DEAD instead of being handed out again, and so is one whose replay
+--   snapshot cannot be built: one workflow never stops a claim. A claim id chosen by the caller
+--   makes a retried claim return what the first call granted.
+--
+-- REPLAY SNAPSHOTS
+--   acquire_workflow and claim return a workflow's finished steps in one JSON object, in run
+--   order, up to a size (16 MiB; per claimed workflow max(1 MiB, 16 MiB / limit)); when steps
+--   were left out it says "#more": true, and the runner asks begin_step about each step it does
+--   not hold. So a workflow of any size can always be handed out.
+--
+-- NOTIFICATIONS
+--   pgqrs_work announces new or released work, pgqrs_done a workflow that became SUCCESS, FAILED,
+--   CANCELLED or DEAD, pgqrs_event a published event, pgqrs_message a message to a receiver
+--   waiting in process. Any role may LISTEN, so a payload is never a name, an id or a key: it is
+--   the tag of a subject ('work:<name>', 'done:<id>', 'event:<id> <key>', 'message:<id>
+--   <topic>'), the first 16 hex digits of sha256 over the install's secret key and the subject
+--   (notify_tag; notify_key for clients that compute tags), or '*' for work of any name.
 --
 -- DURABILITY
 --   acquire_step and heartbeat commit asynchronously: losing a RUNNING marker or a lease extension
@@ -109,18 +132,22 @@
 -- LOCK ORDER
 --   worker row, then workflow rows, then step rows. A function that writes locks the workflow row
 --   first (UPDATE, or SELECT ... FOR NO KEY UPDATE), then at most one step row of the same
---   workflow. The worker functions lock their worker row first (claim_workflows only
---   reads it, and rewrites its heartbeat at most once a second); claim_workflows then locks
+--   workflow. The worker functions lock their worker row first (claim only
+--   reads it, and rewrites its heartbeat at most once a second); claim then locks
 --   workflow rows with SKIP LOCKED and so never waits for one. record_step locks the workflow
 --   row FOR SHARE in the statement that inserts the step row (a takeover waits for it).
---   acquire_step and begin_step read the workflow row without a lock and write one step row;
---   the foreign-key check that triggers takes FOR KEY SHARE on the workflow row, which never
---   conflicts with FOR NO KEY UPDATE, so no cycle can form. Hot-path functions touch only the
---   rows of one workflow, keyed by its id.
+--   acquire_step and begin_step do the same (_share_lease): the token is checked in the
+--   statement that writes the step, so a runner fenced out meanwhile writes nothing. FOR SHARE is
+--   never upgraded, so two step calls of one workflow cannot deadlock. Cancels and claims never
+--   wait for a lock held by another transaction: they take rows FOR NO KEY UPDATE SKIP LOCKED
+--   and leave what they could not lock in pgqrs.deferred (_cancel_tree, _wake_waiters), so a
+--   cancel of a parent and a child finishing at once cannot deadlock. Hot-path functions touch
+--   only the rows of one workflow, keyed by its id.
 --
 -- CLOCK
 --   Every time comparison goes through pgqrs.now(). It returns the setting pgqrs.fake_now when a
---   session sets it (tests move time without sleeping) and clock_timestamp() otherwise.
+--   trusted session sets it (tests move time without sleeping) and clock_timestamp() otherwise;
+--   in any other session a fake_now that is set raises 42501.
 --
 -- SQLSTATES (class PQ; pgqrs.error_codes() returns this table)
 --   PQ001 workflow_not_found    no workflow has that id
@@ -130,20 +157,24 @@
 --   PQ005 invalid_state         the call does not fit the current state (final workflow, final step)
 --   PQ006 idempotency_conflict  an id or idempotency key is reused with a different name or input
 --   PQ007 payload_too_large     a JSON value exceeds pgqrs.max_payload_bytes
---   PQ008 invalid_argument      a missing, empty or oversized name, key, owner or lease length
+--   PQ008 invalid_argument      an argument is missing or outside its documented bounds
 --   PQ009 worker_not_found      no worker is registered under that name
 --   PQ010 workflow_code_changed the step called at a position is not the one recorded there
 --   PQ011 workflow_cancelled    the workflow was cancelled, or its deadline passed
 --   PQ012 step_timed_out        the step ran past its timeout; its result is not recorded
+--   PQ013 value_too_deep        a JSON value is nested more than 256 levels deep
 --   Malformed JSON, NaN and NUL characters are rejected by PostgreSQL's jsonb input itself
---   (22P02, 22P05) before any pgqrs function runs, so they can never reach the tables.
+--   (22P02, 22P05) before any pgqrs function runs, so they can never reach the tables. Times
+--   must be finite and in [1970, 9999), so that every client can represent them.
 --
 -- SECURITY
 --   Every function pins search_path = pg_catalog, pg_temp and names objects with their schema.
 --   Nothing is granted to PUBLIC. The API functions that touch tables are SECURITY DEFINER, so an
 --   application role can be granted EXECUTE on them without any privilege on the tables
 --   (docs/security.md); now(), version() and min_client_version() touch none and run as the
---   caller.
+--   caller. Settings that change the rules for everyone (pgqrs.fake_now, a session's
+--   pgqrs.max_payload_bytes) are honoured only in a trusted session: its login role is a
+--   superuser or a member of the schema owner (_trusted_session).
 --   Functions whose name starts with an underscore are private and granted to nobody.
 --
 -- COMPATIBILITY
