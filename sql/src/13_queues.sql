@@ -1,0 +1,758 @@
+-- Queues: named queues with limits decided at claim time (global and per-worker concurrency, a
+-- rate limit, concurrency keys served round-robin, pause), priorities, debounce and bulk start.
+--
+-- Every workflow belongs to a queue ('default' unless it was started into another). A queue
+-- without a row in pgqrs.queues has no limits. The limits hold exactly under racing workers, and
+-- no claimer ever waits for another:
+--   * global concurrency N: N rows in pgqrs.queue_slots. A claim takes a slot for each workflow
+--     it hands out (FOR UPDATE SKIP LOCKED): a free one, or one whose holder no longer runs with
+--     a live lease (finished, suspended, released, or its lease expired). So at most N workflows
+--     of the queue run with a live lease at any moment.
+--   * rate limit R per period P: R rows in pgqrs.queue_permits, each with the time it was last
+--     used. A first start (PENDING -> RUNNING) takes a permit not used within the last P. So no
+--     window of length P holds more than R starts.
+--   * per-worker concurrency W: a worker counts its own live leases in the queue; its claims are
+--     its own (one claim at a time per worker), so the count cannot race.
+--   * concurrency key K (a tenant, say): workflows with a key are served key by key, oldest
+--     served key first (pgqrs.queue_keys.served_at), each key locked while a claim looks at it,
+--     at most K running per key.
+-- Waiting for capacity holds nothing: the workflow stays queued. next_claim_at does not report
+-- work that capacity holds back (so idle workers do not spin), and a workflow that ends its run in
+-- a limited queue with work waiting sends NOTIFY pgqrs_work '*'.
+
+-- _check_queue_name(name): raises PQ008 unless a queue name is a non-blank string of at most
+-- 255 characters.
+create function pgqrs._check_queue_name(p_queue text)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._check_text('queue name', p_queue, 255);
+end
+$$;
+comment on function pgqrs._check_queue_name(text) is
+    'Private. Raises PQ008 unless a queue name is non-blank and at most 255 characters.';
+
+-- _queue(name) -> pgqrs.queues: the settings of a queue; a queue without a row has none (every
+-- limit NULL, not paused).
+create function pgqrs._queue(p_queue text)
+returns pgqrs.queues
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_queue pgqrs.queues;
+begin
+    select * into v_queue from pgqrs.queues q where q.name = p_queue;
+    if not found then
+        v_queue.name := p_queue;
+        v_queue.paused := false;
+    end if;
+    return v_queue;
+end
+$$;
+comment on function pgqrs._queue(text) is
+    'Private. The settings of a queue (no limits when it has no row).';
+
+-- _queue_is_plain(queue): true when the queue has no limit and is not paused: its claims need
+-- no slot, permit or count.
+create function pgqrs._queue_is_plain(p_queue pgqrs.queues)
+returns boolean
+language sql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+    select not p_queue.paused
+       and p_queue.concurrency is null
+       and p_queue.worker_concurrency is null
+       and p_queue.rate_limit is null
+$$;
+comment on function pgqrs._queue_is_plain(pgqrs.queues) is
+    'Private. True when a queue has no limit and is not paused.';
+
+-- _note_queue(queue, name, key): records that workflows of this name (and this concurrency key)
+-- are queued in this queue, so that claims find them: a row in queue_names, and for a key a row
+-- in queue_keys held FOR KEY SHARE until the caller commits (a claim that would drop the key as
+-- empty skips it meanwhile, so a key row can never be dropped under a new workflow).
+create function pgqrs._note_queue(p_queue text, p_name text, p_key text)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform 1 from pgqrs.queue_names n where n.name = p_name and n.queue = p_queue;
+    if not found then
+        insert into pgqrs.queue_names (name, queue) values (p_name, p_queue)
+        on conflict do nothing;
+    end if;
+    if p_key is not null then
+        loop
+            perform 1 from pgqrs.queue_keys k
+             where k.queue = p_queue and k.key = p_key
+               for key share;
+            exit when found;
+            insert into pgqrs.queue_keys (queue, key, served_at)
+            values (p_queue, p_key, pgqrs.now())
+            on conflict do nothing;
+        end loop;
+    end if;
+end
+$$;
+comment on function pgqrs._note_queue(text, text, text) is
+    'Private. Registers a queue''s workflow name (and concurrency key) for claims.';
+
+-- _free_slot(workflow_id): gives back the concurrency slot a workflow holds, if any. Called when
+-- its run ends (outcome, suspension, release, cancel, DEAD); a slot whose holder stopped running
+-- without it is taken back by the next claim that finds no free slot (_take_slot).
+create function pgqrs._free_slot(p_workflow_id uuid)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    update pgqrs.queue_slots s set workflow_id = null where s.workflow_id = p_workflow_id;
+end
+$$;
+comment on function pgqrs._free_slot(uuid) is
+    'Private. Gives back the concurrency slot a workflow holds.';
+
+-- _take_slot(queue, workflow_id, now) -> taken
+-- Takes a concurrency slot of the queue for the workflow: the one it holds already, else a free
+-- one, else one whose holder no longer runs with a live lease; FOR UPDATE SKIP LOCKED, so
+-- claimers never wait for each other. False when all p_queue.concurrency slots are held.
+create function pgqrs._take_slot(p_queue pgqrs.queues, p_workflow_id uuid, p_now timestamptz)
+returns boolean
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_slot integer;
+begin
+    perform 1 from pgqrs.queue_slots s
+     where s.workflow_id = p_workflow_id and s.queue = p_queue.name
+       and s.slot <= p_queue.concurrency;
+    if found then
+        return true;
+    end if;
+    select s.slot into v_slot
+      from pgqrs.queue_slots s
+     where s.queue = p_queue.name and s.slot <= p_queue.concurrency and s.workflow_id is null
+     order by s.slot
+     limit 1
+       for update skip locked;
+    if not found then
+        -- A slot whose holder stopped running without giving it back (its lease expired, or it
+        -- was left by a path that does not free slots): at most concurrency rows to look at.
+        select s.slot into v_slot
+          from pgqrs.queue_slots s
+          left join pgqrs.workflows w on w.id = s.workflow_id
+         where s.queue = p_queue.name and s.slot <= p_queue.concurrency
+           and (w.id is null
+                or not (w.status = 'RUNNING' and w.lease_owner is not null
+                        and w.lease_expires_at > p_now))
+         order by s.slot
+         limit 1
+           for update of s skip locked;
+        if not found then
+            return false;
+        end if;
+    end if;
+    update pgqrs.queue_slots s set workflow_id = p_workflow_id
+     where s.queue = p_queue.name and s.slot = v_slot;
+    return true;
+end
+$$;
+comment on function pgqrs._take_slot(pgqrs.queues, uuid, timestamptz) is
+    'Private. Takes a concurrency slot of a queue for a workflow (SKIP LOCKED); false when full.';
+
+-- _take_permit(queue, now) -> taken
+-- Takes a rate-limit permit of the queue: one not used within the last rate_period (FOR UPDATE
+-- SKIP LOCKED), marked used now. False when all p_queue.rate_limit permits were used within the
+-- period.
+create function pgqrs._take_permit(p_queue pgqrs.queues, p_now timestamptz)
+returns boolean
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_permit integer;
+begin
+    select p.permit into v_permit
+      from pgqrs.queue_permits p
+     where p.queue = p_queue.name and p.permit <= p_queue.rate_limit
+       and p.used_at <= p_now - p_queue.rate_period
+     order by p.used_at
+     limit 1
+       for update skip locked;
+    if not found then
+        return false;
+    end if;
+    update pgqrs.queue_permits p set used_at = p_now
+     where p.queue = p_queue.name and p.permit = v_permit;
+    return true;
+end
+$$;
+comment on function pgqrs._take_permit(pgqrs.queues, timestamptz) is
+    'Private. Takes a rate-limit permit of a queue (SKIP LOCKED); false when none is left.';
+
+-- _take_capacity(queue, workflow_id, first_start, now) -> taken
+-- What one more running workflow of the queue needs: a slot (with a concurrency limit) and, for a
+-- first start, a permit (with a rate limit). False when either is missing; a slot it took is then
+-- given back at once, so only a workflow that starts holds one.
+create function pgqrs._take_capacity(
+    p_queue       pgqrs.queues,
+    p_workflow_id uuid,
+    p_first_start boolean,
+    p_now         timestamptz
+)
+returns boolean
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_queue.concurrency is not null then
+        if not pgqrs._take_slot(p_queue, p_workflow_id, p_now) then
+            return false;
+        end if;
+    end if;
+    if p_queue.rate_limit is not null and p_first_start then
+        if not pgqrs._take_permit(p_queue, p_now) then
+            perform pgqrs._free_slot(p_workflow_id);
+            return false;
+        end if;
+    end if;
+    return true;
+end
+$$;
+comment on function pgqrs._take_capacity(pgqrs.queues, uuid, boolean, timestamptz) is
+    'Private. Takes the slot and permit a workflow needs to start in a limited queue.';
+
+-- _worker_room(worker, queue, selected, want, now) -> how many more this worker may start
+-- p_want, capped by the queue's worker_concurrency less the workflows of the queue the worker
+-- runs with a live lease and those it selected already in this claim (p_selected). Its own
+-- claims never run at once, so the count cannot race. Reads the worker's leases only.
+create function pgqrs._worker_room(
+    p_worker   text,
+    p_queue    pgqrs.queues,
+    p_selected uuid[],
+    p_want     integer,
+    p_now      timestamptz
+)
+returns integer
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_queue.worker_concurrency is null then
+        return p_want;
+    end if;
+    return greatest(0, least(p_want, p_queue.worker_concurrency
+        - (select pg_catalog.count(*)::integer from pgqrs.workflows w
+            where w.lease_owner = p_worker and w.queue = p_queue.name and w.status = 'RUNNING'
+              and w.lease_expires_at > p_now)
+        - (select pg_catalog.count(*)::integer from pgqrs.workflows w
+            where w.id = any (p_selected) and w.queue = p_queue.name)));
+end
+$$;
+comment on function pgqrs._worker_room(text, pgqrs.queues, uuid[], integer, timestamptz) is
+    'Private. How many more workflows of a queue a worker may start (worker_concurrency).';
+
+-- _claim_queue(worker, queue, name, selected, want, now) -> workflow ids
+-- Up to p_want runnable workflows of this name in this queue, without a concurrency key, highest
+-- priority first, then oldest available: locked FOR NO KEY UPDATE SKIP LOCKED, with the slot and
+-- permit each needs. A queue without limits takes them in one statement; a limited one one by
+-- one, and stops at the first that finds no capacity. The caller grants the leases.
+create function pgqrs._claim_queue(
+    p_worker   text,
+    p_queue    pgqrs.queues,
+    p_name     text,
+    p_selected uuid[],
+    p_want     integer,
+    p_now      timestamptz
+)
+returns uuid[]
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_ids    uuid[] := '{}';
+    v_room   integer;
+    v_id     uuid;
+    v_status text;
+begin
+    if pgqrs._queue_is_plain(p_queue) then
+        return array(
+            select w.id
+              from pgqrs.workflows w
+             where w.queue = p_queue.name
+               and w.name = p_name
+               and w.concurrency_key is null
+               and w.queued
+               and w.status in ('PENDING', 'RUNNING')
+               and w.lease_owner is null
+               and w.available_at <= p_now
+               and (w.deadline_at is null or w.deadline_at > p_now)
+             order by w.priority desc, w.available_at, w.id
+             limit p_want
+               for no key update skip locked);
+    end if;
+    if p_queue.paused then
+        return v_ids;
+    end if;
+    v_room := pgqrs._worker_room(p_worker, p_queue, p_selected, p_want, p_now);
+    while v_room > 0 loop
+        select w.id, w.status into v_id, v_status
+          from pgqrs.workflows w
+         where w.queue = p_queue.name
+           and w.name = p_name
+           and w.concurrency_key is null
+           and w.queued
+           and w.status in ('PENDING', 'RUNNING')
+           and w.lease_owner is null
+           and w.available_at <= p_now
+           and (w.deadline_at is null or w.deadline_at > p_now)
+           and w.id <> all (v_ids)
+         order by w.priority desc, w.available_at, w.id
+         limit 1
+           for no key update skip locked;
+        exit when not found;
+        exit when not pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING', p_now);
+        v_ids := v_ids || v_id;
+        v_room := v_room - 1;
+    end loop;
+    return v_ids;
+end
+$$;
+comment on function pgqrs._claim_queue(text, pgqrs.queues, text, uuid[], integer, timestamptz) is
+    'Private. Selects and locks runnable workflows of a name in a queue, within its limits.';
+
+-- _claim_keys(worker, queue, names, selected, want, now) -> workflow ids
+-- Up to p_want runnable workflows with a concurrency key in this queue, among the names the
+-- worker serves: round-robin over keys, the key served longest ago first, one workflow per key
+-- per pass (so one busy key cannot take a claim from the others), at most the queue's
+-- key_concurrency running per key (counted under the key row's lock), each key's highest
+-- priority and oldest workflow first, with the slot and permit each needs. A key served, or found
+-- at its limit, goes to the back (served_at = now). It looks at 50 keys at most per call,
+-- skipping keys another claimer holds (SKIP LOCKED), and drops a key that has nothing queued
+-- and nothing running (_note_queue makes it again).
+create function pgqrs._claim_keys(
+    p_worker   text,
+    p_queue    pgqrs.queues,
+    p_names    text[],
+    p_selected uuid[],
+    p_want     integer,
+    p_now      timestamptz
+)
+returns uuid[]
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_ids      uuid[] := '{}';
+    v_room     integer;
+    v_keys     text[];
+    v_open     text[];
+    v_key      text;
+    v_running  integer;
+    v_id       uuid;
+    v_status   text;
+    v_progress boolean := true;
+    v_seen     text[] := '{}';
+begin
+    if p_queue.paused then
+        return v_ids;
+    end if;
+    v_room := pgqrs._worker_room(p_worker, p_queue, p_selected, p_want, p_now);
+    if v_room <= 0 then
+        return v_ids;
+    end if;
+    v_keys := array(select k.key from pgqrs.queue_keys k
+                     where k.queue = p_queue.name
+                     order by k.served_at, k.key
+                     limit 50
+                       for update skip locked);
+    v_open := v_keys;
+    while v_room > 0 and v_progress loop
+        v_progress := false;
+        foreach v_key in array v_open loop
+            exit when v_room <= 0;
+            select pg_catalog.count(*)::integer into v_running
+              from pgqrs.workflows w
+             where w.queue = p_queue.name and w.concurrency_key = v_key
+               and ((w.status = 'RUNNING' and w.lease_owner is not null
+                     and w.lease_expires_at > p_now)
+                    or w.id = any (v_ids));
+            if v_running >= p_queue.key_concurrency then
+                v_open := pg_catalog.array_remove(v_open, v_key);
+                v_seen := v_seen || v_key;
+                continue;
+            end if;
+            select w.id, w.status into v_id, v_status
+              from pgqrs.workflows w
+             where w.queue = p_queue.name
+               and w.concurrency_key = v_key
+               and w.name = any (p_names)
+               and w.queued
+               and w.status in ('PENDING', 'RUNNING')
+               and w.lease_owner is null
+               and w.available_at <= p_now
+               and (w.deadline_at is null or w.deadline_at > p_now)
+               and w.id <> all (v_ids)
+             order by w.priority desc, w.available_at, w.id
+             limit 1
+               for no key update skip locked;
+            if not found then
+                v_open := pg_catalog.array_remove(v_open, v_key);
+                v_seen := v_seen || v_key;
+                if v_running = 0 and not exists (
+                       select from pgqrs.workflows w
+                        where w.queue = p_queue.name and w.concurrency_key = v_key and w.queued
+                          and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null) then
+                    delete from pgqrs.queue_keys k
+                     where k.queue = p_queue.name and k.key = v_key;
+                end if;
+                continue;
+            end if;
+            if not pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING', p_now) then
+                v_room := 0;  -- the queue is full
+                exit;
+            end if;
+            v_ids := v_ids || v_id;
+            v_room := v_room - 1;
+            v_progress := true;
+            v_seen := v_seen || v_key;
+        end loop;
+    end loop;
+    -- The keys served, found at their limit, or idle go to the back; a key this claim did not
+    -- get to (the queue filled up first) keeps its turn.
+    update pgqrs.queue_keys k set served_at = p_now
+     where k.queue = p_queue.name and k.key = any (v_seen);
+    return v_ids;
+end
+$$;
+comment on function pgqrs._claim_keys(text, pgqrs.queues, text[], uuid[], integer, timestamptz) is
+    'Private. Selects runnable workflows with concurrency keys, round-robin, within the limits.';
+
+-- _held_slots(queue, now) -> how many of the queue's slots are held by a workflow running with
+-- a live lease (all rows, also those above a lowered limit).
+create function pgqrs._held_slots(p_queue text, p_now timestamptz)
+returns integer
+language sql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select pg_catalog.count(*)::integer
+      from pgqrs.queue_slots s
+      join pgqrs.workflows w on w.id = s.workflow_id
+     where s.queue = p_queue
+       and w.status = 'RUNNING' and w.lease_owner is not null and w.lease_expires_at > p_now
+$$;
+comment on function pgqrs._held_slots(text, timestamptz) is
+    'Private. How many slots of a queue are held by a workflow running with a live lease.';
+
+-- set_queue(queue, settings) -> the queue's settings
+-- Creates or changes a queue's limits, at run time: the next claim applies them. p_settings is a
+-- JSON object; a key that is absent leaves its setting as it is, a key set to null removes it
+-- (no limit), an unknown key raises PQ008:
+--   concurrency          1..100000   at most this many of the queue's workflows running with a
+--                                    live lease, across all workers
+--   worker_concurrency   1..10000    at most this many per worker
+--   rate_limit           1..100000   at most this many first starts per rate_period_seconds,
+--   rate_period_seconds  (0, 2678400]  across all workers (both or neither)
+--   key_concurrency      1..10000    at most this many running per concurrency key
+--   paused               boolean     a paused queue hands out nothing
+-- A lower concurrency takes effect as running workflows finish: no new one starts while as many
+-- as the new limit run. A changed rate limit or period counts the permits used before as used at
+-- the latest start, so a period passes after the latest start before a start is counted anew.
+-- Locks: the queue row, then its slot and permit rows. Errors: PQ008.
+create function pgqrs.set_queue(p_queue text, p_settings jsonb default '{}')
+returns table (
+    name                text,
+    concurrency         integer,
+    worker_concurrency  integer,
+    rate_limit          integer,
+    rate_period_seconds double precision,
+    key_concurrency     integer,
+    paused              boolean,
+    updated_at          timestamptz
+)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now      timestamptz := pgqrs.now();
+    v_settings jsonb := coalesce(p_settings, '{}'::jsonb);
+    v_unknown  text;
+    v_old      pgqrs.queues;
+    v_new      pgqrs.queues;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_queue_name(p_queue);
+    if pg_catalog.jsonb_typeof(v_settings) <> 'object' then
+        raise exception 'pgqrs: queue settings must be a JSON object' using errcode = 'PQ008';
+    end if;
+    select k into v_unknown
+      from pg_catalog.jsonb_object_keys(v_settings) k
+     where k not in ('concurrency', 'worker_concurrency', 'rate_limit', 'rate_period_seconds',
+                     'key_concurrency', 'paused')
+     limit 1;
+    if found then
+        raise exception 'pgqrs: unknown queue setting %', v_unknown using errcode = 'PQ008';
+    end if;
+
+    insert into pgqrs.queues as q (name, created_at, updated_at)
+    values (p_queue, v_now, v_now)
+    on conflict do nothing;
+    select * into v_old from pgqrs.queues q where q.name = p_queue for update;
+    v_new := v_old;
+    begin
+        if v_settings ? 'concurrency' then
+            v_new.concurrency := (v_settings ->> 'concurrency')::integer;
+        end if;
+        if v_settings ? 'worker_concurrency' then
+            v_new.worker_concurrency := (v_settings ->> 'worker_concurrency')::integer;
+        end if;
+        if v_settings ? 'rate_limit' then
+            v_new.rate_limit := (v_settings ->> 'rate_limit')::integer;
+        end if;
+        if v_settings ? 'rate_period_seconds' then
+            v_new.rate_period := (v_settings ->> 'rate_period_seconds')::float8
+                                 * interval '1 second';
+        end if;
+        if v_settings ? 'key_concurrency' then
+            v_new.key_concurrency := (v_settings ->> 'key_concurrency')::integer;
+        end if;
+        if v_settings ? 'paused' then
+            v_new.paused := coalesce((v_settings ->> 'paused')::boolean, false);
+        end if;
+    exception
+        when invalid_text_representation or numeric_value_out_of_range
+             or datetime_field_overflow or interval_field_overflow then
+            raise exception 'pgqrs: invalid queue settings %: %', v_settings::text, sqlerrm
+                using errcode = 'PQ008';
+    end;
+    if not coalesce(v_new.concurrency between 1 and 100000, true)
+       or not coalesce(v_new.worker_concurrency between 1 and 10000, true)
+       or not coalesce(v_new.rate_limit between 1 and 100000, true)
+       or not coalesce(v_new.key_concurrency between 1 and 10000, true)
+       or not coalesce(v_new.rate_period > interval '0' and v_new.rate_period <= interval '31 days',
+                       true)
+       or (v_new.rate_limit is null) <> (v_new.rate_period is null) then
+        raise exception 'pgqrs: queue settings out of range: %', v_settings::text
+            using errcode = 'PQ008',
+                  hint = 'concurrency 1..100000, worker_concurrency 1..10000, rate_limit '
+                         '1..100000 with rate_period_seconds in (0, 2678400], key_concurrency '
+                         '1..10000.';
+    end if;
+
+    update pgqrs.queues q
+       set concurrency = v_new.concurrency,
+           worker_concurrency = v_new.worker_concurrency,
+           rate_limit = v_new.rate_limit,
+           rate_period = v_new.rate_period,
+           key_concurrency = v_new.key_concurrency,
+           paused = v_new.paused,
+           updated_at = v_now
+     where q.name = p_queue;
+
+    -- Slots 1..concurrency; a slot above a lowered limit goes once its holder no longer runs.
+    if v_new.concurrency is not null then
+        insert into pgqrs.queue_slots (queue, slot)
+        select p_queue, g from pg_catalog.generate_series(1, v_new.concurrency) g
+        on conflict do nothing;
+    end if;
+    delete from pgqrs.queue_slots s
+     where s.queue = p_queue
+       and (v_new.concurrency is null or s.slot > v_new.concurrency)
+       and not exists (select from pgqrs.workflows w
+                        where w.id = s.workflow_id and w.status = 'RUNNING'
+                          and w.lease_owner is not null and w.lease_expires_at > v_now);
+    -- Permits 1..rate_limit; when the rate changes, every permit counts as used at the latest
+    -- start, so the new rate never lets more through in the period after a change.
+    if v_new.rate_limit is distinct from v_old.rate_limit
+       or v_new.rate_period is distinct from v_old.rate_period then
+        update pgqrs.queue_permits p
+           set used_at = (select max(o.used_at) from pgqrs.queue_permits o where o.queue = p_queue)
+         where p.queue = p_queue;
+        delete from pgqrs.queue_permits p
+         where p.queue = p_queue and (v_new.rate_limit is null or p.permit > v_new.rate_limit);
+        if v_new.rate_limit is not null then
+            insert into pgqrs.queue_permits (queue, permit, used_at)
+            select p_queue, g,
+                   coalesce((select max(o.used_at) from pgqrs.queue_permits o
+                              where o.queue = p_queue), '1970-01-01 00:00:00+00')
+              from pg_catalog.generate_series(1, v_new.rate_limit) g
+            on conflict do nothing;
+        end if;
+    end if;
+    -- Looser limits may let waiting work start now.
+    perform pg_catalog.pg_notify('pgqrs_work', '*');
+    return query
+        select q.name, q.concurrency, q.worker_concurrency, q.rate_limit,
+               extract(epoch from q.rate_period)::float8, q.key_concurrency, q.paused,
+               q.updated_at
+          from pgqrs.queues q where q.name = p_queue;
+end
+$$;
+comment on function pgqrs.set_queue(text, jsonb) is
+    'Creates or changes a queue''s limits (concurrency, per worker, rate, per key, pause).';
+
+-- delete_queue(queue) -> deleted
+-- Removes a queue's settings, slots, permits and keys: its workflows stay, now without limits
+-- (a queue without settings has none). False when it had no settings. Locks: the queue row.
+-- Errors: PQ008 (bad name).
+create function pgqrs.delete_queue(p_queue text)
+returns boolean
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_queue_name(p_queue);
+    delete from pgqrs.queue_slots s where s.queue = p_queue;
+    delete from pgqrs.queue_permits p where p.queue = p_queue;
+    delete from pgqrs.queues q where q.name = p_queue;
+    if not found then
+        return false;
+    end if;
+    perform pg_catalog.pg_notify('pgqrs_work', '*');
+    return true;
+end
+$$;
+comment on function pgqrs.delete_queue(text) is
+    'Removes a queue''s settings: its workflows stay, without limits.';
+
+-- list_queues() -> one row per queue that has settings or queued work
+-- Each queue's settings and what it holds now: queued (waiting for a runner, available or not),
+-- running (with a live lease), the slots held and the permits free. Reads the queue's slots,
+-- permits and workflows; a count is as large as the queue. Read-only; no locks.
+create function pgqrs.list_queues()
+returns table (
+    name                text,
+    concurrency         integer,
+    worker_concurrency  integer,
+    rate_limit          integer,
+    rate_period_seconds double precision,
+    key_concurrency     integer,
+    paused              boolean,
+    queued              bigint,
+    running             bigint,
+    permits_free        integer,
+    keys                bigint
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now timestamptz := pgqrs.now();
+begin
+    return query
+    select n.queue, q.concurrency, q.worker_concurrency, q.rate_limit,
+           extract(epoch from q.rate_period)::float8, q.key_concurrency, coalesce(q.paused, false),
+           (select pg_catalog.count(*) from pgqrs.workflows w
+             where w.queue = n.queue and w.queued and w.status in ('PENDING', 'RUNNING')
+               and w.lease_owner is null),
+           (select pg_catalog.count(*) from pgqrs.workflows w
+             where w.queue = n.queue and w.status = 'RUNNING' and w.lease_owner is not null
+               and w.lease_expires_at > v_now),
+           case when q.rate_limit is not null then
+               (select pg_catalog.count(*)::integer from pgqrs.queue_permits p
+                 where p.queue = n.queue and p.permit <= q.rate_limit
+                   and p.used_at <= v_now - q.rate_period) end,
+           (select pg_catalog.count(*) from pgqrs.queue_keys k where k.queue = n.queue)
+      from (select q2.name as queue from pgqrs.queues q2
+            union
+            select qn.queue from pgqrs.queue_names qn) n
+      left join pgqrs.queues q on q.name = n.queue
+     order by n.queue;
+end
+$$;
+comment on function pgqrs.list_queues() is
+    'Queues with their settings, queued and running workflows, free permits and keys.';
+
+-- _held_by(workflow, now) -> why a queued workflow is not running now, or NULL
+-- For a queued PENDING or RUNNING workflow that no runner holds: what it waits for
+-- ('waiting for message:<topic>'), a time ('available at ...': run_at, a sleep, a backoff, a
+-- debounce), a paused queue, a full queue ('queue q: concurrency 4 of 4'), a rate limit, its
+-- concurrency key at its limit, or no live worker serving its name. NULL when nothing holds it
+-- (a worker will claim it) or it is not waiting to run. Read-only.
+create function pgqrs._held_by(p_wf pgqrs.workflows, p_now timestamptz)
+returns text
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_queue pgqrs.queues;
+    v_count integer;
+begin
+    if not p_wf.queued or p_wf.status not in ('PENDING', 'RUNNING') then
+        return null;
+    end if;
+    if p_wf.lease_owner is not null and p_wf.lease_expires_at > p_now then
+        return null;  -- running
+    end if;
+    if p_wf.waiting_for is not null then
+        return 'waiting for ' || p_wf.waiting_for;
+    end if;
+    if p_wf.available_at is null then
+        return 'waiting to be woken';
+    end if;
+    if p_wf.available_at > p_now then
+        return 'available at ' || p_wf.available_at::text;
+    end if;
+    v_queue := pgqrs._queue(p_wf.queue);
+    if v_queue.paused then
+        return pg_catalog.format('queue %s is paused', p_wf.queue);
+    end if;
+    if v_queue.concurrency is not null then
+        v_count := pgqrs._held_slots(p_wf.queue, p_now);
+        if v_count >= v_queue.concurrency then
+            return pg_catalog.format('queue %s: concurrency %s of %s', p_wf.queue, v_count,
+                                     v_queue.concurrency);
+        end if;
+    end if;
+    if v_queue.rate_limit is not null and p_wf.status = 'PENDING'
+       and not exists (select from pgqrs.queue_permits p
+                        where p.queue = p_wf.queue and p.permit <= v_queue.rate_limit
+                          and p.used_at <= p_now - v_queue.rate_period) then
+        return pg_catalog.format('queue %s: rate limit %s per %s', p_wf.queue,
+                                 v_queue.rate_limit, v_queue.rate_period);
+    end if;
+    if p_wf.concurrency_key is not null and v_queue.key_concurrency is not null then
+        select pg_catalog.count(*)::integer into v_count
+          from pgqrs.workflows w
+         where w.queue = p_wf.queue and w.concurrency_key = p_wf.concurrency_key
+           and w.status = 'RUNNING' and w.lease_owner is not null and w.lease_expires_at > p_now;
+        if v_count >= v_queue.key_concurrency then
+            return pg_catalog.format('queue %s: key %s at %s of %s', p_wf.queue,
+                                     p_wf.concurrency_key, v_count, v_queue.key_concurrency);
+        end if;
+    end if;
+    if not exists (select from pgqrs.workers k
+                    where p_wf.name = any (k.workflows) and k.stopped_at is null
+                      and k.heartbeat_at > p_now - interval '30 seconds') then
+        return 'no live worker serves ' || p_wf.name;
+    end if;
+    return null;
+end
+$$;
+comment on function pgqrs._held_by(pgqrs.workflows, timestamptz) is
+    'Private. Why a queued workflow is not running now (NULL: nothing holds it).';
