@@ -1,11 +1,11 @@
 begin;
 select plan(3);
 
-select pgqrs_test.set_clock() \gset
+-- Two workflows, w1 available a second before w2.
+select pgqrs_test.set_clock() as t0 \gset
 select pgqrs_test.worker('worker-a', array['wf']) \gset
-select pgqrs_test.queued_workflow(p_input => '{"n": 1}') as w1 \gset
-select pgqrs_test.advance_clock('1 second') \gset
 select pgqrs_test.queued_workflow(p_input => '{"n": 2}') as w2 \gset
+select pgqrs_test.queued_workflow(p_input => '{"n": 1}', p_run_at => :'t0'::timestamptz - interval '1 second') as w1 \gset
 
 -- TEST: the 0.1.0 call still hands out work, one workflow per call here, with its columns
 select results_eq($$select workflow_id, name, token, input, steps, recovered from pgqrs.claim_workflows('worker-a')$$,
