@@ -312,26 +312,25 @@ begin
 
     -- Fresh work, name by name (the ids first, locked, into an array: a loop over a query would
     -- open a cursor, which costs more than the rest of a one-row claim). With several names,
-    -- the one whose oldest runnable workflow is oldest goes first.
+    -- the one whose oldest runnable workflow is oldest goes first (one index probe per name;
+    -- none for a worker of one name), and names with nothing runnable are skipped. A name listed
+    -- twice is taken once: SKIP LOCKED does not skip the rows this claim has locked already.
     for v_name in
         select n.name
-          from pg_catalog.unnest(v_names) n (name)
-         where pg_catalog.cardinality(v_names) = 1
-        union all
-        select n.name
-          from pg_catalog.unnest(v_names) n (name)
-          cross join lateral (
+          from (select distinct u.name from pg_catalog.unnest(v_names) u (name)) n
+          left join lateral (
               select w.available_at, w.id
                 from pgqrs.workflows w
-               where w.name = n.name
+               where pg_catalog.cardinality(v_names) > 1
+                 and w.name = n.name
                  and w.queued
                  and w.status in ('PENDING', 'RUNNING')
                  and w.lease_owner is null
                  and w.available_at <= v_now
                order by w.available_at, w.id
-               limit 1) h
-         where pg_catalog.cardinality(v_names) > 1
-         order by 1
+               limit 1) h on true
+         where pg_catalog.cardinality(v_names) = 1 or h.id is not null
+         order by h.available_at, h.id
     loop
         exit when pg_catalog.cardinality(v_ids) >= p_limit;
         v_ids := v_ids || array(
