@@ -3821,6 +3821,9 @@ set search_path = pg_catalog, pg_temp
 -- a stale row estimate (a queue that just filled up) the planner would rather fetch every
 -- claimable row and sort them, which makes each claim cost as much as the whole queue.
 set enable_sort = off
+-- A plan that still sorts (a few rows) is costed above jit_above_cost by enable_sort = off, and
+-- compiling it costs a claim 100 ms or more; none of the claim's queries is worth compiling.
+set jit = off
 as $$
 declare
     v_now       timestamptz := pgqrs.now();

@@ -267,6 +267,34 @@ def test_a_retried_claim_returns_what_the_first_one_granted(dsn: str) -> None:
     assert {w for w, _ in rest} == set(ids) - granted
 
 
+def test_a_claim_compiles_none_of_its_queries(dsn: str) -> None:
+    """pgqrs.claim plans with enable_sort = off, which costs a plan that still sorts (the retry
+    lookup by claim id, the order of several names) above jit_above_cost: each claim then spent
+    100 ms or more compiling. No query of a claim is JIT-compiled (seen by auto_explain)."""
+    for i in range(4):
+        start(dsn, "job" if i % 2 else "other", str(i))
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        if conn.execute("select pg_catalog.pg_jit_available()").fetchone() != (True,):
+            pytest.skip("this server has no JIT")
+        try:
+            conn.execute("load 'auto_explain'")
+        except psycopg.errors.UndefinedFile:
+            pytest.skip("this server has no auto_explain")
+        plans: list[str] = []
+        conn.add_notice_handler(lambda diag: plans.append(diag.message_primary or ""))
+        conn.execute("select pgqrs.register_worker('w', array['job', 'other'], 4)")
+        conn.execute(
+            "set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on;"
+            " set auto_explain.log_level = notice"
+        )
+        claim_id = uuid.uuid4()
+        for _ in range(2):  # a claim, and its retry
+            assert len(claim(conn, claim_id, 3)) == 3
+        conn.execute("select * from pgqrs.claim_workflows('w', 3, 30)")
+    assert any("pgqrs.workflows" in plan for plan in plans)
+    assert [plan for plan in plans if "JIT:" in plan] == []
+
+
 class ClaimAnswerDropper:
     """A TCP proxy in front of the test server. Armed, it cuts the connection that sends the
     next claim (a statement calling ``pgqrs.claim...``) once the server's whole answer to it is
