@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from helpers import later, with_fake_now, worker_on
 from psycopg.conninfo import make_conninfo
+from test_docs import _security_recipe
 
 import pgqrs
 from pgqrs import PyWorkflow
@@ -30,29 +31,14 @@ TAG = re.compile(r"[0-9a-f]{16}|\*")
 @pytest.fixture
 def roles(dsn: str) -> Iterator[dict[str, str]]:
     """DSNs of a stranger role (no grant at all) and an application role (docs/security.md,
-    step 3), both dropped afterwards."""
+    step 3: USAGE on the schema, EXECUTE on every API function), both dropped afterwards."""
     suffix = uuid.uuid4().hex[:8]
     stranger, app = f"stranger_{suffix}", f"app_{suffix}"
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f"create role {stranger} login")
         conn.execute(f"create role {app} login")
-        conn.execute(f"grant usage on schema pgqrs to {app}")
-        conn.execute(
-            f"""
-            do $$
-            declare
-                v_fn regprocedure;
-            begin
-                for v_fn in
-                    select p.oid from pg_catalog.pg_proc p
-                     where p.pronamespace = 'pgqrs'::regnamespace and p.proname !~ '^_'
-                loop
-                    execute format('grant execute on function %s to {app}', v_fn);
-                end loop;
-            end
-            $$
-            """
-        )
+        # Step 3 of "Setting up the roles", for this role instead of pgqrs_app.
+        conn.execute(_security_recipe()[0][2].replace("pgqrs_app", app))
     try:
         yield {
             "stranger": make_conninfo(dsn, user=stranger),
