@@ -108,8 +108,7 @@ def test_a_role_granted_nothing_learns_nothing_from_notifications(
 
 def test_an_application_role_cannot_move_the_clock(dsn: str, roles: dict[str, str]) -> None:
     """pgqrs.fake_now set by the application role raises 42501 (it could make every lease look
-    expired or every deadline passed). The client passes it on as psycopg's
-    InsufficientPrivilege: pgqrs maps only its own SQLSTATEs."""
+    expired or every deadline passed): InsufficientPrivilegeError, a PgqrsError."""
 
     async def main() -> None:
         async with await pgqrs.connect(roles["app"]) as store:
@@ -117,8 +116,10 @@ def test_an_application_role_cannot_move_the_clock(dsn: str, roles: dict[str, st
             assert (await ctx.info()).status == "PENDING"
         faked = with_fake_now(roles["app"], later(dsn, 3600))
         async with await pgqrs.connect(faked) as store:
-            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="fake_now"):
+            with pytest.raises(pgqrs.InsufficientPrivilegeError, match="fake_now") as raised:
                 await pgqrs.admin(store).create_workflow("clock", 2)
+            assert isinstance(raised.value, pgqrs.PgqrsError)
+            assert raised.value.sqlstate == "42501"
         # The owner's sessions (here a superuser's) may: the tests' own fake clock.
         async with await pgqrs.connect(with_fake_now(dsn, later(dsn, 3600))) as store:
             assert (await pgqrs.admin(store).create_workflow("clock", 3)).id is not None
