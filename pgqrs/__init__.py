@@ -39,6 +39,7 @@ from ._workflow_sync import SyncWorkflow
 from .decorators import step, transaction, workflow
 from .errors import (
     IdempotencyConflictError,
+    InsufficientPrivilegeError,
     InvalidArgumentError,
     InvalidStateError,
     InvalidValueError,
@@ -68,6 +69,7 @@ __all__ = [
     "Admin",
     "ChildHandle",
     "IdempotencyConflictError",
+    "InsufficientPrivilegeError",
     "InvalidArgumentError",
     "InvalidStateError",
     "InvalidValueError",

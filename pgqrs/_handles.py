@@ -47,9 +47,10 @@ class WorkflowHandle:
             "pgqrs_done", await self.store.tag(f"done:{self.id}")
         ) as sub:
             while True:
-                info = await self.info()  # subscribed first: no completion slips in between
-                if info.done:
-                    return info.result()
+                # Subscribed first: no completion slips in between.
+                outcome = await _lookup.outcome(self.store, self.id)
+                if outcome is not None:
+                    return outcome.result(self.id)
                 await sub.wait(self._wait_time(deadline))
 
     def _wait_time(self, deadline: float | None) -> float:

@@ -47,9 +47,10 @@ class SyncWorkflowHandle:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self.store.listener.subscribe("pgqrs_done", self.store.tag(f"done:{self.id}")) as sub:
             while True:
-                info = self.info()  # subscribed first: no completion slips in between
-                if info.done:
-                    return info.result()
+                # Subscribed first: no completion slips in between.
+                outcome = _lookup_sync.outcome(self.store, self.id)
+                if outcome is not None:
+                    return outcome.result(self.id)
                 sub.wait(self._wait_time(deadline))
 
     def _wait_time(self, deadline: float | None) -> float:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from . import _codec, _results, _sql
-from ._results import StepInfo, WorkflowInfo
+from ._results import FINAL_STATUSES, Outcome, StepInfo, WorkflowInfo
 from ._store_sync import SyncStore
 
 
@@ -19,6 +19,15 @@ def get_workflow(store: SyncStore, workflow_id: UUID | str) -> WorkflowInfo:
     """Status, values and lease of one workflow (``pgqrs.describe_workflow``)."""
     rows = store.call(_sql.DESCRIBE_WORKFLOW, (_codec.as_uuid(workflow_id),))
     return _results.workflow_info(rows[0])
+
+
+def outcome(store: SyncStore, workflow_id: UUID) -> Outcome | None:
+    """The outcome of a finished (or DEAD) workflow, None while it is not: read without its
+    input, so that a workflow set aside because its input cannot be decoded still reports why
+    (``pgqrs.describe_workflow``)."""
+    rows = store.call(_sql.WORKFLOW_OUTCOME, (workflow_id,))
+    status, output, error = rows[0]
+    return Outcome(status, output, error) if status in FINAL_STATUSES else None
 
 
 def list_steps(store: SyncStore, workflow_id: UUID | str) -> list[StepInfo]:

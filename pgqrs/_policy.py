@@ -51,9 +51,11 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_attempts <= 1000:
-            raise ValueError(f"max_attempts must be between 1 and 1000, got {self.max_attempts}")
+            raise errors.InvalidArgumentError(
+                f"max_attempts must be between 1 and 1000, got {self.max_attempts}"
+            )
         if not 0 < self.backoff <= self.max_backoff <= 31 * 86400:
-            raise ValueError(
+            raise errors.InvalidArgumentError(
                 "backoff must satisfy 0 < backoff <= max_backoff <= 31 days, got "
                 f"{self.backoff} and {self.max_backoff}"
             )
@@ -149,13 +151,17 @@ def workflow_options(
     for key, when in (("run_at", run_at), ("deadline", deadline)):
         if when is not None:
             if when.tzinfo is None:
-                raise ValueError(f"{key} must be a timezone-aware datetime, got {when!r}")
+                raise errors.InvalidArgumentError(
+                    f"{key} must be a timezone-aware datetime, got {when!r}"
+                )
             options[key] = when.isoformat()
     if max_recoveries is not None:
         options["max_recoveries"] = max_recoveries
     if timeout is not None:
         if not timeout > 0:
-            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+            raise errors.InvalidArgumentError(
+                f"timeout must be a positive number of seconds, got {timeout!r}"
+            )
         options["timeout_seconds"] = timeout
     if retries is not None:
         options["max_attempts"] = retries + 1

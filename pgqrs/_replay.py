@@ -153,6 +153,12 @@ def _check_key(name: str, key: str) -> str:
         )
     if not name.strip():
         raise errors.InvalidArgumentError("a step name must not be blank", sqlstate="PQ008")
+    if "\x00" in name:
+        raise errors.InvalidArgumentError(
+            f"a step name may not contain a NUL character (\\x00), which PostgreSQL cannot"
+            f" store: {name!r}",
+            sqlstate="PQ008",
+        )
     if len(key) > MAX_STEP_KEY:
         raise errors.InvalidArgumentError(
             f"step key {key[:40]!r}... is {len(key)} characters long; the limit is {MAX_STEP_KEY}",

@@ -76,6 +76,12 @@ DESCRIBE_WORKFLOW: LiteralString = (
     " FROM pgqrs.describe_workflow(p_workflow_id => %s::uuid)"
 )
 
+# What waiting for a workflow's result reads: its status and outcome, not its input (which may be
+# a value the client cannot decode, and is not needed to report the outcome).
+WORKFLOW_OUTCOME: LiteralString = (
+    "SELECT status, output, error FROM pgqrs.describe_workflow(p_workflow_id => %s::uuid)"
+)
+
 LIST_STEP_ATTEMPTS: LiteralString = (
     "SELECT step_key, step_position, attempt, status, error, owner, started_at, finished_at"
     " FROM pgqrs.list_step_attempts(p_workflow_id => %s::uuid)"

@@ -83,7 +83,7 @@ class Worker:
         grace_period: float = 30.0,
     ) -> None:
         if concurrency < 1:
-            raise ValueError("concurrency must be 1 or more")
+            raise errors.InvalidArgumentError(f"concurrency must be 1 or more, got {concurrency}")
         self.store = store
         self.workflows = collect_workflows(workflows)
         self.name = name or store.runner_id

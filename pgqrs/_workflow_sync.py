@@ -119,7 +119,9 @@ class SyncWorkflow:
     def sleep_until(self, when: datetime) -> None:
         """Sleep durably until ``when`` (a timezone-aware datetime); see :meth:`sleep`."""
         if when.tzinfo is None:
-            raise ValueError(f"sleep_until needs a timezone-aware datetime, got {when!r}")
+            raise errors.InvalidArgumentError(
+                f"sleep_until needs a timezone-aware datetime, got {when!r}"
+            )
         self._sleep(None, when)
 
     def _sleep(self, seconds: float | None, until: datetime | None) -> None:

@@ -254,11 +254,13 @@ def _step_options(
     overrides = None
     if retry is not None or any(v is not None for v in (retries, backoff, max_backoff, retry_on)):
         if retries is not None and retries < 0:
-            raise ValueError(f"retries must be 0 or more, got {retries}")
+            raise errors.InvalidArgumentError(f"retries must be 0 or more, got {retries}")
         overrides = _policy.RetryOverrides(retry, retries, backoff, max_backoff, retry_on)
         overrides.resolve(_policy.NO_RETRIES)  # validate now, not at the first failure
     if timeout is not None and not timeout > 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        raise errors.InvalidArgumentError(
+            f"timeout must be a positive number of seconds, got {timeout!r}"
+        )
     return overrides, timeout
 
 
@@ -321,6 +323,10 @@ def _name(explicit: str | None, fn: Callable[..., Any]) -> str:
     if "#" in label:
         raise errors.InvalidArgumentError(
             f"step and workflow names may not contain '#' (reserved for repeat keys): {label!r}"
+        )
+    if "\x00" in label:
+        raise errors.InvalidArgumentError(
+            f"step and workflow names may not contain a NUL character (\\x00): {label!r}"
         )
     return label
 

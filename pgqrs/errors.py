@@ -22,6 +22,7 @@ The tree::
      ├── InvalidValueError          22P02, 22P05  a value that is not JSON, NaN, NUL characters
      │    ├── PayloadTooLargeError  PQ007  a value over pgqrs.max_payload_bytes
      │    └── ValueTooDeepError     PQ013  a value nested more than 256 levels deep
+     ├── InsufficientPrivilegeError 42501  no privilege, or pgqrs.fake_now in an untrusted session
      ├── WorkflowFailedError        (client) running a workflow that ended FAILED
      │    └── WorkflowDeadError     (client) ... or that was stopped as a crash loop (DEAD)
      ├── WaitTimeoutError           (client) a workflow's result did not come in time
@@ -38,6 +39,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "IdempotencyConflictError",
+    "InsufficientPrivilegeError",
     "InvalidArgumentError",
     "InvalidStateError",
     "InvalidValueError",
@@ -225,6 +227,12 @@ class InvalidValueError(PgqrsError, ValueError, sqlstates=("22P02", "22P05")):
 
 class PayloadTooLargeError(InvalidValueError, sqlstates=("PQ007",)):
     """Raised when a JSON value exceeds the server setting ``pgqrs.max_payload_bytes``."""
+
+
+class InsufficientPrivilegeError(PgqrsError, PermissionError, sqlstates=("42501",)):
+    """Raised when the caller may not do what it asked (SQLSTATE 42501): a function its role was
+    not granted (docs/security.md), or ``pgqrs.fake_now`` set in a session whose login role may
+    not move the pgqrs clock."""
 
 
 class ValueTooDeepError(InvalidValueError, sqlstates=("PQ013",)):

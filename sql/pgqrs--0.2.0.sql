@@ -490,7 +490,9 @@ comment on function pgqrs._trusted_session() is
 -- changes when leases look expired; fencing tokens keep writes safe whatever the clock says. Only
 -- a trusted session (the schema owner, a member of it, or a superuser: _trusted_session) may fake
 -- the clock: in any other session a fake_now that is set raises 42501, so that no application
--- role can make every lease look expired or every deadline passed.
+-- role can make every lease look expired or every deadline passed. now() runs as its caller (an
+-- application role may call it directly), so it makes _trusted_session's check itself instead of
+-- calling that private function, which such a role may not execute.
 create function pgqrs.now()
 returns timestamptz
 language plpgsql
@@ -503,7 +505,9 @@ begin
     if v_fake is null or v_fake = '' then
         return pg_catalog.clock_timestamp();
     end if;
-    if not pgqrs._trusted_session() then
+    if not coalesce((select pg_catalog.pg_has_role(session_user, n.nspowner, 'MEMBER')
+                       from pg_catalog.pg_namespace n
+                      where n.nspname = 'pgqrs'), false) then
         raise exception 'pgqrs: role % may not set pgqrs.fake_now', session_user
             using errcode = '42501',
                   hint = 'Only the owner of schema pgqrs (or a member of it) may fake the pgqrs '
@@ -754,7 +758,7 @@ comment on function pgqrs._notify_tag(text) is
 -- notification: LISTEN pgqrs_done and wait for notify_tag('done:' || workflow id); pgqrs_work
 -- carries 'work:' || workflow name (or '*' for work of any name); pgqrs_event carries
 -- 'event:' || workflow id || ' ' || key. Payloads are tags, not names, because any role may
--- LISTEN. Read-only. Errors: PQ008 (subject NULL or over 1000 characters).
+-- LISTEN. Read-only. Errors: PQ008 (subject NULL, blank or over 1000 characters).
 create function pgqrs.notify_tag(p_subject text)
 returns text
 language plpgsql
@@ -904,8 +908,9 @@ $$;
 comment on function pgqrs._check_inline_seconds(double precision) is
     'Private. Raises PQ008 unless an in-process wait limit is NULL or in [0, 3600] seconds.';
 
--- _check_stale_seconds(seconds): raises PQ008 unless the staleness window is a finite number of
--- seconds greater than zero.
+-- _check_stale_seconds(seconds): raises PQ008 unless the staleness window is in (0, 315360000]
+-- seconds (ten years; NULL, NaN and Infinity fail), so that now() minus the window is always a
+-- time (a larger window would overflow the interval with a raw 22008).
 create function pgqrs._check_stale_seconds(p_seconds double precision)
 returns void
 language plpgsql
@@ -913,16 +918,15 @@ immutable
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    if p_seconds is null or p_seconds <= 0
-       or p_seconds in ('Infinity'::float8, 'NaN'::float8) then
-        raise exception 'pgqrs: stale window must be a positive number of seconds, got %',
+    if p_seconds is null or not (p_seconds > 0 and p_seconds <= 315360000) then
+        raise exception 'pgqrs: stale window must be in (0, 315360000] seconds, got %',
             coalesce(p_seconds::text, 'NULL')
             using errcode = 'PQ008';
     end if;
 end
 $$;
 comment on function pgqrs._check_stale_seconds(double precision) is
-    'Private. Raises PQ008 unless a staleness window is a finite positive number of seconds.';
+    'Private. Raises PQ008 unless a staleness window is in (0, ten years] seconds.';
 
 -- sql/src/03_leases.sql ---------------------------------------------------------------------------
 
@@ -2096,7 +2100,9 @@ comment on function pgqrs._retry_failed_steps(uuid, timestamptz) is
 -- seconds (_retry_delay); otherwise it is FAILED for good (retry_in 0). Extends the lease, in one
 -- durable commit. Idempotent: a repeat with the same error returns the same answer. The error is
 -- stored like fail_step's. Locks: the workflow row, then the step row.
--- Errors: PQ001, PQ003, PQ005 (the step is not RUNNING and this is no repeat), PQ008, PQ011.
+-- Errors: PQ001, PQ003, PQ005 (the step is not RUNNING and this is no repeat), PQ008 (NULL id,
+-- token, error or retryable; a step key that is blank, over 512 characters or starts with '#'),
+-- PQ011.
 create function pgqrs.fail_step_attempt(
     p_workflow_id uuid,
     p_step_key    text,
@@ -2386,7 +2392,10 @@ comment on function pgqrs._wake_waiters(text[], uuid, timestamptz, boolean) is
 --   WAIT       it passes within p_inline_seconds: sleep `remaining` seconds in process, call again
 --   SUSPENDED  the lease is given up until the wake time; a worker resumes the workflow then
 -- Exactly one of p_seconds and p_until. Locks: the workflow row, then the step row.
--- Errors: PQ001, PQ003, PQ005, PQ008, PQ010, PQ011.
+-- Errors: PQ001, PQ003, PQ005, PQ008 (NULL id or token; a step key that is blank, over 512
+-- characters or starts with '#'; position < 1; neither or both of p_seconds and p_until;
+-- p_seconds not in [0, 315360000]; p_until not in [1970, 9999); p_inline_seconds not in
+-- [0, 3600]), PQ010, PQ011.
 create function pgqrs.sleep_step(
     p_workflow_id    uuid,
     p_step_key       text,
@@ -2441,7 +2450,8 @@ comment on function pgqrs.sleep_step(uuid, text, bigint, integer, double precisi
 -- process is told (NOTIFY pgqrs_message, tagged 'message:<id> <topic>'). Durable commit.
 -- Locks: the workflow row (first: so a receiver cannot miss the wake-up), then the new row.
 -- Errors: PQ001, PQ005 (the workflow is SUCCESS, FAILED or CANCELLED: nobody would receive
--- it), PQ006, PQ007, PQ008 (topic or key missing, empty or too long).
+-- it), PQ006, PQ007, PQ008 (NULL id; a topic that is NULL, blank or over 255 characters; a key
+-- that is blank or over 255 characters), PQ013.
 create function pgqrs.send_message(
     p_workflow_id     uuid,
     p_topic           text,
@@ -2461,6 +2471,7 @@ declare
     v_old    pgqrs.messages;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     perform pgqrs._check_text('topic', p_topic, 255);
     if p_idempotency_key is not null then
         perform pgqrs._check_text('idempotency key', p_idempotency_key, 255);
@@ -2515,7 +2526,9 @@ comment on function pgqrs.send_message(uuid, text, jsonb, text) is
 --              makes the workflow available again
 -- A replay of a finished receive returns its recorded outcome. Durable commit.
 -- Locks: the workflow row, then the step row, then the message row.
--- Errors: PQ001, PQ003, PQ005, PQ008, PQ010, PQ011.
+-- Errors: PQ001, PQ003, PQ005, PQ008 (NULL id or token; a bad step key or position as in
+-- sleep_step; a topic that is NULL, blank or over 255 characters; p_timeout_seconds not in
+-- [0, 315360000]; p_inline_seconds not in [0, 3600]), PQ010, PQ011.
 create function pgqrs.recv_message(
     p_workflow_id     uuid,
     p_step_key        text,
@@ -2587,7 +2600,8 @@ comment on function pgqrs.recv_message(uuid, text, bigint, integer, text, double
 -- call records the step SUCCESS and sets the event; a replay changes nothing, so a re-run never
 -- puts an older value back. NOTIFY pgqrs_event (payload: '<workflow id> <key>'). Durable commit.
 -- Locks: the workflow row, then the step row, then the event row.
--- Errors: PQ001, PQ003, PQ005, PQ007, PQ008, PQ010, PQ011.
+-- Errors: PQ001, PQ003, PQ005, PQ007, PQ008 (NULL id or token; a bad step key or position as in
+-- sleep_step; an event key that is NULL, blank or over 255 characters), PQ010, PQ011, PQ013.
 create function pgqrs.set_event(
     p_workflow_id uuid,
     p_step_key    text,
@@ -2626,7 +2640,8 @@ comment on function pgqrs.set_event(uuid, text, bigint, integer, text, jsonb) is
 -- get_event(workflow_id, key) -> (found, value, set_at)
 -- The value a workflow last published under p_key; found = false while it has published none.
 -- Waiting for it is the caller's: LISTEN pgqrs_event and call again on '<workflow id> <key>'.
--- Read-only; no locks. Errors: PQ001, PQ008.
+-- Read-only; no locks. Errors: PQ001, PQ008 (NULL id; a key that is NULL, blank or over 255
+-- characters).
 create function pgqrs.get_event(p_workflow_id uuid, p_key text)
 returns table (found boolean, value jsonb, set_at timestamptz)
 language plpgsql
@@ -2635,6 +2650,7 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     perform pgqrs._check_text('event key', p_key, 255);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
@@ -2769,7 +2785,8 @@ comment on function pgqrs._create_workflow(text, jsonb, uuid, text, boolean, tim
 -- that workflow is returned with created = false; with a different name or input, PQ006. Safe under
 -- races: INSERT ... ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit,
 -- then the existing row is read. Locks: the new row only.
--- Errors: PQ008 (empty or oversized name or key), PQ007 (input too large), PQ006.
+-- Errors: PQ008 (a name that is NULL, blank or over 255 characters; a key that is blank or over
+-- 255 characters), PQ007 (input too large), PQ013 (input nested over 256 levels), PQ006.
 create function pgqrs.create_workflow(
     p_name            text,
     p_input           jsonb default null,
@@ -2797,7 +2814,8 @@ comment on function pgqrs.create_workflow(text, jsonb, uuid, text) is
 -- p_id and p_idempotency_key as create_workflow is; an existing PENDING workflow made by
 -- create_workflow is enqueued. p_max_recoveries (default 5) caps how often the workflow may be
 -- taken over from a worker that died before it is moved to DEAD.
--- Locks: the new row. Errors: PQ006, PQ007, PQ008.
+-- Locks: the new row. Errors: PQ006, PQ007, PQ008 (name and key as in create_workflow; p_run_at
+-- not in [1970, 9999); p_max_recoveries not in [0, 1000]), PQ013.
 create function pgqrs.start_workflow(
     p_name            text,
     p_input           jsonb default null,
@@ -3045,7 +3063,8 @@ comment on function pgqrs._finish_workflow(uuid, bigint, text, jsonb, jsonb) is
 -- complete_workflow(workflow_id, token, output)
 -- Marks the workflow SUCCESS with its output and ends the lease, in one durable commit. A repeat
 -- with the same token and an equal output is a no-op. Locks: the workflow row.
--- Errors: PQ001, PQ003, PQ005, PQ007, PQ011 (cancelled, or past the deadline).
+-- Errors: PQ001, PQ003, PQ005, PQ007, PQ008 (NULL id or token), PQ011 (cancelled, or past the
+-- deadline), PQ013.
 create function pgqrs.complete_workflow(p_workflow_id uuid, p_token bigint, p_output jsonb)
 returns void
 language plpgsql
@@ -3075,7 +3094,8 @@ comment on function pgqrs.complete_workflow(uuid, bigint, jsonb) is
 -- stays RUNNING with the error recorded, its lease ends (token + 1) and it is queued again after
 -- _retry_delay, its FAILED steps made RETRYING (see _finish_workflow). A repeat with the same
 -- token and an equal error is a no-op either way. Locks: the workflow row, then its FAILED step
--- rows. Errors: PQ001, PQ003, PQ005, PQ008, PQ011 (cancelled, or past the deadline).
+-- rows. Errors: PQ001, PQ003, PQ005, PQ008 (NULL id, token or error), PQ011 (cancelled, or past
+-- the deadline).
 create function pgqrs.fail_workflow(p_workflow_id uuid, p_token bigint, p_error jsonb)
 returns void
 language plpgsql
@@ -3109,7 +3129,9 @@ comment on function pgqrs.fail_workflow(uuid, bigint, jsonb) is
 -- Durable commit. Locks: the caller's workflow row, then its step row, then the other row FOR
 -- SHARE (a finishing workflow locks itself, then its waiters: the two may deadlock, which
 -- PostgreSQL breaks by failing one with 40P01, and a client retries it).
--- Errors: PQ001 (either workflow), PQ003, PQ005, PQ008, PQ010, PQ011.
+-- Errors: PQ001 (either workflow), PQ003, PQ005, PQ008 (NULL id, token or p_other_id;
+-- p_other_id = p_workflow_id; a bad step key or position as in sleep_step; p_timeout_seconds
+-- not in [0, 315360000]; p_inline_seconds not in [0, 3600]), PQ010, PQ011.
 create function pgqrs.await_workflow(
     p_workflow_id     uuid,
     p_step_key        text,
@@ -3534,7 +3556,8 @@ comment on function pgqrs._run_order(uuid) is
 -- workers now (NOTIFY pgqrs_work), whose steps before p_from_step keep their recorded outcome:
 -- the SUCCESS and FAILED steps that the source ran before it, in run order, are copied as they
 -- are (status, values, position, kind, policy and timeout, so a copied sleep, receive, await or
--- event replays as the wait step it was); p_from_step and everything after run again. Run order
+-- event replays as the wait step it was), and so are the events those set_event steps published
+-- (their latest values); p_from_step and everything after run again. Run order
 -- is the recorded position; a step recorded without one (by a 0.1.0 call) comes after the
 -- positioned steps that started before it. p_from_step NULL copies nothing (a fresh run of the
 -- same input). forked_from names the source, which is not changed. Repeating the call with the
@@ -3602,6 +3625,14 @@ begin
           join pgqrs.steps s on s.workflow_id = p_workflow_id and s.step_key = r.step_key
          where r.rank < v_rank
            and s.status in ('SUCCESS', 'FAILED');
+        -- The events those steps published (a set_event step records {"key": ...}), so that the
+        -- fork reads as the source did when it got there.
+        insert into pgqrs.events (workflow_id, key, value, set_at)
+        select v_id, e.key, e.value, e.set_at
+          from pgqrs.events e
+         where e.workflow_id = p_workflow_id
+           and e.key in (select s.output ->> 'key' from pgqrs.steps s
+                          where s.workflow_id = v_id and s.kind = 'wait' and s.output ? 'key');
     end if;
     perform pgqrs._notify('pgqrs_work', 'work:' || v_src.name);
     return v_id;
@@ -3852,6 +3883,9 @@ set search_path = pg_catalog, pg_temp
 -- a stale row estimate (a queue that just filled up) the planner would rather fetch every
 -- claimable row and sort them, which makes each claim cost as much as the whole queue.
 set enable_sort = off
+-- A plan that still sorts (a few rows) is costed above jit_above_cost by enable_sort = off, and
+-- compiling it costs a claim 100 ms or more; none of the claim's queries is worth compiling.
+set jit = off
 as $$
 declare
     v_now       timestamptz := pgqrs.now();
@@ -3926,26 +3960,25 @@ begin
 
     -- Fresh work, name by name (the ids first, locked, into an array: a loop over a query would
     -- open a cursor, which costs more than the rest of a one-row claim). With several names,
-    -- the one whose oldest runnable workflow is oldest goes first.
+    -- the one whose oldest runnable workflow is oldest goes first (one index probe per name;
+    -- none for a worker of one name), and names with nothing runnable are skipped. A name listed
+    -- twice is taken once: SKIP LOCKED does not skip the rows this claim has locked already.
     for v_name in
         select n.name
-          from pg_catalog.unnest(v_names) n (name)
-         where pg_catalog.cardinality(v_names) = 1
-        union all
-        select n.name
-          from pg_catalog.unnest(v_names) n (name)
-          cross join lateral (
+          from (select distinct u.name from pg_catalog.unnest(v_names) u (name)) n
+          left join lateral (
               select w.available_at, w.id
                 from pgqrs.workflows w
-               where w.name = n.name
+               where pg_catalog.cardinality(v_names) > 1
+                 and w.name = n.name
                  and w.queued
                  and w.status in ('PENDING', 'RUNNING')
                  and w.lease_owner is null
                  and w.available_at <= v_now
                order by w.available_at, w.id
-               limit 1) h
-         where pg_catalog.cardinality(v_names) > 1
-         order by 1
+               limit 1) h on true
+         where pg_catalog.cardinality(v_names) = 1 or h.id is not null
+         order by h.available_at, h.id
     loop
         exit when pg_catalog.cardinality(v_ids) >= p_limit;
         v_ids := v_ids || array(
@@ -4097,6 +4130,9 @@ comment on function pgqrs._set_aside(uuid, timestamptz, jsonb, integer) is
 -- while deferred cancels or wake-ups wait for a claim to apply them). A worker that found
 -- nothing to claim sleeps until then, or until NOTIFY pgqrs_work. It reads one index entry per
 -- name for queued work, and the running workflows of its names for leases: not the queue.
+-- The answer is always a time every client can represent (_check_time's range): a stored time
+-- outside it ('infinity', written before 0.2.0 bounded times, or around the API) counts as
+-- never (NULL) when it is late, and as now when it is early.
 -- Read-only; no locks. Errors: PQ008 (NULL worker), PQ009.
 create function pgqrs.next_claim_at(p_worker text)
 returns timestamptz
@@ -4107,6 +4143,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_names text[];
+    v_next  timestamptz;
 begin
     if p_worker is null then
         raise exception 'pgqrs: worker name must not be null' using errcode = 'PQ008';
@@ -4118,7 +4155,7 @@ begin
     if exists (select from pgqrs.deferred) then
         return pgqrs.now();
     end if;
-    return least(
+    v_next := least(
         (select min(h.available_at)
            from pg_catalog.unnest(v_names) n (name)
           cross join lateral (
@@ -4137,6 +4174,12 @@ begin
             and w.queued
             and w.status = 'RUNNING'
             and w.lease_owner is not null));
+    if v_next >= '9999-01-01 00:00:00+00'::timestamptz then
+        return null;
+    elsif v_next < '1970-01-01 00:00:00+00'::timestamptz then
+        return pgqrs.now();
+    end if;
+    return v_next;
 end
 $$;
 comment on function pgqrs.next_claim_at(text) is
@@ -4312,7 +4355,7 @@ comment on function pgqrs.list_steps(uuid) is 'The steps of one workflow with st
 -- The failed attempts from step_attempts (error, runner, times), then each step's current
 -- attempt when it is not one of those: RUNNING, SUCCESS, or RETRYING/FAILED rows recorded by
 -- 0.1.0 calls. status is FAILED for a recorded failed attempt. Read-only; no locks.
--- Errors: PQ001.
+-- Errors: PQ001, PQ008 (NULL id).
 create function pgqrs.list_step_attempts(p_workflow_id uuid)
 returns table (
     step_key      text,
@@ -4365,8 +4408,8 @@ comment on function pgqrs.list_step_attempts(uuid) is
 
 -- list_workers(stale_seconds) -> one row per registered worker
 -- alive: not stopped and heard from within p_stale_seconds (default 30). running: the workflows
--- it holds a live lease on. Read-only; no locks. Errors: PQ008 (window NULL, not positive or
--- not finite).
+-- it holds a live lease on. Read-only; no locks. Errors: PQ008 (window NULL or not in
+-- (0, 315360000] seconds).
 create function pgqrs.list_workers(p_stale_seconds double precision default 30)
 returns table (
     name         text,
@@ -4409,7 +4452,7 @@ comment on function pgqrs.list_workers(double precision) is
 -- workflow_counts(stale_seconds) -> one row per (name, status)
 -- How many workflows of each name are in each status, the oldest creation time, and whether a
 -- live worker serves the name (served = false for a queued name no worker knows: it waits).
--- Read-only; no locks. Errors: PQ008 (window NULL, not positive or not finite).
+-- Read-only; no locks. Errors: PQ008 (window NULL or not in (0, 315360000] seconds).
 create function pgqrs.workflow_counts(p_stale_seconds double precision default 30)
 returns table (name text, status text, count bigint, oldest timestamptz, served boolean)
 language plpgsql

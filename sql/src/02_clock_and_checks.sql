@@ -45,7 +45,9 @@ comment on function pgqrs._trusted_session() is
 -- changes when leases look expired; fencing tokens keep writes safe whatever the clock says. Only
 -- a trusted session (the schema owner, a member of it, or a superuser: _trusted_session) may fake
 -- the clock: in any other session a fake_now that is set raises 42501, so that no application
--- role can make every lease look expired or every deadline passed.
+-- role can make every lease look expired or every deadline passed. now() runs as its caller (an
+-- application role may call it directly), so it makes _trusted_session's check itself instead of
+-- calling that private function, which such a role may not execute.
 create function pgqrs.now()
 returns timestamptz
 language plpgsql
@@ -58,7 +60,9 @@ begin
     if v_fake is null or v_fake = '' then
         return pg_catalog.clock_timestamp();
     end if;
-    if not pgqrs._trusted_session() then
+    if not coalesce((select pg_catalog.pg_has_role(session_user, n.nspowner, 'MEMBER')
+                       from pg_catalog.pg_namespace n
+                      where n.nspname = 'pgqrs'), false) then
         raise exception 'pgqrs: role % may not set pgqrs.fake_now', session_user
             using errcode = '42501',
                   hint = 'Only the owner of schema pgqrs (or a member of it) may fake the pgqrs '
@@ -309,7 +313,7 @@ comment on function pgqrs._notify_tag(text) is
 -- notification: LISTEN pgqrs_done and wait for notify_tag('done:' || workflow id); pgqrs_work
 -- carries 'work:' || workflow name (or '*' for work of any name); pgqrs_event carries
 -- 'event:' || workflow id || ' ' || key. Payloads are tags, not names, because any role may
--- LISTEN. Read-only. Errors: PQ008 (subject NULL or over 1000 characters).
+-- LISTEN. Read-only. Errors: PQ008 (subject NULL, blank or over 1000 characters).
 create function pgqrs.notify_tag(p_subject text)
 returns text
 language plpgsql
@@ -459,8 +463,9 @@ $$;
 comment on function pgqrs._check_inline_seconds(double precision) is
     'Private. Raises PQ008 unless an in-process wait limit is NULL or in [0, 3600] seconds.';
 
--- _check_stale_seconds(seconds): raises PQ008 unless the staleness window is a finite number of
--- seconds greater than zero.
+-- _check_stale_seconds(seconds): raises PQ008 unless the staleness window is in (0, 315360000]
+-- seconds (ten years; NULL, NaN and Infinity fail), so that now() minus the window is always a
+-- time (a larger window would overflow the interval with a raw 22008).
 create function pgqrs._check_stale_seconds(p_seconds double precision)
 returns void
 language plpgsql
@@ -468,13 +473,12 @@ immutable
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    if p_seconds is null or p_seconds <= 0
-       or p_seconds in ('Infinity'::float8, 'NaN'::float8) then
-        raise exception 'pgqrs: stale window must be a positive number of seconds, got %',
+    if p_seconds is null or not (p_seconds > 0 and p_seconds <= 315360000) then
+        raise exception 'pgqrs: stale window must be in (0, 315360000] seconds, got %',
             coalesce(p_seconds::text, 'NULL')
             using errcode = 'PQ008';
     end if;
 end
 $$;
 comment on function pgqrs._check_stale_seconds(double precision) is
-    'Private. Raises PQ008 unless a staleness window is a finite positive number of seconds.';
+    'Private. Raises PQ008 unless a staleness window is in (0, ten years] seconds.';

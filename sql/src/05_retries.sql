@@ -148,7 +148,9 @@ comment on function pgqrs._retry_failed_steps(uuid, timestamptz) is
 -- seconds (_retry_delay); otherwise it is FAILED for good (retry_in 0). Extends the lease, in one
 -- durable commit. Idempotent: a repeat with the same error returns the same answer. The error is
 -- stored like fail_step's. Locks: the workflow row, then the step row.
--- Errors: PQ001, PQ003, PQ005 (the step is not RUNNING and this is no repeat), PQ008, PQ011.
+-- Errors: PQ001, PQ003, PQ005 (the step is not RUNNING and this is no repeat), PQ008 (NULL id,
+-- token, error or retryable; a step key that is blank, over 512 characters or starts with '#'),
+-- PQ011.
 create function pgqrs.fail_step_attempt(
     p_workflow_id uuid,
     p_step_key    text,

@@ -216,7 +216,10 @@ comment on function pgqrs._wake_waiters(text[], uuid, timestamptz, boolean) is
 --   WAIT       it passes within p_inline_seconds: sleep `remaining` seconds in process, call again
 --   SUSPENDED  the lease is given up until the wake time; a worker resumes the workflow then
 -- Exactly one of p_seconds and p_until. Locks: the workflow row, then the step row.
--- Errors: PQ001, PQ003, PQ005, PQ008, PQ010, PQ011.
+-- Errors: PQ001, PQ003, PQ005, PQ008 (NULL id or token; a step key that is blank, over 512
+-- characters or starts with '#'; position < 1; neither or both of p_seconds and p_until;
+-- p_seconds not in [0, 315360000]; p_until not in [1970, 9999); p_inline_seconds not in
+-- [0, 3600]), PQ010, PQ011.
 create function pgqrs.sleep_step(
     p_workflow_id    uuid,
     p_step_key       text,
@@ -271,7 +274,8 @@ comment on function pgqrs.sleep_step(uuid, text, bigint, integer, double precisi
 -- process is told (NOTIFY pgqrs_message, tagged 'message:<id> <topic>'). Durable commit.
 -- Locks: the workflow row (first: so a receiver cannot miss the wake-up), then the new row.
 -- Errors: PQ001, PQ005 (the workflow is SUCCESS, FAILED or CANCELLED: nobody would receive
--- it), PQ006, PQ007, PQ008 (topic or key missing, empty or too long).
+-- it), PQ006, PQ007, PQ008 (NULL id; a topic that is NULL, blank or over 255 characters; a key
+-- that is blank or over 255 characters), PQ013.
 create function pgqrs.send_message(
     p_workflow_id     uuid,
     p_topic           text,
@@ -291,6 +295,7 @@ declare
     v_old    pgqrs.messages;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     perform pgqrs._check_text('topic', p_topic, 255);
     if p_idempotency_key is not null then
         perform pgqrs._check_text('idempotency key', p_idempotency_key, 255);
@@ -345,7 +350,9 @@ comment on function pgqrs.send_message(uuid, text, jsonb, text) is
 --              makes the workflow available again
 -- A replay of a finished receive returns its recorded outcome. Durable commit.
 -- Locks: the workflow row, then the step row, then the message row.
--- Errors: PQ001, PQ003, PQ005, PQ008, PQ010, PQ011.
+-- Errors: PQ001, PQ003, PQ005, PQ008 (NULL id or token; a bad step key or position as in
+-- sleep_step; a topic that is NULL, blank or over 255 characters; p_timeout_seconds not in
+-- [0, 315360000]; p_inline_seconds not in [0, 3600]), PQ010, PQ011.
 create function pgqrs.recv_message(
     p_workflow_id     uuid,
     p_step_key        text,
@@ -417,7 +424,8 @@ comment on function pgqrs.recv_message(uuid, text, bigint, integer, text, double
 -- call records the step SUCCESS and sets the event; a replay changes nothing, so a re-run never
 -- puts an older value back. NOTIFY pgqrs_event (payload: '<workflow id> <key>'). Durable commit.
 -- Locks: the workflow row, then the step row, then the event row.
--- Errors: PQ001, PQ003, PQ005, PQ007, PQ008, PQ010, PQ011.
+-- Errors: PQ001, PQ003, PQ005, PQ007, PQ008 (NULL id or token; a bad step key or position as in
+-- sleep_step; an event key that is NULL, blank or over 255 characters), PQ010, PQ011, PQ013.
 create function pgqrs.set_event(
     p_workflow_id uuid,
     p_step_key    text,
@@ -456,7 +464,8 @@ comment on function pgqrs.set_event(uuid, text, bigint, integer, text, jsonb) is
 -- get_event(workflow_id, key) -> (found, value, set_at)
 -- The value a workflow last published under p_key; found = false while it has published none.
 -- Waiting for it is the caller's: LISTEN pgqrs_event and call again on '<workflow id> <key>'.
--- Read-only; no locks. Errors: PQ001, PQ008.
+-- Read-only; no locks. Errors: PQ001, PQ008 (NULL id; a key that is NULL, blank or over 255
+-- characters).
 create function pgqrs.get_event(p_workflow_id uuid, p_key text)
 returns table (found boolean, value jsonb, set_at timestamptz)
 language plpgsql
@@ -465,6 +474,7 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
+    perform pgqrs._check_id('workflow id', p_workflow_id);
     perform pgqrs._check_text('event key', p_key, 255);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then

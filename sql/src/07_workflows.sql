@@ -112,7 +112,8 @@ comment on function pgqrs._create_workflow(text, jsonb, uuid, text, boolean, tim
 -- that workflow is returned with created = false; with a different name or input, PQ006. Safe under
 -- races: INSERT ... ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit,
 -- then the existing row is read. Locks: the new row only.
--- Errors: PQ008 (empty or oversized name or key), PQ007 (input too large), PQ006.
+-- Errors: PQ008 (a name that is NULL, blank or over 255 characters; a key that is blank or over
+-- 255 characters), PQ007 (input too large), PQ013 (input nested over 256 levels), PQ006.
 create function pgqrs.create_workflow(
     p_name            text,
     p_input           jsonb default null,
@@ -140,7 +141,8 @@ comment on function pgqrs.create_workflow(text, jsonb, uuid, text) is
 -- p_id and p_idempotency_key as create_workflow is; an existing PENDING workflow made by
 -- create_workflow is enqueued. p_max_recoveries (default 5) caps how often the workflow may be
 -- taken over from a worker that died before it is moved to DEAD.
--- Locks: the new row. Errors: PQ006, PQ007, PQ008.
+-- Locks: the new row. Errors: PQ006, PQ007, PQ008 (name and key as in create_workflow; p_run_at
+-- not in [1970, 9999); p_max_recoveries not in [0, 1000]), PQ013.
 create function pgqrs.start_workflow(
     p_name            text,
     p_input           jsonb default null,
@@ -388,7 +390,8 @@ comment on function pgqrs._finish_workflow(uuid, bigint, text, jsonb, jsonb) is
 -- complete_workflow(workflow_id, token, output)
 -- Marks the workflow SUCCESS with its output and ends the lease, in one durable commit. A repeat
 -- with the same token and an equal output is a no-op. Locks: the workflow row.
--- Errors: PQ001, PQ003, PQ005, PQ007, PQ011 (cancelled, or past the deadline).
+-- Errors: PQ001, PQ003, PQ005, PQ007, PQ008 (NULL id or token), PQ011 (cancelled, or past the
+-- deadline), PQ013.
 create function pgqrs.complete_workflow(p_workflow_id uuid, p_token bigint, p_output jsonb)
 returns void
 language plpgsql
@@ -418,7 +421,8 @@ comment on function pgqrs.complete_workflow(uuid, bigint, jsonb) is
 -- stays RUNNING with the error recorded, its lease ends (token + 1) and it is queued again after
 -- _retry_delay, its FAILED steps made RETRYING (see _finish_workflow). A repeat with the same
 -- token and an equal error is a no-op either way. Locks: the workflow row, then its FAILED step
--- rows. Errors: PQ001, PQ003, PQ005, PQ008, PQ011 (cancelled, or past the deadline).
+-- rows. Errors: PQ001, PQ003, PQ005, PQ008 (NULL id, token or error), PQ011 (cancelled, or past
+-- the deadline).
 create function pgqrs.fail_workflow(p_workflow_id uuid, p_token bigint, p_error jsonb)
 returns void
 language plpgsql

@@ -12,7 +12,9 @@
 -- Durable commit. Locks: the caller's workflow row, then its step row, then the other row FOR
 -- SHARE (a finishing workflow locks itself, then its waiters: the two may deadlock, which
 -- PostgreSQL breaks by failing one with 40P01, and a client retries it).
--- Errors: PQ001 (either workflow), PQ003, PQ005, PQ008, PQ010, PQ011.
+-- Errors: PQ001 (either workflow), PQ003, PQ005, PQ008 (NULL id, token or p_other_id;
+-- p_other_id = p_workflow_id; a bad step key or position as in sleep_step; p_timeout_seconds
+-- not in [0, 315360000]; p_inline_seconds not in [0, 3600]), PQ010, PQ011.
 create function pgqrs.await_workflow(
     p_workflow_id     uuid,
     p_step_key        text,

@@ -352,7 +352,8 @@ comment on function pgqrs._run_order(uuid) is
 -- workers now (NOTIFY pgqrs_work), whose steps before p_from_step keep their recorded outcome:
 -- the SUCCESS and FAILED steps that the source ran before it, in run order, are copied as they
 -- are (status, values, position, kind, policy and timeout, so a copied sleep, receive, await or
--- event replays as the wait step it was); p_from_step and everything after run again. Run order
+-- event replays as the wait step it was), and so are the events those set_event steps published
+-- (their latest values); p_from_step and everything after run again. Run order
 -- is the recorded position; a step recorded without one (by a 0.1.0 call) comes after the
 -- positioned steps that started before it. p_from_step NULL copies nothing (a fresh run of the
 -- same input). forked_from names the source, which is not changed. Repeating the call with the
@@ -420,6 +421,14 @@ begin
           join pgqrs.steps s on s.workflow_id = p_workflow_id and s.step_key = r.step_key
          where r.rank < v_rank
            and s.status in ('SUCCESS', 'FAILED');
+        -- The events those steps published (a set_event step records {"key": ...}), so that the
+        -- fork reads as the source did when it got there.
+        insert into pgqrs.events (workflow_id, key, value, set_at)
+        select v_id, e.key, e.value, e.set_at
+          from pgqrs.events e
+         where e.workflow_id = p_workflow_id
+           and e.key in (select s.output ->> 'key' from pgqrs.steps s
+                          where s.workflow_id = v_id and s.kind = 'wait' and s.output ? 'key');
     end if;
     perform pgqrs._notify('pgqrs_work', 'work:' || v_src.name);
     return v_id;

@@ -238,6 +238,9 @@ set search_path = pg_catalog, pg_temp
 -- a stale row estimate (a queue that just filled up) the planner would rather fetch every
 -- claimable row and sort them, which makes each claim cost as much as the whole queue.
 set enable_sort = off
+-- A plan that still sorts (a few rows) is costed above jit_above_cost by enable_sort = off, and
+-- compiling it costs a claim 100 ms or more; none of the claim's queries is worth compiling.
+set jit = off
 as $$
 declare
     v_now       timestamptz := pgqrs.now();
@@ -312,26 +315,25 @@ begin
 
     -- Fresh work, name by name (the ids first, locked, into an array: a loop over a query would
     -- open a cursor, which costs more than the rest of a one-row claim). With several names,
-    -- the one whose oldest runnable workflow is oldest goes first.
+    -- the one whose oldest runnable workflow is oldest goes first (one index probe per name;
+    -- none for a worker of one name), and names with nothing runnable are skipped. A name listed
+    -- twice is taken once: SKIP LOCKED does not skip the rows this claim has locked already.
     for v_name in
         select n.name
-          from pg_catalog.unnest(v_names) n (name)
-         where pg_catalog.cardinality(v_names) = 1
-        union all
-        select n.name
-          from pg_catalog.unnest(v_names) n (name)
-          cross join lateral (
+          from (select distinct u.name from pg_catalog.unnest(v_names) u (name)) n
+          left join lateral (
               select w.available_at, w.id
                 from pgqrs.workflows w
-               where w.name = n.name
+               where pg_catalog.cardinality(v_names) > 1
+                 and w.name = n.name
                  and w.queued
                  and w.status in ('PENDING', 'RUNNING')
                  and w.lease_owner is null
                  and w.available_at <= v_now
                order by w.available_at, w.id
-               limit 1) h
-         where pg_catalog.cardinality(v_names) > 1
-         order by 1
+               limit 1) h on true
+         where pg_catalog.cardinality(v_names) = 1 or h.id is not null
+         order by h.available_at, h.id
     loop
         exit when pg_catalog.cardinality(v_ids) >= p_limit;
         v_ids := v_ids || array(
@@ -483,6 +485,9 @@ comment on function pgqrs._set_aside(uuid, timestamptz, jsonb, integer) is
 -- while deferred cancels or wake-ups wait for a claim to apply them). A worker that found
 -- nothing to claim sleeps until then, or until NOTIFY pgqrs_work. It reads one index entry per
 -- name for queued work, and the running workflows of its names for leases: not the queue.
+-- The answer is always a time every client can represent (_check_time's range): a stored time
+-- outside it ('infinity', written before 0.2.0 bounded times, or around the API) counts as
+-- never (NULL) when it is late, and as now when it is early.
 -- Read-only; no locks. Errors: PQ008 (NULL worker), PQ009.
 create function pgqrs.next_claim_at(p_worker text)
 returns timestamptz
@@ -493,6 +498,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_names text[];
+    v_next  timestamptz;
 begin
     if p_worker is null then
         raise exception 'pgqrs: worker name must not be null' using errcode = 'PQ008';
@@ -504,7 +510,7 @@ begin
     if exists (select from pgqrs.deferred) then
         return pgqrs.now();
     end if;
-    return least(
+    v_next := least(
         (select min(h.available_at)
            from pg_catalog.unnest(v_names) n (name)
           cross join lateral (
@@ -523,6 +529,12 @@ begin
             and w.queued
             and w.status = 'RUNNING'
             and w.lease_owner is not null));
+    if v_next >= '9999-01-01 00:00:00+00'::timestamptz then
+        return null;
+    elsif v_next < '1970-01-01 00:00:00+00'::timestamptz then
+        return pgqrs.now();
+    end if;
+    return v_next;
 end
 $$;
 comment on function pgqrs.next_claim_at(text) is

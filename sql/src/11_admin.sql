@@ -138,7 +138,7 @@ comment on function pgqrs.list_steps(uuid) is 'The steps of one workflow with st
 -- The failed attempts from step_attempts (error, runner, times), then each step's current
 -- attempt when it is not one of those: RUNNING, SUCCESS, or RETRYING/FAILED rows recorded by
 -- 0.1.0 calls. status is FAILED for a recorded failed attempt. Read-only; no locks.
--- Errors: PQ001.
+-- Errors: PQ001, PQ008 (NULL id).
 create function pgqrs.list_step_attempts(p_workflow_id uuid)
 returns table (
     step_key      text,
@@ -191,8 +191,8 @@ comment on function pgqrs.list_step_attempts(uuid) is
 
 -- list_workers(stale_seconds) -> one row per registered worker
 -- alive: not stopped and heard from within p_stale_seconds (default 30). running: the workflows
--- it holds a live lease on. Read-only; no locks. Errors: PQ008 (window NULL, not positive or
--- not finite).
+-- it holds a live lease on. Read-only; no locks. Errors: PQ008 (window NULL or not in
+-- (0, 315360000] seconds).
 create function pgqrs.list_workers(p_stale_seconds double precision default 30)
 returns table (
     name         text,
@@ -235,7 +235,7 @@ comment on function pgqrs.list_workers(double precision) is
 -- workflow_counts(stale_seconds) -> one row per (name, status)
 -- How many workflows of each name are in each status, the oldest creation time, and whether a
 -- live worker serves the name (served = false for a queued name no worker knows: it waits).
--- Read-only; no locks. Errors: PQ008 (window NULL, not positive or not finite).
+-- Read-only; no locks. Errors: PQ008 (window NULL or not in (0, 315360000] seconds).
 create function pgqrs.workflow_counts(p_stale_seconds double precision default 30)
 returns table (name text, status text, count bigint, oldest timestamptz, served boolean)
 language plpgsql

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
+
+import pgqrs
 
 HERE = Path(__file__).resolve().parent
 T = TypeVar("T")
@@ -139,3 +142,40 @@ def setup_effects(dsn: str) -> None:
 
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(EFFECTS_DDL)
+
+
+def fetch(dsn: str, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """The rows of one statement, run in its own autocommit connection (as the DSN's role)."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        cur = conn.execute(query, params)
+        return cur.fetchall() if cur.description is not None else []
+
+
+def wait_until_blocked(dsn: str, pid: int, *, timeout: float = 30.0) -> None:
+    """Wait until backend ``pid`` waits for a lock (a row lock, or a conflicting insert)."""
+    poll(
+        lambda: fetch(
+            dsn,
+            "select 1 from pg_catalog.pg_stat_activity where pid = %s and wait_event_type = 'Lock'",
+            (pid,),
+        ),
+        timeout=timeout,
+        what=f"backend {pid} to wait for a lock",
+    )
+
+
+@contextlib.asynccontextmanager
+async def worker_on(
+    dsn: str, workflows: list[Any], *, concurrency: int = 4, **store_options: Any
+) -> AsyncIterator[tuple[pgqrs.Worker, pgqrs.Store, pgqrs.Admin]]:
+    """A store on ``dsn`` and a worker serving ``workflows`` in this process, stopped (and its
+    failure, if it died, raised) on exit."""
+    store_options.setdefault("runner_id", "w1")
+    async with await pgqrs.connect(dsn, **store_options) as store:
+        worker = pgqrs.Worker(store, workflows, concurrency=concurrency, grace_period=5)
+        task = asyncio.create_task(worker.run())
+        try:
+            yield worker, store, pgqrs.admin(store)
+        finally:
+            worker.stop()
+            await asyncio.wait_for(task, 30)

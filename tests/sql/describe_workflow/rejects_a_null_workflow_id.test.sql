@@ -1,0 +1,8 @@
+begin;
+select plan(1);
+
+-- TEST: a NULL workflow id raises PQ008, not PQ001
+select throws_ok('select pgqrs.describe_workflow(null)', 'PQ008', null, 'NULL id: PQ008');
+
+select * from finish();
+rollback;
