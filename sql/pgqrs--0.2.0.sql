@@ -267,6 +267,10 @@ create table pgqrs.workflows (
     parent_id        uuid,
     waiting_for      text,
     claim_id         uuid,
+    queue            text not null default 'default',
+    priority         integer not null default 0,
+    concurrency_key  text,
+    debounce_key     text,
     constraint workflows_idempotency_key_key unique (idempotency_key)
 ) with (fillfactor = 80);
 comment on table pgqrs.workflows is
@@ -292,12 +296,32 @@ comment on column pgqrs.workflows.waiting_for is
 comment on column pgqrs.workflows.claim_id is
     'The claim (claim_workflows'' p_claim_id) that granted the current lease, so that a retried '
     'claim returns the same workflows.';
+comment on column pgqrs.workflows.queue is
+    'The queue the workflow waits in for a worker (pgqrs.queues holds its limits, if any).';
+comment on column pgqrs.workflows.priority is
+    'Within its queue, a higher priority is claimed first; FIFO within a priority.';
+comment on column pgqrs.workflows.concurrency_key is
+    'Workflows of one key (a tenant, say) are limited together and served round-robin.';
+comment on column pgqrs.workflows.debounce_key is
+    'Starting again with this key while it waits postpones it and keeps the latest input.';
 
--- What claim_workflows scans, per workflow name: queued workflows that no one holds, in the order
--- they become available. Step writes change only lease_expires_at, which no index covers, so
--- they stay HOT updates.
-create index workflows_claimable on pgqrs.workflows (name, available_at, id)
-    where queued and status in ('PENDING', 'RUNNING') and lease_owner is null;
+-- What a claim scans, per queue and workflow name: queued workflows that no one holds and that
+-- have no concurrency key, highest priority first, then in the order they become available.
+-- Step writes change only lease_expires_at, which no index covers, so they stay HOT updates.
+create index workflows_claimable on pgqrs.workflows (queue, name, priority desc, available_at, id)
+    where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
+      and concurrency_key is null;
+-- The same for workflows with a concurrency key, key by key (served round-robin).
+create index workflows_claimable_keyed
+    on pgqrs.workflows (queue, concurrency_key, priority desc, available_at, id)
+    where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
+      and concurrency_key is not null;
+-- Running workflows with a concurrency key: how many run per key.
+create index workflows_running_keyed on pgqrs.workflows (queue, concurrency_key)
+    where status = 'RUNNING' and lease_owner is not null and concurrency_key is not null;
+-- At most one debounced workflow waits per name and debounce key.
+create unique index workflows_debounce on pgqrs.workflows (name, debounce_key)
+    where status = 'PENDING' and debounce_key is not null;
 -- Queued workflows under a lease, per name: where claim_workflows looks for expired leases to take
 -- over. As many rows as workflows running, whatever the size of the queue.
 create index workflows_leased on pgqrs.workflows (name)
@@ -415,6 +439,64 @@ create table pgqrs.workers (
 );
 comment on table pgqrs.workers is
     'Registered workers: the workflow names each serves, and its last heartbeat.';
+
+create table pgqrs.queues (
+    name               text primary key,
+    concurrency        integer check (concurrency between 1 and 100000),
+    worker_concurrency integer check (worker_concurrency between 1 and 10000),
+    rate_limit         integer check (rate_limit between 1 and 100000),
+    rate_period        interval,
+    key_concurrency    integer check (key_concurrency between 1 and 10000),
+    paused             boolean not null default false,
+    created_at         timestamptz not null,
+    updated_at         timestamptz not null,
+    check ((rate_limit is null) = (rate_period is null))
+);
+comment on table pgqrs.queues is
+    'Queues with limits, changed at run time (set_queue); a queue without a row has none.';
+
+-- One row per slot of a queue's global concurrency: its holder, when a workflow holds it.
+create table pgqrs.queue_slots (
+    queue       text not null,
+    slot        integer not null,
+    workflow_id uuid,
+    primary key (queue, slot)
+);
+comment on table pgqrs.queue_slots is
+    'The slots of a queue''s concurrency limit: a workflow runs in its queue holding one.';
+create index queue_slots_free on pgqrs.queue_slots (queue, slot) where workflow_id is null;
+create index queue_slots_holder on pgqrs.queue_slots (workflow_id) where workflow_id is not null;
+
+-- One row per permit of a queue's rate limit: when it was last used.
+create table pgqrs.queue_permits (
+    queue   text not null,
+    permit  integer not null,
+    used_at timestamptz not null,
+    primary key (queue, permit)
+);
+comment on table pgqrs.queue_permits is
+    'The permits of a queue''s rate limit: a first start uses one not used within the period.';
+create index queue_permits_oldest on pgqrs.queue_permits (queue, used_at);
+
+-- The workflow names each queue holds, so that a claim looks only where its names are.
+create table pgqrs.queue_names (
+    name  text not null,
+    queue text not null,
+    primary key (name, queue)
+);
+comment on table pgqrs.queue_names is
+    'Which queues hold workflows of which names (a claim looks at its names'' queues only).';
+
+-- The concurrency keys with work in a queue, in the order they are served (round-robin).
+create table pgqrs.queue_keys (
+    queue     text not null,
+    key       text not null,
+    served_at timestamptz not null,
+    primary key (queue, key)
+);
+comment on table pgqrs.queue_keys is
+    'The concurrency keys of a queue with work, served the longest ago first.';
+create index queue_keys_turn on pgqrs.queue_keys (queue, served_at, key);
 
 create table pgqrs.deferred (
     workflow_id uuid not null,
@@ -1270,6 +1352,7 @@ begin
     if not found then
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
     end if;
+    perform pgqrs._free_slot(p_workflow_id);
     if v_queued then
         perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
     end if;
@@ -1325,6 +1408,7 @@ begin
         end if;
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
     end if;
+    perform pgqrs._free_slot(p_workflow_id);
     if p_until <= v_now then
         perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
     end if;
@@ -2308,6 +2392,7 @@ begin
            waiting_for = p_waiting_for,
            updated_at = v_now
      where w.id = p_workflow_id;
+    perform pgqrs._free_slot(p_workflow_id);
     return query select 'SUSPENDED'::text, v_left;
 end
 $$;
@@ -2674,10 +2759,14 @@ comment on function pgqrs.get_event(uuid, text) is
 -- A workflow's life: creating and enqueueing it (create, start, submit), and its outcome
 -- (complete, fail, and workflow retries).
 
--- _create_workflow(name, input, id, idempotency_key, queue, run_at, max_recoveries)
--- The body of create_workflow and start_workflow. With p_queue the workflow is enqueued for
--- workers (queued, available from p_run_at or now) and NOTIFY pgqrs_work announces its name; an
--- existing PENDING workflow that is not queued yet is enqueued the same way.
+-- _create_workflow(name, input, id, idempotency_key, queue, run_at, max_recoveries, queue_name,
+--                  priority, concurrency_key, debounce_key) -> (workflow_id, created, status)
+-- The body of create_workflow, start_workflow and submit_workflow. With p_queue the workflow is
+-- enqueued for workers in queue p_queue_name ('default' when NULL; available from p_run_at or
+-- now, with p_priority and p_concurrency_key) and NOTIFY pgqrs_work announces its name; an
+-- existing PENDING workflow that is not queued yet is enqueued the same way. With
+-- p_debounce_key, a PENDING workflow of this name that waits with the same key takes the new
+-- input and waits until p_run_at again (created = false): a burst of starts runs once.
 create function pgqrs._create_workflow(
     p_name            text,
     p_input           jsonb,
@@ -2685,7 +2774,11 @@ create function pgqrs._create_workflow(
     p_idempotency_key text,
     p_queue           boolean,
     p_run_at          timestamptz,
-    p_max_recoveries  integer
+    p_max_recoveries  integer,
+    p_queue_name      text,
+    p_priority        integer,
+    p_concurrency_key text,
+    p_debounce_key    text
 )
 returns table (workflow_id uuid, created boolean, status text)
 language plpgsql
@@ -2694,6 +2787,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_now    timestamptz := pgqrs.now();
+    v_queue  text := coalesce(p_queue_name, 'default');
     v_id     uuid;
     v_by_id  pgqrs.workflows;
     v_by_key pgqrs.workflows;
@@ -2713,19 +2807,40 @@ begin
     perform pgqrs._check_payload('workflow input', p_input);
 
     for v_attempt in 1..3 loop
+        -- A debounced start while one waits: postpone that one, with the latest input.
+        if p_debounce_key is not null then
+            update pgqrs.workflows w
+               set input = p_input, available_at = coalesce(p_run_at, v_now), updated_at = v_now
+             where w.name = p_name and w.debounce_key = p_debounce_key and w.status = 'PENDING'
+               and (p_idempotency_key is null or w.idempotency_key = p_idempotency_key)
+            returning w.id into v_id;
+            if v_id is not null then
+                return query select v_id, false, 'PENDING'::text;
+                return;
+            end if;
+        end if;
         insert into pgqrs.workflows as w (id, name, idempotency_key, input, created_at, updated_at,
-                                          queued, available_at, max_recoveries)
+                                          queued, available_at, max_recoveries, queue, priority,
+                                          concurrency_key, debounce_key)
         values (coalesce(p_id, pgqrs._uuid_v7()), p_name, p_idempotency_key, p_input, v_now, v_now,
                 p_queue, case when p_queue then coalesce(p_run_at, v_now) end,
-                coalesce(p_max_recoveries, 5))
+                coalesce(p_max_recoveries, 5), v_queue, coalesce(p_priority, 0),
+                p_concurrency_key, p_debounce_key)
         on conflict do nothing
         returning w.id into v_id;
         if v_id is not null then
             if p_queue then
+                perform pgqrs._note_queue(v_queue, p_name, p_concurrency_key);
                 perform pgqrs._notify('pgqrs_work', 'work:' || p_name);
             end if;
             return query select v_id, true, 'PENDING'::text;
             return;
+        end if;
+        if p_debounce_key is not null
+           and exists (select from pgqrs.workflows w
+                        where w.name = p_name and w.debounce_key = p_debounce_key
+                          and w.status = 'PENDING') then
+            continue;  -- a concurrent debounced start inserted first: postpone that one
         end if;
 
         -- The id or the key exists already: return that workflow if the call matches it.
@@ -2764,8 +2879,11 @@ begin
         end if;
         if p_queue and not v_found.queued and v_found.status = 'PENDING' then
             update pgqrs.workflows w
-               set queued = true, available_at = coalesce(p_run_at, v_now), updated_at = v_now
+               set queued = true, available_at = coalesce(p_run_at, v_now), updated_at = v_now,
+                   queue = v_queue, priority = coalesce(p_priority, 0),
+                   concurrency_key = p_concurrency_key
              where w.id = v_found.id;
+            perform pgqrs._note_queue(v_queue, p_name, p_concurrency_key);
             perform pgqrs._notify('pgqrs_work', 'work:' || p_name);
         end if;
         return query select v_found.id, false, v_found.status;
@@ -2775,7 +2893,8 @@ begin
         using errcode = 'PQ006';
 end
 $$;
-comment on function pgqrs._create_workflow(text, jsonb, uuid, text, boolean, timestamptz, integer) is
+comment on function pgqrs._create_workflow(text, jsonb, uuid, text, boolean, timestamptz, integer,
+                                           text, integer, text, text) is
     'Private. Creates (and with p_queue enqueues) a workflow; idempotent on id and key.';
 
 -- create_workflow(name, input, id, idempotency_key) -> (workflow_id, created, status)
@@ -2801,7 +2920,8 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
     return query select * from pgqrs._create_workflow(
-        p_name, p_input, p_id, p_idempotency_key, false, null::timestamptz, null::integer);
+        p_name, p_input, p_id, p_idempotency_key, false, null::timestamptz, null::integer,
+        null::text, null::integer, null::text, null::text);
 end
 $$;
 comment on function pgqrs.create_workflow(text, jsonb, uuid, text) is
@@ -2832,19 +2952,167 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
     return query select * from pgqrs._create_workflow(
-        p_name, p_input, p_id, p_idempotency_key, true, p_run_at, p_max_recoveries);
+        p_name, p_input, p_id, p_idempotency_key, true, p_run_at, p_max_recoveries,
+        null::text, null::integer, null::text, null::text);
 end
 $$;
 comment on function pgqrs.start_workflow(text, jsonb, uuid, text, timestamptz, integer) is
     'Stores a workflow and enqueues it for workers (NOTIFY pgqrs_work). Idempotent on id and key.';
+
+-- _workflow_options(options, now) -> one row of parsed, checked options
+-- The options of submit_workflow (and start_workflows) as typed values: every check of their
+-- bounds in one place (see submit_workflow's contract). Raises PQ008 for an options value that is
+-- not a JSON object, an unknown key, a value of the wrong type, or one out of its bounds.
+create function pgqrs._workflow_options(
+    p_options           jsonb,
+    p_now               timestamptz,
+    out id              uuid,
+    out idempotency_key text,
+    out queue           boolean,
+    out queue_name      text,
+    out priority        integer,
+    out concurrency_key text,
+    out debounce_key    text,
+    out run_at          timestamptz,
+    out max_recoveries  integer,
+    out deadline        timestamptz,
+    out max_attempts    integer,
+    out backoff         double precision,
+    out max_backoff     double precision,
+    out parent_id       uuid
+)
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_options  jsonb := coalesce(p_options, '{}'::jsonb);
+    v_now      timestamptz := p_now;
+    v_unknown  text;
+    v_queue    boolean;
+    v_queue_name text;
+    v_priority integer;
+    v_debounce double precision;
+    v_deadline timestamptz;
+    v_attempts integer;
+    v_backoff  double precision;
+    v_max      double precision;
+    v_parent   uuid;
+    v_id       uuid;
+    v_run_at   timestamptz;
+    v_recoveries integer;
+begin
+    if pg_catalog.jsonb_typeof(v_options) <> 'object' then
+        raise exception 'pgqrs: options must be a JSON object' using errcode = 'PQ008';
+    end if;
+    select k into v_unknown
+      from pg_catalog.jsonb_object_keys(v_options) k
+     where k not in ('id', 'idempotency_key', 'queue', 'run_at', 'max_recoveries', 'deadline',
+                     'timeout_seconds', 'max_attempts', 'retry_backoff_seconds',
+                     'retry_max_backoff_seconds', 'parent_id', 'priority', 'concurrency_key',
+                     'debounce_key', 'debounce_seconds')
+     limit 1;
+    if found then
+        raise exception 'pgqrs: unknown workflow option %', v_unknown using errcode = 'PQ008';
+    end if;
+    begin
+        if pg_catalog.jsonb_typeof(v_options -> 'queue') = 'string' then
+            v_queue := true;
+            v_queue_name := v_options ->> 'queue';
+        else
+            v_queue := coalesce((v_options ->> 'queue')::boolean, true);
+        end if;
+        v_priority := (v_options ->> 'priority')::integer;
+        v_debounce := (v_options ->> 'debounce_seconds')::float8;
+        v_deadline := (v_options ->> 'deadline')::timestamptz;
+        if v_options ? 'timeout_seconds' then
+            if not ((v_options ->> 'timeout_seconds')::float8 > 0
+                    and (v_options ->> 'timeout_seconds')::float8 <= 315360000) then
+                raise exception using errcode = '22023';
+            end if;
+            v_deadline := least(v_deadline, v_now
+                + (v_options ->> 'timeout_seconds')::float8 * interval '1 second');
+        end if;
+        v_attempts := coalesce((v_options ->> 'max_attempts')::integer, 1);
+        v_backoff := coalesce((v_options ->> 'retry_backoff_seconds')::float8, 1);
+        v_max := coalesce((v_options ->> 'retry_max_backoff_seconds')::float8,
+                          greatest(3600, v_backoff));
+        v_parent := (v_options ->> 'parent_id')::uuid;
+        v_id := (v_options ->> 'id')::uuid;
+        v_run_at := (v_options ->> 'run_at')::timestamptz;
+        v_recoveries := (v_options ->> 'max_recoveries')::integer;
+    exception
+        when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
+             or numeric_value_out_of_range or invalid_parameter_value then
+            raise exception 'pgqrs: invalid workflow options %: %', v_options::text, sqlerrm
+                using errcode = 'PQ008';
+    end;
+    if v_queue_name is not null then
+        perform pgqrs._check_queue_name(v_queue_name);
+    end if;
+    if v_priority is not null and not (v_priority between -1000 and 1000) then
+        raise exception 'pgqrs: priority must be between -1000 and 1000, got %', v_priority
+            using errcode = 'PQ008';
+    end if;
+    if v_options ? 'concurrency_key' then
+        perform pgqrs._check_text('concurrency key', v_options ->> 'concurrency_key', 255);
+    end if;
+    if (v_options ->> 'debounce_key') is not null or v_debounce is not null then
+        perform pgqrs._check_text('debounce key', v_options ->> 'debounce_key', 255);
+        if v_debounce is null or not (v_debounce > 0 and v_debounce <= 2678400) then
+            raise exception 'pgqrs: debounce seconds must be in (0, 2678400], got %',
+                coalesce(v_debounce::text, 'NULL')
+                using errcode = 'PQ008';
+        end if;
+        if not v_queue then
+            raise exception 'pgqrs: only a queued workflow can be debounced'
+                using errcode = 'PQ008';
+        end if;
+        v_run_at := greatest(v_run_at, v_now + v_debounce * interval '1 second');
+    end if;
+    if (v_priority is not null or v_options ? 'concurrency_key') and not v_queue then
+        raise exception 'pgqrs: priority and concurrency_key are for queued workflows'
+            using errcode = 'PQ008';
+    end if;
+    perform pgqrs._check_time('deadline', v_deadline);
+    if v_deadline <= v_now then
+        raise exception 'pgqrs: deadline % has passed already', v_deadline
+            using errcode = 'PQ008';
+    end if;
+    perform pgqrs._check_policy(v_attempts, v_backoff, v_max);
+    id := v_id;
+    idempotency_key := v_options ->> 'idempotency_key';
+    queue := v_queue;
+    queue_name := v_queue_name;
+    priority := v_priority;
+    concurrency_key := v_options ->> 'concurrency_key';
+    debounce_key := v_options ->> 'debounce_key';
+    run_at := v_run_at;
+    max_recoveries := v_recoveries;
+    deadline := v_deadline;
+    max_attempts := v_attempts;
+    backoff := v_backoff;
+    max_backoff := v_max;
+    parent_id := v_parent;
+end
+$$;
+comment on function pgqrs._workflow_options(jsonb, timestamptz) is
+    'Private. The options of submit_workflow, parsed and checked (PQ008).';
 
 -- submit_workflow(name, input, options) -> (workflow_id, created, status)
 -- create_workflow and start_workflow in one call with every option, so that a workflow is never
 -- visible to a worker before its policies are set. p_options is a JSON object; every key is
 -- optional and an unknown key raises PQ008:
 --   id (uuid), idempotency_key (text)      as in create_workflow (idempotent on either)
---   queue (boolean, default true)          true: enqueue for workers (start_workflow);
---                                          false: the caller runs it (create_workflow)
+--   queue (boolean or text, default true)  true: enqueue for workers (start_workflow) in the
+--                                          default queue; a queue name: enqueue in that queue
+--                                          (its limits: set_queue); false: the caller runs it
+--                                          (create_workflow)
+--   priority (integer, -1000..1000, 0)     within its queue, higher first
+--   concurrency_key (text)                 limited and served round-robin with its key
+--   debounce_key (text), debounce_seconds  a start while one of this name and key waits
+--     (number, (0, 2678400])               postpones that one debounce_seconds from now, with
+--                                          the new input (created = false)
 --   run_at (timestamptz)                   with queue: not claimed before then
 --   max_recoveries (integer)               as in start_workflow (default 5)
 --   deadline (timestamptz)                 cancel the workflow if it is not finished by then
@@ -2873,65 +3141,15 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    v_now      timestamptz := pgqrs.now();
-    v_options  jsonb := coalesce(p_options, '{}'::jsonb);
-    v_unknown  text;
-    v_id       uuid;
-    v_run_at   timestamptz;
-    v_recoveries integer;
+    v_now             timestamptz := pgqrs.now();
+    v_opt             record;
+    v_parent          uuid;
     v_parent_status   text;
     v_parent_deadline timestamptz;
-    v_queue    boolean;
-    v_deadline timestamptz;
-    v_attempts integer;
-    v_backoff  double precision;
-    v_max      double precision;
-    v_parent   uuid;
-    v_row      record;
+    v_row             record;
 begin
-    if pg_catalog.jsonb_typeof(v_options) <> 'object' then
-        raise exception 'pgqrs: options must be a JSON object' using errcode = 'PQ008';
-    end if;
-    select k into v_unknown
-      from pg_catalog.jsonb_object_keys(v_options) k
-     where k not in ('id', 'idempotency_key', 'queue', 'run_at', 'max_recoveries', 'deadline',
-                     'timeout_seconds', 'max_attempts', 'retry_backoff_seconds',
-                     'retry_max_backoff_seconds', 'parent_id')
-     limit 1;
-    if found then
-        raise exception 'pgqrs: unknown workflow option %', v_unknown using errcode = 'PQ008';
-    end if;
-    begin
-        v_queue := coalesce((v_options ->> 'queue')::boolean, true);
-        v_deadline := (v_options ->> 'deadline')::timestamptz;
-        if v_options ? 'timeout_seconds' then
-            if not ((v_options ->> 'timeout_seconds')::float8 > 0
-                    and (v_options ->> 'timeout_seconds')::float8 <= 315360000) then
-                raise exception using errcode = '22023';
-            end if;
-            v_deadline := least(v_deadline, v_now
-                + (v_options ->> 'timeout_seconds')::float8 * interval '1 second');
-        end if;
-        v_attempts := coalesce((v_options ->> 'max_attempts')::integer, 1);
-        v_backoff := coalesce((v_options ->> 'retry_backoff_seconds')::float8, 1);
-        v_max := coalesce((v_options ->> 'retry_max_backoff_seconds')::float8,
-                          greatest(3600, v_backoff));
-        v_parent := (v_options ->> 'parent_id')::uuid;
-        v_id := (v_options ->> 'id')::uuid;
-        v_run_at := (v_options ->> 'run_at')::timestamptz;
-        v_recoveries := (v_options ->> 'max_recoveries')::integer;
-    exception
-        when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
-             or numeric_value_out_of_range or invalid_parameter_value then
-            raise exception 'pgqrs: invalid workflow options %: %', v_options::text, sqlerrm
-                using errcode = 'PQ008';
-    end;
-    perform pgqrs._check_time('deadline', v_deadline);
-    if v_deadline <= v_now then
-        raise exception 'pgqrs: deadline % has passed already', v_deadline
-            using errcode = 'PQ008';
-    end if;
-    perform pgqrs._check_policy(v_attempts, v_backoff, v_max);
+    v_opt := pgqrs._workflow_options(p_options, v_now);
+    v_parent := v_opt.parent_id;
     if v_parent is not null then
         -- FOR SHARE: a cancel of the parent (which locks its row) either comes first, and this
         -- raises PQ011, or waits for this transaction and then cancels the new child with it.
@@ -2949,13 +3167,16 @@ begin
         end if;
     end if;
     select * into v_row
-      from pgqrs._create_workflow(p_name, p_input, v_id, v_options ->> 'idempotency_key',
-                                  v_queue, v_run_at, v_recoveries) c;
-    if v_row.created and (v_deadline is not null or v_attempts <> 1 or v_backoff <> 1
-                          or v_max <> 3600 or v_parent is not null) then
+      from pgqrs._create_workflow(p_name, p_input, v_opt.id, v_opt.idempotency_key, v_opt.queue,
+                                  v_opt.run_at, v_opt.max_recoveries, v_opt.queue_name,
+                                  v_opt.priority, v_opt.concurrency_key, v_opt.debounce_key) c;
+    if v_row.created and (v_opt.deadline is not null or v_opt.max_attempts <> 1
+                          or v_opt.backoff <> 1 or v_opt.max_backoff <> 3600
+                          or v_parent is not null) then
         update pgqrs.workflows w
-           set deadline_at = v_deadline, max_attempts = v_attempts, retry_backoff = v_backoff,
-               retry_max_backoff = v_max, parent_id = v_parent
+           set deadline_at = v_opt.deadline, max_attempts = v_opt.max_attempts,
+               retry_backoff = v_opt.backoff, retry_max_backoff = v_opt.max_backoff,
+               parent_id = v_parent
          where w.id = v_row.workflow_id;
     end if;
     return query select v_row.workflow_id, v_row.created, v_row.status;
@@ -3015,6 +3236,7 @@ begin
                    updated_at = v_now
              where w.id = p_workflow_id;
             perform pgqrs._retry_failed_steps(p_workflow_id, v_now);
+            perform pgqrs._free_slot(p_workflow_id);
             return;
         end if;
     end if;
@@ -3032,6 +3254,7 @@ begin
        and (w.deadline_at is null or w.deadline_at > v_now);
     if found then
         perform pgqrs._notify('pgqrs_done', 'done:' || p_workflow_id::text);
+        perform pgqrs._free_slot(p_workflow_id);
         -- Usually nobody awaits it: one probe of the (small) workflows_waiting index decides.
         -- A waiter cannot slip in between: it reads this row FOR SHARE before it suspends.
         if exists (select from pgqrs.workflows w
@@ -3301,6 +3524,7 @@ begin
     foreach v_id in array v_done loop
         perform pgqrs._notify('pgqrs_done', 'done:' || v_id::text);
     end loop;
+    perform pgqrs._free_slots(v_done);
     perform pgqrs._wake_waiters(
         array(select 'workflow:' || d::text from pg_catalog.unnest(v_done) d), null, p_now, true);
 end
@@ -3600,9 +3824,10 @@ begin
 
     insert into pgqrs.workflows (id, name, input, created_at, updated_at, queued, available_at,
                                  max_recoveries, max_attempts, retry_backoff, retry_max_backoff,
-                                 forked_from)
+                                 forked_from, queue, priority, concurrency_key)
     values (v_id, v_src.name, v_src.input, v_now, v_now, true, v_now, v_src.max_recoveries,
-            v_src.max_attempts, v_src.retry_backoff, v_src.retry_max_backoff, p_workflow_id)
+            v_src.max_attempts, v_src.retry_backoff, v_src.retry_max_backoff, p_workflow_id,
+            v_src.queue, v_src.priority, v_src.concurrency_key)
     on conflict do nothing;
     if not found then
         select * into v_other from pgqrs.workflows w where w.id = v_id;
@@ -3634,6 +3859,7 @@ begin
            and e.key in (select s.output ->> 'key' from pgqrs.steps s
                           where s.workflow_id = v_id and s.kind = 'wait' and s.output ? 'key');
     end if;
+    perform pgqrs._note_queue(v_src.queue, v_src.name, v_src.concurrency_key);
     perform pgqrs._notify('pgqrs_work', 'work:' || v_src.name);
     return v_id;
 end
@@ -3714,7 +3940,10 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_released integer;
+    v_held     uuid[];
 begin
+    v_held := array(select w.id from pgqrs.workflows w
+                     where w.lease_owner = p_worker and w.status = 'RUNNING');
     update pgqrs.workflows w
        set lease_owner = null,
            lease_expires_at = null,
@@ -3724,6 +3953,7 @@ begin
      where w.lease_owner = p_worker
        and w.status = 'RUNNING';
     get diagnostics v_released = row_count;
+    perform pgqrs._free_slots(v_held);
     if v_released > 0 then
         perform pg_catalog.pg_notify('pgqrs_work', '*');
     end if;
@@ -3897,6 +4127,9 @@ declare
     v_crashes   integer;
     v_ids       uuid[] := '{}';
     v_id        uuid;
+    v_pairs     pgqrs.queue_names[];
+    v_pair      record;
+    v_queue_name text;
     v_steps     jsonb;
     v_budget    bigint;
     v_setting   text;
@@ -3958,42 +4191,54 @@ begin
         end loop;
     end if;
 
-    -- Fresh work, name by name (the ids first, locked, into an array: a loop over a query would
-    -- open a cursor, which costs more than the rest of a one-row claim). With several names,
-    -- the one whose oldest runnable workflow is oldest goes first (one index probe per name;
-    -- none for a worker of one name), and names with nothing runnable are skipped. A name listed
-    -- twice is taken once: SKIP LOCKED does not skip the rows this claim has locked already.
-    for v_name in
-        select n.name
-          from (select distinct u.name from pg_catalog.unnest(v_names) u (name)) n
+    -- Fresh work, queue by queue and name by name (queue_names says where this worker's names
+    -- are queued): the ids first, locked, into an array (a loop over a query would open a
+    -- cursor, which costs more than the rest of a one-row claim). With several, the one whose
+    -- best runnable workflow (highest priority, then oldest) comes first goes first (one index
+    -- probe each; none for a worker with one); those with nothing runnable are skipped. Limited
+    -- queues take capacity for each workflow (_claim_queue).
+    v_pairs := array(select row(u.name, 'default')::pgqrs.queue_names
+                       from (select distinct x.name from pg_catalog.unnest(v_names) x (name)) u
+                     union all
+                     select n
+                       from pgqrs.queue_names n
+                      where n.name = any (v_names) and n.queue <> 'default');
+    for v_pair in
+        select n.queue, n.name
+          from pg_catalog.unnest(v_pairs) n
           left join lateral (
-              select w.available_at, w.id
+              select w.priority, w.available_at, w.id
                 from pgqrs.workflows w
-               where pg_catalog.cardinality(v_names) > 1
+               where pg_catalog.cardinality(v_pairs) > 1
+                 and w.queue = n.queue
                  and w.name = n.name
+                 and w.concurrency_key is null
                  and w.queued
                  and w.status in ('PENDING', 'RUNNING')
                  and w.lease_owner is null
                  and w.available_at <= v_now
-               order by w.available_at, w.id
+               order by w.priority desc, w.available_at, w.id
                limit 1) h on true
-         where pg_catalog.cardinality(v_names) = 1 or h.id is not null
-         order by h.available_at, h.id
+         where pg_catalog.cardinality(v_pairs) = 1 or h.id is not null
+         order by h.priority desc, h.available_at, h.id
     loop
         exit when pg_catalog.cardinality(v_ids) >= p_limit;
-        v_ids := v_ids || array(
-            select w.id
-              from pgqrs.workflows w
-             where w.name = v_name
-               and w.queued
-               and w.status in ('PENDING', 'RUNNING')
-               and w.lease_owner is null
-               and w.available_at <= v_now
-               and (w.deadline_at is null or w.deadline_at > v_now)
-             order by w.available_at, w.id
-             limit p_limit - pg_catalog.cardinality(v_ids)
-               for no key update skip locked);
+        v_ids := v_ids || pgqrs._claim_queue(p_worker, pgqrs._queue(v_pair.queue), v_pair.name,
+                                             v_ids, p_limit - pg_catalog.cardinality(v_ids),
+                                             v_now);
     end loop;
+    -- Work with concurrency keys, round-robin per queue (_claim_keys).
+    if pg_catalog.cardinality(v_ids) < p_limit then
+        for v_queue_name in
+            select distinct n.queue from pg_catalog.unnest(v_pairs) n
+             where exists (select from pgqrs.queue_keys k where k.queue = n.queue)
+        loop
+            exit when pg_catalog.cardinality(v_ids) >= p_limit;
+            v_ids := v_ids || pgqrs._claim_keys(p_worker, pgqrs._queue(v_queue_name), v_names,
+                                                v_ids, p_limit - pg_catalog.cardinality(v_ids),
+                                                v_now);
+        end loop;
+    end if;
 
     -- Expired leases: when the claim is not full, and once a second in any case.
     if v_ticked or pg_catalog.cardinality(v_ids) < p_limit then
@@ -4014,11 +4259,16 @@ begin
 
     foreach v_id in array v_ids loop
         select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input,
-               w.forked_from
+               w.forked_from, w.queue
           into v_wf
           from pgqrs.workflows w
          where w.id = v_id;
         v_recovered := v_wf.status = 'RUNNING' and v_wf.lease_owner is not null;
+        -- A takeover in a limited queue needs capacity too (its slot may be someone else's now).
+        if v_recovered and not pgqrs._take_capacity(pgqrs._queue(v_wf.queue), v_wf.id, false,
+                                                    v_ids, v_now) then
+            continue;
+        end if;
         v_crashes := v_wf.recoveries + v_recovered::integer;
         v_steps := '{}'::jsonb;
         -- A PENDING workflow has never run, so it has no finished steps to load, unless it is a
@@ -4118,6 +4368,7 @@ begin
            updated_at = p_now
      where w.id = p_workflow_id;
     perform pgqrs._notify('pgqrs_done', 'done:' || p_workflow_id::text);
+    perform pgqrs._free_slot(p_workflow_id);
     perform pgqrs._wake_waiters(array['workflow:' || p_workflow_id::text], null, p_now, true);
 end
 $$;
@@ -4127,9 +4378,12 @@ comment on function pgqrs._set_aside(uuid, timestamptz, jsonb, integer) is
 -- next_claim_at(worker) -> timestamptz
 -- The earliest time at which a workflow this worker serves becomes claimable (its available_at,
 -- or the expiry of its current lease), NULL when there is none; may be in the past (now, also,
--- while deferred cancels or wake-ups wait for a claim to apply them). A worker that found
--- nothing to claim sleeps until then, or until NOTIFY pgqrs_work. It reads one index entry per
--- name for queued work, and the running workflows of its names for leases: not the queue.
+-- while deferred cancels or wake-ups wait for a claim to apply them). Work that its queue's
+-- limits hold back counts only when they could let it start: a rate limit from when a permit
+-- frees, a full queue or key not at all (a slot freed sends NOTIFY pgqrs_work), a paused queue
+-- not at all (_queue_next_at). A worker that found nothing to claim sleeps until then, or until
+-- NOTIFY pgqrs_work. It reads one index entry per queue and name for queued work (a few keys
+-- for keyed work), and the running workflows of its names for leases: not the queue.
 -- The answer is always a time every client can represent (_check_time's range): a stored time
 -- outside it ('infinity', written before 0.2.0 bounded times, or around the API) counts as
 -- never (NULL) when it is late, and as now when it is early.
@@ -4142,8 +4396,10 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
+    v_now   timestamptz := pgqrs.now();
     v_names text[];
     v_next  timestamptz;
+    v_queue_name text;
 begin
     if p_worker is null then
         raise exception 'pgqrs: worker name must not be null' using errcode = 'PQ008';
@@ -4155,19 +4411,17 @@ begin
     if exists (select from pgqrs.deferred) then
         return pgqrs.now();
     end if;
+    for v_queue_name in
+        select 'default'
+        union
+        select n.queue from pgqrs.queue_names n
+         where n.name = any (v_names) and n.queue <> 'default'
+    loop
+        v_next := least(v_next, pgqrs._queue_next_at(p_worker, pgqrs._queue(v_queue_name),
+                                                     v_names, v_now));
+    end loop;
     v_next := least(
-        (select min(h.available_at)
-           from pg_catalog.unnest(v_names) n (name)
-          cross join lateral (
-              select w.available_at
-                from pgqrs.workflows w
-               where w.name = n.name
-                 and w.queued
-                 and w.status in ('PENDING', 'RUNNING')
-                 and w.lease_owner is null
-                 and w.available_at is not null
-               order by w.available_at
-               limit 1) h),
+        v_next,
         (select min(w.lease_expires_at)
            from pgqrs.workflows w
           where w.name = any (v_names)
@@ -4543,8 +4797,9 @@ comment on function pgqrs.list_workflows(text, text, integer) is
 -- previous one (p_before_created_at, p_before_id; both or neither), so a page costs the same at
 -- any depth and at any table size (indexes workflows_created, workflows_name_created,
 -- workflows_status_created). Optional filters: status, name, created after a time, and an
--- idempotency key (at most one workflow). Each row also says what holds a runnable-looking
--- workflow back: waiting_for, available_at, deadline_at, parent_id and the lease expiry.
+-- idempotency key (at most one workflow). Each row also says where it waits (queue, priority,
+-- concurrency key) and, in held_by, what holds a queued workflow back (_held_by: what it waits
+-- for, a time, a paused or full queue, a rate limit, its key at its limit, or no live worker).
 -- Read-only; no locks. Errors: PQ008 (filters as in list_workflows; a cursor with only one
 -- half; times outside [1970, 9999); a blank or oversized key).
 create function pgqrs.list_workflows_page(
@@ -4572,7 +4827,11 @@ returns table (
     waiting_for      text,
     deadline_at      timestamptz,
     parent_id        uuid,
-    attempt          integer
+    attempt          integer,
+    queue            text,
+    priority         integer,
+    concurrency_key  text,
+    held_by          text
 )
 language plpgsql
 stable
@@ -4582,6 +4841,8 @@ set search_path = pg_catalog, pg_temp
 -- use no index.
 set plan_cache_mode = force_custom_plan
 as $$
+declare
+    v_now timestamptz := pgqrs.now();
 begin
     perform pgqrs._check_list_filters(p_status, p_name, p_limit);
     if (p_before_created_at is null) <> (p_before_id is null) then
@@ -4596,7 +4857,8 @@ begin
     return query
         select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.created_at, w.updated_at,
                w.finished_at, w.idempotency_key, w.queued, w.available_at, w.lease_expires_at,
-               w.waiting_for, w.deadline_at, w.parent_id, w.attempt
+               w.waiting_for, w.deadline_at, w.parent_id, w.attempt, w.queue, w.priority,
+               w.concurrency_key, pgqrs._held_by(w, v_now)
           from pgqrs.workflows w
          where (p_status is null or w.status = p_status)
            and (p_name is null or w.name = p_name)
@@ -4611,6 +4873,1018 @@ $$;
 comment on function pgqrs.list_workflows_page(text, text, integer, timestamptz, uuid,
                                               timestamptz, text) is
     'One page of workflows, newest first, with keyset pagination and filters.';
+
+-- sql/src/13_queues.sql ---------------------------------------------------------------------------
+
+-- Queues: named queues with limits decided at claim time (global and per-worker concurrency, a
+-- rate limit, concurrency keys served round-robin, pause), priorities, debounce and bulk start.
+--
+-- Every workflow belongs to a queue ('default' unless it was started into another). A queue
+-- without a row in pgqrs.queues has no limits. The limits hold exactly under racing workers, and
+-- no claimer ever waits for another:
+--   * global concurrency N: N rows in pgqrs.queue_slots. A claim takes a slot for each workflow
+--     it hands out (FOR UPDATE SKIP LOCKED): a free one, or one whose holder no longer runs with
+--     a live lease (finished, suspended, released, or its lease expired). So at most N workflows
+--     of the queue run with a live lease at any moment.
+--   * rate limit R per period P: R rows in pgqrs.queue_permits, each with the time it was last
+--     used. A first start (PENDING -> RUNNING) takes a permit not used within the last P. So no
+--     window of length P holds more than R starts.
+--   * per-worker concurrency W: a worker counts its own live leases in the queue; its claims are
+--     its own (one claim at a time per worker), so the count cannot race.
+--   * concurrency key K (a tenant, say): workflows with a key are served key by key, oldest
+--     served key first (pgqrs.queue_keys.served_at), each key locked while a claim looks at it,
+--     at most K running per key.
+-- Waiting for capacity holds nothing: the workflow stays queued. next_claim_at does not report
+-- work that capacity holds back (so idle workers do not spin), and a workflow that ends its run in
+-- a limited queue with work waiting sends NOTIFY pgqrs_work '*'.
+
+-- _check_queue_name(name): raises PQ008 unless a queue name is a non-blank string of at most
+-- 255 characters.
+create function pgqrs._check_queue_name(p_queue text)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._check_text('queue name', p_queue, 255);
+end
+$$;
+comment on function pgqrs._check_queue_name(text) is
+    'Private. Raises PQ008 unless a queue name is non-blank and at most 255 characters.';
+
+-- _queue(name) -> pgqrs.queues: the settings of a queue; a queue without a row has none (every
+-- limit NULL, not paused).
+create function pgqrs._queue(p_queue text)
+returns pgqrs.queues
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_queue pgqrs.queues;
+begin
+    select * into v_queue from pgqrs.queues q where q.name = p_queue;
+    if not found then
+        v_queue.name := p_queue;
+        v_queue.paused := false;
+    end if;
+    return v_queue;
+end
+$$;
+comment on function pgqrs._queue(text) is
+    'Private. The settings of a queue (no limits when it has no row).';
+
+-- _queue_is_plain(queue): true when the queue has no limit and is not paused: its claims need
+-- no slot, permit or count.
+create function pgqrs._queue_is_plain(p_queue pgqrs.queues)
+returns boolean
+language sql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+    select not p_queue.paused
+       and p_queue.concurrency is null
+       and p_queue.worker_concurrency is null
+       and p_queue.rate_limit is null
+$$;
+comment on function pgqrs._queue_is_plain(pgqrs.queues) is
+    'Private. True when a queue has no limit and is not paused.';
+
+-- _note_queue(queue, name, key): records that workflows of this name (and this concurrency key)
+-- are queued in this queue, so that claims find them: a row in queue_names (claims look in the
+-- default queue for every name they serve, so it needs none), and for a key a row in queue_keys
+-- held FOR KEY SHARE until the caller commits (a claim that would drop the key as empty skips it
+-- meanwhile, so a key row can never be dropped under a new workflow).
+create function pgqrs._note_queue(p_queue text, p_name text, p_key text)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_queue <> 'default' then
+        perform 1 from pgqrs.queue_names n where n.name = p_name and n.queue = p_queue;
+        if not found then
+            insert into pgqrs.queue_names (name, queue) values (p_name, p_queue)
+            on conflict do nothing;
+        end if;
+    end if;
+    if p_key is not null then
+        loop
+            perform 1 from pgqrs.queue_keys k
+             where k.queue = p_queue and k.key = p_key
+               for key share;
+            exit when found;
+            insert into pgqrs.queue_keys (queue, key, served_at)
+            values (p_queue, p_key, pgqrs.now())
+            on conflict do nothing;
+        end loop;
+    end if;
+end
+$$;
+comment on function pgqrs._note_queue(text, text, text) is
+    'Private. Registers a queue''s workflow name (and concurrency key) for claims.';
+
+-- _free_slot(workflow_id): gives back the concurrency slot a workflow holds, if any, when its
+-- run ends (an outcome, a suspension, a release, a cancel, DEAD), and tells idle workers with
+-- NOTIFY pgqrs_work '*' when its queue has work waiting (a slot is what it may have waited for).
+-- A slot whose holder stopped running without it (its lease expired) is taken back by the next
+-- claim that finds no free slot (_take_slot). Locks: the slot row.
+create function pgqrs._free_slot(p_workflow_id uuid)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_queue text;
+begin
+    update pgqrs.queue_slots s set workflow_id = null
+     where s.workflow_id = p_workflow_id
+    returning s.queue into v_queue;
+    if found and exists (select from pgqrs.workflows w
+                          where w.queue = v_queue and w.queued
+                            and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null) then
+        perform pg_catalog.pg_notify('pgqrs_work', '*');
+    end if;
+end
+$$;
+comment on function pgqrs._free_slot(uuid) is
+    'Private. Gives back the concurrency slot a workflow holds, and wakes workers if work waits.';
+
+-- _free_slots(workflow_ids): _free_slot for many workflows at once (a tree cancelled, a worker's
+-- leases released).
+create function pgqrs._free_slots(p_workflow_ids uuid[])
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    update pgqrs.queue_slots s set workflow_id = null where s.workflow_id = any (p_workflow_ids);
+    if found then
+        perform pg_catalog.pg_notify('pgqrs_work', '*');
+    end if;
+end
+$$;
+comment on function pgqrs._free_slots(uuid[]) is
+    'Private. Gives back the concurrency slots of many workflows, and wakes workers.';
+
+-- _take_slot(queue, workflow_id, selected, now) -> taken
+-- Takes a concurrency slot of the queue for the workflow: the one it holds already, else a free
+-- one, else one whose holder no longer runs with a live lease (and is not one of p_selected, the
+-- workflows this claim took slots for and has not granted yet); FOR UPDATE SKIP LOCKED, so
+-- claimers never wait for each other. False when all p_queue.concurrency slots are held.
+create function pgqrs._take_slot(
+    p_queue       pgqrs.queues,
+    p_workflow_id uuid,
+    p_selected    uuid[],
+    p_now         timestamptz
+)
+returns boolean
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_slot integer;
+begin
+    perform 1 from pgqrs.queue_slots s
+     where s.workflow_id = p_workflow_id and s.queue = p_queue.name
+       and s.slot <= p_queue.concurrency;
+    if found then
+        return true;
+    end if;
+    select s.slot into v_slot
+      from pgqrs.queue_slots s
+     where s.queue = p_queue.name and s.slot <= p_queue.concurrency and s.workflow_id is null
+     order by s.slot
+     limit 1
+       for update skip locked;
+    if not found then
+        -- A slot whose holder stopped running without giving it back (its lease expired, or it
+        -- was left by a path that does not free slots): at most concurrency rows to look at.
+        select s.slot into v_slot
+          from pgqrs.queue_slots s
+          left join pgqrs.workflows w on w.id = s.workflow_id
+         where s.queue = p_queue.name and s.slot <= p_queue.concurrency
+           and s.workflow_id <> all (p_selected)
+           and (w.id is null
+                or not (w.status = 'RUNNING' and w.lease_owner is not null
+                        and w.lease_expires_at > p_now))
+         order by s.slot
+         limit 1
+           for update of s skip locked;
+        if not found then
+            return false;
+        end if;
+    end if;
+    update pgqrs.queue_slots s set workflow_id = p_workflow_id
+     where s.queue = p_queue.name and s.slot = v_slot;
+    return true;
+end
+$$;
+comment on function pgqrs._take_slot(pgqrs.queues, uuid, uuid[], timestamptz) is
+    'Private. Takes a concurrency slot of a queue for a workflow (SKIP LOCKED); false when full.';
+
+-- _take_permit(queue, now) -> taken
+-- Takes a rate-limit permit of the queue: one not used within the last rate_period (FOR UPDATE
+-- SKIP LOCKED), marked used now. False when all p_queue.rate_limit permits were used within the
+-- period.
+create function pgqrs._take_permit(p_queue pgqrs.queues, p_now timestamptz)
+returns boolean
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_permit integer;
+begin
+    select p.permit into v_permit
+      from pgqrs.queue_permits p
+     where p.queue = p_queue.name and p.permit <= p_queue.rate_limit
+       and p.used_at <= p_now - p_queue.rate_period
+     order by p.used_at
+     limit 1
+       for update skip locked;
+    if not found then
+        return false;
+    end if;
+    update pgqrs.queue_permits p set used_at = p_now
+     where p.queue = p_queue.name and p.permit = v_permit;
+    return true;
+end
+$$;
+comment on function pgqrs._take_permit(pgqrs.queues, timestamptz) is
+    'Private. Takes a rate-limit permit of a queue (SKIP LOCKED); false when none is left.';
+
+-- _take_capacity(queue, workflow_id, first_start, selected, now) -> taken
+-- What one more running workflow of the queue needs: a slot (with a concurrency limit) and, for a
+-- first start, a permit (with a rate limit). p_selected: the workflows this claim already took
+-- capacity for (not granted yet). False when either is missing; a slot it took is then given back
+-- at once, so only a workflow that starts holds one.
+create function pgqrs._take_capacity(
+    p_queue       pgqrs.queues,
+    p_workflow_id uuid,
+    p_first_start boolean,
+    p_selected    uuid[],
+    p_now         timestamptz
+)
+returns boolean
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_queue.concurrency is not null then
+        if not pgqrs._take_slot(p_queue, p_workflow_id, p_selected, p_now) then
+            return false;
+        end if;
+    end if;
+    if p_queue.rate_limit is not null and p_first_start then
+        if not pgqrs._take_permit(p_queue, p_now) then
+            perform pgqrs._free_slot(p_workflow_id);
+            return false;
+        end if;
+    end if;
+    return true;
+end
+$$;
+comment on function pgqrs._take_capacity(pgqrs.queues, uuid, boolean, uuid[], timestamptz) is
+    'Private. Takes the slot and permit a workflow needs to start in a limited queue.';
+
+-- _worker_room(worker, queue, selected, want, now) -> how many more this worker may start
+-- p_want, capped by the queue's worker_concurrency less the workflows of the queue the worker
+-- runs with a live lease and those it selected already in this claim (p_selected). Its own
+-- claims never run at once, so the count cannot race. Reads the worker's leases only.
+create function pgqrs._worker_room(
+    p_worker   text,
+    p_queue    pgqrs.queues,
+    p_selected uuid[],
+    p_want     integer,
+    p_now      timestamptz
+)
+returns integer
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_queue.worker_concurrency is null then
+        return p_want;
+    end if;
+    return greatest(0, least(p_want, p_queue.worker_concurrency
+        - (select pg_catalog.count(*)::integer from pgqrs.workflows w
+            where w.lease_owner = p_worker and w.queue = p_queue.name and w.status = 'RUNNING'
+              and w.lease_expires_at > p_now)
+        - (select pg_catalog.count(*)::integer from pgqrs.workflows w
+            where w.id = any (p_selected) and w.queue = p_queue.name)));
+end
+$$;
+comment on function pgqrs._worker_room(text, pgqrs.queues, uuid[], integer, timestamptz) is
+    'Private. How many more workflows of a queue a worker may start (worker_concurrency).';
+
+-- _claim_queue(worker, queue, name, selected, want, now) -> workflow ids
+-- Up to p_want runnable workflows of this name in this queue, without a concurrency key, highest
+-- priority first, then oldest available: locked FOR NO KEY UPDATE SKIP LOCKED, with the slot and
+-- permit each needs. A queue without limits takes them in one statement; a limited one one by
+-- one, and stops at the first that finds no capacity. The caller grants the leases.
+create function pgqrs._claim_queue(
+    p_worker   text,
+    p_queue    pgqrs.queues,
+    p_name     text,
+    p_selected uuid[],
+    p_want     integer,
+    p_now      timestamptz
+)
+returns uuid[]
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_ids    uuid[] := '{}';
+    v_room   integer;
+    v_id     uuid;
+    v_status text;
+begin
+    if pgqrs._queue_is_plain(p_queue) then
+        return array(
+            select w.id
+              from pgqrs.workflows w
+             where w.queue = p_queue.name
+               and w.name = p_name
+               and w.concurrency_key is null
+               and w.queued
+               and w.status in ('PENDING', 'RUNNING')
+               and w.lease_owner is null
+               and w.available_at <= p_now
+               and (w.deadline_at is null or w.deadline_at > p_now)
+             order by w.priority desc, w.available_at, w.id
+             limit p_want
+               for no key update skip locked);
+    end if;
+    if p_queue.paused then
+        return v_ids;
+    end if;
+    v_room := pgqrs._worker_room(p_worker, p_queue, p_selected, p_want, p_now);
+    while v_room > 0 loop
+        select w.id, w.status into v_id, v_status
+          from pgqrs.workflows w
+         where w.queue = p_queue.name
+           and w.name = p_name
+           and w.concurrency_key is null
+           and w.queued
+           and w.status in ('PENDING', 'RUNNING')
+           and w.lease_owner is null
+           and w.available_at <= p_now
+           and (w.deadline_at is null or w.deadline_at > p_now)
+           and w.id <> all (v_ids)
+         order by w.priority desc, w.available_at, w.id
+         limit 1
+           for no key update skip locked;
+        exit when not found;
+        exit when not pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING',
+                                           p_selected || v_ids, p_now);
+        v_ids := v_ids || v_id;
+        v_room := v_room - 1;
+    end loop;
+    return v_ids;
+end
+$$;
+comment on function pgqrs._claim_queue(text, pgqrs.queues, text, uuid[], integer, timestamptz) is
+    'Private. Selects and locks runnable workflows of a name in a queue, within its limits.';
+
+-- _claim_keys(worker, queue, names, selected, want, now) -> workflow ids
+-- Up to p_want runnable workflows with a concurrency key in this queue, among the names the
+-- worker serves: round-robin over keys, the key served longest ago first, one workflow per key
+-- per pass (so one busy key cannot take a claim from the others), at most the queue's
+-- key_concurrency running per key (counted under the key row's lock), each key's highest
+-- priority and oldest workflow first, with the slot and permit each needs. A key served, or found
+-- at its limit, goes to the back (served_at = now). It looks at 50 keys at most per call,
+-- skipping keys another claimer holds (SKIP LOCKED), and drops a key that has nothing queued
+-- and nothing running (_note_queue makes it again).
+create function pgqrs._claim_keys(
+    p_worker   text,
+    p_queue    pgqrs.queues,
+    p_names    text[],
+    p_selected uuid[],
+    p_want     integer,
+    p_now      timestamptz
+)
+returns uuid[]
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_ids      uuid[] := '{}';
+    v_room     integer;
+    v_keys     text[];
+    v_open     text[];
+    v_key      text;
+    v_running  integer;
+    v_id       uuid;
+    v_status   text;
+    v_progress boolean := true;
+    v_seen     text[] := '{}';
+begin
+    if p_queue.paused then
+        return v_ids;
+    end if;
+    v_room := pgqrs._worker_room(p_worker, p_queue, p_selected, p_want, p_now);
+    if v_room <= 0 then
+        return v_ids;
+    end if;
+    v_keys := array(select k.key from pgqrs.queue_keys k
+                     where k.queue = p_queue.name
+                     order by k.served_at, k.key
+                     limit 50
+                       for update skip locked);
+    v_open := v_keys;
+    while v_room > 0 and v_progress loop
+        v_progress := false;
+        foreach v_key in array v_open loop
+            exit when v_room <= 0;
+            select pg_catalog.count(*)::integer into v_running
+              from pgqrs.workflows w
+             where w.queue = p_queue.name and w.concurrency_key = v_key
+               and ((w.status = 'RUNNING' and w.lease_owner is not null
+                     and w.lease_expires_at > p_now)
+                    or w.id = any (v_ids));
+            if v_running >= p_queue.key_concurrency then
+                v_open := pg_catalog.array_remove(v_open, v_key);
+                v_seen := v_seen || v_key;
+                continue;
+            end if;
+            select w.id, w.status into v_id, v_status
+              from pgqrs.workflows w
+             where w.queue = p_queue.name
+               and w.concurrency_key = v_key
+               and w.name = any (p_names)
+               and w.queued
+               and w.status in ('PENDING', 'RUNNING')
+               and w.lease_owner is null
+               and w.available_at <= p_now
+               and (w.deadline_at is null or w.deadline_at > p_now)
+               and w.id <> all (v_ids)
+             order by w.priority desc, w.available_at, w.id
+             limit 1
+               for no key update skip locked;
+            if not found then
+                v_open := pg_catalog.array_remove(v_open, v_key);
+                v_seen := v_seen || v_key;
+                if v_running = 0 and not exists (
+                       select from pgqrs.workflows w
+                        where w.queue = p_queue.name and w.concurrency_key = v_key and w.queued
+                          and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null) then
+                    delete from pgqrs.queue_keys k
+                     where k.queue = p_queue.name and k.key = v_key;
+                end if;
+                continue;
+            end if;
+            if not pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING',
+                                        p_selected || v_ids, p_now) then
+                v_room := 0;  -- the queue is full
+                exit;
+            end if;
+            v_ids := v_ids || v_id;
+            v_room := v_room - 1;
+            v_progress := true;
+            v_seen := v_seen || v_key;
+        end loop;
+    end loop;
+    -- The keys served, found at their limit, or idle go to the back; a key this claim did not
+    -- get to (the queue filled up first) keeps its turn.
+    update pgqrs.queue_keys k set served_at = p_now
+     where k.queue = p_queue.name and k.key = any (v_seen);
+    return v_ids;
+end
+$$;
+comment on function pgqrs._claim_keys(text, pgqrs.queues, text[], uuid[], integer, timestamptz) is
+    'Private. Selects runnable workflows with concurrency keys, round-robin, within the limits.';
+
+-- _held_slots(queue, now) -> how many of the queue's slots are held by a workflow running with
+-- a live lease (all rows, also those above a lowered limit).
+create function pgqrs._held_slots(p_queue text, p_now timestamptz)
+returns integer
+language sql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select pg_catalog.count(*)::integer
+      from pgqrs.queue_slots s
+      join pgqrs.workflows w on w.id = s.workflow_id
+     where s.queue = p_queue
+       and w.status = 'RUNNING' and w.lease_owner is not null and w.lease_expires_at > p_now
+$$;
+comment on function pgqrs._held_slots(text, timestamptz) is
+    'Private. How many slots of a queue are held by a workflow running with a live lease.';
+
+-- set_queue(queue, settings) -> the queue's settings
+-- Creates or changes a queue's limits, at run time: the next claim applies them. p_settings is a
+-- JSON object; a key that is absent leaves its setting as it is, a key set to null removes it
+-- (no limit), an unknown key raises PQ008:
+--   concurrency          1..100000   at most this many of the queue's workflows running with a
+--                                    live lease, across all workers
+--   worker_concurrency   1..10000    at most this many per worker
+--   rate_limit           1..100000   at most this many first starts per rate_period_seconds,
+--   rate_period_seconds  (0, 2678400]  across all workers (both or neither)
+--   key_concurrency      1..10000    at most this many running per concurrency key
+--   paused               boolean     a paused queue hands out nothing
+-- A lower concurrency takes effect as running workflows finish: no new one starts while as many
+-- as the new limit run. A changed rate limit or period counts the permits used before as used at
+-- the latest start, so a period passes after the latest start before a start is counted anew.
+-- Locks: the queue row, then its slot and permit rows. Errors: PQ008.
+create function pgqrs.set_queue(p_queue text, p_settings jsonb default '{}')
+returns table (
+    name                text,
+    concurrency         integer,
+    worker_concurrency  integer,
+    rate_limit          integer,
+    rate_period_seconds double precision,
+    key_concurrency     integer,
+    paused              boolean,
+    updated_at          timestamptz
+)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now      timestamptz := pgqrs.now();
+    v_settings jsonb := coalesce(p_settings, '{}'::jsonb);
+    v_unknown  text;
+    v_old      pgqrs.queues;
+    v_new      pgqrs.queues;
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_queue_name(p_queue);
+    if pg_catalog.jsonb_typeof(v_settings) <> 'object' then
+        raise exception 'pgqrs: queue settings must be a JSON object' using errcode = 'PQ008';
+    end if;
+    select k into v_unknown
+      from pg_catalog.jsonb_object_keys(v_settings) k
+     where k not in ('concurrency', 'worker_concurrency', 'rate_limit', 'rate_period_seconds',
+                     'key_concurrency', 'paused')
+     limit 1;
+    if found then
+        raise exception 'pgqrs: unknown queue setting %', v_unknown using errcode = 'PQ008';
+    end if;
+
+    insert into pgqrs.queues as q (name, created_at, updated_at)
+    values (p_queue, v_now, v_now)
+    on conflict do nothing;
+    select * into v_old from pgqrs.queues q where q.name = p_queue for update;
+    v_new := v_old;
+    begin
+        if v_settings ? 'concurrency' then
+            v_new.concurrency := (v_settings ->> 'concurrency')::integer;
+        end if;
+        if v_settings ? 'worker_concurrency' then
+            v_new.worker_concurrency := (v_settings ->> 'worker_concurrency')::integer;
+        end if;
+        if v_settings ? 'rate_limit' then
+            v_new.rate_limit := (v_settings ->> 'rate_limit')::integer;
+        end if;
+        if v_settings ? 'rate_period_seconds' then
+            v_new.rate_period := (v_settings ->> 'rate_period_seconds')::float8
+                                 * interval '1 second';
+        end if;
+        if v_settings ? 'key_concurrency' then
+            v_new.key_concurrency := (v_settings ->> 'key_concurrency')::integer;
+        end if;
+        if v_settings ? 'paused' then
+            v_new.paused := coalesce((v_settings ->> 'paused')::boolean, false);
+        end if;
+    exception
+        when invalid_text_representation or numeric_value_out_of_range
+             or datetime_field_overflow or interval_field_overflow then
+            raise exception 'pgqrs: invalid queue settings %: %', v_settings::text, sqlerrm
+                using errcode = 'PQ008';
+    end;
+    if not coalesce(v_new.concurrency between 1 and 100000, true)
+       or not coalesce(v_new.worker_concurrency between 1 and 10000, true)
+       or not coalesce(v_new.rate_limit between 1 and 100000, true)
+       or not coalesce(v_new.key_concurrency between 1 and 10000, true)
+       or not coalesce(v_new.rate_period > interval '0' and v_new.rate_period <= interval '31 days',
+                       true)
+       or (v_new.rate_limit is null) <> (v_new.rate_period is null) then
+        raise exception 'pgqrs: queue settings out of range: %', v_settings::text
+            using errcode = 'PQ008',
+                  hint = 'concurrency 1..100000, worker_concurrency 1..10000, rate_limit '
+                         '1..100000 with rate_period_seconds in (0, 2678400], key_concurrency '
+                         '1..10000.';
+    end if;
+
+    update pgqrs.queues q
+       set concurrency = v_new.concurrency,
+           worker_concurrency = v_new.worker_concurrency,
+           rate_limit = v_new.rate_limit,
+           rate_period = v_new.rate_period,
+           key_concurrency = v_new.key_concurrency,
+           paused = v_new.paused,
+           updated_at = v_now
+     where q.name = p_queue;
+
+    -- Slots 1..concurrency; a slot above a lowered limit goes once its holder no longer runs.
+    if v_new.concurrency is not null then
+        insert into pgqrs.queue_slots (queue, slot)
+        select p_queue, g from pg_catalog.generate_series(1, v_new.concurrency) g
+        on conflict do nothing;
+    end if;
+    delete from pgqrs.queue_slots s
+     where s.queue = p_queue
+       and (v_new.concurrency is null or s.slot > v_new.concurrency)
+       and not exists (select from pgqrs.workflows w
+                        where w.id = s.workflow_id and w.status = 'RUNNING'
+                          and w.lease_owner is not null and w.lease_expires_at > v_now);
+    -- Permits 1..rate_limit; when the rate changes, every permit counts as used at the latest
+    -- start, so the new rate never lets more through in the period after a change.
+    if v_new.rate_limit is distinct from v_old.rate_limit
+       or v_new.rate_period is distinct from v_old.rate_period then
+        update pgqrs.queue_permits p
+           set used_at = (select max(o.used_at) from pgqrs.queue_permits o where o.queue = p_queue)
+         where p.queue = p_queue;
+        delete from pgqrs.queue_permits p
+         where p.queue = p_queue and (v_new.rate_limit is null or p.permit > v_new.rate_limit);
+        if v_new.rate_limit is not null then
+            insert into pgqrs.queue_permits (queue, permit, used_at)
+            select p_queue, g,
+                   coalesce((select max(o.used_at) from pgqrs.queue_permits o
+                              where o.queue = p_queue), '1970-01-01 00:00:00+00')
+              from pg_catalog.generate_series(1, v_new.rate_limit) g
+            on conflict do nothing;
+        end if;
+    end if;
+    -- Looser limits may let waiting work start now.
+    perform pg_catalog.pg_notify('pgqrs_work', '*');
+    return query
+        select q.name, q.concurrency, q.worker_concurrency, q.rate_limit,
+               extract(epoch from q.rate_period)::float8, q.key_concurrency, q.paused,
+               q.updated_at
+          from pgqrs.queues q where q.name = p_queue;
+end
+$$;
+comment on function pgqrs.set_queue(text, jsonb) is
+    'Creates or changes a queue''s limits (concurrency, per worker, rate, per key, pause).';
+
+-- delete_queue(queue) -> deleted
+-- Removes a queue's settings, slots, permits and keys: its workflows stay, now without limits
+-- (a queue without settings has none). False when it had no settings. Locks: the queue row.
+-- Errors: PQ008 (bad name).
+create function pgqrs.delete_queue(p_queue text)
+returns boolean
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_queue_name(p_queue);
+    delete from pgqrs.queue_slots s where s.queue = p_queue;
+    delete from pgqrs.queue_permits p where p.queue = p_queue;
+    delete from pgqrs.queues q where q.name = p_queue;
+    if not found then
+        return false;
+    end if;
+    perform pg_catalog.pg_notify('pgqrs_work', '*');
+    return true;
+end
+$$;
+comment on function pgqrs.delete_queue(text) is
+    'Removes a queue''s settings: its workflows stay, without limits.';
+
+-- list_queues() -> one row per queue that has settings or queued work
+-- Each queue's settings and what it holds now: queued (waiting for a runner, available or not),
+-- running (with a live lease), the slots held and the permits free. Reads the queue's slots,
+-- permits and workflows; a count is as large as the queue. Read-only; no locks.
+create function pgqrs.list_queues()
+returns table (
+    name                text,
+    concurrency         integer,
+    worker_concurrency  integer,
+    rate_limit          integer,
+    rate_period_seconds double precision,
+    key_concurrency     integer,
+    paused              boolean,
+    queued              bigint,
+    running             bigint,
+    permits_free        integer,
+    keys                bigint
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now timestamptz := pgqrs.now();
+begin
+    return query
+    select n.queue, q.concurrency, q.worker_concurrency, q.rate_limit,
+           extract(epoch from q.rate_period)::float8, q.key_concurrency, coalesce(q.paused, false),
+           (select pg_catalog.count(*) from pgqrs.workflows w
+             where w.queue = n.queue and w.queued and w.status in ('PENDING', 'RUNNING')
+               and w.lease_owner is null),
+           (select pg_catalog.count(*) from pgqrs.workflows w
+             where w.queue = n.queue and w.status = 'RUNNING' and w.lease_owner is not null
+               and w.lease_expires_at > v_now),
+           case when q.rate_limit is not null then
+               (select pg_catalog.count(*)::integer from pgqrs.queue_permits p
+                 where p.queue = n.queue and p.permit <= q.rate_limit
+                   and p.used_at <= v_now - q.rate_period) end,
+           (select pg_catalog.count(*) from pgqrs.queue_keys k where k.queue = n.queue)
+      from (select q2.name as queue from pgqrs.queues q2
+            union
+            select qn.queue from pgqrs.queue_names qn) n
+      left join pgqrs.queues q on q.name = n.queue
+     order by n.queue;
+end
+$$;
+comment on function pgqrs.list_queues() is
+    'Queues with their settings, queued and running workflows, free permits and keys.';
+
+-- _held_by(workflow, now) -> why a queued workflow is not running now, or NULL
+-- For a queued PENDING or RUNNING workflow that no runner holds: what it waits for
+-- ('waiting for message:<topic>'), a time ('available at ...': run_at, a sleep, a backoff, a
+-- debounce), a paused queue, a full queue ('queue q: concurrency 4 of 4'), a rate limit, its
+-- concurrency key at its limit, or no live worker serving its name. NULL when nothing holds it
+-- (a worker will claim it) or it is not waiting to run. Read-only.
+create function pgqrs._held_by(p_wf pgqrs.workflows, p_now timestamptz)
+returns text
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_queue pgqrs.queues;
+    v_count integer;
+begin
+    if not p_wf.queued or p_wf.status not in ('PENDING', 'RUNNING') then
+        return null;
+    end if;
+    if p_wf.lease_owner is not null and p_wf.lease_expires_at > p_now then
+        return null;  -- running
+    end if;
+    if p_wf.waiting_for is not null then
+        return 'waiting for ' || p_wf.waiting_for;
+    end if;
+    if p_wf.available_at is null then
+        return 'waiting to be woken';
+    end if;
+    if p_wf.available_at > p_now then
+        return 'available at ' || p_wf.available_at::text;
+    end if;
+    v_queue := pgqrs._queue(p_wf.queue);
+    if v_queue.paused then
+        return pg_catalog.format('queue %s is paused', p_wf.queue);
+    end if;
+    if v_queue.concurrency is not null then
+        v_count := pgqrs._held_slots(p_wf.queue, p_now);
+        if v_count >= v_queue.concurrency then
+            return pg_catalog.format('queue %s: concurrency %s of %s', p_wf.queue, v_count,
+                                     v_queue.concurrency);
+        end if;
+    end if;
+    if v_queue.rate_limit is not null and p_wf.status = 'PENDING'
+       and not exists (select from pgqrs.queue_permits p
+                        where p.queue = p_wf.queue and p.permit <= v_queue.rate_limit
+                          and p.used_at <= p_now - v_queue.rate_period) then
+        return pg_catalog.format('queue %s: rate limit %s per %s', p_wf.queue,
+                                 v_queue.rate_limit, v_queue.rate_period);
+    end if;
+    if p_wf.concurrency_key is not null and v_queue.key_concurrency is not null then
+        select pg_catalog.count(*)::integer into v_count
+          from pgqrs.workflows w
+         where w.queue = p_wf.queue and w.concurrency_key = p_wf.concurrency_key
+           and w.status = 'RUNNING' and w.lease_owner is not null and w.lease_expires_at > p_now;
+        if v_count >= v_queue.key_concurrency then
+            return pg_catalog.format('queue %s: key %s at %s of %s', p_wf.queue,
+                                     p_wf.concurrency_key, v_count, v_queue.key_concurrency);
+        end if;
+    end if;
+    if not exists (select from pgqrs.workers k
+                    where p_wf.name = any (k.workflows) and k.stopped_at is null
+                      and k.heartbeat_at > p_now - interval '30 seconds') then
+        return 'no live worker serves ' || p_wf.name;
+    end if;
+    return null;
+end
+$$;
+comment on function pgqrs._held_by(pgqrs.workflows, timestamptz) is
+    'Private. Why a queued workflow is not running now (NULL: nothing holds it).';
+
+-- _queue_next_at(worker, queue, names, now) -> when this worker could next start work of these
+-- names in this queue, NULL for never without a notification: the earliest available_at of its
+-- runnable workflows (of the keys under their limit, for keyed work), not before the next
+-- permit frees under a rate limit; NULL while the queue is paused, full, or this worker is at
+-- its limit there (whatever frees capacity sends NOTIFY pgqrs_work). Read-only.
+create function pgqrs._queue_next_at(
+    p_worker text,
+    p_queue  pgqrs.queues,
+    p_names  text[],
+    p_now    timestamptz
+)
+returns timestamptz
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_next   timestamptz;
+    v_permit timestamptz;
+begin
+    if p_queue.paused
+       or (p_queue.concurrency is not null
+           and pgqrs._held_slots(p_queue.name, p_now) >= p_queue.concurrency)
+       or pgqrs._worker_room(p_worker, p_queue, '{}', 1, p_now) = 0 then
+        return null;
+    end if;
+    select min(h.available_at) into v_next
+      from pg_catalog.unnest(p_names) n (name)
+     cross join lateral (
+         select w.available_at
+           from pgqrs.workflows w
+          where w.queue = p_queue.name
+            and w.name = n.name
+            and w.concurrency_key is null
+            and w.queued
+            and w.status in ('PENDING', 'RUNNING')
+            and w.lease_owner is null
+            and w.available_at is not null
+          order by w.priority desc, w.available_at
+          limit 1) h;
+    -- Keyed work: the keys under their limit (at most 50, as a claim looks at).
+    v_next := least(v_next, (
+        select min(h.available_at)
+          from (select k.key from pgqrs.queue_keys k
+                 where k.queue = p_queue.name
+                 order by k.served_at, k.key
+                 limit 50) k
+         cross join lateral (
+             select w.available_at
+               from pgqrs.workflows w
+              where w.queue = p_queue.name
+                and w.concurrency_key = k.key
+                and w.name = any (p_names)
+                and w.queued
+                and w.status in ('PENDING', 'RUNNING')
+                and w.lease_owner is null
+                and w.available_at is not null
+              order by w.priority desc, w.available_at
+              limit 1) h
+         where p_queue.key_concurrency is null
+            or (select pg_catalog.count(*) from pgqrs.workflows r
+                 where r.queue = p_queue.name and r.concurrency_key = k.key
+                   and r.status = 'RUNNING' and r.lease_owner is not null
+                   and r.lease_expires_at > p_now) < p_queue.key_concurrency));
+    if v_next is not null and p_queue.rate_limit is not null then
+        select min(pm.used_at) + p_queue.rate_period into v_permit
+          from pgqrs.queue_permits pm
+         where pm.queue = p_queue.name and pm.permit <= p_queue.rate_limit;
+        v_next := greatest(v_next, v_permit);
+    end if;
+    return v_next;
+end
+$$;
+comment on function pgqrs._queue_next_at(text, pgqrs.queues, text[], timestamptz) is
+    'Private. When a worker could next start work of its names in a queue (NULL: when told).';
+
+-- start_workflows(name, inputs, idempotency_keys, options) -> one row per item, in item order:
+--   (item, workflow_id, created, status)
+-- Enqueues many workflows of one name in one call and one statement: p_inputs is a JSON array
+-- (the nth element is the nth workflow's input), p_idempotency_keys (optional) an array of the
+-- same length whose nth key names the nth workflow (NULL elements: no key). Idempotent per item
+-- with a key: an item whose key names a workflow of this name and input already returns it
+-- (created = false); another name or input raises PQ006, and nothing is enqueued. p_options are
+-- those of submit_workflow that make sense for many: queue (a queue name, or true), priority,
+-- concurrency_key, run_at, max_recoveries, deadline, timeout_seconds, max_attempts,
+-- retry_backoff_seconds, retry_max_backoff_seconds. NOTIFY pgqrs_work once. Durable commit.
+-- Locks: the new rows (and waits, like create_workflow, for concurrent inserts of the same key).
+-- Errors: PQ006, PQ007 (an input over the payload limit), PQ008 (not an array, over 100000
+-- items, keys of another length or a blank or oversized key, a bad name or option, or id,
+-- idempotency_key, parent_id or debounce options, which name one workflow), PQ013.
+create function pgqrs.start_workflows(
+    p_name             text,
+    p_inputs           jsonb,
+    p_idempotency_keys text[] default null,
+    p_options          jsonb default '{}'
+)
+returns table (item integer, workflow_id uuid, created boolean, status text)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now   timestamptz := pgqrs.now();
+    v_opt   record;
+    v_count integer;
+    v_bad   record;
+    v_ids   uuid[];
+    v_made  uuid[];
+    v_limit bigint := pgqrs._max_payload_bytes();
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('workflow name', p_name, 255);
+    if p_inputs is null or pg_catalog.jsonb_typeof(p_inputs) <> 'array' then
+        raise exception 'pgqrs: inputs must be a JSON array' using errcode = 'PQ008';
+    end if;
+    v_count := pg_catalog.jsonb_array_length(p_inputs);
+    if v_count > 100000 then
+        raise exception 'pgqrs: at most 100000 workflows per call, got %', v_count
+            using errcode = 'PQ008';
+    end if;
+    if p_idempotency_keys is not null
+       and coalesce(pg_catalog.cardinality(p_idempotency_keys), 0) <> v_count then
+        raise exception 'pgqrs: % idempotency keys for % inputs',
+            pg_catalog.cardinality(p_idempotency_keys), v_count
+            using errcode = 'PQ008';
+    end if;
+    if exists (select from pg_catalog.unnest(p_idempotency_keys) k
+                where k is not null and (k !~ '[^[:space:]]' or pg_catalog.length(k) > 255)) then
+        raise exception 'pgqrs: an idempotency key is blank or over 255 characters'
+            using errcode = 'PQ008';
+    end if;
+    if coalesce(p_options, '{}'::jsonb) ?| array['id', 'idempotency_key', 'parent_id',
+                                                   'debounce_key', 'debounce_seconds'] then
+        raise exception 'pgqrs: start_workflows takes no id, idempotency_key, parent_id or '
+                        'debounce option (each names one workflow)'
+            using errcode = 'PQ008';
+    end if;
+    v_opt := pgqrs._workflow_options(p_options, v_now);
+    if not v_opt.queue then
+        raise exception 'pgqrs: start_workflows enqueues for workers: queue must not be false'
+            using errcode = 'PQ008';
+    end if;
+    -- Every input within the limits (checked like _check_payload: the depth of large ones).
+    for v_bad in
+        select e.ordinality::integer as n, e.value
+          from pg_catalog.jsonb_array_elements(p_inputs) with ordinality e
+         where pg_catalog.pg_column_size(e.value) >= 2048
+            or pg_catalog.pg_column_size(e.value) > v_limit
+    loop
+        perform pgqrs._check_payload('input of item ' || v_bad.n, v_bad.value);
+    end loop;
+
+    v_ids := array(select pgqrs._uuid_v7() from pg_catalog.generate_series(1, v_count));
+    with made as (
+        insert into pgqrs.workflows as w (id, name, idempotency_key, input, created_at,
+                                          updated_at, queued, available_at, max_recoveries, queue,
+                                          priority, concurrency_key, deadline_at, max_attempts,
+                                          retry_backoff, retry_max_backoff)
+        select v_ids[i], p_name, p_idempotency_keys[i], p_inputs -> (i - 1), v_now, v_now, true,
+               coalesce(v_opt.run_at, v_now), coalesce(v_opt.max_recoveries, 5),
+               coalesce(v_opt.queue_name, 'default'), coalesce(v_opt.priority, 0),
+               v_opt.concurrency_key, v_opt.deadline, v_opt.max_attempts, v_opt.backoff,
+               v_opt.max_backoff
+          from pg_catalog.generate_series(1, v_count) i
+         order by i
+        on conflict do nothing
+        returning w.id
+    )
+    select coalesce(pg_catalog.array_agg(m.id), '{}') into v_made from made m;
+
+    -- Items whose key named a workflow already: that one, if it is the same call.
+    if pg_catalog.cardinality(v_made) < v_count then
+        for v_bad in
+            select i, w.id, w.name, w.input
+              from pg_catalog.generate_series(1, v_count) i
+              left join pgqrs.workflows w on w.idempotency_key = p_idempotency_keys[i]
+             where v_ids[i] <> all (v_made)
+        loop
+            if v_bad.id is null or v_bad.id = any (v_made) then
+                raise exception 'pgqrs: item % has the same idempotency key as another item',
+                    v_bad.i
+                    using errcode = 'PQ006';
+            end if;
+            if v_bad.name <> p_name or v_bad.input is distinct from p_inputs -> (v_bad.i - 1) then
+                raise exception 'pgqrs: item % has the idempotency key of workflow % with a '
+                                'different %', v_bad.i, v_bad.id,
+                    case when v_bad.name <> p_name then 'name (' || v_bad.name || ')'
+                         else 'input' end
+                    using errcode = 'PQ006';
+            end if;
+            v_ids[v_bad.i] := v_bad.id;
+        end loop;
+    end if;
+
+    perform pgqrs._note_queue(coalesce(v_opt.queue_name, 'default'), p_name,
+                              v_opt.concurrency_key);
+    perform pgqrs._notify('pgqrs_work', 'work:' || p_name);
+    return query
+        select u.i::integer, u.id, u.id = any (v_made), w.status
+          from pg_catalog.unnest(v_ids) with ordinality u (id, i)
+          join pgqrs.workflows w on w.id = u.id
+         order by u.i;
+end
+$$;
+comment on function pgqrs.start_workflows(text, jsonb, text[], jsonb) is
+    'Enqueues many workflows of one name in one call; idempotent per item with a key.';
 
 -- sql/src/99_grants.sql ---------------------------------------------------------------------------
 
@@ -4635,6 +5909,11 @@ begin
         perform pg_catalog.pg_extension_config_dump('pgqrs.messages_id_seq', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.events', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.deferred', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.queues', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.queue_slots', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.queue_permits', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.queue_names', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.queue_keys', '');
     end if;
 end
 $$;

@@ -63,6 +63,10 @@ create table pgqrs.workflows (
     parent_id        uuid,
     waiting_for      text,
     claim_id         uuid,
+    queue            text not null default 'default',
+    priority         integer not null default 0,
+    concurrency_key  text,
+    debounce_key     text,
     constraint workflows_idempotency_key_key unique (idempotency_key)
 ) with (fillfactor = 80);
 comment on table pgqrs.workflows is
@@ -88,12 +92,32 @@ comment on column pgqrs.workflows.waiting_for is
 comment on column pgqrs.workflows.claim_id is
     'The claim (claim_workflows'' p_claim_id) that granted the current lease, so that a retried '
     'claim returns the same workflows.';
+comment on column pgqrs.workflows.queue is
+    'The queue the workflow waits in for a worker (pgqrs.queues holds its limits, if any).';
+comment on column pgqrs.workflows.priority is
+    'Within its queue, a higher priority is claimed first; FIFO within a priority.';
+comment on column pgqrs.workflows.concurrency_key is
+    'Workflows of one key (a tenant, say) are limited together and served round-robin.';
+comment on column pgqrs.workflows.debounce_key is
+    'Starting again with this key while it waits postpones it and keeps the latest input.';
 
--- What claim_workflows scans, per workflow name: queued workflows that no one holds, in the order
--- they become available. Step writes change only lease_expires_at, which no index covers, so
--- they stay HOT updates.
-create index workflows_claimable on pgqrs.workflows (name, available_at, id)
-    where queued and status in ('PENDING', 'RUNNING') and lease_owner is null;
+-- What a claim scans, per queue and workflow name: queued workflows that no one holds and that
+-- have no concurrency key, highest priority first, then in the order they become available.
+-- Step writes change only lease_expires_at, which no index covers, so they stay HOT updates.
+create index workflows_claimable on pgqrs.workflows (queue, name, priority desc, available_at, id)
+    where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
+      and concurrency_key is null;
+-- The same for workflows with a concurrency key, key by key (served round-robin).
+create index workflows_claimable_keyed
+    on pgqrs.workflows (queue, concurrency_key, priority desc, available_at, id)
+    where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
+      and concurrency_key is not null;
+-- Running workflows with a concurrency key: how many run per key.
+create index workflows_running_keyed on pgqrs.workflows (queue, concurrency_key)
+    where status = 'RUNNING' and lease_owner is not null and concurrency_key is not null;
+-- At most one debounced workflow waits per name and debounce key.
+create unique index workflows_debounce on pgqrs.workflows (name, debounce_key)
+    where status = 'PENDING' and debounce_key is not null;
 -- Queued workflows under a lease, per name: where claim_workflows looks for expired leases to take
 -- over. As many rows as workflows running, whatever the size of the queue.
 create index workflows_leased on pgqrs.workflows (name)
@@ -211,6 +235,64 @@ create table pgqrs.workers (
 );
 comment on table pgqrs.workers is
     'Registered workers: the workflow names each serves, and its last heartbeat.';
+
+create table pgqrs.queues (
+    name               text primary key,
+    concurrency        integer check (concurrency between 1 and 100000),
+    worker_concurrency integer check (worker_concurrency between 1 and 10000),
+    rate_limit         integer check (rate_limit between 1 and 100000),
+    rate_period        interval,
+    key_concurrency    integer check (key_concurrency between 1 and 10000),
+    paused             boolean not null default false,
+    created_at         timestamptz not null,
+    updated_at         timestamptz not null,
+    check ((rate_limit is null) = (rate_period is null))
+);
+comment on table pgqrs.queues is
+    'Queues with limits, changed at run time (set_queue); a queue without a row has none.';
+
+-- One row per slot of a queue's global concurrency: its holder, when a workflow holds it.
+create table pgqrs.queue_slots (
+    queue       text not null,
+    slot        integer not null,
+    workflow_id uuid,
+    primary key (queue, slot)
+);
+comment on table pgqrs.queue_slots is
+    'The slots of a queue''s concurrency limit: a workflow runs in its queue holding one.';
+create index queue_slots_free on pgqrs.queue_slots (queue, slot) where workflow_id is null;
+create index queue_slots_holder on pgqrs.queue_slots (workflow_id) where workflow_id is not null;
+
+-- One row per permit of a queue's rate limit: when it was last used.
+create table pgqrs.queue_permits (
+    queue   text not null,
+    permit  integer not null,
+    used_at timestamptz not null,
+    primary key (queue, permit)
+);
+comment on table pgqrs.queue_permits is
+    'The permits of a queue''s rate limit: a first start uses one not used within the period.';
+create index queue_permits_oldest on pgqrs.queue_permits (queue, used_at);
+
+-- The workflow names each queue holds, so that a claim looks only where its names are.
+create table pgqrs.queue_names (
+    name  text not null,
+    queue text not null,
+    primary key (name, queue)
+);
+comment on table pgqrs.queue_names is
+    'Which queues hold workflows of which names (a claim looks at its names'' queues only).';
+
+-- The concurrency keys with work in a queue, in the order they are served (round-robin).
+create table pgqrs.queue_keys (
+    queue     text not null,
+    key       text not null,
+    served_at timestamptz not null,
+    primary key (queue, key)
+);
+comment on table pgqrs.queue_keys is
+    'The concurrency keys of a queue with work, served the longest ago first.';
+create index queue_keys_turn on pgqrs.queue_keys (queue, served_at, key);
 
 create table pgqrs.deferred (
     workflow_id uuid not null,

@@ -338,6 +338,7 @@ begin
     if not found then
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
     end if;
+    perform pgqrs._free_slot(p_workflow_id);
     if v_queued then
         perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
     end if;
@@ -393,6 +394,7 @@ begin
         end if;
         perform pgqrs._raise_lease_error(p_workflow_id, p_token);
     end if;
+    perform pgqrs._free_slot(p_workflow_id);
     if p_until <= v_now then
         perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
     end if;

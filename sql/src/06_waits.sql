@@ -132,6 +132,7 @@ begin
            waiting_for = p_waiting_for,
            updated_at = v_now
      where w.id = p_workflow_id;
+    perform pgqrs._free_slot(p_workflow_id);
     return query select 'SUSPENDED'::text, v_left;
 end
 $$;

@@ -1,10 +1,14 @@
 -- A workflow's life: creating and enqueueing it (create, start, submit), and its outcome
 -- (complete, fail, and workflow retries).
 
--- _create_workflow(name, input, id, idempotency_key, queue, run_at, max_recoveries)
--- The body of create_workflow and start_workflow. With p_queue the workflow is enqueued for
--- workers (queued, available from p_run_at or now) and NOTIFY pgqrs_work announces its name; an
--- existing PENDING workflow that is not queued yet is enqueued the same way.
+-- _create_workflow(name, input, id, idempotency_key, queue, run_at, max_recoveries, queue_name,
+--                  priority, concurrency_key, debounce_key) -> (workflow_id, created, status)
+-- The body of create_workflow, start_workflow and submit_workflow. With p_queue the workflow is
+-- enqueued for workers in queue p_queue_name ('default' when NULL; available from p_run_at or
+-- now, with p_priority and p_concurrency_key) and NOTIFY pgqrs_work announces its name; an
+-- existing PENDING workflow that is not queued yet is enqueued the same way. With
+-- p_debounce_key, a PENDING workflow of this name that waits with the same key takes the new
+-- input and waits until p_run_at again (created = false): a burst of starts runs once.
 create function pgqrs._create_workflow(
     p_name            text,
     p_input           jsonb,
@@ -12,7 +16,11 @@ create function pgqrs._create_workflow(
     p_idempotency_key text,
     p_queue           boolean,
     p_run_at          timestamptz,
-    p_max_recoveries  integer
+    p_max_recoveries  integer,
+    p_queue_name      text,
+    p_priority        integer,
+    p_concurrency_key text,
+    p_debounce_key    text
 )
 returns table (workflow_id uuid, created boolean, status text)
 language plpgsql
@@ -21,6 +29,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_now    timestamptz := pgqrs.now();
+    v_queue  text := coalesce(p_queue_name, 'default');
     v_id     uuid;
     v_by_id  pgqrs.workflows;
     v_by_key pgqrs.workflows;
@@ -40,19 +49,40 @@ begin
     perform pgqrs._check_payload('workflow input', p_input);
 
     for v_attempt in 1..3 loop
+        -- A debounced start while one waits: postpone that one, with the latest input.
+        if p_debounce_key is not null then
+            update pgqrs.workflows w
+               set input = p_input, available_at = coalesce(p_run_at, v_now), updated_at = v_now
+             where w.name = p_name and w.debounce_key = p_debounce_key and w.status = 'PENDING'
+               and (p_idempotency_key is null or w.idempotency_key = p_idempotency_key)
+            returning w.id into v_id;
+            if v_id is not null then
+                return query select v_id, false, 'PENDING'::text;
+                return;
+            end if;
+        end if;
         insert into pgqrs.workflows as w (id, name, idempotency_key, input, created_at, updated_at,
-                                          queued, available_at, max_recoveries)
+                                          queued, available_at, max_recoveries, queue, priority,
+                                          concurrency_key, debounce_key)
         values (coalesce(p_id, pgqrs._uuid_v7()), p_name, p_idempotency_key, p_input, v_now, v_now,
                 p_queue, case when p_queue then coalesce(p_run_at, v_now) end,
-                coalesce(p_max_recoveries, 5))
+                coalesce(p_max_recoveries, 5), v_queue, coalesce(p_priority, 0),
+                p_concurrency_key, p_debounce_key)
         on conflict do nothing
         returning w.id into v_id;
         if v_id is not null then
             if p_queue then
+                perform pgqrs._note_queue(v_queue, p_name, p_concurrency_key);
                 perform pgqrs._notify('pgqrs_work', 'work:' || p_name);
             end if;
             return query select v_id, true, 'PENDING'::text;
             return;
+        end if;
+        if p_debounce_key is not null
+           and exists (select from pgqrs.workflows w
+                        where w.name = p_name and w.debounce_key = p_debounce_key
+                          and w.status = 'PENDING') then
+            continue;  -- a concurrent debounced start inserted first: postpone that one
         end if;
 
         -- The id or the key exists already: return that workflow if the call matches it.
@@ -91,8 +121,11 @@ begin
         end if;
         if p_queue and not v_found.queued and v_found.status = 'PENDING' then
             update pgqrs.workflows w
-               set queued = true, available_at = coalesce(p_run_at, v_now), updated_at = v_now
+               set queued = true, available_at = coalesce(p_run_at, v_now), updated_at = v_now,
+                   queue = v_queue, priority = coalesce(p_priority, 0),
+                   concurrency_key = p_concurrency_key
              where w.id = v_found.id;
+            perform pgqrs._note_queue(v_queue, p_name, p_concurrency_key);
             perform pgqrs._notify('pgqrs_work', 'work:' || p_name);
         end if;
         return query select v_found.id, false, v_found.status;
@@ -102,7 +135,8 @@ begin
         using errcode = 'PQ006';
 end
 $$;
-comment on function pgqrs._create_workflow(text, jsonb, uuid, text, boolean, timestamptz, integer) is
+comment on function pgqrs._create_workflow(text, jsonb, uuid, text, boolean, timestamptz, integer,
+                                           text, integer, text, text) is
     'Private. Creates (and with p_queue enqueues) a workflow; idempotent on id and key.';
 
 -- create_workflow(name, input, id, idempotency_key) -> (workflow_id, created, status)
@@ -128,7 +162,8 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
     return query select * from pgqrs._create_workflow(
-        p_name, p_input, p_id, p_idempotency_key, false, null::timestamptz, null::integer);
+        p_name, p_input, p_id, p_idempotency_key, false, null::timestamptz, null::integer,
+        null::text, null::integer, null::text, null::text);
 end
 $$;
 comment on function pgqrs.create_workflow(text, jsonb, uuid, text) is
@@ -159,19 +194,167 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
     return query select * from pgqrs._create_workflow(
-        p_name, p_input, p_id, p_idempotency_key, true, p_run_at, p_max_recoveries);
+        p_name, p_input, p_id, p_idempotency_key, true, p_run_at, p_max_recoveries,
+        null::text, null::integer, null::text, null::text);
 end
 $$;
 comment on function pgqrs.start_workflow(text, jsonb, uuid, text, timestamptz, integer) is
     'Stores a workflow and enqueues it for workers (NOTIFY pgqrs_work). Idempotent on id and key.';
+
+-- _workflow_options(options, now) -> one row of parsed, checked options
+-- The options of submit_workflow (and start_workflows) as typed values: every check of their
+-- bounds in one place (see submit_workflow's contract). Raises PQ008 for an options value that is
+-- not a JSON object, an unknown key, a value of the wrong type, or one out of its bounds.
+create function pgqrs._workflow_options(
+    p_options           jsonb,
+    p_now               timestamptz,
+    out id              uuid,
+    out idempotency_key text,
+    out queue           boolean,
+    out queue_name      text,
+    out priority        integer,
+    out concurrency_key text,
+    out debounce_key    text,
+    out run_at          timestamptz,
+    out max_recoveries  integer,
+    out deadline        timestamptz,
+    out max_attempts    integer,
+    out backoff         double precision,
+    out max_backoff     double precision,
+    out parent_id       uuid
+)
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_options  jsonb := coalesce(p_options, '{}'::jsonb);
+    v_now      timestamptz := p_now;
+    v_unknown  text;
+    v_queue    boolean;
+    v_queue_name text;
+    v_priority integer;
+    v_debounce double precision;
+    v_deadline timestamptz;
+    v_attempts integer;
+    v_backoff  double precision;
+    v_max      double precision;
+    v_parent   uuid;
+    v_id       uuid;
+    v_run_at   timestamptz;
+    v_recoveries integer;
+begin
+    if pg_catalog.jsonb_typeof(v_options) <> 'object' then
+        raise exception 'pgqrs: options must be a JSON object' using errcode = 'PQ008';
+    end if;
+    select k into v_unknown
+      from pg_catalog.jsonb_object_keys(v_options) k
+     where k not in ('id', 'idempotency_key', 'queue', 'run_at', 'max_recoveries', 'deadline',
+                     'timeout_seconds', 'max_attempts', 'retry_backoff_seconds',
+                     'retry_max_backoff_seconds', 'parent_id', 'priority', 'concurrency_key',
+                     'debounce_key', 'debounce_seconds')
+     limit 1;
+    if found then
+        raise exception 'pgqrs: unknown workflow option %', v_unknown using errcode = 'PQ008';
+    end if;
+    begin
+        if pg_catalog.jsonb_typeof(v_options -> 'queue') = 'string' then
+            v_queue := true;
+            v_queue_name := v_options ->> 'queue';
+        else
+            v_queue := coalesce((v_options ->> 'queue')::boolean, true);
+        end if;
+        v_priority := (v_options ->> 'priority')::integer;
+        v_debounce := (v_options ->> 'debounce_seconds')::float8;
+        v_deadline := (v_options ->> 'deadline')::timestamptz;
+        if v_options ? 'timeout_seconds' then
+            if not ((v_options ->> 'timeout_seconds')::float8 > 0
+                    and (v_options ->> 'timeout_seconds')::float8 <= 315360000) then
+                raise exception using errcode = '22023';
+            end if;
+            v_deadline := least(v_deadline, v_now
+                + (v_options ->> 'timeout_seconds')::float8 * interval '1 second');
+        end if;
+        v_attempts := coalesce((v_options ->> 'max_attempts')::integer, 1);
+        v_backoff := coalesce((v_options ->> 'retry_backoff_seconds')::float8, 1);
+        v_max := coalesce((v_options ->> 'retry_max_backoff_seconds')::float8,
+                          greatest(3600, v_backoff));
+        v_parent := (v_options ->> 'parent_id')::uuid;
+        v_id := (v_options ->> 'id')::uuid;
+        v_run_at := (v_options ->> 'run_at')::timestamptz;
+        v_recoveries := (v_options ->> 'max_recoveries')::integer;
+    exception
+        when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
+             or numeric_value_out_of_range or invalid_parameter_value then
+            raise exception 'pgqrs: invalid workflow options %: %', v_options::text, sqlerrm
+                using errcode = 'PQ008';
+    end;
+    if v_queue_name is not null then
+        perform pgqrs._check_queue_name(v_queue_name);
+    end if;
+    if v_priority is not null and not (v_priority between -1000 and 1000) then
+        raise exception 'pgqrs: priority must be between -1000 and 1000, got %', v_priority
+            using errcode = 'PQ008';
+    end if;
+    if v_options ? 'concurrency_key' then
+        perform pgqrs._check_text('concurrency key', v_options ->> 'concurrency_key', 255);
+    end if;
+    if (v_options ->> 'debounce_key') is not null or v_debounce is not null then
+        perform pgqrs._check_text('debounce key', v_options ->> 'debounce_key', 255);
+        if v_debounce is null or not (v_debounce > 0 and v_debounce <= 2678400) then
+            raise exception 'pgqrs: debounce seconds must be in (0, 2678400], got %',
+                coalesce(v_debounce::text, 'NULL')
+                using errcode = 'PQ008';
+        end if;
+        if not v_queue then
+            raise exception 'pgqrs: only a queued workflow can be debounced'
+                using errcode = 'PQ008';
+        end if;
+        v_run_at := greatest(v_run_at, v_now + v_debounce * interval '1 second');
+    end if;
+    if (v_priority is not null or v_options ? 'concurrency_key') and not v_queue then
+        raise exception 'pgqrs: priority and concurrency_key are for queued workflows'
+            using errcode = 'PQ008';
+    end if;
+    perform pgqrs._check_time('deadline', v_deadline);
+    if v_deadline <= v_now then
+        raise exception 'pgqrs: deadline % has passed already', v_deadline
+            using errcode = 'PQ008';
+    end if;
+    perform pgqrs._check_policy(v_attempts, v_backoff, v_max);
+    id := v_id;
+    idempotency_key := v_options ->> 'idempotency_key';
+    queue := v_queue;
+    queue_name := v_queue_name;
+    priority := v_priority;
+    concurrency_key := v_options ->> 'concurrency_key';
+    debounce_key := v_options ->> 'debounce_key';
+    run_at := v_run_at;
+    max_recoveries := v_recoveries;
+    deadline := v_deadline;
+    max_attempts := v_attempts;
+    backoff := v_backoff;
+    max_backoff := v_max;
+    parent_id := v_parent;
+end
+$$;
+comment on function pgqrs._workflow_options(jsonb, timestamptz) is
+    'Private. The options of submit_workflow, parsed and checked (PQ008).';
 
 -- submit_workflow(name, input, options) -> (workflow_id, created, status)
 -- create_workflow and start_workflow in one call with every option, so that a workflow is never
 -- visible to a worker before its policies are set. p_options is a JSON object; every key is
 -- optional and an unknown key raises PQ008:
 --   id (uuid), idempotency_key (text)      as in create_workflow (idempotent on either)
---   queue (boolean, default true)          true: enqueue for workers (start_workflow);
---                                          false: the caller runs it (create_workflow)
+--   queue (boolean or text, default true)  true: enqueue for workers (start_workflow) in the
+--                                          default queue; a queue name: enqueue in that queue
+--                                          (its limits: set_queue); false: the caller runs it
+--                                          (create_workflow)
+--   priority (integer, -1000..1000, 0)     within its queue, higher first
+--   concurrency_key (text)                 limited and served round-robin with its key
+--   debounce_key (text), debounce_seconds  a start while one of this name and key waits
+--     (number, (0, 2678400])               postpones that one debounce_seconds from now, with
+--                                          the new input (created = false)
 --   run_at (timestamptz)                   with queue: not claimed before then
 --   max_recoveries (integer)               as in start_workflow (default 5)
 --   deadline (timestamptz)                 cancel the workflow if it is not finished by then
@@ -200,65 +383,15 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    v_now      timestamptz := pgqrs.now();
-    v_options  jsonb := coalesce(p_options, '{}'::jsonb);
-    v_unknown  text;
-    v_id       uuid;
-    v_run_at   timestamptz;
-    v_recoveries integer;
+    v_now             timestamptz := pgqrs.now();
+    v_opt             record;
+    v_parent          uuid;
     v_parent_status   text;
     v_parent_deadline timestamptz;
-    v_queue    boolean;
-    v_deadline timestamptz;
-    v_attempts integer;
-    v_backoff  double precision;
-    v_max      double precision;
-    v_parent   uuid;
-    v_row      record;
+    v_row             record;
 begin
-    if pg_catalog.jsonb_typeof(v_options) <> 'object' then
-        raise exception 'pgqrs: options must be a JSON object' using errcode = 'PQ008';
-    end if;
-    select k into v_unknown
-      from pg_catalog.jsonb_object_keys(v_options) k
-     where k not in ('id', 'idempotency_key', 'queue', 'run_at', 'max_recoveries', 'deadline',
-                     'timeout_seconds', 'max_attempts', 'retry_backoff_seconds',
-                     'retry_max_backoff_seconds', 'parent_id')
-     limit 1;
-    if found then
-        raise exception 'pgqrs: unknown workflow option %', v_unknown using errcode = 'PQ008';
-    end if;
-    begin
-        v_queue := coalesce((v_options ->> 'queue')::boolean, true);
-        v_deadline := (v_options ->> 'deadline')::timestamptz;
-        if v_options ? 'timeout_seconds' then
-            if not ((v_options ->> 'timeout_seconds')::float8 > 0
-                    and (v_options ->> 'timeout_seconds')::float8 <= 315360000) then
-                raise exception using errcode = '22023';
-            end if;
-            v_deadline := least(v_deadline, v_now
-                + (v_options ->> 'timeout_seconds')::float8 * interval '1 second');
-        end if;
-        v_attempts := coalesce((v_options ->> 'max_attempts')::integer, 1);
-        v_backoff := coalesce((v_options ->> 'retry_backoff_seconds')::float8, 1);
-        v_max := coalesce((v_options ->> 'retry_max_backoff_seconds')::float8,
-                          greatest(3600, v_backoff));
-        v_parent := (v_options ->> 'parent_id')::uuid;
-        v_id := (v_options ->> 'id')::uuid;
-        v_run_at := (v_options ->> 'run_at')::timestamptz;
-        v_recoveries := (v_options ->> 'max_recoveries')::integer;
-    exception
-        when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
-             or numeric_value_out_of_range or invalid_parameter_value then
-            raise exception 'pgqrs: invalid workflow options %: %', v_options::text, sqlerrm
-                using errcode = 'PQ008';
-    end;
-    perform pgqrs._check_time('deadline', v_deadline);
-    if v_deadline <= v_now then
-        raise exception 'pgqrs: deadline % has passed already', v_deadline
-            using errcode = 'PQ008';
-    end if;
-    perform pgqrs._check_policy(v_attempts, v_backoff, v_max);
+    v_opt := pgqrs._workflow_options(p_options, v_now);
+    v_parent := v_opt.parent_id;
     if v_parent is not null then
         -- FOR SHARE: a cancel of the parent (which locks its row) either comes first, and this
         -- raises PQ011, or waits for this transaction and then cancels the new child with it.
@@ -276,13 +409,16 @@ begin
         end if;
     end if;
     select * into v_row
-      from pgqrs._create_workflow(p_name, p_input, v_id, v_options ->> 'idempotency_key',
-                                  v_queue, v_run_at, v_recoveries) c;
-    if v_row.created and (v_deadline is not null or v_attempts <> 1 or v_backoff <> 1
-                          or v_max <> 3600 or v_parent is not null) then
+      from pgqrs._create_workflow(p_name, p_input, v_opt.id, v_opt.idempotency_key, v_opt.queue,
+                                  v_opt.run_at, v_opt.max_recoveries, v_opt.queue_name,
+                                  v_opt.priority, v_opt.concurrency_key, v_opt.debounce_key) c;
+    if v_row.created and (v_opt.deadline is not null or v_opt.max_attempts <> 1
+                          or v_opt.backoff <> 1 or v_opt.max_backoff <> 3600
+                          or v_parent is not null) then
         update pgqrs.workflows w
-           set deadline_at = v_deadline, max_attempts = v_attempts, retry_backoff = v_backoff,
-               retry_max_backoff = v_max, parent_id = v_parent
+           set deadline_at = v_opt.deadline, max_attempts = v_opt.max_attempts,
+               retry_backoff = v_opt.backoff, retry_max_backoff = v_opt.max_backoff,
+               parent_id = v_parent
          where w.id = v_row.workflow_id;
     end if;
     return query select v_row.workflow_id, v_row.created, v_row.status;
@@ -342,6 +478,7 @@ begin
                    updated_at = v_now
              where w.id = p_workflow_id;
             perform pgqrs._retry_failed_steps(p_workflow_id, v_now);
+            perform pgqrs._free_slot(p_workflow_id);
             return;
         end if;
     end if;
@@ -359,6 +496,7 @@ begin
        and (w.deadline_at is null or w.deadline_at > v_now);
     if found then
         perform pgqrs._notify('pgqrs_done', 'done:' || p_workflow_id::text);
+        perform pgqrs._free_slot(p_workflow_id);
         -- Usually nobody awaits it: one probe of the (small) workflows_waiting index decides.
         -- A waiter cannot slip in between: it reads this row FOR SHARE before it suspends.
         if exists (select from pgqrs.workflows w

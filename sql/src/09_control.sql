@@ -97,6 +97,7 @@ begin
     foreach v_id in array v_done loop
         perform pgqrs._notify('pgqrs_done', 'done:' || v_id::text);
     end loop;
+    perform pgqrs._free_slots(v_done);
     perform pgqrs._wake_waiters(
         array(select 'workflow:' || d::text from pg_catalog.unnest(v_done) d), null, p_now, true);
 end
@@ -396,9 +397,10 @@ begin
 
     insert into pgqrs.workflows (id, name, input, created_at, updated_at, queued, available_at,
                                  max_recoveries, max_attempts, retry_backoff, retry_max_backoff,
-                                 forked_from)
+                                 forked_from, queue, priority, concurrency_key)
     values (v_id, v_src.name, v_src.input, v_now, v_now, true, v_now, v_src.max_recoveries,
-            v_src.max_attempts, v_src.retry_backoff, v_src.retry_max_backoff, p_workflow_id)
+            v_src.max_attempts, v_src.retry_backoff, v_src.retry_max_backoff, p_workflow_id,
+            v_src.queue, v_src.priority, v_src.concurrency_key)
     on conflict do nothing;
     if not found then
         select * into v_other from pgqrs.workflows w where w.id = v_id;
@@ -430,6 +432,7 @@ begin
            and e.key in (select s.output ->> 'key' from pgqrs.steps s
                           where s.workflow_id = v_id and s.kind = 'wait' and s.output ? 'key');
     end if;
+    perform pgqrs._note_queue(v_src.queue, v_src.name, v_src.concurrency_key);
     perform pgqrs._notify('pgqrs_work', 'work:' || v_src.name);
     return v_id;
 end

@@ -69,7 +69,10 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_released integer;
+    v_held     uuid[];
 begin
+    v_held := array(select w.id from pgqrs.workflows w
+                     where w.lease_owner = p_worker and w.status = 'RUNNING');
     update pgqrs.workflows w
        set lease_owner = null,
            lease_expires_at = null,
@@ -79,6 +82,7 @@ begin
      where w.lease_owner = p_worker
        and w.status = 'RUNNING';
     get diagnostics v_released = row_count;
+    perform pgqrs._free_slots(v_held);
     if v_released > 0 then
         perform pg_catalog.pg_notify('pgqrs_work', '*');
     end if;
@@ -252,6 +256,9 @@ declare
     v_crashes   integer;
     v_ids       uuid[] := '{}';
     v_id        uuid;
+    v_pairs     pgqrs.queue_names[];
+    v_pair      record;
+    v_queue_name text;
     v_steps     jsonb;
     v_budget    bigint;
     v_setting   text;
@@ -313,42 +320,54 @@ begin
         end loop;
     end if;
 
-    -- Fresh work, name by name (the ids first, locked, into an array: a loop over a query would
-    -- open a cursor, which costs more than the rest of a one-row claim). With several names,
-    -- the one whose oldest runnable workflow is oldest goes first (one index probe per name;
-    -- none for a worker of one name), and names with nothing runnable are skipped. A name listed
-    -- twice is taken once: SKIP LOCKED does not skip the rows this claim has locked already.
-    for v_name in
-        select n.name
-          from (select distinct u.name from pg_catalog.unnest(v_names) u (name)) n
+    -- Fresh work, queue by queue and name by name (queue_names says where this worker's names
+    -- are queued): the ids first, locked, into an array (a loop over a query would open a
+    -- cursor, which costs more than the rest of a one-row claim). With several, the one whose
+    -- best runnable workflow (highest priority, then oldest) comes first goes first (one index
+    -- probe each; none for a worker with one); those with nothing runnable are skipped. Limited
+    -- queues take capacity for each workflow (_claim_queue).
+    v_pairs := array(select row(u.name, 'default')::pgqrs.queue_names
+                       from (select distinct x.name from pg_catalog.unnest(v_names) x (name)) u
+                     union all
+                     select n
+                       from pgqrs.queue_names n
+                      where n.name = any (v_names) and n.queue <> 'default');
+    for v_pair in
+        select n.queue, n.name
+          from pg_catalog.unnest(v_pairs) n
           left join lateral (
-              select w.available_at, w.id
+              select w.priority, w.available_at, w.id
                 from pgqrs.workflows w
-               where pg_catalog.cardinality(v_names) > 1
+               where pg_catalog.cardinality(v_pairs) > 1
+                 and w.queue = n.queue
                  and w.name = n.name
+                 and w.concurrency_key is null
                  and w.queued
                  and w.status in ('PENDING', 'RUNNING')
                  and w.lease_owner is null
                  and w.available_at <= v_now
-               order by w.available_at, w.id
+               order by w.priority desc, w.available_at, w.id
                limit 1) h on true
-         where pg_catalog.cardinality(v_names) = 1 or h.id is not null
-         order by h.available_at, h.id
+         where pg_catalog.cardinality(v_pairs) = 1 or h.id is not null
+         order by h.priority desc, h.available_at, h.id
     loop
         exit when pg_catalog.cardinality(v_ids) >= p_limit;
-        v_ids := v_ids || array(
-            select w.id
-              from pgqrs.workflows w
-             where w.name = v_name
-               and w.queued
-               and w.status in ('PENDING', 'RUNNING')
-               and w.lease_owner is null
-               and w.available_at <= v_now
-               and (w.deadline_at is null or w.deadline_at > v_now)
-             order by w.available_at, w.id
-             limit p_limit - pg_catalog.cardinality(v_ids)
-               for no key update skip locked);
+        v_ids := v_ids || pgqrs._claim_queue(p_worker, pgqrs._queue(v_pair.queue), v_pair.name,
+                                             v_ids, p_limit - pg_catalog.cardinality(v_ids),
+                                             v_now);
     end loop;
+    -- Work with concurrency keys, round-robin per queue (_claim_keys).
+    if pg_catalog.cardinality(v_ids) < p_limit then
+        for v_queue_name in
+            select distinct n.queue from pg_catalog.unnest(v_pairs) n
+             where exists (select from pgqrs.queue_keys k where k.queue = n.queue)
+        loop
+            exit when pg_catalog.cardinality(v_ids) >= p_limit;
+            v_ids := v_ids || pgqrs._claim_keys(p_worker, pgqrs._queue(v_queue_name), v_names,
+                                                v_ids, p_limit - pg_catalog.cardinality(v_ids),
+                                                v_now);
+        end loop;
+    end if;
 
     -- Expired leases: when the claim is not full, and once a second in any case.
     if v_ticked or pg_catalog.cardinality(v_ids) < p_limit then
@@ -369,11 +388,16 @@ begin
 
     foreach v_id in array v_ids loop
         select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input,
-               w.forked_from
+               w.forked_from, w.queue
           into v_wf
           from pgqrs.workflows w
          where w.id = v_id;
         v_recovered := v_wf.status = 'RUNNING' and v_wf.lease_owner is not null;
+        -- A takeover in a limited queue needs capacity too (its slot may be someone else's now).
+        if v_recovered and not pgqrs._take_capacity(pgqrs._queue(v_wf.queue), v_wf.id, false,
+                                                    v_ids, v_now) then
+            continue;
+        end if;
         v_crashes := v_wf.recoveries + v_recovered::integer;
         v_steps := '{}'::jsonb;
         -- A PENDING workflow has never run, so it has no finished steps to load, unless it is a
@@ -473,6 +497,7 @@ begin
            updated_at = p_now
      where w.id = p_workflow_id;
     perform pgqrs._notify('pgqrs_done', 'done:' || p_workflow_id::text);
+    perform pgqrs._free_slot(p_workflow_id);
     perform pgqrs._wake_waiters(array['workflow:' || p_workflow_id::text], null, p_now, true);
 end
 $$;
@@ -482,9 +507,12 @@ comment on function pgqrs._set_aside(uuid, timestamptz, jsonb, integer) is
 -- next_claim_at(worker) -> timestamptz
 -- The earliest time at which a workflow this worker serves becomes claimable (its available_at,
 -- or the expiry of its current lease), NULL when there is none; may be in the past (now, also,
--- while deferred cancels or wake-ups wait for a claim to apply them). A worker that found
--- nothing to claim sleeps until then, or until NOTIFY pgqrs_work. It reads one index entry per
--- name for queued work, and the running workflows of its names for leases: not the queue.
+-- while deferred cancels or wake-ups wait for a claim to apply them). Work that its queue's
+-- limits hold back counts only when they could let it start: a rate limit from when a permit
+-- frees, a full queue or key not at all (a slot freed sends NOTIFY pgqrs_work), a paused queue
+-- not at all (_queue_next_at). A worker that found nothing to claim sleeps until then, or until
+-- NOTIFY pgqrs_work. It reads one index entry per queue and name for queued work (a few keys
+-- for keyed work), and the running workflows of its names for leases: not the queue.
 -- The answer is always a time every client can represent (_check_time's range): a stored time
 -- outside it ('infinity', written before 0.2.0 bounded times, or around the API) counts as
 -- never (NULL) when it is late, and as now when it is early.
@@ -497,8 +525,10 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
+    v_now   timestamptz := pgqrs.now();
     v_names text[];
     v_next  timestamptz;
+    v_queue_name text;
 begin
     if p_worker is null then
         raise exception 'pgqrs: worker name must not be null' using errcode = 'PQ008';
@@ -510,19 +540,17 @@ begin
     if exists (select from pgqrs.deferred) then
         return pgqrs.now();
     end if;
+    for v_queue_name in
+        select 'default'
+        union
+        select n.queue from pgqrs.queue_names n
+         where n.name = any (v_names) and n.queue <> 'default'
+    loop
+        v_next := least(v_next, pgqrs._queue_next_at(p_worker, pgqrs._queue(v_queue_name),
+                                                     v_names, v_now));
+    end loop;
     v_next := least(
-        (select min(h.available_at)
-           from pg_catalog.unnest(v_names) n (name)
-          cross join lateral (
-              select w.available_at
-                from pgqrs.workflows w
-               where w.name = n.name
-                 and w.queued
-                 and w.status in ('PENDING', 'RUNNING')
-                 and w.lease_owner is null
-                 and w.available_at is not null
-               order by w.available_at
-               limit 1) h),
+        v_next,
         (select min(w.lease_expires_at)
            from pgqrs.workflows w
           where w.name = any (v_names)

@@ -326,8 +326,9 @@ comment on function pgqrs.list_workflows(text, text, integer) is
 -- previous one (p_before_created_at, p_before_id; both or neither), so a page costs the same at
 -- any depth and at any table size (indexes workflows_created, workflows_name_created,
 -- workflows_status_created). Optional filters: status, name, created after a time, and an
--- idempotency key (at most one workflow). Each row also says what holds a runnable-looking
--- workflow back: waiting_for, available_at, deadline_at, parent_id and the lease expiry.
+-- idempotency key (at most one workflow). Each row also says where it waits (queue, priority,
+-- concurrency key) and, in held_by, what holds a queued workflow back (_held_by: what it waits
+-- for, a time, a paused or full queue, a rate limit, its key at its limit, or no live worker).
 -- Read-only; no locks. Errors: PQ008 (filters as in list_workflows; a cursor with only one
 -- half; times outside [1970, 9999); a blank or oversized key).
 create function pgqrs.list_workflows_page(
@@ -355,7 +356,11 @@ returns table (
     waiting_for      text,
     deadline_at      timestamptz,
     parent_id        uuid,
-    attempt          integer
+    attempt          integer,
+    queue            text,
+    priority         integer,
+    concurrency_key  text,
+    held_by          text
 )
 language plpgsql
 stable
@@ -365,6 +370,8 @@ set search_path = pg_catalog, pg_temp
 -- use no index.
 set plan_cache_mode = force_custom_plan
 as $$
+declare
+    v_now timestamptz := pgqrs.now();
 begin
     perform pgqrs._check_list_filters(p_status, p_name, p_limit);
     if (p_before_created_at is null) <> (p_before_id is null) then
@@ -379,7 +386,8 @@ begin
     return query
         select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.created_at, w.updated_at,
                w.finished_at, w.idempotency_key, w.queued, w.available_at, w.lease_expires_at,
-               w.waiting_for, w.deadline_at, w.parent_id, w.attempt
+               w.waiting_for, w.deadline_at, w.parent_id, w.attempt, w.queue, w.priority,
+               w.concurrency_key, pgqrs._held_by(w, v_now)
           from pgqrs.workflows w
          where (p_status is null or w.status = p_status)
            and (p_name is null or w.name = p_name)

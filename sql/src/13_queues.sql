@@ -74,9 +74,10 @@ comment on function pgqrs._queue_is_plain(pgqrs.queues) is
     'Private. True when a queue has no limit and is not paused.';
 
 -- _note_queue(queue, name, key): records that workflows of this name (and this concurrency key)
--- are queued in this queue, so that claims find them: a row in queue_names, and for a key a row
--- in queue_keys held FOR KEY SHARE until the caller commits (a claim that would drop the key as
--- empty skips it meanwhile, so a key row can never be dropped under a new workflow).
+-- are queued in this queue, so that claims find them: a row in queue_names (claims look in the
+-- default queue for every name they serve, so it needs none), and for a key a row in queue_keys
+-- held FOR KEY SHARE until the caller commits (a claim that would drop the key as empty skips it
+-- meanwhile, so a key row can never be dropped under a new workflow).
 create function pgqrs._note_queue(p_queue text, p_name text, p_key text)
 returns void
 language plpgsql
@@ -84,10 +85,12 @@ volatile
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    perform 1 from pgqrs.queue_names n where n.name = p_name and n.queue = p_queue;
-    if not found then
-        insert into pgqrs.queue_names (name, queue) values (p_name, p_queue)
-        on conflict do nothing;
+    if p_queue <> 'default' then
+        perform 1 from pgqrs.queue_names n where n.name = p_name and n.queue = p_queue;
+        if not found then
+            insert into pgqrs.queue_names (name, queue) values (p_name, p_queue)
+            on conflict do nothing;
+        end if;
     end if;
     if p_key is not null then
         loop
@@ -105,27 +108,62 @@ $$;
 comment on function pgqrs._note_queue(text, text, text) is
     'Private. Registers a queue''s workflow name (and concurrency key) for claims.';
 
--- _free_slot(workflow_id): gives back the concurrency slot a workflow holds, if any. Called when
--- its run ends (outcome, suspension, release, cancel, DEAD); a slot whose holder stopped running
--- without it is taken back by the next claim that finds no free slot (_take_slot).
+-- _free_slot(workflow_id): gives back the concurrency slot a workflow holds, if any, when its
+-- run ends (an outcome, a suspension, a release, a cancel, DEAD), and tells idle workers with
+-- NOTIFY pgqrs_work '*' when its queue has work waiting (a slot is what it may have waited for).
+-- A slot whose holder stopped running without it (its lease expired) is taken back by the next
+-- claim that finds no free slot (_take_slot). Locks: the slot row.
 create function pgqrs._free_slot(p_workflow_id uuid)
 returns void
 language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_queue text;
 begin
-    update pgqrs.queue_slots s set workflow_id = null where s.workflow_id = p_workflow_id;
+    update pgqrs.queue_slots s set workflow_id = null
+     where s.workflow_id = p_workflow_id
+    returning s.queue into v_queue;
+    if found and exists (select from pgqrs.workflows w
+                          where w.queue = v_queue and w.queued
+                            and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null) then
+        perform pg_catalog.pg_notify('pgqrs_work', '*');
+    end if;
 end
 $$;
 comment on function pgqrs._free_slot(uuid) is
-    'Private. Gives back the concurrency slot a workflow holds.';
+    'Private. Gives back the concurrency slot a workflow holds, and wakes workers if work waits.';
 
--- _take_slot(queue, workflow_id, now) -> taken
+-- _free_slots(workflow_ids): _free_slot for many workflows at once (a tree cancelled, a worker's
+-- leases released).
+create function pgqrs._free_slots(p_workflow_ids uuid[])
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    update pgqrs.queue_slots s set workflow_id = null where s.workflow_id = any (p_workflow_ids);
+    if found then
+        perform pg_catalog.pg_notify('pgqrs_work', '*');
+    end if;
+end
+$$;
+comment on function pgqrs._free_slots(uuid[]) is
+    'Private. Gives back the concurrency slots of many workflows, and wakes workers.';
+
+-- _take_slot(queue, workflow_id, selected, now) -> taken
 -- Takes a concurrency slot of the queue for the workflow: the one it holds already, else a free
--- one, else one whose holder no longer runs with a live lease; FOR UPDATE SKIP LOCKED, so
+-- one, else one whose holder no longer runs with a live lease (and is not one of p_selected, the
+-- workflows this claim took slots for and has not granted yet); FOR UPDATE SKIP LOCKED, so
 -- claimers never wait for each other. False when all p_queue.concurrency slots are held.
-create function pgqrs._take_slot(p_queue pgqrs.queues, p_workflow_id uuid, p_now timestamptz)
+create function pgqrs._take_slot(
+    p_queue       pgqrs.queues,
+    p_workflow_id uuid,
+    p_selected    uuid[],
+    p_now         timestamptz
+)
 returns boolean
 language plpgsql
 volatile
@@ -153,6 +191,7 @@ begin
           from pgqrs.queue_slots s
           left join pgqrs.workflows w on w.id = s.workflow_id
          where s.queue = p_queue.name and s.slot <= p_queue.concurrency
+           and s.workflow_id <> all (p_selected)
            and (w.id is null
                 or not (w.status = 'RUNNING' and w.lease_owner is not null
                         and w.lease_expires_at > p_now))
@@ -168,7 +207,7 @@ begin
     return true;
 end
 $$;
-comment on function pgqrs._take_slot(pgqrs.queues, uuid, timestamptz) is
+comment on function pgqrs._take_slot(pgqrs.queues, uuid, uuid[], timestamptz) is
     'Private. Takes a concurrency slot of a queue for a workflow (SKIP LOCKED); false when full.';
 
 -- _take_permit(queue, now) -> taken
@@ -202,14 +241,16 @@ $$;
 comment on function pgqrs._take_permit(pgqrs.queues, timestamptz) is
     'Private. Takes a rate-limit permit of a queue (SKIP LOCKED); false when none is left.';
 
--- _take_capacity(queue, workflow_id, first_start, now) -> taken
+-- _take_capacity(queue, workflow_id, first_start, selected, now) -> taken
 -- What one more running workflow of the queue needs: a slot (with a concurrency limit) and, for a
--- first start, a permit (with a rate limit). False when either is missing; a slot it took is then
--- given back at once, so only a workflow that starts holds one.
+-- first start, a permit (with a rate limit). p_selected: the workflows this claim already took
+-- capacity for (not granted yet). False when either is missing; a slot it took is then given back
+-- at once, so only a workflow that starts holds one.
 create function pgqrs._take_capacity(
     p_queue       pgqrs.queues,
     p_workflow_id uuid,
     p_first_start boolean,
+    p_selected    uuid[],
     p_now         timestamptz
 )
 returns boolean
@@ -219,7 +260,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 begin
     if p_queue.concurrency is not null then
-        if not pgqrs._take_slot(p_queue, p_workflow_id, p_now) then
+        if not pgqrs._take_slot(p_queue, p_workflow_id, p_selected, p_now) then
             return false;
         end if;
     end if;
@@ -232,7 +273,7 @@ begin
     return true;
 end
 $$;
-comment on function pgqrs._take_capacity(pgqrs.queues, uuid, boolean, timestamptz) is
+comment on function pgqrs._take_capacity(pgqrs.queues, uuid, boolean, uuid[], timestamptz) is
     'Private. Takes the slot and permit a workflow needs to start in a limited queue.';
 
 -- _worker_room(worker, queue, selected, want, now) -> how many more this worker may start
@@ -326,7 +367,8 @@ begin
          limit 1
            for no key update skip locked;
         exit when not found;
-        exit when not pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING', p_now);
+        exit when not pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING',
+                                           p_selected || v_ids, p_now);
         v_ids := v_ids || v_id;
         v_room := v_room - 1;
     end loop;
@@ -424,7 +466,8 @@ begin
                 end if;
                 continue;
             end if;
-            if not pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING', p_now) then
+            if not pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING',
+                                        p_selected || v_ids, p_now) then
                 v_room := 0;  -- the queue is full
                 exit;
             end if;
@@ -756,3 +799,211 @@ end
 $$;
 comment on function pgqrs._held_by(pgqrs.workflows, timestamptz) is
     'Private. Why a queued workflow is not running now (NULL: nothing holds it).';
+
+-- _queue_next_at(worker, queue, names, now) -> when this worker could next start work of these
+-- names in this queue, NULL for never without a notification: the earliest available_at of its
+-- runnable workflows (of the keys under their limit, for keyed work), not before the next
+-- permit frees under a rate limit; NULL while the queue is paused, full, or this worker is at
+-- its limit there (whatever frees capacity sends NOTIFY pgqrs_work). Read-only.
+create function pgqrs._queue_next_at(
+    p_worker text,
+    p_queue  pgqrs.queues,
+    p_names  text[],
+    p_now    timestamptz
+)
+returns timestamptz
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_next   timestamptz;
+    v_permit timestamptz;
+begin
+    if p_queue.paused
+       or (p_queue.concurrency is not null
+           and pgqrs._held_slots(p_queue.name, p_now) >= p_queue.concurrency)
+       or pgqrs._worker_room(p_worker, p_queue, '{}', 1, p_now) = 0 then
+        return null;
+    end if;
+    select min(h.available_at) into v_next
+      from pg_catalog.unnest(p_names) n (name)
+     cross join lateral (
+         select w.available_at
+           from pgqrs.workflows w
+          where w.queue = p_queue.name
+            and w.name = n.name
+            and w.concurrency_key is null
+            and w.queued
+            and w.status in ('PENDING', 'RUNNING')
+            and w.lease_owner is null
+            and w.available_at is not null
+          order by w.priority desc, w.available_at
+          limit 1) h;
+    -- Keyed work: the keys under their limit (at most 50, as a claim looks at).
+    v_next := least(v_next, (
+        select min(h.available_at)
+          from (select k.key from pgqrs.queue_keys k
+                 where k.queue = p_queue.name
+                 order by k.served_at, k.key
+                 limit 50) k
+         cross join lateral (
+             select w.available_at
+               from pgqrs.workflows w
+              where w.queue = p_queue.name
+                and w.concurrency_key = k.key
+                and w.name = any (p_names)
+                and w.queued
+                and w.status in ('PENDING', 'RUNNING')
+                and w.lease_owner is null
+                and w.available_at is not null
+              order by w.priority desc, w.available_at
+              limit 1) h
+         where p_queue.key_concurrency is null
+            or (select pg_catalog.count(*) from pgqrs.workflows r
+                 where r.queue = p_queue.name and r.concurrency_key = k.key
+                   and r.status = 'RUNNING' and r.lease_owner is not null
+                   and r.lease_expires_at > p_now) < p_queue.key_concurrency));
+    if v_next is not null and p_queue.rate_limit is not null then
+        select min(pm.used_at) + p_queue.rate_period into v_permit
+          from pgqrs.queue_permits pm
+         where pm.queue = p_queue.name and pm.permit <= p_queue.rate_limit;
+        v_next := greatest(v_next, v_permit);
+    end if;
+    return v_next;
+end
+$$;
+comment on function pgqrs._queue_next_at(text, pgqrs.queues, text[], timestamptz) is
+    'Private. When a worker could next start work of its names in a queue (NULL: when told).';
+
+-- start_workflows(name, inputs, idempotency_keys, options) -> one row per item, in item order:
+--   (item, workflow_id, created, status)
+-- Enqueues many workflows of one name in one call and one statement: p_inputs is a JSON array
+-- (the nth element is the nth workflow's input), p_idempotency_keys (optional) an array of the
+-- same length whose nth key names the nth workflow (NULL elements: no key). Idempotent per item
+-- with a key: an item whose key names a workflow of this name and input already returns it
+-- (created = false); another name or input raises PQ006, and nothing is enqueued. p_options are
+-- those of submit_workflow that make sense for many: queue (a queue name, or true), priority,
+-- concurrency_key, run_at, max_recoveries, deadline, timeout_seconds, max_attempts,
+-- retry_backoff_seconds, retry_max_backoff_seconds. NOTIFY pgqrs_work once. Durable commit.
+-- Locks: the new rows (and waits, like create_workflow, for concurrent inserts of the same key).
+-- Errors: PQ006, PQ007 (an input over the payload limit), PQ008 (not an array, over 100000
+-- items, keys of another length or a blank or oversized key, a bad name or option, or id,
+-- idempotency_key, parent_id or debounce options, which name one workflow), PQ013.
+create function pgqrs.start_workflows(
+    p_name             text,
+    p_inputs           jsonb,
+    p_idempotency_keys text[] default null,
+    p_options          jsonb default '{}'
+)
+returns table (item integer, workflow_id uuid, created boolean, status text)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now   timestamptz := pgqrs.now();
+    v_opt   record;
+    v_count integer;
+    v_bad   record;
+    v_ids   uuid[];
+    v_made  uuid[];
+    v_limit bigint := pgqrs._max_payload_bytes();
+begin
+    perform pg_catalog.set_config('synchronous_commit', 'on', true);
+    perform pgqrs._check_text('workflow name', p_name, 255);
+    if p_inputs is null or pg_catalog.jsonb_typeof(p_inputs) <> 'array' then
+        raise exception 'pgqrs: inputs must be a JSON array' using errcode = 'PQ008';
+    end if;
+    v_count := pg_catalog.jsonb_array_length(p_inputs);
+    if v_count > 100000 then
+        raise exception 'pgqrs: at most 100000 workflows per call, got %', v_count
+            using errcode = 'PQ008';
+    end if;
+    if p_idempotency_keys is not null
+       and coalesce(pg_catalog.cardinality(p_idempotency_keys), 0) <> v_count then
+        raise exception 'pgqrs: % idempotency keys for % inputs',
+            pg_catalog.cardinality(p_idempotency_keys), v_count
+            using errcode = 'PQ008';
+    end if;
+    if exists (select from pg_catalog.unnest(p_idempotency_keys) k
+                where k is not null and (k !~ '[^[:space:]]' or pg_catalog.length(k) > 255)) then
+        raise exception 'pgqrs: an idempotency key is blank or over 255 characters'
+            using errcode = 'PQ008';
+    end if;
+    if coalesce(p_options, '{}'::jsonb) ?| array['id', 'idempotency_key', 'parent_id',
+                                                   'debounce_key', 'debounce_seconds'] then
+        raise exception 'pgqrs: start_workflows takes no id, idempotency_key, parent_id or '
+                        'debounce option (each names one workflow)'
+            using errcode = 'PQ008';
+    end if;
+    v_opt := pgqrs._workflow_options(p_options, v_now);
+    if not v_opt.queue then
+        raise exception 'pgqrs: start_workflows enqueues for workers: queue must not be false'
+            using errcode = 'PQ008';
+    end if;
+    -- Every input within the limits (checked like _check_payload: the depth of large ones).
+    for v_bad in
+        select e.ordinality::integer as n, e.value
+          from pg_catalog.jsonb_array_elements(p_inputs) with ordinality e
+         where pg_catalog.pg_column_size(e.value) >= 2048
+            or pg_catalog.pg_column_size(e.value) > v_limit
+    loop
+        perform pgqrs._check_payload('input of item ' || v_bad.n, v_bad.value);
+    end loop;
+
+    v_ids := array(select pgqrs._uuid_v7() from pg_catalog.generate_series(1, v_count));
+    with made as (
+        insert into pgqrs.workflows as w (id, name, idempotency_key, input, created_at,
+                                          updated_at, queued, available_at, max_recoveries, queue,
+                                          priority, concurrency_key, deadline_at, max_attempts,
+                                          retry_backoff, retry_max_backoff)
+        select v_ids[i], p_name, p_idempotency_keys[i], p_inputs -> (i - 1), v_now, v_now, true,
+               coalesce(v_opt.run_at, v_now), coalesce(v_opt.max_recoveries, 5),
+               coalesce(v_opt.queue_name, 'default'), coalesce(v_opt.priority, 0),
+               v_opt.concurrency_key, v_opt.deadline, v_opt.max_attempts, v_opt.backoff,
+               v_opt.max_backoff
+          from pg_catalog.generate_series(1, v_count) i
+         order by i
+        on conflict do nothing
+        returning w.id
+    )
+    select coalesce(pg_catalog.array_agg(m.id), '{}') into v_made from made m;
+
+    -- Items whose key named a workflow already: that one, if it is the same call.
+    if pg_catalog.cardinality(v_made) < v_count then
+        for v_bad in
+            select i, w.id, w.name, w.input
+              from pg_catalog.generate_series(1, v_count) i
+              left join pgqrs.workflows w on w.idempotency_key = p_idempotency_keys[i]
+             where v_ids[i] <> all (v_made)
+        loop
+            if v_bad.id is null or v_bad.id = any (v_made) then
+                raise exception 'pgqrs: item % has the same idempotency key as another item',
+                    v_bad.i
+                    using errcode = 'PQ006';
+            end if;
+            if v_bad.name <> p_name or v_bad.input is distinct from p_inputs -> (v_bad.i - 1) then
+                raise exception 'pgqrs: item % has the idempotency key of workflow % with a '
+                                'different %', v_bad.i, v_bad.id,
+                    case when v_bad.name <> p_name then 'name (' || v_bad.name || ')'
+                         else 'input' end
+                    using errcode = 'PQ006';
+            end if;
+            v_ids[v_bad.i] := v_bad.id;
+        end loop;
+    end if;
+
+    perform pgqrs._note_queue(coalesce(v_opt.queue_name, 'default'), p_name,
+                              v_opt.concurrency_key);
+    perform pgqrs._notify('pgqrs_work', 'work:' || p_name);
+    return query
+        select u.i::integer, u.id, u.id = any (v_made), w.status
+          from pg_catalog.unnest(v_ids) with ordinality u (id, i)
+          join pgqrs.workflows w on w.id = u.id
+         order by u.i;
+end
+$$;
+comment on function pgqrs.start_workflows(text, jsonb, text[], jsonb) is
+    'Enqueues many workflows of one name in one call; idempotent per item with a key.';

@@ -19,6 +19,11 @@ begin
         perform pg_catalog.pg_extension_config_dump('pgqrs.messages_id_seq', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.events', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.deferred', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.queues', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.queue_slots', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.queue_permits', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.queue_names', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.queue_keys', '');
     end if;
 end
 $$;

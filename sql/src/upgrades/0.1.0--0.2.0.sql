@@ -61,7 +61,11 @@ alter table pgqrs.workflows
     add column forked_from uuid,
     add column parent_id uuid,
     add column waiting_for text,
-    add column claim_id uuid;
+    add column claim_id uuid,
+    add column queue text not null default 'default',
+    add column priority integer not null default 0,
+    add column concurrency_key text,
+    add column debounce_key text;
 comment on column pgqrs.workflows.deadline_at is
     'When set: past it the workflow is CANCELLED and no write of its runner is accepted.';
 comment on column pgqrs.workflows.attempt is
@@ -75,10 +79,28 @@ comment on column pgqrs.workflows.waiting_for is
 comment on column pgqrs.workflows.claim_id is
     'The claim (claim_workflows'' p_claim_id) that granted the current lease, so that a retried '
     'claim returns the same workflows.';
--- The claim index gains the name and loses the leased rows; leased ones get their own.
+comment on column pgqrs.workflows.queue is
+    'The queue the workflow waits in for a worker (pgqrs.queues holds its limits, if any).';
+comment on column pgqrs.workflows.priority is
+    'Within its queue, a higher priority is claimed first; FIFO within a priority.';
+comment on column pgqrs.workflows.concurrency_key is
+    'Workflows of one key (a tenant, say) are limited together and served round-robin.';
+comment on column pgqrs.workflows.debounce_key is
+    'Starting again with this key while it waits postpones it and keeps the latest input.';
+-- The claim index is per queue and name and loses the leased rows; leased ones, keyed ones and
+-- debounced ones get their own.
 drop index pgqrs.workflows_claimable;
-create index workflows_claimable on pgqrs.workflows (name, available_at, id)
-    where queued and status in ('PENDING', 'RUNNING') and lease_owner is null;
+create index workflows_claimable on pgqrs.workflows (queue, name, priority desc, available_at, id)
+    where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
+      and concurrency_key is null;
+create index workflows_claimable_keyed
+    on pgqrs.workflows (queue, concurrency_key, priority desc, available_at, id)
+    where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
+      and concurrency_key is not null;
+create index workflows_running_keyed on pgqrs.workflows (queue, concurrency_key)
+    where status = 'RUNNING' and lease_owner is not null and concurrency_key is not null;
+create unique index workflows_debounce on pgqrs.workflows (name, debounce_key)
+    where status = 'PENDING' and debounce_key is not null;
 create index workflows_leased on pgqrs.workflows (name)
     where queued and status = 'RUNNING' and lease_owner is not null;
 create index workflows_deadline on pgqrs.workflows (deadline_at)
@@ -159,6 +181,61 @@ comment on table pgqrs.events is
     'The latest value each workflow published under each event key (set_event, get_event).';
 revoke all on table pgqrs.events from public;
 
+create table pgqrs.queues (
+    name               text primary key,
+    concurrency        integer check (concurrency between 1 and 100000),
+    worker_concurrency integer check (worker_concurrency between 1 and 10000),
+    rate_limit         integer check (rate_limit between 1 and 100000),
+    rate_period        interval,
+    key_concurrency    integer check (key_concurrency between 1 and 10000),
+    paused             boolean not null default false,
+    created_at         timestamptz not null,
+    updated_at         timestamptz not null,
+    check ((rate_limit is null) = (rate_period is null))
+);
+comment on table pgqrs.queues is
+    'Queues with limits, changed at run time (set_queue); a queue without a row has none.';
+revoke all on table pgqrs.queues from public;
+create table pgqrs.queue_slots (
+    queue       text not null,
+    slot        integer not null,
+    workflow_id uuid,
+    primary key (queue, slot)
+);
+comment on table pgqrs.queue_slots is
+    'The slots of a queue''s concurrency limit: a workflow runs in its queue holding one.';
+create index queue_slots_free on pgqrs.queue_slots (queue, slot) where workflow_id is null;
+create index queue_slots_holder on pgqrs.queue_slots (workflow_id) where workflow_id is not null;
+revoke all on table pgqrs.queue_slots from public;
+create table pgqrs.queue_permits (
+    queue   text not null,
+    permit  integer not null,
+    used_at timestamptz not null,
+    primary key (queue, permit)
+);
+comment on table pgqrs.queue_permits is
+    'The permits of a queue''s rate limit: a first start uses one not used within the period.';
+create index queue_permits_oldest on pgqrs.queue_permits (queue, used_at);
+revoke all on table pgqrs.queue_permits from public;
+create table pgqrs.queue_names (
+    name  text not null,
+    queue text not null,
+    primary key (name, queue)
+);
+comment on table pgqrs.queue_names is
+    'Which queues hold workflows of which names (a claim looks at its names'' queues only).';
+revoke all on table pgqrs.queue_names from public;
+create table pgqrs.queue_keys (
+    queue     text not null,
+    key       text not null,
+    served_at timestamptz not null,
+    primary key (queue, key)
+);
+comment on table pgqrs.queue_keys is
+    'The concurrency keys of a queue with work, served the longest ago first.';
+create index queue_keys_turn on pgqrs.queue_keys (queue, served_at, key);
+revoke all on table pgqrs.queue_keys from public;
+
 create table pgqrs.deferred (
     workflow_id uuid not null,
     action      text not null check (action in ('cancel', 'wake')),
@@ -192,6 +269,11 @@ begin
         perform pg_catalog.pg_extension_config_dump('pgqrs.messages_id_seq', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.events', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.deferred', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.queues', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.queue_slots', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.queue_permits', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.queue_names', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.queue_keys', '');
     end if;
 end
 $$;

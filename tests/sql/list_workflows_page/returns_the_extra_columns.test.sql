@@ -19,8 +19,8 @@ select results_eq(
     'select * from pgqrs.list_workflows_page()',
     $$select id, name, status, lease_owner, recoveries, created_at, updated_at, finished_at,
              idempotency_key, queued, available_at, lease_expires_at, waiting_for, deadline_at,
-             parent_id, attempt
-        from pgqrs.workflows order by created_at desc, id desc$$,
+             parent_id, attempt, queue, priority, concurrency_key, pgqrs._held_by(w, pgqrs.now())
+        from pgqrs.workflows w order by created_at desc, id desc$$,
     'the listed columns');
 -- TEST: and none of the new columns is left empty by the setup
 select is(p.idempotency_key || ' ' || p.attempt || ' ' || (p.parent_id = :'parent') || ' ' || (p.deadline_at is not null),

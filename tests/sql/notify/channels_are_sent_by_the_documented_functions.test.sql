@@ -14,8 +14,9 @@ create temp table sends as
 select set_eq($$select fn from sends where channel = 'pgqrs_work'$$,
               $$values ('_create_workflow'), ('release_workflow'), ('revive_workflow'),
                        ('suspend_workflow'), ('resume_workflow'), ('fork_workflow'),
-                       ('_wake_waiters'), ('_apply_deferred')$$,
-              'pgqrs_work: start_workflow and submit_workflow (via _create_workflow), release, '
+                       ('_wake_waiters'), ('_apply_deferred'), ('start_workflows')$$,
+              'pgqrs_work: start_workflow and submit_workflow (via _create_workflow), '
+              'start_workflows, release, '
               'revive, suspend (to a time already passed), resume, fork, woken waiters (via '
               '_wake_waiters and deferred wake-ups)');
 -- TEST: pgqrs_done (the tag of 'done:' || a workflow id) announces a workflow that became

@@ -4,8 +4,8 @@ select plan(11);
 -- TEST: an option value of the wrong type or out of range raises PQ008
 select throws_ok($$select pgqrs.submit_workflow('wf-bad-type', '{}', '{"id": "nope"}')$$,
     'PQ008', null, 'id not a uuid');
-select throws_ok($$select pgqrs.submit_workflow('wf-bad-type', '{}', '{"queue": "maybe"}')$$,
-    'PQ008', null, 'queue not a boolean');
+select throws_ok($$select pgqrs.submit_workflow('wf-bad-type', '{}', '{"queue": 3}')$$,
+    'PQ008', null, 'queue neither a boolean nor a queue name');
 select throws_ok($$select pgqrs.submit_workflow('wf-bad-type', '{}', '{"run_at": "tomorrow-ish"}')$$,
     'PQ008', null, 'run_at not a time');
 select throws_ok($$select pgqrs.submit_workflow('wf-bad-type', '{}', '{"deadline": 12}')$$,
