@@ -13,6 +13,7 @@
 --   pgqrs.events     the latest value a workflow published under each event key.
 --   pgqrs.workers    one row per worker name: the workflow names it serves, its heartbeat.
 --   pgqrs.ledger     the install scripts applied to this database.
+--   pgqrs.prune_cursor  where the pass of prune() in progress stands (RETENTION below).
 --
 --   A workflow is run either by the process that made it (create_workflow, then
 --   acquire_workflow) or by a worker: start_workflow enqueues it, and claim_workflows hands it
@@ -97,6 +98,16 @@
 --   recoveries exceed max_recoveries is moved to DEAD instead of being handed out again.
 --   NOTIFY pgqrs_work (payload: a workflow name, or '*') announces new or released work, and
 --   NOTIFY pgqrs_done (payload: a workflow id) a workflow that became SUCCESS, FAILED or DEAD.
+--
+-- RETENTION
+--   Nothing is deleted but by prune() (sql/src/12_retention.sql, docs/retention.md): a finished
+--   tree (a root and its descendants by parent_id, all final and last changed before a window;
+--   DEAD only when asked) goes whole with its steps, attempts, messages and events, and so do
+--   consumed messages older than the window. Batches are bounded (p_limit roots per call, read
+--   from the index workflows_finished where the previous call stopped), rows are locked with
+--   SKIP LOCKED and only once final, and one pruner runs per database at a time (a transaction
+--   advisory lock). An idempotency key is remembered as long as its row lives. prune commits
+--   asynchronously: a deletion lost in a crash is done again by the next call.
 --
 -- DURABILITY
 --   acquire_step and heartbeat commit asynchronously: losing a RUNNING marker or a lease extension

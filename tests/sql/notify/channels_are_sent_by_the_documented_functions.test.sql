@@ -31,8 +31,9 @@ select set_eq($$select fn from sends where channel = 'pgqrs_event'$$,
 -- TEST: every channel's subject has its own prefix
 select is_empty($$select * from sends
                    where (channel, subject) not in (('pgqrs_work', 'work'), ('pgqrs_done', 'done'),
-                                                    ('pgqrs_event', 'event'))$$,
-    'only the three documented channels, each with its subject');
+                                                    ('pgqrs_event', 'event'),
+                                                    ('pgqrs_message', 'message'))$$,
+    'only the four documented channels, each with its subject');
 -- TEST: nothing else notifies, but with the payload '*' (work of any name) on pgqrs_work
 select is_empty(
     $$select p.proname, m[0] from pg_proc p,
