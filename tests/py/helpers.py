@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -139,3 +140,18 @@ def setup_effects(dsn: str) -> None:
 
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(EFFECTS_DDL)
+
+
+@contextlib.asynccontextmanager
+async def running_worker(store: Any, workflows: list[Any], **kwargs: Any) -> AsyncIterator[Any]:
+    """A ``pgqrs.Worker(store, workflows, **kwargs)`` running in the background for the block;
+    stopped (drained) at its end."""
+    import pgqrs
+
+    worker = pgqrs.Worker(store, workflows, **kwargs)
+    task = asyncio.create_task(worker.run())
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        await asyncio.wait_for(task, 30)
