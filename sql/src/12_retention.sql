@@ -128,6 +128,9 @@ language plpgsql
 volatile
 security definer
 set search_path = pg_catalog, pg_temp
+-- Short index walks: a JIT compile (which large estimates on a big table could trigger) would
+-- cost more than any of them.
+set jit = off
 as $$
 declare
     v_cutoff   timestamptz;
