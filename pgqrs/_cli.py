@@ -326,7 +326,8 @@ def _add_prune_parser(commands: Any, common: argparse.ArgumentParser) -> None:
             "Delete finished workflow trees (SUCCESS, FAILED and CANCELLED; DEAD too with "
             "--include-dead) whose every member finished more than --older-than ago, with "
             "their steps, step attempts, messages and events, and messages consumed that long "
-            "ago: batch after batch (pgqrs.prune, one transaction each) until none is left. "
+            "ago: batch after batch (pgqrs.prune, one transaction each) until none is left, "
+            "pausing between batches as a worker's pruner does unless --pause 0. "
             "Progress goes to stderr, one line per batch (one updating line on a terminal); "
             "the totals to stdout. Running workflows are never touched, and a tree goes only "
             "whole. When another session is pruning this database, it waits for it. See "
@@ -357,8 +358,10 @@ def _add_prune_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         "--pause",
         metavar="S",
         type=_non_negative_float,
-        default=0.0,
-        help="seconds to wait between batches, to leave the database room (default 0)",
+        default=1.0,
+        help="after each batch, wait this long or as long as the batch took, whichever is "
+        "longer, as a worker's pruner does, so that running workflows keep their speed "
+        "(default 1); 0: no wait at all, the fastest, for a quiet moment",
     )
     opt(
         "--wait",
@@ -720,6 +723,7 @@ def _prune_all(
     """Call prune until a batch reports nothing more; wait while another session prunes."""
     busy_since: float | None = None
     while True:
+        started = time.monotonic()
         result: PruneResult = api.prune(
             args.older_than, limit=args.batch, include_dead=args.include_dead
         )
@@ -745,7 +749,7 @@ def _prune_all(
         if not result.more:
             return
         if args.pause:
-            time.sleep(args.pause)
+            time.sleep(max(args.pause, time.monotonic() - started))
 
 
 class Progress:

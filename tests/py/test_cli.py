@@ -656,7 +656,7 @@ def _old_workflows(dsn: str, count: int, *, days_ago: float = 400) -> list[str]:
 def test_prune_deletes_batch_after_batch_with_progress(dsn: str) -> None:
     old = _old_workflows(dsn, 5)
     recent = _old_workflows(dsn, 1, days_ago=1)
-    done = _pgqrs("--dsn", dsn, "prune", "--older-than", "30d", "--batch", "2")
+    done = _pgqrs("--dsn", dsn, "prune", "--older-than", "30d", "--batch", "2", "--pause", "0")
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(
         r"deleted 5 workflows, 5 steps, 0 step attempts, 0 messages, 0 events in 3 batches"
@@ -688,6 +688,15 @@ def test_prune_deletes_batch_after_batch_with_progress(dsn: str) -> None:
         "events": 0,
         "batches": 1,
     }
+
+
+def test_prune_pauses_between_batches_by_default(dsn: str) -> None:
+    _old_workflows(dsn, 2)
+    # Three batches of one tree (the last finds nothing), so two pauses of at least 1 s.
+    out = _ok("--dsn", dsn, "prune", "--older-than", "30d", "--batch", "1", "--json")
+    totals = json.loads(out)
+    assert (totals["workflows"], totals["batches"]) == (2, 3)
+    assert totals["seconds"] >= 2.0, totals
 
 
 def test_prune_keeps_dead_workflows_unless_asked(dsn: str) -> None:
