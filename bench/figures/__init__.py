@@ -17,6 +17,7 @@ from _common import Env, Figure
 from figures.counts import fig_counts
 from figures.latency import fig_latency
 from figures.replay import fig_replay
+from figures.retention import fig_retention
 from figures.step_cost import fig_step_cost
 from figures.storage import fig_storage
 from figures.throughput import fig_throughput
@@ -29,4 +30,5 @@ FIGURES: dict[int, tuple[str, Callable[[Env], Awaitable[list[Figure]]]]] = {
     4: ("throughput", fig_throughput),
     5: ("pickup latency", fig_latency),
     6: ("storage", fig_storage),
+    7: ("retention: the hot path while pruning", fig_retention),
 }

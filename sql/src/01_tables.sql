@@ -114,8 +114,9 @@ create index workflows_created on pgqrs.workflows (created_at, id);
 create index workflows_name_created on pgqrs.workflows (name, created_at, id);
 create index workflows_status_created on pgqrs.workflows (status, created_at, id)
     where status <> 'SUCCESS';
--- Finished trees to prune, oldest first: roots only (a child goes with its root).
-create index workflows_finished on pgqrs.workflows (updated_at)
+-- Finished trees to prune (pgqrs.prune), oldest first: roots only (a child goes with its
+-- root). The id makes the order total, so that a pass can resume after any root.
+create index workflows_finished on pgqrs.workflows (updated_at, id)
     where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
 
 create table pgqrs.steps (
@@ -186,6 +187,9 @@ comment on table pgqrs.messages is
 -- What recv_message takes next: the oldest unconsumed message of a workflow and topic.
 create index messages_pending on pgqrs.messages (workflow_id, topic, id)
     where consumed_by is null;
+-- Consumed messages, oldest first, for pgqrs.prune: a receive records its message on its
+-- step, so the row is only kept for send_message's idempotency key.
+create index messages_consumed on pgqrs.messages (consumed_at) where consumed_by is not null;
 
 create table pgqrs.events (
     workflow_id uuid not null references pgqrs.workflows (id) on delete cascade,
@@ -234,5 +238,16 @@ insert into pgqrs.instance (notify_key)
 values (pg_catalog.decode(pg_catalog.replace(
             pg_catalog.gen_random_uuid()::text || pg_catalog.gen_random_uuid()::text, '-', ''),
         'hex'));
+
+create table pgqrs.prune_cursor (
+    singleton    boolean primary key default true check (singleton),
+    updated_at   timestamptz not null,
+    id           uuid not null,
+    include_dead boolean not null,
+    moved_at     timestamptz not null
+);
+comment on table pgqrs.prune_cursor is
+    'Where the pass of pgqrs.prune in progress stands among the finished roots, in '
+    '(updated_at, id) order; no row between passes.';
 
 revoke all on all tables in schema pgqrs from public;

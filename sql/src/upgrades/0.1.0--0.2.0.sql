@@ -25,6 +25,9 @@
 --   * list_workers and workflow_counts raise PQ008 for a NULL, non-positive or infinite stale
 --     window instead of answering NULL.
 --   * One private helper raises PQ009 (_raise_worker_not_found).
+--   * Retention (docs/retention.md): prune() deletes finished workflow trees older than a
+--     window, with their steps, attempts, messages and events, and consumed messages, in
+--     bounded batches (table prune_cursor, index messages_consumed).
 --
 -- Lock footprint: new nullable columns and columns with constant defaults are instant. The
 -- status checks of workflows and steps are widened, which scans each table once under an
@@ -44,7 +47,8 @@
 --       on pgqrs.workflows (name, created_at, id);
 --   create index concurrently if not exists workflows_status_created
 --       on pgqrs.workflows (status, created_at, id) where status <> 'SUCCESS';
---   create index concurrently if not exists workflows_finished on pgqrs.workflows (updated_at)
+--   create index concurrently if not exists workflows_finished
+--       on pgqrs.workflows (updated_at, id)
 --       where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
 
 -- Tables ---------------------------------------------------------------------------------------
@@ -89,7 +93,7 @@ create index if not exists workflows_created on pgqrs.workflows (created_at, id)
 create index if not exists workflows_name_created on pgqrs.workflows (name, created_at, id);
 create index if not exists workflows_status_created on pgqrs.workflows (status, created_at, id)
     where status <> 'SUCCESS';
-create index if not exists workflows_finished on pgqrs.workflows (updated_at)
+create index if not exists workflows_finished on pgqrs.workflows (updated_at, id)
     where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
 
 alter table pgqrs.steps drop constraint steps_status_check;
@@ -146,6 +150,7 @@ comment on table pgqrs.messages is
     'Messages sent to a workflow: per topic, in id order; consumed_by names the recv step.';
 create index messages_pending on pgqrs.messages (workflow_id, topic, id)
     where consumed_by is null;
+create index messages_consumed on pgqrs.messages (consumed_at) where consumed_by is not null;
 revoke all on table pgqrs.messages from public;
 
 create table pgqrs.events (
@@ -183,6 +188,18 @@ values (pg_catalog.decode(pg_catalog.replace(
             pg_catalog.gen_random_uuid()::text || pg_catalog.gen_random_uuid()::text, '-', ''),
         'hex'));
 revoke all on table pgqrs.instance from public;
+
+create table pgqrs.prune_cursor (
+    singleton    boolean primary key default true check (singleton),
+    updated_at   timestamptz not null,
+    id           uuid not null,
+    include_dead boolean not null,
+    moved_at     timestamptz not null
+);
+comment on table pgqrs.prune_cursor is
+    'Where the pass of pgqrs.prune in progress stands among the finished roots, in '
+    '(updated_at, id) order; no row between passes.';
+revoke all on table pgqrs.prune_cursor from public;
 
 do $$
 begin

@@ -11,7 +11,7 @@ select is(
           'describe_workflow', 'error_codes', 'fail_step', 'fail_step_attempt', 'fail_workflow',
           'fork_workflow', 'get_event', 'get_workflow', 'heartbeat', 'list_step_attempts',
           'list_steps', 'list_workers', 'list_workflows', 'list_workflows_page',
-          'min_client_version', 'next_claim_at', 'notify_key', 'notify_tag', 'now', 'record_step', 'recv_message', 'register_worker', 'release_workflow', 'resume_workflow',
+          'min_client_version', 'next_claim_at', 'notify_key', 'notify_tag', 'now', 'prune', 'record_step', 'recv_message', 'register_worker', 'release_workflow', 'resume_workflow',
           'revive_workflow', 'send_message', 'set_event', 'sleep_step', 'start_workflow',
           'stop_worker', 'submit_workflow', 'suspend_workflow', 'version', 'worker_heartbeat',
           'workflow_counts'],
