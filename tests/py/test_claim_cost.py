@@ -1,5 +1,7 @@
 """What a claim reads does not grow with the data: every statement inside pgqrs.claim is planned
-on an index whatever the table's statistics say, and none is JIT-compiled.
+on an index whatever the table's statistics say, none is JIT-compiled, and while another
+session holds back the xmin horizon a claim reads the front of its queue, not every entry that
+earlier claims left behind.
 
 Checked on the server: the plans auto_explain reports for the statements run inside the claim,
 and the counters of the current transaction (pg_stat_get_xact_*), not timings."""
@@ -8,10 +10,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 import pytest
+from helpers import with_fake_now
 
 from pgqrs import _sql
 
@@ -78,3 +82,40 @@ def test_a_claim_plans_every_statement_on_an_index_and_compiles_none(dsn: str) -
     assert plans, "auto_explain reported no statement inside the claim"
     assert scans == 0, [p for p in plans if "Seq Scan" in p]
     assert not [p for p in plans if "JIT:" in p]
+
+
+def test_under_a_held_back_horizon_a_claim_reads_the_front_of_its_queue(dsn: str) -> None:
+    n = 200
+    # A frozen clock: the claims below never rewrite the heartbeat, so none of them is the
+    # once-a-second claim that looks from the start of the queue.
+    with (
+        psycopg.connect(
+            with_fake_now(dsn, datetime(2030, 1, 1, tzinfo=UTC)), autocommit=True
+        ) as conn,
+        psycopg.connect(dsn, autocommit=True) as holder,
+    ):
+        conn.execute(_sql.REGISTER_WORKER, ("worker-a", ["wf"], 1, "test", 1))
+        ids = [
+            conn.execute(_sql.SUBMIT_WORKFLOW, ("wf", json.dumps(i), "{}")).fetchall()[0][0]
+            for i in range(n + 1)
+        ]
+        # Another session's snapshot: from now on, no version that the claims below make dead
+        # can be removed, nor its index entries marked dead.
+        holder.execute("begin isolation level repeatable read")
+        holder.execute("select count(*) from pgqrs.workflows")
+        done = set()
+        for _ in range(n):
+            (got,) = claim(conn, "worker-a")
+            conn.execute(_sql.COMPLETE_WORKFLOW, (got[0], got[2], json.dumps("ok")))
+            done.add(got[0])
+        indexes = ("pgqrs.workflows_claimable", "pgqrs.workflows_lease_owner")
+        with conn.transaction():  # the counters of one transaction, before and after
+            before = [xact_count(conn, "pg_stat_get_xact_tuples_returned", i) for i in indexes]
+            (got,) = claim(conn, "worker-a")
+            after = [xact_count(conn, "pg_stat_get_xact_tuples_returned", i) for i in indexes]
+        claimable, by_owner = (a - b for a, b in zip(after, before, strict=True))
+        holder.execute("rollback")
+    assert {got[0]} == set(ids) - done
+    # Without the session's key, the claim would read the n entries left behind in each index.
+    assert claimable <= 3, claimable
+    assert by_owner <= 3, by_owner
