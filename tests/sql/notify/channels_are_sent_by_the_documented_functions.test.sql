@@ -1,5 +1,5 @@
 begin;
-select plan(5);
+select plan(6);
 
 -- A NOTIFY is delivered only when its transaction commits, and every test rolls back, so the
 -- wake-ups themselves are tested in pytest. Here: which functions send on which channel. They
@@ -28,11 +28,16 @@ select set_eq($$select fn from sends where channel = 'pgqrs_done'$$,
 -- by set_event
 select set_eq($$select fn from sends where channel = 'pgqrs_event'$$,
               $$values ('set_event')$$, 'pgqrs_event: set_event');
+-- TEST: pgqrs_message (the tag of 'message:' || '<workflow id> <topic>') announces a message
+-- sent by send_message, for a receiver waiting in its process
+select set_eq($$select fn from sends where channel = 'pgqrs_message'$$,
+              $$values ('send_message')$$, 'pgqrs_message: send_message');
 -- TEST: every channel's subject has its own prefix
 select is_empty($$select * from sends
                    where (channel, subject) not in (('pgqrs_work', 'work'), ('pgqrs_done', 'done'),
-                                                    ('pgqrs_event', 'event'))$$,
-    'only the three documented channels, each with its subject');
+                                                    ('pgqrs_event', 'event'),
+                                                    ('pgqrs_message', 'message'))$$,
+    'only the four documented channels, each with its subject');
 -- TEST: nothing else notifies, but with the payload '*' (work of any name) on pgqrs_work
 select is_empty(
     $$select p.proname, m[0] from pg_proc p,
