@@ -85,6 +85,10 @@ create index workflows_claimable on pgqrs.workflows (name, available_at, id)
     where queued and status in ('PENDING', 'RUNNING') and lease_owner is null;
 create index workflows_leased on pgqrs.workflows (name)
     where queued and status = 'RUNNING' and lease_owner is not null;
+-- A retried claim looks its leases up by owner and claim id.
+drop index pgqrs.workflows_lease_owner;
+create index workflows_lease_owner on pgqrs.workflows (lease_owner, claim_id)
+    where lease_owner is not null;
 create index workflows_deadline on pgqrs.workflows (deadline_at)
     where deadline_at is not null and status in ('PENDING', 'RUNNING');
 create index workflows_parent on pgqrs.workflows (parent_id) where parent_id is not null;
@@ -2400,6 +2404,59 @@ $$;
 comment on function pgqrs._worker_names(text) is
     'Private. Records a worker heartbeat and returns the workflow names it serves (PQ009 if unknown).';
 
+-- _claim_hint(name) -> (at, id)
+-- Where this session's last claim of workflows of that name started: the (available_at, id) key
+-- in workflows_claimable of the first workflow it took, kept by _set_claim_hint in the session
+-- setting pgqrs.claim_hint_<md5(name)> (50 characters: the microseconds since 1970 in 18
+-- digits, then the id in 32 hex digits). The start of the queue ('-infinity' and the nil uuid)
+-- when there is none, or when the setting holds anything else. Only where a scan starts
+-- depends on it, never what a claim may take. Reads a setting; no locks.
+create function pgqrs._claim_hint(p_name text, out at timestamptz, out id uuid)
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    -- Checked with character classes, not a pattern with groups: this runs at every claim, and
+    -- those cost 10 times more.
+    v_hint text := pg_catalog.current_setting('pgqrs.claim_hint_' || pg_catalog.md5(p_name),
+                                              true);
+begin
+    at := '-infinity';
+    id := '00000000-0000-0000-0000-000000000000';
+    if pg_catalog.length(v_hint) = 50 and v_hint !~ '[^0-9a-f]'
+       and pg_catalog.substr(v_hint, 1, 18) !~ '[^0-9]' then
+        at := timestamptz 'epoch'
+              + pg_catalog.substr(v_hint, 1, 12)::bigint * interval '1 second'
+              + pg_catalog.substr(v_hint, 13, 6)::integer * interval '1 microsecond';
+        id := pg_catalog.substr(v_hint, 19)::uuid;
+    end if;
+end
+$$;
+comment on function pgqrs._claim_hint(text) is
+    'Private. Where this session''s last claim of a workflow name started (or the queue''s start).';
+
+-- _set_claim_hint(name, at, id): records in the session that its claims of that name may start
+-- at the key (p_at, p_id) of workflows_claimable (see _claim_hint). A session setting, not a row:
+-- it costs no write, and leaves nothing behind that an old snapshot would keep. Like any
+-- setting, it is undone when the transaction rolls back. No locks.
+create function pgqrs._set_claim_hint(p_name text, p_at timestamptz, p_id uuid)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pg_catalog.set_config(
+        'pgqrs.claim_hint_' || pg_catalog.md5(p_name),
+        pg_catalog.lpad(((extract(epoch from p_at) * 1000000)::bigint)::text, 18, '0')
+            || pg_catalog.replace(p_id::text, '-', ''),
+        false);
+end
+$$;
+comment on function pgqrs._set_claim_hint(text, timestamptz, uuid) is
+    'Private. Records where this session''s next claim of a workflow name may start.';
+
 -- claim(worker, claim_id, limit, lease_seconds)
 --   -> (workflow_id, name, token, input, steps, recovered)
 -- Hands the worker up to p_limit runnable workflows among the names it serves, each under a new
@@ -2409,7 +2466,14 @@ comment on function pgqrs._worker_names(text) is
 -- now), within its deadline, and with no live lease: never leased, released, or expired.
 -- * Fresh work is taken per name from workflows_claimable, oldest available_at first, the names
 --   in the order of their oldest runnable workflow, so the cost of a claim does not depend on
---   how much work of other names is queued.
+--   how much work of other names is queued. Nor on how much this name has had: a session's
+--   claims of a name go on from the key where its previous claim started (_claim_hint), instead
+--   of reading again every entry that earlier claims left behind, which no one can remove while
+--   another transaction holds back the xmin horizon. A workflow that became runnable behind
+--   that key (a released lease, a transaction that committed late, a run_at in the past) is
+--   taken by the first claim that does not find p_limit workflows after the key, which then
+--   looks from the oldest, or by the next claim that rewrites the heartbeat (once a second),
+--   which looks from the oldest first.
 -- * Expired leases are reaped right here, so no reaper job exists: taking one over is a recovery
 --   (recovered = true). It looks for them (among the workflows of its names that are running,
 --   not among those queued) when fresh work did not fill p_limit, and at most once a second
@@ -2454,8 +2518,9 @@ set search_path = pg_catalog, pg_temp
 -- a stale row estimate (a queue that just filled up) the planner would rather fetch every
 -- claimable row and sort them, which makes each claim cost as much as the whole queue.
 set enable_sort = off
--- A plan that still sorts (a few rows) is costed above jit_above_cost by enable_sort = off, and
--- compiling it costs a claim 100 ms or more; none of the claim's queries is worth compiling.
+-- No JIT: a plan that still needs a sort (a few rows) is costed at "disabled" (1e10) under
+-- enable_sort = off, which is above every jit_*_above_cost, and compiling it took 60-120 ms of
+-- every claim.
 set jit = off
 as $$
 declare
@@ -2471,6 +2536,17 @@ declare
     v_steps     jsonb;
     v_budget    bigint;
     v_setting   text;
+    v_retried   boolean := false;
+    v_hinted    boolean;
+    v_order     text[];
+    v_hint      record;
+    v_from_at   timestamptz;
+    v_from_id   uuid;
+    v_took      uuid[];
+    v_first_at  timestamptz;
+    v_first_id  uuid;
+    v_start_at  constant timestamptz := '-infinity';
+    v_start_id  constant uuid := '00000000-0000-0000-0000-000000000000';
 begin
     -- A worker calls this in a loop: checks are expressions, the private checkers only raise.
     v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
@@ -2484,25 +2560,28 @@ begin
     select n.names, n.ticked into v_names, v_ticked from pgqrs._worker_names(p_worker) n;
     v_budget := greatest(1048576, 16777216 / p_limit);
 
-    -- A retry of a claim whose answer was lost: hand back what that claim granted.
+    -- A retry of a claim whose answer was lost: hand back what that claim granted. One probe of
+    -- workflows_lease_owner by owner and claim id; the status is checked on the rows found, so
+    -- that no plan can walk every RUNNING workflow (or every lease this owner ever held) instead.
     if p_claim_id is not null then
         for v_wf in
-            select w.id, w.name, w.lease_token, w.input
+            select w.id, w.name, w.lease_token, w.input, w.status
               from pgqrs.workflows w
              where w.lease_owner = p_worker
                and w.claim_id = p_claim_id
-               and w.status = 'RUNNING'
              order by w.available_at, w.id
         loop
+            continue when v_wf.status <> 'RUNNING';
             workflow_id := v_wf.id;
             name := v_wf.name;
             token := v_wf.lease_token;
             input := v_wf.input;
             steps := pgqrs._finished_steps(v_wf.id, v_budget);
             recovered := false;
+            v_retried := true;
             return next;
         end loop;
-        if found then
+        if v_retried then
             return;
         end if;
     end if;
@@ -2513,9 +2592,13 @@ begin
     end if;
 
     -- Deadlines: a workflow past its deadline is cancelled, whoever holds it (a stuck runner is
-    -- fenced out by the new token). Usually there is none: one probe of workflows_deadline.
-    if exists (select from pgqrs.workflows w
-                where w.deadline_at <= v_now and w.status in ('PENDING', 'RUNNING')) then
+    -- fenced out by the new token). Usually there is none: one probe of workflows_deadline, the
+    -- earliest deadline, asked as min() so that the first entry of that index is the only cheap
+    -- plan. (Asked as EXISTS, it was planned as a sequential scan of the whole table that hoped
+    -- to stop at an early match whenever the statistics made matches look common, such as right
+    -- after a queue filled up: 4-40 ms per claim at 60,000-120,000 workflows.)
+    if (select min(w.deadline_at) from pgqrs.workflows w
+         where w.deadline_at is not null and w.status in ('PENDING', 'RUNNING')) <= v_now then
         for v_wf in
             select w.id, w.deadline_at
               from pgqrs.workflows w
@@ -2531,39 +2614,72 @@ begin
 
     -- Fresh work, name by name (the ids first, locked, into an array: a loop over a query would
     -- open a cursor, which costs more than the rest of a one-row claim). With several names,
-    -- the one whose oldest runnable workflow is oldest goes first (one index probe per name;
-    -- none for a worker of one name), and names with nothing runnable are skipped. A name listed
-    -- twice is taken once: SKIP LOCKED does not skip the rows this claim has locked already.
-    for v_name in
-        select n.name
-          from (select distinct u.name from pg_catalog.unnest(v_names) u (name)) n
-          left join lateral (
-              select w.available_at, w.id
-                from pgqrs.workflows w
-               where pg_catalog.cardinality(v_names) > 1
-                 and w.name = n.name
-                 and w.queued
-                 and w.status in ('PENDING', 'RUNNING')
-                 and w.lease_owner is null
-                 and w.available_at <= v_now
-               order by w.available_at, w.id
-               limit 1) h on true
-         where pg_catalog.cardinality(v_names) = 1 or h.id is not null
-         order by h.available_at, h.id
+    -- the one whose oldest runnable workflow is oldest goes first.
+    -- A scan starts at the key where this session's last claim of the name started
+    -- (_claim_hint), not at the front of workflows_claimable: every claimed workflow leaves its
+    -- entry there, in front of the queue, and while another transaction holds back the xmin
+    -- horizon no one can remove those entries, so a scan from the front reads all of them, at
+    -- every claim. A workflow that became claimable behind that key (a released lease, a
+    -- transaction that committed late, a run_at in the past) is found by the full scan, which
+    -- runs first once a second (v_ticked), and after the hinted one whenever that did not fill
+    -- p_limit: a claim that finds fewer workflows than asked has looked at the whole queue.
+    v_hinted := not v_ticked;
     loop
-        exit when pg_catalog.cardinality(v_ids) >= p_limit;
-        v_ids := v_ids || array(
-            select w.id
-              from pgqrs.workflows w
-             where w.name = v_name
-               and w.queued
-               and w.status in ('PENDING', 'RUNNING')
-               and w.lease_owner is null
-               and w.available_at <= v_now
-               and (w.deadline_at is null or w.deadline_at > v_now)
-             order by w.available_at, w.id
-             limit p_limit - pg_catalog.cardinality(v_ids)
-               for no key update skip locked);
+        if pg_catalog.cardinality(v_names) = 1 then
+            v_order := v_names;
+        else
+            v_order := array(
+                select n.name
+                  from pg_catalog.unnest(v_names) n (name)
+                 cross join lateral pgqrs._claim_hint(n.name) h
+                 cross join lateral (
+                     select w.available_at
+                       from pgqrs.workflows w
+                      where w.name = n.name
+                        and w.queued
+                        and w.status in ('PENDING', 'RUNNING')
+                        and w.lease_owner is null
+                        and w.available_at <= v_now
+                        and (w.available_at, w.id)
+                            >= (case when v_hinted then h.at else v_start_at end,
+                                case when v_hinted then h.id else v_start_id end)
+                      order by w.available_at, w.id
+                      limit 1) f
+                 order by f.available_at, n.name);
+        end if;
+        foreach v_name in array v_order loop
+            exit when pg_catalog.cardinality(v_ids) >= p_limit;
+            v_from_at := v_start_at;
+            v_from_id := v_start_id;
+            if v_hinted then
+                v_hint := pgqrs._claim_hint(v_name);
+                v_from_at := v_hint.at;
+                v_from_id := v_hint.id;
+            end if;
+            select pg_catalog.array_agg(x.id order by x.available_at, x.id),
+                   (pg_catalog.array_agg(x.available_at order by x.available_at, x.id))[1],
+                   (pg_catalog.array_agg(x.id order by x.available_at, x.id))[1]
+              into v_took, v_first_at, v_first_id
+              from (select w.id, w.available_at
+                      from pgqrs.workflows w
+                     where w.name = v_name
+                       and w.queued
+                       and w.status in ('PENDING', 'RUNNING')
+                       and w.lease_owner is null
+                       and w.available_at <= v_now
+                       and (w.available_at, w.id) >= (v_from_at, v_from_id)
+                       and (w.deadline_at is null or w.deadline_at > v_now)
+                       and w.id <> all (v_ids)
+                     order by w.available_at, w.id
+                     limit p_limit - pg_catalog.cardinality(v_ids)
+                       for no key update skip locked) x;
+            if v_took is not null then
+                v_ids := v_ids || v_took;
+                perform pgqrs._set_claim_hint(v_name, v_first_at, v_first_id);
+            end if;
+        end loop;
+        exit when not v_hinted or pg_catalog.cardinality(v_ids) >= p_limit;
+        v_hinted := false;
     end loop;
 
     -- Expired leases: when the claim is not full, and once a second in any case.
@@ -4427,6 +4543,8 @@ revoke all on function pgqrs._run_order(uuid) from public;
 revoke all on function pgqrs.fork_workflow(uuid, text, uuid) from public;
 revoke all on function pgqrs._raise_worker_not_found(text) from public;
 revoke all on function pgqrs._worker_names(text) from public;
+revoke all on function pgqrs._claim_hint(text) from public;
+revoke all on function pgqrs._set_claim_hint(text, timestamptz, uuid) from public;
 revoke all on function pgqrs.claim(text, uuid, integer, double precision) from public;
 revoke all on function pgqrs._set_aside(uuid, timestamptz, jsonb, integer) from public;
 revoke all on function pgqrs.describe_workflow(uuid) from public;

@@ -98,8 +98,10 @@ create index workflows_claimable on pgqrs.workflows (name, available_at, id)
 -- over. As many rows as workflows running, whatever the size of the queue.
 create index workflows_leased on pgqrs.workflows (name)
     where queued and status = 'RUNNING' and lease_owner is not null;
--- Who holds what: register_worker, stop_worker and list_workers look leases up by owner.
-create index workflows_lease_owner on pgqrs.workflows (lease_owner)
+-- Who holds what: register_worker, stop_worker and list_workers look leases up by owner, and a
+-- retried claim its own leases by owner and claim id, one probe however many leases the owner
+-- held before (under a held-back xmin horizon, each of those leaves an entry no one can remove).
+create index workflows_lease_owner on pgqrs.workflows (lease_owner, claim_id)
     where lease_owner is not null;
 -- Deadlines to enforce: claim_workflows cancels the workflows whose deadline has passed.
 create index workflows_deadline on pgqrs.workflows (deadline_at)

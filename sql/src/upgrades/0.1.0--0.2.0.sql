@@ -85,6 +85,10 @@ create index workflows_claimable on pgqrs.workflows (name, available_at, id)
     where queued and status in ('PENDING', 'RUNNING') and lease_owner is null;
 create index workflows_leased on pgqrs.workflows (name)
     where queued and status = 'RUNNING' and lease_owner is not null;
+-- A retried claim looks its leases up by owner and claim id.
+drop index pgqrs.workflows_lease_owner;
+create index workflows_lease_owner on pgqrs.workflows (lease_owner, claim_id)
+    where lease_owner is not null;
 create index workflows_deadline on pgqrs.workflows (deadline_at)
     where deadline_at is not null and status in ('PENDING', 'RUNNING');
 create index workflows_parent on pgqrs.workflows (parent_id) where parent_id is not null;
