@@ -273,15 +273,19 @@ async def make_finished(admin: pgqrs.Admin, n: int) -> UUID:
 
 
 # --------------------------------------------------------------------------------------------------
-# Worker processes (figures 4 and 5)
+# Worker processes (figures 4, 5, 7 and 8)
 # --------------------------------------------------------------------------------------------------
 
 
 class WorkerProcs:
-    """Worker processes running bench/worker.py, started and stopped through their stdin."""
+    """Worker processes running bench/worker.py, started and stopped through their stdin; they
+    connect to the benchmark database, or to ``dsn``."""
 
-    def __init__(self, env: Env, workflow: str, procs: int, concurrency: int) -> None:
+    def __init__(
+        self, env: Env, workflow: str, procs: int, concurrency: int, dsn: str | None = None
+    ) -> None:
         self.env = env
+        self.dsn = dsn or env.bench_dsn
         self.workflow = workflow
         self.n = procs
         self.concurrency = concurrency
@@ -289,7 +293,7 @@ class WorkerProcs:
         self.procs: list[asyncio.subprocess.Process] = []
 
     async def spawn(self) -> None:
-        environ = dict(os.environ, BENCH_WORKER_DSN=self.env.bench_dsn)
+        environ = dict(os.environ, BENCH_WORKER_DSN=self.dsn)
         for j in range(self.n):
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,

@@ -151,6 +151,20 @@ class Observer:
             rows=rows,
         )
 
+    async def calls_in(self, datname: str, fragment: str) -> tuple[int, float] | None:
+        """(calls, total execution ms) of the top-level statements containing ``fragment`` run
+        in database ``datname`` so far, or None without pg_stat_statements. For figures that
+        run in a database of their own: take the difference of two readings."""
+        if not self.pgss:
+            return None
+        row = await self._one(
+            "SELECT coalesce(sum(s.calls), 0), coalesce(sum(s.total_exec_time), 0)"
+            " FROM pg_stat_statements s JOIN pg_catalog.pg_database d ON d.oid = s.dbid"
+            " WHERE d.datname = %s AND s.toplevel AND s.query LIKE %s",
+            (datname, f"%{fragment}%"),
+        )
+        return int(row[0]), float(row[1])
+
     async def counters(self) -> Counters:
         wal: tuple[Any, ...] = (None, None, None)
         if self.wal:

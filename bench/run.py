@@ -10,9 +10,13 @@ into a fresh database, and measures:
 3. replay of a workflow with 1,000 (and 100) finished steps;
 4. throughput of one-step workflows with 1 and 2 worker processes at concurrency 1 and 8;
 5. pickup latency of an idle worker, and result latency of ``handle.result()``;
-6. storage per completed step.
+6. storage per completed step;
+7. claims, one worker's throughput, next_claim_at, listings and counts on a database holding
+   1,000,000 finished and 100,000 queued workflows of other names, against an empty one;
+8. one worker's throughput while another session holds the xmin horizon back for 60 s.
 
-The machine may be shared and noisy, so every figure comes with a floor measured in the same run,
+The machine may be shared and noisy, so every figure comes with a floor measured in the same run
+(for 7 and 8: the same figure on an empty database, or without the held-back horizon),
 interleaved with its repetitions, and is reported as a ratio to it: the median and min-max of the
 repetitions that follow a warm-up repetition. Progress goes to stderr, the table to stdout, and
 everything (raw repetitions included) to bench/results.json.
@@ -22,7 +26,8 @@ everything (raw repetitions included) to bench/results.json.
 Layout: this file holds the command line and the run. Each figure is a module of bench/figures/,
 whose __init__.py lists them (FIGURES); bench/_common.py holds what the figures share,
 bench/report.py the table and the description of the machine and server, bench/observe.py the
-server-side counters, bench/flows.py the workflows and bench/worker.py the worker process.
+server-side counters, bench/flows.py the workflows, bench/worker.py the worker process and
+bench/fill.py the rows that fill a large database.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from ._handles import ChildHandle, WorkflowHandle
 from ._handles_sync import SyncChildHandle, SyncWorkflowHandle
 from ._policy import RetryPolicy
 from ._results import (
+    PruneResult,
     StepAttempt,
     StepInfo,
     WorkerInfo,
@@ -30,6 +31,7 @@ from ._results import (
     WorkflowInfo,
     WorkflowSummary,
 )
+from ._retention import Retention
 from ._store import Store, connect
 from ._store_sync import SyncStore
 from ._store_sync import connect as connect_sync
@@ -77,7 +79,9 @@ __all__ = [
     "NonRetryable",
     "PayloadTooLargeError",
     "PgqrsError",
+    "PruneResult",
     "PyWorkflow",
+    "Retention",
     "RetryPolicy",
     "SchemaError",
     "StepAttempt",

@@ -1,5 +1,5 @@
 """The admin API: install the schema; create, start, look up, cancel, resume and fork workflows;
-send messages to workflows and read their events from outside any workflow.
+send messages to workflows and read their events from outside any workflow; prune old ones.
 
 ``_admin_sync.py`` is generated from this file (``make gen``): edit this one, not the twin.
 """
@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from . import _codec, _install, _lookup, _policy, _results, _sql, errors
+from . import _codec, _install, _lookup, _policy, _results, _retention, _sql, errors
 from ._handles import WorkflowHandle
 from ._results import (
+    PruneResult,
     StepAttempt,
     StepInfo,
     WorkerInfo,
@@ -291,3 +292,23 @@ class Admin:
         """The newest workflows, optionally filtered by status and name."""
         rows = await self.store.call(_sql.LIST_WORKFLOWS, (status, name, limit))
         return [WorkflowSummary(*row) for row in rows]
+
+    async def prune(
+        self,
+        older_than: timedelta | float,
+        *,
+        limit: int = 1000,
+        include_dead: bool = False,
+    ) -> PruneResult:
+        """One batch of retention (``pgqrs.prune``): delete up to ``limit`` finished workflow
+        trees whose every member finished more than ``older_than`` ago (a timedelta, or
+        seconds; at least 1 minute), with their steps, attempts, messages and events, and up to
+        ``limit`` messages consumed that long ago. DEAD workflows go only with
+        ``include_dead``. Returns what it deleted: call again while ``more`` is true. ``busy``
+        means another session is pruning this database right now, and nothing was done.
+
+        Workers prune by themselves with ``retention=`` (docs/retention.md); ``pgqrs prune``
+        loops over batches with progress.
+        """
+        query, params = _retention.prune_call(_retention.window(older_than), limit, include_dead)
+        return _results.prune_result((await self.store.call(query, params))[0])

@@ -1,12 +1,13 @@
 """The ``pgqrs`` command line: install the schema, inspect workflows and workers, cancel, resume
-or fork a workflow, run a worker.
+or fork a workflow, prune old ones, run a worker.
 
 ``pgqrs --help`` lists the commands. Every command but ``worker`` uses the synchronous client;
 ``worker`` runs :class:`pgqrs.Worker` in an asyncio loop until SIGTERM or SIGINT.
 
 Exit codes: 0 on success (and after a worker's clean drain; also for ``workflows cancel`` of a
 workflow that had already finished, which it says); 1 when pgqrs or the database refuses (one
-line on stderr, no traceback); 2 for a usage error.
+line on stderr, no traceback); 2 for a usage error; 130 when ``prune`` is interrupted (what it
+deleted by then stays deleted, and it says how much).
 
 Times are shown as ages against the database server's clock, so a skewed local clock does not
 distort them: ``12s ago``, ``3m12s ago``, ``in 20s`` for a time still to come.
@@ -20,18 +21,20 @@ import importlib
 import json
 import logging
 import os
+import re
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
 import psycopg
 
-from . import __version__, _sql, admin, connect, connect_sync
+from . import __version__, _retention, _sql, admin, connect, connect_sync
 from ._admin_sync import SyncAdmin
 from ._codec import as_uuid
-from ._results import StepAttempt, StepInfo, WorkflowInfo, WorkflowSummary
+from ._results import PruneResult, StepAttempt, StepInfo, WorkflowInfo, WorkflowSummary
 from ._worker import Worker, collect_workflows
 from .errors import PgqrsError
 
@@ -48,6 +51,10 @@ Handler = Callable[[argparse.Namespace], int]
 
 class UsageError(Exception):
     """A command line that cannot work (exit status 2), such as a module with no workflows."""
+
+
+class PruneBusyError(Exception):
+    """``prune`` waited ``--wait`` seconds for another session that kept pruning (exit 1)."""
 
 
 # --- entry point ----------------------------------------------------------------------------
@@ -129,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("id", help="workflow id")
     sub.set_defaults(handler=cmd_revive)
+    _add_prune_parser(commands, common)
     return parser
 
 
@@ -206,6 +214,13 @@ def _add_worker_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         "--no-listen",
         action="store_true",
         help="do not LISTEN: find new work by polling every --poll-interval",
+    )
+    opt(
+        "--retention",
+        metavar="DURATION",
+        type=_duration,
+        help="prune workflows finished longer ago than this (30d, 12h, 90m, 3600s) in the "
+        "background, once a minute; one worker per database prunes at a time (default: never)",
     )
     opt(
         "--log-level",
@@ -300,6 +315,83 @@ def _add_workflows_parser(commands: Any, common: argparse.ArgumentParser) -> Non
         help="id of the new workflow; forking again with the same id returns the same fork",
     )
     sub.set_defaults(handler=cmd_workflows_fork)
+
+
+def _add_prune_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+    sub = commands.add_parser(
+        "prune",
+        parents=[common],
+        help="delete finished workflows older than a window, with their steps and messages",
+        description=(
+            "Delete finished workflow trees (SUCCESS, FAILED and CANCELLED; DEAD too with "
+            "--include-dead) whose every member finished more than --older-than ago, with "
+            "their steps, step attempts, messages and events, and messages consumed that long "
+            "ago: batch after batch (pgqrs.prune, one transaction each) until none is left, "
+            "pausing between batches as a worker's pruner does unless --pause 0. "
+            "Progress goes to stderr, one line per batch (one updating line on a terminal); "
+            "the totals to stdout. Running workflows are never touched, and a tree goes only "
+            "whole. When another session is pruning this database, it waits for it. See "
+            "docs/retention.md."
+        ),
+    )
+    opt = sub.add_argument
+    opt(
+        "--older-than",
+        metavar="DURATION",
+        type=_duration,
+        required=True,
+        help="the window: a number and a unit, such as 30d, 12h, 90m or 3600s (at least 1m)",
+    )
+    opt(
+        "--include-dead",
+        action="store_true",
+        help="delete DEAD workflows too (by default they wait for an operator)",
+    )
+    opt(
+        "--batch",
+        metavar="N",
+        type=_positive_int,
+        default=1000,
+        help="workflow trees per batch, at most 100000 (default 1000)",
+    )
+    opt(
+        "--pause",
+        metavar="S",
+        type=_non_negative_float,
+        default=1.0,
+        help="after each batch, wait this long or as long as the batch took, whichever is "
+        "longer, as a worker's pruner does, so that running workflows keep their speed "
+        "(default 1); 0: no wait at all, the fastest, for a quiet moment",
+    )
+    opt(
+        "--wait",
+        metavar="S",
+        type=_non_negative_float,
+        default=60.0,
+        help="how long to wait for another session that is pruning before giving up (default 60)",
+    )
+    opt("--json", action="store_true", help="print the totals as one JSON object")
+    sub.set_defaults(handler=cmd_prune)
+
+
+# Units of --older-than and --retention.
+DURATION_UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_DURATION_PART = re.compile(r"(\d+)([wdhms])")
+
+
+def _duration(text: str) -> timedelta:
+    """``30d``, ``12h``, ``90m``, ``3600s``, ``1w``, or parts of them together (``1d12h``)."""
+    spec = text.strip().lower()
+    parts = _DURATION_PART.findall(spec)
+    if not parts or "".join(n + u for n, u in parts) != spec:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a duration: give a number and a unit, such as 30d, 12h, 90m or 3600s"
+        )
+    seconds = sum(int(n) * DURATION_UNITS[u] for n, u in parts)
+    try:
+        return _retention.window(timedelta(seconds=seconds), "the duration")
+    except (PgqrsError, OverflowError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive_int(text: str) -> int:
@@ -598,6 +690,99 @@ def cmd_workflows_fork(args: argparse.Namespace) -> int:
     return _with_admin(args.dsn, run)
 
 
+def cmd_prune(args: argparse.Namespace) -> int:
+    """``pgqrs prune --older-than D``: prune batch after batch until nothing is left."""
+    totals = _retention.PruneTotals()
+    progress = Progress(sys.stderr)
+    try:
+        _with_admin(args.dsn, lambda api, now: _prune_all(api, args, totals, progress))
+    except PruneBusyError as exc:
+        progress.done()
+        return _fail(str(exc), 1)
+    except KeyboardInterrupt:
+        progress.done()
+        print(
+            f"pgqrs: interrupted: deleted {totals.counts()} in {totals.batches} batches",
+            file=sys.stderr,
+        )
+        return 130
+    progress.done()
+    if args.json:
+        print(json.dumps(totals.as_dict()))
+    else:
+        print(
+            f"deleted {totals.counts()} in {totals.batches} "
+            f"batch{'' if totals.batches == 1 else 'es'} ({totals.seconds:.1f}s)"
+        )
+    return 0
+
+
+def _prune_all(
+    api: SyncAdmin, args: argparse.Namespace, totals: _retention.PruneTotals, progress: Progress
+) -> None:
+    """Call prune until a batch reports nothing more; wait while another session prunes."""
+    busy_since: float | None = None
+    while True:
+        started = time.monotonic()
+        result: PruneResult = api.prune(
+            args.older_than, limit=args.batch, include_dead=args.include_dead
+        )
+        if result.busy:
+            now = time.monotonic()
+            if busy_since is None:
+                busy_since = now
+                progress.note("another session is pruning this database; waiting for it")
+            if now - busy_since >= args.wait:
+                raise PruneBusyError(
+                    f"another session kept pruning this database for {args.wait:g}s: try "
+                    "again later, or pass a longer --wait"
+                )
+            time.sleep(min(1.0, max(args.wait - (now - busy_since), 0.01)))
+            continue
+        busy_since = None
+        totals.add(result)
+        rate = totals.workflows / totals.seconds if totals.seconds > 0 else 0.0
+        progress.line(
+            f"batch {totals.batches}: {result.workflows} workflows, {result.messages} "
+            f"messages; total {totals.counts()}; {rate:.0f} workflows/s"
+        )
+        if not result.more:
+            return
+        if args.pause:
+            time.sleep(max(args.pause, time.monotonic() - started))
+
+
+class Progress:
+    """Progress lines on ``stream``: one line per call, or on a terminal one line rewritten in
+    place (``\r``)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        self._open = False
+
+    def line(self, text: str) -> None:
+        if self.tty:
+            self.stream.write("\r\x1b[2K" + text)
+            self._open = True
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def note(self, text: str) -> None:
+        """A line of its own, kept on a terminal too."""
+        self.done()
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        """End an updating line."""
+        if self._open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open = False
+
+
 # --- the worker -----------------------------------------------------------------------------
 
 
@@ -624,6 +809,7 @@ async def _serve(args: argparse.Namespace, module: ModuleType) -> None:
         listen_dsn=args.listen_dsn,
         listen=not args.no_listen,
         poll_interval=args.poll_interval,
+        retention=args.retention,
         **options,
     )
     try:

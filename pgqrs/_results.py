@@ -161,6 +161,27 @@ class WorkflowSummary:
     finished_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class PruneResult:
+    """What one ``pgqrs.prune`` call deleted: rows of each table (``messages`` counts both the
+    messages of the deleted workflows and consumed messages older than the window). ``more``:
+    the call stopped at its limit, call again; ``busy``: another transaction was pruning this
+    database, so this call did nothing."""
+
+    workflows: int
+    steps: int
+    step_attempts: int
+    messages: int
+    events: int
+    more: bool
+    busy: bool
+
+    @property
+    def rows(self) -> int:
+        """Every row deleted, in every table."""
+        return self.workflows + self.steps + self.step_attempts + self.messages + self.events
+
+
 def workflow_info(row: tuple[Any, ...]) -> WorkflowInfo:
     return WorkflowInfo(*row)
 
@@ -171,3 +192,7 @@ def step_info(row: tuple[Any, ...]) -> StepInfo:
 
 def step_attempt(row: tuple[Any, ...]) -> StepAttempt:
     return StepAttempt(*row)
+
+
+def prune_result(row: tuple[Any, ...]) -> PruneResult:
+    return PruneResult(*row)

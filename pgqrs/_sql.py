@@ -219,3 +219,10 @@ SET_EVENT: LiteralString = (
 GET_EVENT: LiteralString = (
     "SELECT found, value FROM pgqrs.get_event(p_workflow_id => %s::uuid, p_key => %s::text)"
 )
+
+# Retention: one bounded batch of deletions (docs/retention.md); busy when another transaction
+# is pruning this database.
+PRUNE: LiteralString = (
+    "SELECT workflows, steps, step_attempts, messages, events, more, busy FROM pgqrs.prune("
+    "p_older_than => %s::interval, p_limit => %s::int4, p_include_dead => %s::bool)"
+)

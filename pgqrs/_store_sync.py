@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 from types import TracebackType
 from typing import Any, LiteralString
 
@@ -21,9 +22,10 @@ import psycopg
 from psycopg.types.json import set_json_loads
 from psycopg_pool import ConnectionPool
 
-from . import _codec, _dberrors, _install, _listen, _policy, _sql, errors
+from . import _codec, _dberrors, _install, _listen, _policy, _retention, _sql, errors
 from ._listen import Listener
 from ._policy import RetryPolicy
+from ._retention import Retention
 from ._runtime import default_runner_id
 
 logger = logging.getLogger("pgqrs")
@@ -49,6 +51,10 @@ class SyncStore:
     ``inline_wait_max`` seconds (a retry's backoff, a sleep, a receive's timeout) happens in
     process; a longer one suspends the workflow, freeing the worker and its connection, and a
     worker resumes it when it is due (or, for a receive or a child, when it is woken).
+
+    ``retention`` (a :class:`pgqrs.Retention`, a timedelta or seconds; default None: keep
+    everything) makes every worker of this store prune finished workflows older than that
+    window in the background (docs/retention.md).
     """
 
     def __init__(
@@ -64,6 +70,7 @@ class SyncStore:
         poll_interval: float = 5.0,
         step_retry: RetryPolicy = _policy.NO_RETRIES,
         inline_wait_max: float = 2.0,
+        retention: Retention | None = None,
     ) -> None:
         self.pool = pool
         self.dsn = dsn
@@ -75,6 +82,7 @@ class SyncStore:
         self.poll_interval = poll_interval
         self.step_retry = step_retry
         self.inline_wait_max = inline_wait_max
+        self.retention = retention
         self.listener = Listener(self.listen_dsn, enabled=listen)
         self._schema_checked = False
         self._notify_key: bytes | None = None
@@ -94,6 +102,7 @@ class SyncStore:
         prepare_threshold: int | None = 5,
         step_retry: RetryPolicy | None = None,
         inline_wait_max: float = 2.0,
+        retention: Retention | timedelta | float | None = None,
     ) -> SyncStore:
         """Open a store on ``dsn``, a libpq connection string or URL; see :class:`SyncStore`."""
         if not lease_seconds > 0:
@@ -104,6 +113,7 @@ class SyncStore:
             raise errors.InvalidArgumentError(
                 f"inline_wait_max must not be negative, got {inline_wait_max}"
             )
+        retention_options = _retention.retention_option(retention)
         pool = ConnectionPool(
             dsn,
             min_size=1,
@@ -125,6 +135,7 @@ class SyncStore:
             poll_interval=poll_interval,
             step_retry=step_retry or _policy.NO_RETRIES,
             inline_wait_max=inline_wait_max,
+            retention=retention_options,
         )
 
     def close(self) -> None:

@@ -3,7 +3,8 @@
 All decisions are the SQL's: ``claim_workflows`` hands out runnable workflows (new, released, or
 left by a worker whose lease expired) under new leases, and moves crash-looping ones to DEAD.
 The worker only runs what it is given, and sleeps until NOTIFY pgqrs_work, the next claimable
-time (``next_claim_at``) or a backstop poll, whichever comes first.
+time (``next_claim_at``) or a backstop poll, whichever comes first. With retention set, it also
+runs a :class:`pgqrs._retention.Pruner` in the background (docs/retention.md).
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any, LiteralString
 
 import psycopg
 
-from . import _codec, _dberrors, _replay, _sql, errors
+from . import _codec, _dberrors, _replay, _retention, _sql, errors
+from ._retention import Pruner, Retention
 from ._store import Store
 from ._store_sync import SyncStore
 from ._workflow import PyWorkflow
@@ -71,6 +73,10 @@ class Worker:
     :meth:`stop` (or SIGTERM/SIGINT with ``handle_signals=True``) drains: no new claims, running
     workflows get ``grace_period`` seconds and start no new step once draining, then every lease
     still held is released so other workers resume at once.
+
+    ``retention`` (a :class:`pgqrs.Retention`, a timedelta or seconds; default: the store's)
+    makes the worker prune finished workflows older than that window in the background, once a
+    minute by default; one worker per database prunes at a time (docs/retention.md).
     """
 
     def __init__(
@@ -81,6 +87,7 @@ class Worker:
         name: str | None = None,
         concurrency: int = 4,
         grace_period: float = 30.0,
+        retention: Retention | timedelta | float | None = None,
     ) -> None:
         if concurrency < 1:
             raise errors.InvalidArgumentError(f"concurrency must be 1 or more, got {concurrency}")
@@ -89,6 +96,7 @@ class Worker:
         self.name = name or store.runner_id
         self.concurrency = concurrency
         self.grace_period = grace_period
+        self.retention = _retention.retention_option(retention) or store.retention
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._draining = False
@@ -125,6 +133,7 @@ class Worker:
                 self._loop.add_signal_handler(sig, self._on_signal, sig)
         await self._register()
         listener = asyncio.create_task(self._listen(), name="pgqrs-worker-listen")
+        pruner = self._start_pruner()
         try:
             await self._claim_loop()
         finally:
@@ -135,6 +144,7 @@ class Worker:
                 pass
             except Exception as exc:  # never skip the drain below
                 logger.warning("worker %s: listener failed: %s", self.name, exc)
+            await self._stop_pruner(pruner)
             await self._drain()
             if handle_signals:
                 for sig in (signal.SIGTERM, signal.SIGINT):
@@ -159,6 +169,32 @@ class Worker:
             self.concurrency,
             f"; released {released[0][0]} leases of its previous run" if released[0][0] else "",
         )
+
+    def _start_pruner(self) -> tuple[Pruner, asyncio.Task[None]] | None:
+        """The background pruner of a worker with retention, running; None without."""
+        if self.retention is None:
+            return None
+        pruner = Pruner(self.store.call, self.retention, name=f"worker {self.name}")
+        logger.info(
+            "worker %s prunes workflows finished over %s ago, every %gs",
+            self.name,
+            _retention.describe(self.retention.older_than),
+            self.retention.interval,
+        )
+        return pruner, asyncio.create_task(pruner.run(), name="pgqrs-worker-prune")
+
+    async def _stop_pruner(self, running: tuple[Pruner, asyncio.Task[None]] | None) -> None:
+        """Stop the pruner: the batch in flight finishes (within the grace period)."""
+        if running is None:
+            return
+        pruner, task = running
+        pruner.stop()
+        try:
+            await asyncio.wait_for(task, timeout=self.grace_period)
+        except (TimeoutError, asyncio.CancelledError):
+            pass
+        except Exception as exc:  # never skip the drain
+            logger.warning("worker %s: pruner failed: %s", self.name, exc)
 
     async def _claim_loop(self) -> None:
         last_beat = time.monotonic()

@@ -32,6 +32,7 @@
 --                    applies them, so that no cancel and no claim ever waits for a row lock.
 --   pgqrs.instance   one row: the install's secret key for notification tags.
 --   pgqrs.ledger     the install scripts applied to this database.
+--   pgqrs.prune_cursor  where the pass of prune() in progress stands (RETENTION below).
 --
 --   A workflow is run either by the process that made it (create_workflow, then
 --   acquire_workflow) or by a worker: start_workflow enqueues it, and claim (claim_workflows in
@@ -136,6 +137,16 @@
 --   the tag of a subject ('work:<name>', 'done:<id>', 'event:<id> <key>', 'message:<id>
 --   <topic>'), the first 16 hex digits of sha256 over the install's secret key and the subject
 --   (notify_tag; notify_key for clients that compute tags), or '*' for work of any name.
+--
+-- RETENTION
+--   Nothing is deleted but by prune() (sql/src/12_retention.sql, docs/retention.md): a finished
+--   tree (a root and its descendants by parent_id, all final and last changed before a window;
+--   DEAD only when asked) goes whole with its steps, attempts, messages and events, and so do
+--   consumed messages older than the window. Batches are bounded (p_limit roots per call, read
+--   from the index workflows_finished where the previous call stopped), rows are locked with
+--   SKIP LOCKED and only once final, and one pruner runs per database at a time (a transaction
+--   advisory lock). An idempotency key is remembered as long as its row lives. prune commits
+--   asynchronously: a deletion lost in a crash is done again by the next call.
 --
 -- DURABILITY
 --   acquire_step and heartbeat commit asynchronously: losing a RUNNING marker or a lease extension
@@ -308,12 +319,13 @@ comment on column pgqrs.workflows.debounce_key is
 -- What a claim scans, per queue and workflow name: queued workflows that no one holds and that
 -- have no concurrency key, highest priority first, then in the order they become available.
 -- Step writes change only lease_expires_at, which no index covers, so they stay HOT updates.
-create index workflows_claimable on pgqrs.workflows (queue, name, priority desc, available_at, id)
+create index workflows_claimable
+    on pgqrs.workflows (queue, name, (- priority), available_at, id)
     where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
       and concurrency_key is null;
 -- The same for workflows with a concurrency key, key by key (served round-robin).
 create index workflows_claimable_keyed
-    on pgqrs.workflows (queue, concurrency_key, priority desc, available_at, id)
+    on pgqrs.workflows (queue, concurrency_key, (- priority), available_at, id)
     where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
       and concurrency_key is not null;
 -- Running workflows with a concurrency key: how many run per key.
@@ -326,8 +338,10 @@ create unique index workflows_debounce on pgqrs.workflows (name, debounce_key)
 -- over. As many rows as workflows running, whatever the size of the queue.
 create index workflows_leased on pgqrs.workflows (name)
     where queued and status = 'RUNNING' and lease_owner is not null;
--- Who holds what: register_worker, stop_worker and list_workers look leases up by owner.
-create index workflows_lease_owner on pgqrs.workflows (lease_owner)
+-- Who holds what: register_worker, stop_worker and list_workers look leases up by owner, and a
+-- retried claim its own leases by owner and claim id, one probe however many leases the owner
+-- held before (under a held-back xmin horizon, each of those leaves an entry no one can remove).
+create index workflows_lease_owner on pgqrs.workflows (lease_owner, claim_id)
     where lease_owner is not null;
 -- Deadlines to enforce: claim_workflows cancels the workflows whose deadline has passed.
 create index workflows_deadline on pgqrs.workflows (deadline_at)
@@ -342,8 +356,9 @@ create index workflows_created on pgqrs.workflows (created_at, id);
 create index workflows_name_created on pgqrs.workflows (name, created_at, id);
 create index workflows_status_created on pgqrs.workflows (status, created_at, id)
     where status <> 'SUCCESS';
--- Finished trees to prune, oldest first: roots only (a child goes with its root).
-create index workflows_finished on pgqrs.workflows (updated_at)
+-- Finished trees to prune (pgqrs.prune), oldest first: roots only (a child goes with its
+-- root). The id makes the order total, so that a pass can resume after any root.
+create index workflows_finished on pgqrs.workflows (updated_at, id)
     where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
 
 create table pgqrs.steps (
@@ -414,6 +429,9 @@ comment on table pgqrs.messages is
 -- What recv_message takes next: the oldest unconsumed message of a workflow and topic.
 create index messages_pending on pgqrs.messages (workflow_id, topic, id)
     where consumed_by is null;
+-- Consumed messages, oldest first, for pgqrs.prune: a receive records its message on its
+-- step, so the row is only kept for send_message's idempotency key.
+create index messages_consumed on pgqrs.messages (consumed_at) where consumed_by is not null;
 
 create table pgqrs.events (
     workflow_id uuid not null references pgqrs.workflows (id) on delete cascade,
@@ -520,6 +538,17 @@ insert into pgqrs.instance (notify_key)
 values (pg_catalog.decode(pg_catalog.replace(
             pg_catalog.gen_random_uuid()::text || pg_catalog.gen_random_uuid()::text, '-', ''),
         'hex'));
+
+create table pgqrs.prune_cursor (
+    singleton    boolean primary key default true check (singleton),
+    updated_at   timestamptz not null,
+    id           uuid not null,
+    include_dead boolean not null,
+    moved_at     timestamptz not null
+);
+comment on table pgqrs.prune_cursor is
+    'Where the pass of pgqrs.prune in progress stands among the finished roots, in '
+    '(updated_at, id) order; no row between passes.';
 
 revoke all on all tables in schema pgqrs from public;
 
@@ -4059,6 +4088,76 @@ end
 $$;
 comment on function pgqrs.worker_heartbeat(text) is 'Marks a registered worker alive now.';
 
+-- _claim_hint(queue, name) -> (rank, at, id)
+-- Where this session's last claim of workflows of that name in that queue started: the key
+-- (-priority, available_at, id) in workflows_claimable of the first workflow it took, kept by
+-- _set_claim_hint in the session setting pgqrs.claim_hint_<md5(queue, name)> (54 characters:
+-- -priority + 2000 in 4 digits, the microseconds since 1970 in 18 digits, then the id in 32 hex
+-- digits). The start of the queue (rank -1001, '-infinity' and the nil uuid) when there is none,
+-- or when the setting holds anything else. Only where a scan starts depends on it, never what a
+-- claim may take. Reads a setting; no locks.
+create function pgqrs._claim_hint(
+    p_queue  text,
+    p_name   text,
+    out rank integer,
+    out at   timestamptz,
+    out id   uuid
+)
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    -- Checked with character classes, not a pattern with groups: this runs at every claim, and
+    -- those cost 10 times more.
+    v_hint text := pg_catalog.current_setting(
+        'pgqrs.claim_hint_' || pg_catalog.md5(p_queue || pg_catalog.chr(10) || p_name), true);
+begin
+    rank := -1001;
+    at := '-infinity';
+    id := '00000000-0000-0000-0000-000000000000';
+    if pg_catalog.length(v_hint) = 54 and v_hint !~ '[^0-9a-f]'
+       and pg_catalog.substr(v_hint, 1, 22) !~ '[^0-9]' then
+        rank := pg_catalog.substr(v_hint, 1, 4)::integer - 2000;
+        at := timestamptz 'epoch'
+              + pg_catalog.substr(v_hint, 5, 12)::bigint * interval '1 second'
+              + pg_catalog.substr(v_hint, 17, 6)::integer * interval '1 microsecond';
+        id := pg_catalog.substr(v_hint, 23)::uuid;
+    end if;
+end
+$$;
+comment on function pgqrs._claim_hint(text, text) is
+    'Private. Where this session''s last claim of a name in a queue started (or the start).';
+
+-- _set_claim_hint(queue, name, rank, at, id): records in the session that its claims of that
+-- name in that queue may start at the key (p_rank, p_at, p_id) of workflows_claimable (see
+-- _claim_hint). A session setting, not a row: it costs no write, and leaves nothing behind that
+-- an old snapshot would keep. Like any setting, it is undone when the transaction rolls back.
+-- No locks.
+create function pgqrs._set_claim_hint(
+    p_queue text,
+    p_name  text,
+    p_rank  integer,
+    p_at    timestamptz,
+    p_id    uuid
+)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pg_catalog.set_config(
+        'pgqrs.claim_hint_' || pg_catalog.md5(p_queue || pg_catalog.chr(10) || p_name),
+        pg_catalog.lpad((p_rank + 2000)::text, 4, '0')
+            || pg_catalog.lpad(((extract(epoch from p_at) * 1000000)::bigint)::text, 18, '0')
+            || pg_catalog.replace(p_id::text, '-', ''),
+        false);
+end
+$$;
+comment on function pgqrs._set_claim_hint(text, text, integer, timestamptz, uuid) is
+    'Private. Records where this session''s next claim of a name in a queue may start.';
+
 -- claim(worker, claim_id, limit, lease_seconds)
 --   -> (workflow_id, name, token, input, steps, recovered)
 -- Hands the worker up to p_limit runnable workflows among the names it serves, each under a new
@@ -4068,7 +4167,14 @@ comment on function pgqrs.worker_heartbeat(text) is 'Marks a registered worker a
 -- now), within its deadline, and with no live lease: never leased, released, or expired.
 -- * Fresh work is taken per name from workflows_claimable, oldest available_at first, the names
 --   in the order of their oldest runnable workflow, so the cost of a claim does not depend on
---   how much work of other names is queued.
+--   how much work of other names is queued. Nor on how much this name has had: a session's
+--   claims of a name go on from the key where its previous claim started (_claim_hint), instead
+--   of reading again every entry that earlier claims left behind, which no one can remove while
+--   another transaction holds back the xmin horizon. A workflow that became runnable behind
+--   that key (a released lease, a transaction that committed late, a run_at in the past) is
+--   taken by the first claim that does not find p_limit workflows after the key, which then
+--   looks from the oldest, or by the next claim that rewrites the heartbeat (once a second),
+--   which looks from the oldest first.
 -- * Expired leases are reaped right here, so no reaper job exists: taking one over is a recovery
 --   (recovered = true). It looks for them (among the workflows of its names that are running,
 --   not among those queued) when fresh work did not fill p_limit, and at most once a second
@@ -4113,15 +4219,15 @@ set search_path = pg_catalog, pg_temp
 -- a stale row estimate (a queue that just filled up) the planner would rather fetch every
 -- claimable row and sort them, which makes each claim cost as much as the whole queue.
 set enable_sort = off
--- A plan that still sorts (a few rows) is costed above jit_above_cost by enable_sort = off, and
--- compiling it costs a claim 100 ms or more; none of the claim's queries is worth compiling.
+-- No JIT: a plan that still needs a sort (a few rows) is costed at "disabled" (1e10) under
+-- enable_sort = off, which is above every jit_*_above_cost, and compiling it took 60-120 ms of
+-- every claim.
 set jit = off
 as $$
 declare
     v_now       timestamptz := pgqrs.now();
     v_names     text[];
     v_ticked    boolean;
-    v_name      text;
     v_wf        record;
     v_recovered boolean;
     v_crashes   integer;
@@ -4133,6 +4239,8 @@ declare
     v_steps     jsonb;
     v_budget    bigint;
     v_setting   text;
+    v_retried   boolean := false;
+    v_hinted    boolean;
 begin
     -- A worker calls this in a loop: checks are expressions, the private checkers only raise.
     v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
@@ -4146,25 +4254,28 @@ begin
     select n.names, n.ticked into v_names, v_ticked from pgqrs._worker_names(p_worker) n;
     v_budget := greatest(1048576, 16777216 / p_limit);
 
-    -- A retry of a claim whose answer was lost: hand back what that claim granted.
+    -- A retry of a claim whose answer was lost: hand back what that claim granted. One probe of
+    -- workflows_lease_owner by owner and claim id; the status is checked on the rows found, so
+    -- that no plan can walk every RUNNING workflow (or every lease this owner ever held) instead.
     if p_claim_id is not null then
         for v_wf in
-            select w.id, w.name, w.lease_token, w.input
+            select w.id, w.name, w.lease_token, w.input, w.status
               from pgqrs.workflows w
              where w.lease_owner = p_worker
                and w.claim_id = p_claim_id
-               and w.status = 'RUNNING'
              order by w.available_at, w.id
         loop
+            continue when v_wf.status <> 'RUNNING';
             workflow_id := v_wf.id;
             name := v_wf.name;
             token := v_wf.lease_token;
             input := v_wf.input;
             steps := pgqrs._finished_steps(v_wf.id, v_budget);
             recovered := false;
+            v_retried := true;
             return next;
         end loop;
-        if found then
+        if v_retried then
             return;
         end if;
     end if;
@@ -4175,9 +4286,13 @@ begin
     end if;
 
     -- Deadlines: a workflow past its deadline is cancelled, whoever holds it (a stuck runner is
-    -- fenced out by the new token). Usually there is none: one probe of workflows_deadline.
-    if exists (select from pgqrs.workflows w
-                where w.deadline_at <= v_now and w.status in ('PENDING', 'RUNNING')) then
+    -- fenced out by the new token). Usually there is none: one probe of workflows_deadline, the
+    -- earliest deadline, asked as min() so that the first entry of that index is the only cheap
+    -- plan. (Asked as EXISTS, it was planned as a sequential scan of the whole table that hoped
+    -- to stop at an early match whenever the statistics made matches look common, such as right
+    -- after a queue filled up: 4-40 ms per claim at 60,000-120,000 workflows.)
+    if (select min(w.deadline_at) from pgqrs.workflows w
+         where w.deadline_at is not null and w.status in ('PENDING', 'RUNNING')) <= v_now then
         for v_wf in
             select w.id, w.deadline_at
               from pgqrs.workflows w
@@ -4191,41 +4306,60 @@ begin
         end loop;
     end if;
 
-    -- Fresh work, queue by queue and name by name (queue_names says where this worker's names
-    -- are queued): the ids first, locked, into an array (a loop over a query would open a
-    -- cursor, which costs more than the rest of a one-row claim). With several, the one whose
-    -- best runnable workflow (highest priority, then oldest) comes first goes first (one index
-    -- probe each; none for a worker with one); those with nothing runnable are skipped. Limited
-    -- queues take capacity for each workflow (_claim_queue).
+    -- Fresh work, queue by queue and name by name: the default queue for every name this worker
+    -- serves, and the other queues its names are queued in (queue_names). The ids first, locked,
+    -- into an array (a loop over a query would open a cursor, which costs more than the rest of
+    -- a one-row claim). With several pairs, the one whose best runnable workflow (highest
+    -- priority, then oldest) comes first goes first (one index probe each; none for a worker with
+    -- one pair); limited queues take capacity for each workflow (_claim_queue).
+    -- A scan starts at the key where this session's last claim of the pair started
+    -- (_claim_hint), not at the front of workflows_claimable: every claimed workflow leaves its
+    -- entry there, in front of the queue, and while another transaction holds back the xmin
+    -- horizon no one can remove those entries, so a scan from the front would read all of them
+    -- at every claim. A workflow that became claimable behind that key (a released lease, a
+    -- transaction that committed late, a run_at in the past, a higher priority) is found by the
+    -- full scan, which runs first once a second (v_ticked), and after the hinted one whenever
+    -- that did not fill p_limit: a claim that finds fewer workflows than asked has looked at the
+    -- whole queue.
     v_pairs := array(select row(u.name, 'default')::pgqrs.queue_names
                        from (select distinct x.name from pg_catalog.unnest(v_names) x (name)) u
                      union all
                      select n
                        from pgqrs.queue_names n
                       where n.name = any (v_names) and n.queue <> 'default');
-    for v_pair in
-        select n.queue, n.name
-          from pg_catalog.unnest(v_pairs) n
-          left join lateral (
-              select w.priority, w.available_at, w.id
-                from pgqrs.workflows w
-               where pg_catalog.cardinality(v_pairs) > 1
-                 and w.queue = n.queue
-                 and w.name = n.name
-                 and w.concurrency_key is null
-                 and w.queued
-                 and w.status in ('PENDING', 'RUNNING')
-                 and w.lease_owner is null
-                 and w.available_at <= v_now
-               order by w.priority desc, w.available_at, w.id
-               limit 1) h on true
-         where pg_catalog.cardinality(v_pairs) = 1 or h.id is not null
-         order by h.priority desc, h.available_at, h.id
+    v_hinted := not v_ticked;
     loop
-        exit when pg_catalog.cardinality(v_ids) >= p_limit;
-        v_ids := v_ids || pgqrs._claim_queue(p_worker, pgqrs._queue(v_pair.queue), v_pair.name,
-                                             v_ids, p_limit - pg_catalog.cardinality(v_ids),
-                                             v_now);
+        for v_pair in
+            select n.queue, n.name
+              from pg_catalog.unnest(v_pairs) n
+              left join lateral pgqrs._claim_hint(n.queue, n.name) h on v_hinted
+              left join lateral (
+                  select w.priority, w.available_at, w.id
+                    from pgqrs.workflows w
+                   where pg_catalog.cardinality(v_pairs) > 1
+                     and w.queue = n.queue
+                     and w.name = n.name
+                     and w.concurrency_key is null
+                     and w.queued
+                     and w.status in ('PENDING', 'RUNNING')
+                     and w.lease_owner is null
+                     and w.available_at <= v_now
+                     and (- w.priority, w.available_at, w.id)
+                         >= (coalesce(h.rank, -1001), coalesce(h.at, '-infinity'),
+                             coalesce(h.id, '00000000-0000-0000-0000-000000000000'))
+                   order by (- w.priority), w.available_at, w.id
+                   limit 1) f on true
+             where pg_catalog.cardinality(v_pairs) = 1 or f.id is not null
+             order by (- f.priority), f.available_at, f.id
+        loop
+            exit when pg_catalog.cardinality(v_ids) >= p_limit;
+            v_ids := v_ids || pgqrs._claim_queue(p_worker, pgqrs._queue(v_pair.queue),
+                                                 v_pair.name, v_ids,
+                                                 p_limit - pg_catalog.cardinality(v_ids), v_now,
+                                                 v_hinted);
+        end loop;
+        exit when not v_hinted or pg_catalog.cardinality(v_ids) >= p_limit;
+        v_hinted := false;
     end loop;
     -- Work with concurrency keys, round-robin per queue (_claim_keys).
     if pg_catalog.cardinality(v_ids) < p_limit then
@@ -4874,6 +5008,273 @@ comment on function pgqrs.list_workflows_page(text, text, integer, timestamptz, 
                                               timestamptz, text) is
     'One page of workflows, newest first, with keyset pagination and filters.';
 
+-- sql/src/12_retention.sql ------------------------------------------------------------------------
+
+-- Retention: prune() deletes what nobody needs any more, in bounded batches (docs/retention.md).
+--
+-- What goes: a finished tree (a root workflow, one with no parent_id, and all its descendants
+-- by parent_id) once the root and every descendant are final (SUCCESS, FAILED or CANCELLED; DEAD
+-- only when asked) and last changed before the window, with every row that belongs to them:
+-- steps, step attempts, messages, events (and so their idempotency keys). A child never goes
+-- alone: it goes with its root, and a tree with one member still running, or finished within
+-- the window, stays whole. And consumed messages older than the window, whatever their
+-- workflow's state: a receive records its message on its step in the transaction that consumes
+-- it, so the row is only kept for send_message's idempotency key.
+--
+-- Cost: each call reads at most p_limit finished roots from the index workflows_finished,
+-- starting where the previous call stopped (pgqrs.prune_cursor), so it costs the same on any
+-- table size; a tree that cannot go yet is passed over and looked at again in the next pass
+-- (passes start over when one reaches the end of the window). Locks: the rows it deletes, taken
+-- with SKIP LOCKED, so a pruner never waits for a workflow row and never holds one that is not
+-- final; one pruner per database at a time (a transaction advisory lock).
+
+-- _prune_lock_key(): the key of the advisory lock one pruner holds: the first 8 bytes of
+-- sha1('pgqrs prune'), a positive bigint. pg_locks shows it as locktype 'advisory', classid
+-- 514012933, objid 1959091855, objsubid 1.
+create function pgqrs._prune_lock_key()
+returns bigint
+language sql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$ select 2207668738915131023::bigint $$;
+comment on function pgqrs._prune_lock_key() is
+    'Private. The advisory lock key of pgqrs.prune (sha1 of ''pgqrs prune'', 8 bytes).';
+
+-- _check_prune_args(older_than, limit, include_dead): raises PQ008 unless the window is in
+-- [1 minute, 100 years], the limit in 1..100000 and include_dead is not NULL. The window has a
+-- floor: a workflow's outcome must outlive the moment it is read (a waiter woken by its
+-- notification, a retried idempotent start, a poll of an inline await), and a bare number cast
+-- to interval means seconds ('30' is 30 seconds, not 30 days).
+create function pgqrs._check_prune_args(
+    p_older_than   interval,
+    p_limit        integer,
+    p_include_dead boolean
+)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_older_than is null or p_older_than < interval '1 minute'
+       or p_older_than > interval '100 years' then
+        raise exception 'pgqrs: older_than must be between 1 minute and 100 years, got %',
+            coalesce(p_older_than::text, 'NULL')
+            using errcode = 'PQ008',
+                  hint = 'Pass an interval with a unit, such as interval ''30 days''.';
+    end if;
+    if p_limit is null or p_limit < 1 or p_limit > 100000 then
+        raise exception 'pgqrs: prune limit must be between 1 and 100000, got %',
+            coalesce(p_limit::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+    if p_include_dead is null then
+        raise exception 'pgqrs: include_dead must not be null' using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_prune_args(interval, integer, boolean) is
+    'Private. Raises PQ008 unless prune''s window, limit and include_dead are in bounds.';
+
+-- _tree(roots) -> (id, root): every descendant of the given workflows (children by parent_id,
+-- their children, and so on) with the root it descends from. One index probe of
+-- workflows_parent per node (OFFSET 0 keeps the planner from turning the walk into a join over
+-- the whole index). Takes no lock; UNION stops at a cycle, which no API call can make.
+create function pgqrs._tree(p_roots uuid[])
+returns table (id uuid, root uuid)
+language sql
+stable
+rows 10
+set search_path = pg_catalog, pg_temp
+as $$
+    with recursive tree (id, root) as (
+        select c.id, c.parent_id from pgqrs.workflows c where c.parent_id = any (p_roots)
+        union
+        select k.id, t.root
+          from tree t
+          cross join lateral (select c.id from pgqrs.workflows c
+                               where c.parent_id = t.id offset 0) k
+    )
+    select t.id, t.root from tree t
+$$;
+comment on function pgqrs._tree(uuid[]) is
+    'Private. The descendants of some workflows, each with the root it descends from.';
+
+-- prune(older_than, limit, include_dead)
+--   -> one row (workflows, steps, step_attempts, messages, events, more, busy)
+-- Deletes finished workflow trees whose root and every descendant are final (SUCCESS, FAILED,
+-- CANCELLED, and DEAD with p_include_dead) and last changed (updated_at) before
+-- pgqrs.now() - p_older_than, with their steps, step attempts, messages and events; then up to
+-- p_limit consumed messages (of any workflow) consumed before that time. Returns how many rows
+-- of each it deleted. A call looks at up to p_limit finished roots, oldest first, from where the
+-- previous call stopped; more = true when it stopped at a limit (call again), false when its
+-- pass reached the end of the window. busy = true (and nothing done) when another transaction
+-- is pruning this database right now: one pruner at a time, by the transaction advisory lock
+-- _prune_lock_key(), held until the caller's transaction ends.
+-- A tree is deleted whole or not at all: one with a member that is not final, finished within
+-- the window, or locked by another transaction right now (SKIP LOCKED) is left as it is for a
+-- later pass. A new child cannot appear under a root being deleted: submit_workflow locks the
+-- parent FOR SHARE, which waits for this transaction and then finds no parent (PQ001). A
+-- DEAD member keeps its tree unless p_include_dead.
+-- Locks: the advisory lock; then the finished roots, then their final descendants (FOR UPDATE
+-- SKIP LOCKED: never a row that is not final, and never waiting for one); then the rows of the
+-- deleted trees in steps, step_attempts, messages and events, then consumed messages (SKIP
+-- LOCKED). Asynchronous commit: a prune lost in a crash is done again by the next one.
+-- Errors: PQ008 (p_older_than NULL or not in [1 minute, 100 years], p_limit NULL or not in
+-- 1..100000, p_include_dead NULL).
+create function pgqrs.prune(
+    p_older_than   interval,
+    p_limit        integer default 1000,
+    p_include_dead boolean default false
+)
+returns table (
+    workflows     bigint,
+    steps         bigint,
+    step_attempts bigint,
+    messages      bigint,
+    events        bigint,
+    more          boolean,
+    busy          boolean
+)
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+-- Short index walks: a JIT compile (which large estimates on a big table could trigger) would
+-- cost more than any of them.
+set jit = off
+as $$
+declare
+    v_cutoff   timestamptz;
+    v_final    text[];
+    v_cursor   pgqrs.prune_cursor;
+    v_window   uuid[];
+    v_times    timestamptz[];
+    v_n        integer;
+    v_roots    uuid[];
+    v_ids      uuid[];
+    v_of       uuid[];
+    v_blocked  uuid[];
+    v_doomed   uuid[];
+    v_wf       bigint;
+    v_steps    bigint;
+    v_attempts bigint;
+    v_messages bigint;
+    v_events   bigint;
+    v_consumed bigint;
+begin
+    perform pgqrs._check_prune_args(p_older_than, p_limit, p_include_dead);
+    if not pg_catalog.pg_try_advisory_xact_lock(pgqrs._prune_lock_key()) then
+        return query select 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint, false, true;
+        return;
+    end if;
+    perform pgqrs._async_commit();
+    v_cutoff := pgqrs.now() - p_older_than;
+    v_final := case when p_include_dead then array['SUCCESS', 'FAILED', 'CANCELLED', 'DEAD']
+                    else array['SUCCESS', 'FAILED', 'CANCELLED'] end;
+
+    -- The window: the next p_limit finished roots of this pass, DEAD ones included (they count
+    -- towards the limit even when they stay, so that a call's cost never depends on how many
+    -- there are). A pass run with another p_include_dead starts over.
+    select * into v_cursor from pgqrs.prune_cursor c;
+    if v_cursor.include_dead is distinct from p_include_dead then
+        v_cursor := null;
+    end if;
+    select pg_catalog.array_agg(r.id order by r.updated_at, r.id),
+           pg_catalog.array_agg(r.updated_at order by r.updated_at, r.id)
+      into v_window, v_times
+      from (select w.id, w.updated_at
+              from pgqrs.workflows w
+             where w.parent_id is null
+               and w.status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD')
+               and w.updated_at < v_cutoff
+               and (w.updated_at, w.id)
+                   > (coalesce(v_cursor.updated_at, '-infinity'::timestamptz),
+                      coalesce(v_cursor.id, '00000000-0000-0000-0000-000000000000'::uuid))
+             order by w.updated_at, w.id
+             limit p_limit) r;
+    v_n := coalesce(pg_catalog.cardinality(v_window), 0);
+    if v_n = p_limit then
+        insert into pgqrs.prune_cursor as c (updated_at, id, include_dead, moved_at)
+        values (v_times[v_n], v_window[v_n], p_include_dead, pgqrs.now())
+        on conflict (singleton) do update
+           set updated_at = excluded.updated_at, id = excluded.id,
+               include_dead = excluded.include_dead, moved_at = excluded.moved_at;
+    else
+        delete from pgqrs.prune_cursor;
+    end if;
+
+    -- The roots that may go, locked. The conditions are checked again on the row locked, so a
+    -- root resumed since the window was read is left alone.
+    v_roots := array(
+        select w.id from pgqrs.workflows w
+         where w.id = any (v_window)
+           and w.parent_id is null
+           and w.status = any (v_final)
+           and w.updated_at < v_cutoff
+           for update skip locked);
+
+    -- Their descendants that may go, locked: final and old enough (a running one is never
+    -- locked). Each is found under a locked node, and nobody can add a child to a locked node.
+    select pg_catalog.array_agg(d.id), pg_catalog.array_agg(d.root)
+      into v_ids, v_of
+      from (select w.id, t.root
+              from pgqrs._tree(v_roots) t
+              join pgqrs.workflows w on w.id = t.id
+             where w.status = any (v_final)
+               and w.updated_at < v_cutoff
+               for update of w skip locked) d;
+
+    -- A tree with a descendant that was not locked above (not final, too young, held by
+    -- another transaction, or added since) stays whole. Walked again now that every locked
+    -- node is stable: a child added before its parent was locked shows up here.
+    select coalesce(pg_catalog.array_agg(n.root), '{}')
+      into v_blocked
+      from (select t.root, pg_catalog.count(*) as members
+              from pgqrs._tree(v_roots) t group by t.root) n
+      left join (select l.root, pg_catalog.count(*) as members
+                   from pg_catalog.unnest(v_of) l(root) group by l.root) g on g.root = n.root
+     where coalesce(g.members, 0) < n.members;
+
+    select coalesce(pg_catalog.array_agg(x.id), '{}')
+      into v_doomed
+      from (select r.id from pg_catalog.unnest(v_roots) r(id) where r.id <> all (v_blocked)
+            union all
+            select l.id
+              from rows from (pg_catalog.unnest(v_ids), pg_catalog.unnest(v_of)) l(id, root)
+             where l.root <> all (v_blocked)) x;
+
+    -- The rows that belong to them, then the workflows (whose cascades then find nothing).
+    with d as (delete from pgqrs.events e where e.workflow_id = any (v_doomed) returning 1)
+    select pg_catalog.count(*) into v_events from d;
+    with d as (delete from pgqrs.messages m where m.workflow_id = any (v_doomed) returning 1)
+    select pg_catalog.count(*) into v_messages from d;
+    with d as (delete from pgqrs.step_attempts a where a.workflow_id = any (v_doomed) returning 1)
+    select pg_catalog.count(*) into v_attempts from d;
+    with d as (delete from pgqrs.steps s where s.workflow_id = any (v_doomed) returning 1)
+    select pg_catalog.count(*) into v_steps from d;
+    with d as (delete from pgqrs.workflows w where w.id = any (v_doomed) returning 1)
+    select pg_catalog.count(*) into v_wf from d;
+
+    -- Consumed messages older than the window, of workflows still running too.
+    with d as (
+        delete from pgqrs.messages m
+         where m.id = any (array(select c.id from pgqrs.messages c
+                                  where c.consumed_by is not null and c.consumed_at < v_cutoff
+                                  order by c.consumed_at
+                                  limit p_limit
+                                    for update skip locked))
+        returning 1)
+    select pg_catalog.count(*) into v_consumed from d;
+
+    return query select v_wf, v_steps, v_attempts, v_messages + v_consumed, v_events,
+                        v_n = p_limit or v_consumed = p_limit, false;
+end
+$$;
+comment on function pgqrs.prune(interval, integer, boolean) is
+    'Retention: deletes finished workflow trees older than a window (and consumed messages), '
+    'in bounded batches; one pruner at a time.';
+
 -- sql/src/13_queues.sql ---------------------------------------------------------------------------
 
 -- Queues: named queues with limits decided at claim time (global and per-worker concurrency, a
@@ -5185,18 +5586,21 @@ $$;
 comment on function pgqrs._worker_room(text, pgqrs.queues, uuid[], integer, timestamptz) is
     'Private. How many more workflows of a queue a worker may start (worker_concurrency).';
 
--- _claim_queue(worker, queue, name, selected, want, now) -> workflow ids
+-- _claim_queue(worker, queue, name, selected, want, now, hinted) -> workflow ids
 -- Up to p_want runnable workflows of this name in this queue, without a concurrency key, highest
 -- priority first, then oldest available: locked FOR NO KEY UPDATE SKIP LOCKED, with the slot and
 -- permit each needs. A queue without limits takes them in one statement; a limited one one by
--- one, and stops at the first that finds no capacity. The caller grants the leases.
+-- one, and stops at the first that finds no capacity. With p_hinted the scan starts where this
+-- session's last claim of the pair started (_claim_hint; see claim), and moves that hint to the
+-- first workflow it takes. The caller grants the leases.
 create function pgqrs._claim_queue(
     p_worker   text,
     p_queue    pgqrs.queues,
     p_name     text,
     p_selected uuid[],
     p_want     integer,
-    p_now      timestamptz
+    p_now      timestamptz,
+    p_hinted   boolean
 )
 returns uuid[]
 language plpgsql
@@ -5206,31 +5610,54 @@ as $$
 declare
     v_ids    uuid[] := '{}';
     v_room   integer;
+    v_from   record;
+    v_rank   integer;
+    v_at     timestamptz;
+    v_first  uuid;
     v_id     uuid;
     v_status text;
 begin
+    if p_hinted then
+        select * into v_from from pgqrs._claim_hint(p_queue.name, p_name);
+    else
+        select -1001 as rank, '-infinity'::timestamptz as at,
+               '00000000-0000-0000-0000-000000000000'::uuid as id
+          into v_from;
+    end if;
     if pgqrs._queue_is_plain(p_queue) then
-        return array(
-            select w.id
-              from pgqrs.workflows w
-             where w.queue = p_queue.name
-               and w.name = p_name
-               and w.concurrency_key is null
-               and w.queued
-               and w.status in ('PENDING', 'RUNNING')
-               and w.lease_owner is null
-               and w.available_at <= p_now
-               and (w.deadline_at is null or w.deadline_at > p_now)
-             order by w.priority desc, w.available_at, w.id
-             limit p_want
-               for no key update skip locked);
+        select pg_catalog.array_agg(x.id order by x.rank, x.available_at, x.id),
+               (pg_catalog.array_agg(x.rank order by x.rank, x.available_at, x.id))[1],
+               (pg_catalog.array_agg(x.available_at order by x.rank, x.available_at, x.id))[1],
+               (pg_catalog.array_agg(x.id order by x.rank, x.available_at, x.id))[1]
+          into v_ids, v_rank, v_at, v_first
+          from (select w.id, - w.priority as rank, w.available_at
+                  from pgqrs.workflows w
+                 where w.queue = p_queue.name
+                   and w.name = p_name
+                   and w.concurrency_key is null
+                   and w.queued
+                   and w.status in ('PENDING', 'RUNNING')
+                   and w.lease_owner is null
+                   and w.available_at <= p_now
+                   and (- w.priority, w.available_at, w.id) >= (v_from.rank, v_from.at, v_from.id)
+                   and (w.deadline_at is null or w.deadline_at > p_now)
+                   and w.id <> all (p_selected)
+                 order by (- w.priority), w.available_at, w.id
+                 limit p_want
+                   for no key update skip locked) x;
+        if v_ids is null then
+            return '{}';
+        end if;
+        perform pgqrs._set_claim_hint(p_queue.name, p_name, v_rank, v_at, v_first);
+        return v_ids;
     end if;
     if p_queue.paused then
         return v_ids;
     end if;
     v_room := pgqrs._worker_room(p_worker, p_queue, p_selected, p_want, p_now);
     while v_room > 0 loop
-        select w.id, w.status into v_id, v_status
+        select w.id, w.status, - w.priority as rank, w.available_at as at
+          into v_id, v_status, v_rank, v_at
           from pgqrs.workflows w
          where w.queue = p_queue.name
            and w.name = p_name
@@ -5239,21 +5666,26 @@ begin
            and w.status in ('PENDING', 'RUNNING')
            and w.lease_owner is null
            and w.available_at <= p_now
+           and (- w.priority, w.available_at, w.id) >= (v_from.rank, v_from.at, v_from.id)
            and (w.deadline_at is null or w.deadline_at > p_now)
-           and w.id <> all (v_ids)
-         order by w.priority desc, w.available_at, w.id
+           and w.id <> all (p_selected || v_ids)
+         order by (- w.priority), w.available_at, w.id
          limit 1
            for no key update skip locked;
         exit when not found;
         exit when not pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING',
                                            p_selected || v_ids, p_now);
+        if pg_catalog.cardinality(v_ids) = 0 then
+            perform pgqrs._set_claim_hint(p_queue.name, p_name, v_rank, v_at, v_id);
+        end if;
         v_ids := v_ids || v_id;
         v_room := v_room - 1;
     end loop;
     return v_ids;
 end
 $$;
-comment on function pgqrs._claim_queue(text, pgqrs.queues, text, uuid[], integer, timestamptz) is
+comment on function pgqrs._claim_queue(text, pgqrs.queues, text, uuid[], integer, timestamptz,
+                                       boolean) is
     'Private. Selects and locks runnable workflows of a name in a queue, within its limits.';
 
 -- _claim_keys(worker, queue, names, selected, want, now) -> workflow ids
@@ -5329,7 +5761,7 @@ begin
                and w.available_at <= p_now
                and (w.deadline_at is null or w.deadline_at > p_now)
                and w.id <> all (v_ids)
-             order by w.priority desc, w.available_at, w.id
+             order by (- w.priority), w.available_at, w.id
              limit 1
                for no key update skip locked;
             if not found then
@@ -5716,7 +6148,7 @@ begin
             and w.status in ('PENDING', 'RUNNING')
             and w.lease_owner is null
             and w.available_at is not null
-          order by w.priority desc, w.available_at
+          order by (- w.priority), w.available_at
           limit 1) h;
     -- Keyed work: the keys under their limit (at most 50, as a claim looks at).
     v_next := least(v_next, (
@@ -5735,7 +6167,7 @@ begin
                 and w.status in ('PENDING', 'RUNNING')
                 and w.lease_owner is null
                 and w.available_at is not null
-              order by w.priority desc, w.available_at
+              order by (- w.priority), w.available_at
               limit 1) h
          where p_queue.key_concurrency is null
             or (select pg_catalog.count(*) from pgqrs.workflows r

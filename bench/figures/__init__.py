@@ -15,8 +15,11 @@ from collections.abc import Awaitable, Callable
 from _common import Env, Figure
 
 from figures.counts import fig_counts
+from figures.horizon import fig_horizon
+from figures.large import fig_large
 from figures.latency import fig_latency
 from figures.replay import fig_replay
+from figures.retention import fig_retention
 from figures.step_cost import fig_step_cost
 from figures.storage import fig_storage
 from figures.throughput import fig_throughput
@@ -29,4 +32,7 @@ FIGURES: dict[int, tuple[str, Callable[[Env], Awaitable[list[Figure]]]]] = {
     4: ("throughput", fig_throughput),
     5: ("pickup latency", fig_latency),
     6: ("storage", fig_storage),
+    7: ("cost with a large database", fig_large),
+    8: ("throughput with the xmin horizon pinned", fig_horizon),
+    9: ("retention: the hot path while pruning", fig_retention),
 }

@@ -16,6 +16,7 @@
 --                    applies them, so that no cancel and no claim ever waits for a row lock.
 --   pgqrs.instance   one row: the install's secret key for notification tags.
 --   pgqrs.ledger     the install scripts applied to this database.
+--   pgqrs.prune_cursor  where the pass of prune() in progress stands (RETENTION below).
 --
 --   A workflow is run either by the process that made it (create_workflow, then
 --   acquire_workflow) or by a worker: start_workflow enqueues it, and claim (claim_workflows in
@@ -120,6 +121,16 @@
 --   the tag of a subject ('work:<name>', 'done:<id>', 'event:<id> <key>', 'message:<id>
 --   <topic>'), the first 16 hex digits of sha256 over the install's secret key and the subject
 --   (notify_tag; notify_key for clients that compute tags), or '*' for work of any name.
+--
+-- RETENTION
+--   Nothing is deleted but by prune() (sql/src/12_retention.sql, docs/retention.md): a finished
+--   tree (a root and its descendants by parent_id, all final and last changed before a window;
+--   DEAD only when asked) goes whole with its steps, attempts, messages and events, and so do
+--   consumed messages older than the window. Batches are bounded (p_limit roots per call, read
+--   from the index workflows_finished where the previous call stopped), rows are locked with
+--   SKIP LOCKED and only once final, and one pruner runs per database at a time (a transaction
+--   advisory lock). An idempotency key is remembered as long as its row lives. prune commits
+--   asynchronously: a deletion lost in a crash is done again by the next call.
 --
 -- DURABILITY
 --   acquire_step and heartbeat commit asynchronously: losing a RUNNING marker or a lease extension

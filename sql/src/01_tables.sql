@@ -104,12 +104,13 @@ comment on column pgqrs.workflows.debounce_key is
 -- What a claim scans, per queue and workflow name: queued workflows that no one holds and that
 -- have no concurrency key, highest priority first, then in the order they become available.
 -- Step writes change only lease_expires_at, which no index covers, so they stay HOT updates.
-create index workflows_claimable on pgqrs.workflows (queue, name, priority desc, available_at, id)
+create index workflows_claimable
+    on pgqrs.workflows (queue, name, (- priority), available_at, id)
     where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
       and concurrency_key is null;
 -- The same for workflows with a concurrency key, key by key (served round-robin).
 create index workflows_claimable_keyed
-    on pgqrs.workflows (queue, concurrency_key, priority desc, available_at, id)
+    on pgqrs.workflows (queue, concurrency_key, (- priority), available_at, id)
     where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
       and concurrency_key is not null;
 -- Running workflows with a concurrency key: how many run per key.
@@ -122,8 +123,10 @@ create unique index workflows_debounce on pgqrs.workflows (name, debounce_key)
 -- over. As many rows as workflows running, whatever the size of the queue.
 create index workflows_leased on pgqrs.workflows (name)
     where queued and status = 'RUNNING' and lease_owner is not null;
--- Who holds what: register_worker, stop_worker and list_workers look leases up by owner.
-create index workflows_lease_owner on pgqrs.workflows (lease_owner)
+-- Who holds what: register_worker, stop_worker and list_workers look leases up by owner, and a
+-- retried claim its own leases by owner and claim id, one probe however many leases the owner
+-- held before (under a held-back xmin horizon, each of those leaves an entry no one can remove).
+create index workflows_lease_owner on pgqrs.workflows (lease_owner, claim_id)
     where lease_owner is not null;
 -- Deadlines to enforce: claim_workflows cancels the workflows whose deadline has passed.
 create index workflows_deadline on pgqrs.workflows (deadline_at)
@@ -138,8 +141,9 @@ create index workflows_created on pgqrs.workflows (created_at, id);
 create index workflows_name_created on pgqrs.workflows (name, created_at, id);
 create index workflows_status_created on pgqrs.workflows (status, created_at, id)
     where status <> 'SUCCESS';
--- Finished trees to prune, oldest first: roots only (a child goes with its root).
-create index workflows_finished on pgqrs.workflows (updated_at)
+-- Finished trees to prune (pgqrs.prune), oldest first: roots only (a child goes with its
+-- root). The id makes the order total, so that a pass can resume after any root.
+create index workflows_finished on pgqrs.workflows (updated_at, id)
     where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
 
 create table pgqrs.steps (
@@ -210,6 +214,9 @@ comment on table pgqrs.messages is
 -- What recv_message takes next: the oldest unconsumed message of a workflow and topic.
 create index messages_pending on pgqrs.messages (workflow_id, topic, id)
     where consumed_by is null;
+-- Consumed messages, oldest first, for pgqrs.prune: a receive records its message on its
+-- step, so the row is only kept for send_message's idempotency key.
+create index messages_consumed on pgqrs.messages (consumed_at) where consumed_by is not null;
 
 create table pgqrs.events (
     workflow_id uuid not null references pgqrs.workflows (id) on delete cascade,
@@ -316,5 +323,16 @@ insert into pgqrs.instance (notify_key)
 values (pg_catalog.decode(pg_catalog.replace(
             pg_catalog.gen_random_uuid()::text || pg_catalog.gen_random_uuid()::text, '-', ''),
         'hex'));
+
+create table pgqrs.prune_cursor (
+    singleton    boolean primary key default true check (singleton),
+    updated_at   timestamptz not null,
+    id           uuid not null,
+    include_dead boolean not null,
+    moved_at     timestamptz not null
+);
+comment on table pgqrs.prune_cursor is
+    'Where the pass of pgqrs.prune in progress stands among the finished roots, in '
+    '(updated_at, id) order; no row between passes.';
 
 revoke all on all tables in schema pgqrs from public;

@@ -307,18 +307,21 @@ $$;
 comment on function pgqrs._worker_room(text, pgqrs.queues, uuid[], integer, timestamptz) is
     'Private. How many more workflows of a queue a worker may start (worker_concurrency).';
 
--- _claim_queue(worker, queue, name, selected, want, now) -> workflow ids
+-- _claim_queue(worker, queue, name, selected, want, now, hinted) -> workflow ids
 -- Up to p_want runnable workflows of this name in this queue, without a concurrency key, highest
 -- priority first, then oldest available: locked FOR NO KEY UPDATE SKIP LOCKED, with the slot and
 -- permit each needs. A queue without limits takes them in one statement; a limited one one by
--- one, and stops at the first that finds no capacity. The caller grants the leases.
+-- one, and stops at the first that finds no capacity. With p_hinted the scan starts where this
+-- session's last claim of the pair started (_claim_hint; see claim), and moves that hint to the
+-- first workflow it takes. The caller grants the leases.
 create function pgqrs._claim_queue(
     p_worker   text,
     p_queue    pgqrs.queues,
     p_name     text,
     p_selected uuid[],
     p_want     integer,
-    p_now      timestamptz
+    p_now      timestamptz,
+    p_hinted   boolean
 )
 returns uuid[]
 language plpgsql
@@ -328,31 +331,54 @@ as $$
 declare
     v_ids    uuid[] := '{}';
     v_room   integer;
+    v_from   record;
+    v_rank   integer;
+    v_at     timestamptz;
+    v_first  uuid;
     v_id     uuid;
     v_status text;
 begin
+    if p_hinted then
+        select * into v_from from pgqrs._claim_hint(p_queue.name, p_name);
+    else
+        select -1001 as rank, '-infinity'::timestamptz as at,
+               '00000000-0000-0000-0000-000000000000'::uuid as id
+          into v_from;
+    end if;
     if pgqrs._queue_is_plain(p_queue) then
-        return array(
-            select w.id
-              from pgqrs.workflows w
-             where w.queue = p_queue.name
-               and w.name = p_name
-               and w.concurrency_key is null
-               and w.queued
-               and w.status in ('PENDING', 'RUNNING')
-               and w.lease_owner is null
-               and w.available_at <= p_now
-               and (w.deadline_at is null or w.deadline_at > p_now)
-             order by w.priority desc, w.available_at, w.id
-             limit p_want
-               for no key update skip locked);
+        select pg_catalog.array_agg(x.id order by x.rank, x.available_at, x.id),
+               (pg_catalog.array_agg(x.rank order by x.rank, x.available_at, x.id))[1],
+               (pg_catalog.array_agg(x.available_at order by x.rank, x.available_at, x.id))[1],
+               (pg_catalog.array_agg(x.id order by x.rank, x.available_at, x.id))[1]
+          into v_ids, v_rank, v_at, v_first
+          from (select w.id, - w.priority as rank, w.available_at
+                  from pgqrs.workflows w
+                 where w.queue = p_queue.name
+                   and w.name = p_name
+                   and w.concurrency_key is null
+                   and w.queued
+                   and w.status in ('PENDING', 'RUNNING')
+                   and w.lease_owner is null
+                   and w.available_at <= p_now
+                   and (- w.priority, w.available_at, w.id) >= (v_from.rank, v_from.at, v_from.id)
+                   and (w.deadline_at is null or w.deadline_at > p_now)
+                   and w.id <> all (p_selected)
+                 order by (- w.priority), w.available_at, w.id
+                 limit p_want
+                   for no key update skip locked) x;
+        if v_ids is null then
+            return '{}';
+        end if;
+        perform pgqrs._set_claim_hint(p_queue.name, p_name, v_rank, v_at, v_first);
+        return v_ids;
     end if;
     if p_queue.paused then
         return v_ids;
     end if;
     v_room := pgqrs._worker_room(p_worker, p_queue, p_selected, p_want, p_now);
     while v_room > 0 loop
-        select w.id, w.status into v_id, v_status
+        select w.id, w.status, - w.priority as rank, w.available_at as at
+          into v_id, v_status, v_rank, v_at
           from pgqrs.workflows w
          where w.queue = p_queue.name
            and w.name = p_name
@@ -361,21 +387,26 @@ begin
            and w.status in ('PENDING', 'RUNNING')
            and w.lease_owner is null
            and w.available_at <= p_now
+           and (- w.priority, w.available_at, w.id) >= (v_from.rank, v_from.at, v_from.id)
            and (w.deadline_at is null or w.deadline_at > p_now)
-           and w.id <> all (v_ids)
-         order by w.priority desc, w.available_at, w.id
+           and w.id <> all (p_selected || v_ids)
+         order by (- w.priority), w.available_at, w.id
          limit 1
            for no key update skip locked;
         exit when not found;
         exit when not pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING',
                                            p_selected || v_ids, p_now);
+        if pg_catalog.cardinality(v_ids) = 0 then
+            perform pgqrs._set_claim_hint(p_queue.name, p_name, v_rank, v_at, v_id);
+        end if;
         v_ids := v_ids || v_id;
         v_room := v_room - 1;
     end loop;
     return v_ids;
 end
 $$;
-comment on function pgqrs._claim_queue(text, pgqrs.queues, text, uuid[], integer, timestamptz) is
+comment on function pgqrs._claim_queue(text, pgqrs.queues, text, uuid[], integer, timestamptz,
+                                       boolean) is
     'Private. Selects and locks runnable workflows of a name in a queue, within its limits.';
 
 -- _claim_keys(worker, queue, names, selected, want, now) -> workflow ids
@@ -451,7 +482,7 @@ begin
                and w.available_at <= p_now
                and (w.deadline_at is null or w.deadline_at > p_now)
                and w.id <> all (v_ids)
-             order by w.priority desc, w.available_at, w.id
+             order by (- w.priority), w.available_at, w.id
              limit 1
                for no key update skip locked;
             if not found then
@@ -838,7 +869,7 @@ begin
             and w.status in ('PENDING', 'RUNNING')
             and w.lease_owner is null
             and w.available_at is not null
-          order by w.priority desc, w.available_at
+          order by (- w.priority), w.available_at
           limit 1) h;
     -- Keyed work: the keys under their limit (at most 50, as a claim looks at).
     v_next := least(v_next, (
@@ -857,7 +888,7 @@ begin
                 and w.status in ('PENDING', 'RUNNING')
                 and w.lease_owner is null
                 and w.available_at is not null
-              order by w.priority desc, w.available_at
+              order by (- w.priority), w.available_at
               limit 1) h
          where p_queue.key_concurrency is null
             or (select pg_catalog.count(*) from pgqrs.workflows r

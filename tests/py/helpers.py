@@ -179,3 +179,18 @@ async def worker_on(
         finally:
             worker.stop()
             await asyncio.wait_for(task, 30)
+
+
+@contextlib.asynccontextmanager
+async def running_worker(store: Any, workflows: list[Any], **kwargs: Any) -> AsyncIterator[Any]:
+    """A ``pgqrs.Worker(store, workflows, **kwargs)`` running in the background for the block;
+    stopped (drained) at its end."""
+    import pgqrs
+
+    worker = pgqrs.Worker(store, workflows, **kwargs)
+    task = asyncio.create_task(worker.run())
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        await asyncio.wait_for(task, 30)

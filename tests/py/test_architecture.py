@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "pgqrs"
 LAYERS: list[set[str]] = [
     {"errors", "_sql"},  # the exceptions and the SQL texts: no pgqrs imports
     {"_runtime", "_codec", "_dberrors", "_install", "_results", "_listen"},  # no store I/O
-    {"_policy", "_replay"},
+    {"_policy", "_replay", "_retention"},
     {"_store", "_store_sync", "_guard", "_guard_sync"},  # transport; the guard needs no store
     {"_lookup", "_lookup_sync"},
     {"_handles", "_handles_sync"},

@@ -1,10 +1,12 @@
 """The pgqrs command line: install, inspection (status, workflows list|show, revive), failure
-control (workflows cancel|resume|fork) and the worker, each run as `python -m pgqrs` against a
-fresh database."""
+control (workflows cancel|resume|fork), retention (prune) and the worker, each run as
+`python -m pgqrs` against a fresh database."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import io
 import json
 import os
 import re
@@ -18,7 +20,7 @@ from uuid import UUID
 
 import psycopg
 import pytest
-from helpers import later, poll
+from helpers import later, poll, with_fake_now
 
 import pgqrs
 from pgqrs import SyncWorkflow, _cli, _install
@@ -566,6 +568,7 @@ def test_worker_runs_and_drains(dsn: str, tmp_path: Path) -> None:
         "PYTHONUNBUFFERED": "1",
     }
     args = ["--dsn", dsn, "worker", "tests_worker_module", "--name", "cli-worker"]
+    args += ["--retention", "30d"]
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "pgqrs", *args, "--concurrency", "2", "--poll-interval", "1"],
@@ -598,6 +601,7 @@ def test_worker_runs_and_drains(dsn: str, tmp_path: Path) -> None:
     log = log_path.read_text()
     assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO ", log, re.M), log
     assert "worker cli-worker started: serves greet, squares" in log
+    assert "worker cli-worker prunes workflows finished over 30d ago, every 60s" in log
     assert log.count("worker cli-worker claims ") == 2, log
     assert log.count("worker cli-worker finished ") == 2, log
     assert "SIGTERM received, draining" in log
@@ -632,6 +636,140 @@ def test_worker_usage_errors(dsn: str) -> None:
     done = _pgqrs("--dsn", dsn, "worker", "json", "--concurrency", "0")
     assert done.returncode == 2
     assert "--concurrency: must be 1 or more" in done.stderr
+
+
+# --- prune ----------------------------------------------------------------------------------
+
+
+def _old_workflows(dsn: str, count: int, *, days_ago: float = 400) -> list[str]:
+    """``count`` workflows ``good`` run to SUCCESS ``days_ago`` days ago (the fake clock)."""
+    with pgqrs.connect_sync(with_fake_now(dsn, later(dsn, -days_ago * 86400))) as store:
+        api = pgqrs.admin(store)
+        ids = []
+        for n in range(count):
+            ctx = api.create_workflow("good", n)
+            good(ctx, n)
+            ids.append(str(ctx.id))
+    return ids
+
+
+def test_prune_deletes_batch_after_batch_with_progress(dsn: str) -> None:
+    old = _old_workflows(dsn, 5)
+    recent = _old_workflows(dsn, 1, days_ago=1)
+    done = _pgqrs("--dsn", dsn, "prune", "--older-than", "30d", "--batch", "2", "--pause", "0")
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(
+        r"deleted 5 workflows, 5 steps, 0 step attempts, 0 messages, 0 events in 3 batches"
+        r" \(\d+\.\ds\)\n",
+        done.stdout,
+    ), done.stdout
+    # Not a terminal: one progress line per batch, with running totals and the rate.
+    lines = done.stderr.splitlines()
+    assert [line.split(";")[0] for line in lines] == [
+        "batch 1: 2 workflows, 0 messages",
+        "batch 2: 2 workflows, 0 messages",
+        "batch 3: 1 workflows, 0 messages",
+    ], done.stderr
+    assert "total 4 workflows, 4 steps, 0 step attempts, 0 messages, 0 events" in lines[1]
+    assert re.search(r"; \d+ workflows/s$", lines[2]), lines[2]
+    for workflow_id in old:
+        with pytest.raises(pgqrs.WorkflowNotFoundError):
+            _info(dsn, workflow_id)
+    assert _info(dsn, recent[0]).status == "SUCCESS"
+    # Nothing left: one batch, zeros, as JSON.
+    again = _pgqrs("--dsn", dsn, "prune", "--older-than", "12h", "--json")
+    assert again.returncode == 0, again.stderr
+    totals = json.loads(again.stdout)
+    assert {k: v for k, v in totals.items() if k != "seconds"} == {
+        "workflows": 1,
+        "steps": 1,
+        "step_attempts": 0,
+        "messages": 0,
+        "events": 0,
+        "batches": 1,
+    }
+
+
+def test_prune_pauses_between_batches_by_default(dsn: str) -> None:
+    _old_workflows(dsn, 2)
+    # Three batches of one tree (the last finds nothing), so two pauses of at least 1 s.
+    out = _ok("--dsn", dsn, "prune", "--older-than", "30d", "--batch", "1", "--json")
+    totals = json.loads(out)
+    assert (totals["workflows"], totals["batches"]) == (2, 3)
+    assert totals["seconds"] >= 2.0, totals
+
+
+def test_prune_keeps_dead_workflows_unless_asked(dsn: str) -> None:
+    dead = _dead(dsn)
+    with psycopg.connect(dsn, autocommit=True) as conn:  # make the crash loop a year old
+        conn.execute(
+            "UPDATE pgqrs.workflows SET updated_at = updated_at - interval '1 year' WHERE id = %s",
+            (dead,),
+        )
+    assert json.loads(_ok("--dsn", dsn, "prune", "--older-than", "1w", "--json"))["workflows"] == 0
+    assert _info(dsn, dead).status == "DEAD"
+    out = _ok("--dsn", dsn, "prune", "--older-than", "1w", "--include-dead", "--json")
+    assert json.loads(out)["workflows"] == 1
+
+
+def test_prune_waits_for_another_pruner_then_gives_up(dsn: str) -> None:
+    _old_workflows(dsn, 1)
+    with psycopg.connect(dsn) as holder:  # a transaction that pruned and has not committed
+        holder.execute("SELECT * FROM pgqrs.prune(interval '1 day')")
+        done = _pgqrs("--dsn", dsn, "prune", "--older-than", "1d", "--wait", "0.3")
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "another session is pruning this database; waiting for it",
+        "pgqrs: error: another session kept pruning this database for 0.3s: try again later, "
+        "or pass a longer --wait",
+    ]
+    assert done.stdout == ""
+
+
+def test_prune_usage_errors(dsn: str) -> None:
+    for value, message in (
+        ("30", "'30' is not a duration: give a number and a unit"),
+        ("thirty days", "is not a duration"),
+        ("10s", "must be between 1 minute and 100 years"),
+        ("0d", "must be between 1 minute and 100 years"),
+    ):
+        done = _pgqrs("--dsn", dsn, "prune", "--older-than", value)
+        assert done.returncode == 2, (value, done.stderr)
+        assert message in done.stderr, (value, done.stderr)
+    done = _pgqrs("--dsn", dsn, "prune")
+    assert done.returncode == 2
+    assert "--older-than" in done.stderr
+    done = _pgqrs("--dsn", dsn, "prune", "--older-than", "1d", "--batch", "100001")
+    assert done.returncode == 1  # the SQL's bound: PQ008, one line
+    assert done.stderr.startswith("pgqrs: error: prune limit must be between 1 and 100000")
+
+
+def test_durations() -> None:
+    assert _cli._duration("30d") == timedelta(days=30)
+    assert _cli._duration("12h") == timedelta(hours=12)
+    assert _cli._duration("90m") == timedelta(minutes=90)
+    assert _cli._duration("3600s") == timedelta(hours=1)
+    assert _cli._duration("1w") == timedelta(weeks=1)
+    assert _cli._duration(" 1D12h ") == timedelta(days=1, hours=12)
+    for bad in ("", "d", "1.5d", "-1d", "1y", "1d 2h", "30"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            _cli._duration(bad)
+
+
+def test_progress_on_a_terminal_rewrites_one_line() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    progress = _cli.Progress(screen)
+    progress.line("batch 1")
+    progress.line("batch 2")
+    progress.note("waiting")
+    progress.line("batch 3")
+    progress.done()
+    progress.done()
+    assert screen.getvalue() == ("\r\x1b[2Kbatch 1\r\x1b[2Kbatch 2\nwaiting\n\r\x1b[2Kbatch 3\n")
 
 
 # --- formatting -----------------------------------------------------------------------------

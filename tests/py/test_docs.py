@@ -6,6 +6,8 @@
 * Every public function of schema pgqrs has a ``### pgqrs.<name>`` section in docs/sql-api.md.
 * The role recipe of docs/security.md runs as is, on a fresh database and on an existing install,
   and leaves the owner, application and monitoring roles with exactly the documented privileges.
+* The SQL blocks of docs/retention.md run (the pg_cron recipe by its command: pg_cron is not
+  installed), and so does the example of pgqrs.prune in docs/sql-api.md.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 SQL_API = DOCS / "sql-api.md"
 ERRORS = DOCS / "errors.md"
 SECURITY = DOCS / "security.md"
+RETENTION = DOCS / "retention.md"
 REPO_ROOT = DOCS.parent
 
 RUN_HEADING = "## A complete run from psql"
@@ -151,6 +154,39 @@ def test_every_public_function_has_a_section(dsn: str) -> None:
     assert not documented - public, (
         f"docs/sql-api.md documents functions that do not exist: {sorted(documented - public)}"
     )
+
+
+# --- docs/retention.md ------------------------------------------------------------------------
+
+CRON_COMMAND = re.compile(r"cron\.schedule\(.*?\$\$(.*?)\$\$", re.S)
+
+
+def test_retention_sql_runs(dsn: str, tmp_path: Path) -> None:
+    blocks = _sql_blocks(RETENTION.read_text(encoding="utf-8"))
+    crons = [m.group(1) for b in blocks if (m := CRON_COMMAND.search(b))]
+    assert len(crons) == 1, "docs/retention.md: expected one pg_cron recipe"
+    runnable = [b for b in blocks if not CRON_COMMAND.search(b)]
+    assert len(runnable) == 2, f"expected 2 more ```sql blocks, got {len(runnable)}"
+    example = [b for b in _sql_blocks(_section(SQL_API, "## Retention")) if b.startswith("select")]
+    assert len(example) == 1, "docs/sql-api.md: expected one example under '## Retention'"
+    with psycopg.connect(dsn, autocommit=True) as conn:  # two workflows finished in 2020
+        conn.execute("SET pgqrs.fake_now = '2020-01-01 00:00:00+00'")
+        old = []
+        for n in range(2):
+            row = conn.execute(
+                "SELECT workflow_id FROM pgqrs.create_workflow('wf', %s::jsonb)", (str(n),)
+            )
+            (workflow_id,) = row.fetchone() or (None,)
+            row = conn.execute("SELECT token FROM pgqrs.acquire_workflow(%s, 'r')", (workflow_id,))
+            (token,) = row.fetchone() or (None,)
+            conn.execute("SELECT pgqrs.complete_workflow(%s, %s, '1')", (workflow_id, token))
+            old.append(workflow_id)
+    assert all(block.isascii() for block in [*runnable, *crons, *example])
+    for script in (*runnable, crons[0] + ";", *example):
+        run_psql_script(dsn, script, tmp_path)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        left = conn.execute("SELECT count(*) FROM pgqrs.workflows").fetchone()
+    assert left == (0,), "the documented calls deleted the old workflows"
 
 
 # --- docs/security.md -------------------------------------------------------------------------

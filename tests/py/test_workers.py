@@ -4,13 +4,11 @@ processes and kills are in test_worker_faults.py)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from helpers import later, with_fake_now
+from helpers import later, running_worker, with_fake_now
 
 import pgqrs
 from pgqrs import PyWorkflow, SyncWorkflow
@@ -49,19 +47,6 @@ async def broken(ctx: PyWorkflow, x: int) -> int:
 @pytest.fixture(autouse=True)
 def _clear() -> None:
     ran.clear()
-
-
-@contextlib.asynccontextmanager
-async def running_worker(
-    store: pgqrs.Store, workflows: list[Any], **kwargs: Any
-) -> AsyncIterator[pgqrs.Worker]:
-    worker = pgqrs.Worker(store, workflows, **kwargs)
-    task = asyncio.create_task(worker.run())
-    try:
-        yield worker
-    finally:
-        worker.stop()
-        await asyncio.wait_for(task, 30)
 
 
 def test_start_and_wait_for_results(dsn: str) -> None:

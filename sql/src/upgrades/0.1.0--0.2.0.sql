@@ -25,6 +25,9 @@
 --   * list_workers and workflow_counts raise PQ008 for a NULL, non-positive or infinite stale
 --     window instead of answering NULL.
 --   * One private helper raises PQ009 (_raise_worker_not_found).
+--   * Retention (docs/retention.md): prune() deletes finished workflow trees older than a
+--     window, with their steps, attempts, messages and events, and consumed messages, in
+--     bounded batches (table prune_cursor, index messages_consumed).
 --
 -- Lock footprint: new nullable columns and columns with constant defaults are instant. The
 -- status checks of workflows and steps are widened, which scans each table once under an
@@ -44,7 +47,8 @@
 --       on pgqrs.workflows (name, created_at, id);
 --   create index concurrently if not exists workflows_status_created
 --       on pgqrs.workflows (status, created_at, id) where status <> 'SUCCESS';
---   create index concurrently if not exists workflows_finished on pgqrs.workflows (updated_at)
+--   create index concurrently if not exists workflows_finished
+--       on pgqrs.workflows (updated_at, id)
 --       where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
 
 -- Tables ---------------------------------------------------------------------------------------
@@ -90,11 +94,12 @@ comment on column pgqrs.workflows.debounce_key is
 -- The claim index is per queue and name and loses the leased rows; leased ones, keyed ones and
 -- debounced ones get their own.
 drop index pgqrs.workflows_claimable;
-create index workflows_claimable on pgqrs.workflows (queue, name, priority desc, available_at, id)
+create index workflows_claimable
+    on pgqrs.workflows (queue, name, (- priority), available_at, id)
     where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
       and concurrency_key is null;
 create index workflows_claimable_keyed
-    on pgqrs.workflows (queue, concurrency_key, priority desc, available_at, id)
+    on pgqrs.workflows (queue, concurrency_key, (- priority), available_at, id)
     where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
       and concurrency_key is not null;
 create index workflows_running_keyed on pgqrs.workflows (queue, concurrency_key)
@@ -103,6 +108,10 @@ create unique index workflows_debounce on pgqrs.workflows (name, debounce_key)
     where status = 'PENDING' and debounce_key is not null;
 create index workflows_leased on pgqrs.workflows (name)
     where queued and status = 'RUNNING' and lease_owner is not null;
+-- A retried claim looks its leases up by owner and claim id.
+drop index pgqrs.workflows_lease_owner;
+create index workflows_lease_owner on pgqrs.workflows (lease_owner, claim_id)
+    where lease_owner is not null;
 create index workflows_deadline on pgqrs.workflows (deadline_at)
     where deadline_at is not null and status in ('PENDING', 'RUNNING');
 create index workflows_parent on pgqrs.workflows (parent_id) where parent_id is not null;
@@ -111,7 +120,7 @@ create index if not exists workflows_created on pgqrs.workflows (created_at, id)
 create index if not exists workflows_name_created on pgqrs.workflows (name, created_at, id);
 create index if not exists workflows_status_created on pgqrs.workflows (status, created_at, id)
     where status <> 'SUCCESS';
-create index if not exists workflows_finished on pgqrs.workflows (updated_at)
+create index if not exists workflows_finished on pgqrs.workflows (updated_at, id)
     where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
 
 alter table pgqrs.steps drop constraint steps_status_check;
@@ -168,6 +177,7 @@ comment on table pgqrs.messages is
     'Messages sent to a workflow: per topic, in id order; consumed_by names the recv step.';
 create index messages_pending on pgqrs.messages (workflow_id, topic, id)
     where consumed_by is null;
+create index messages_consumed on pgqrs.messages (consumed_at) where consumed_by is not null;
 revoke all on table pgqrs.messages from public;
 
 create table pgqrs.events (
@@ -260,6 +270,18 @@ values (pg_catalog.decode(pg_catalog.replace(
             pg_catalog.gen_random_uuid()::text || pg_catalog.gen_random_uuid()::text, '-', ''),
         'hex'));
 revoke all on table pgqrs.instance from public;
+
+create table pgqrs.prune_cursor (
+    singleton    boolean primary key default true check (singleton),
+    updated_at   timestamptz not null,
+    id           uuid not null,
+    include_dead boolean not null,
+    moved_at     timestamptz not null
+);
+comment on table pgqrs.prune_cursor is
+    'Where the pass of pgqrs.prune in progress stands among the finished roots, in '
+    '(updated_at, id) order; no row between passes.';
+revoke all on table pgqrs.prune_cursor from public;
 
 do $$
 begin

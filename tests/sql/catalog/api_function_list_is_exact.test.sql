@@ -12,7 +12,7 @@ select is(
           'fail_workflow', 'fork_workflow', 'get_event', 'get_workflow', 'heartbeat',
           'list_queues', 'list_step_attempts', 'list_steps', 'list_workers', 'list_workflows',
           'list_workflows_page', 'min_client_version', 'next_claim_at', 'notify_key',
-          'notify_tag', 'now', 'record_step', 'recv_message', 'register_worker',
+          'notify_tag', 'now', 'prune', 'record_step', 'recv_message', 'register_worker',
           'release_workflow', 'resume_workflow', 'revive_workflow', 'send_message', 'set_event',
           'set_queue', 'sleep_step', 'start_workflow', 'start_workflows', 'stop_worker',
           'submit_workflow', 'suspend_workflow', 'version', 'worker_heartbeat',

@@ -40,6 +40,7 @@ select results_eq(
         ('notify_key()'),
         ('notify_tag(p_subject text)'),
         ('now()'),
+        ('prune(p_older_than interval, p_limit integer, p_include_dead boolean)'),
         ('record_step(p_workflow_id uuid, p_step_key text, p_token bigint, p_position integer, p_output jsonb, p_elapsed_seconds double precision)'),
         ('recv_message(p_workflow_id uuid, p_step_key text, p_token bigint, p_position integer, p_topic text, p_timeout_seconds double precision, p_inline_seconds double precision)'),
         ('register_worker(p_worker text, p_workflows text[], p_concurrency integer, p_hostname text, p_pid integer)'),

@@ -1,0 +1,121 @@
+"""What a claim reads does not grow with the data: every statement inside pgqrs.claim is planned
+on an index whatever the table's statistics say, none is JIT-compiled, and while another
+session holds back the xmin horizon a claim reads the front of its queue, not every entry that
+earlier claims left behind.
+
+Checked on the server: the plans auto_explain reports for the statements run inside the claim,
+and the counters of the current transaction (pg_stat_get_xact_*), not timings."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+import pytest
+from helpers import with_fake_now
+
+from pgqrs import _sql
+
+pytestmark = pytest.mark.pg15_only  # auto_explain and LLVM JIT come with the system's server
+
+# Half the workflows finished with their deadline passed, half queued with a deadline a week
+# away: the statistics make "a queued workflow past its deadline" look common, though there is
+# none, which is what made the claim's deadline probe scan the whole table.
+MISLEADING = """
+insert into pgqrs.workflows (id, name, status, created_at, updated_at, finished_at, queued,
+                             available_at, deadline_at)
+select gen_random_uuid(), 'other', case when g % 2 = 0 then 'CANCELLED' else 'PENDING' end,
+       now() - interval '1 day', now() - interval '1 day',
+       case when g % 2 = 0 then now() - interval '1 day' end, true, now() - interval '1 day',
+       case when g % 2 = 0 then now() - interval '1 hour' else now() + interval '7 days' end
+  from generate_series(1, 4000) g
+"""
+
+
+def claim(conn: psycopg.Connection[Any], worker: str) -> list[tuple[Any, ...]]:
+    return conn.execute(_sql.CLAIM, (worker, uuid.uuid4(), 1, 30.0)).fetchall()
+
+
+def xact_count(conn: psycopg.Connection[Any], fn: str, relation: str) -> int:
+    """A counter of pg_stat_get_xact_*: what this session did to the relation and has not yet
+    reported (PostgreSQL 15 adds up several transactions there), so read it as a difference
+    within one transaction."""
+    row = conn.execute(f"select pg_catalog.{fn}(%s::regclass)", (relation,)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_a_claim_plans_every_statement_on_an_index_and_compiles_none(dsn: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(MISLEADING)
+        conn.execute("analyze pgqrs.workflows")
+        conn.execute(_sql.REGISTER_WORKER, ("worker-a", ["wf"], 1, "test", 1))
+        conn.execute(_sql.SUBMIT_WORKFLOW, ("wf", json.dumps(1), json.dumps({})))
+        plans: list[str] = []
+        conn.add_notice_handler(
+            lambda d: (
+                plans.append(d.message_primary or "")
+                if d.context and "PL/pgSQL function" in d.context
+                else None
+            )
+        )
+        conn.execute("load 'auto_explain'")
+        for setting, value in (
+            ("auto_explain.log_min_duration", "0"),
+            ("auto_explain.log_nested_statements", "on"),
+            ("auto_explain.log_level", "notice"),
+            # as eager as JIT gets: every plan qualifies
+            ("jit", "on"),
+            ("jit_above_cost", "0"),
+            ("jit_inline_above_cost", "0"),
+            ("jit_optimize_above_cost", "0"),
+        ):
+            conn.execute("select pg_catalog.set_config(%s, %s, false)", (setting, value))
+        with conn.transaction():  # the counters of one transaction, before and after
+            before = xact_count(conn, "pg_stat_get_xact_numscans", "pgqrs.workflows")
+            rows = claim(conn, "worker-a")
+            scans = xact_count(conn, "pg_stat_get_xact_numscans", "pgqrs.workflows") - before
+    assert [r[1] for r in rows] == ["wf"]
+    assert plans, "auto_explain reported no statement inside the claim"
+    assert scans == 0, [p for p in plans if "Seq Scan" in p]
+    assert not [p for p in plans if "JIT:" in p]
+
+
+def test_under_a_held_back_horizon_a_claim_reads_the_front_of_its_queue(dsn: str) -> None:
+    n = 200
+    # A frozen clock: the claims below never rewrite the heartbeat, so none of them is the
+    # once-a-second claim that looks from the start of the queue.
+    with (
+        psycopg.connect(
+            with_fake_now(dsn, datetime(2030, 1, 1, tzinfo=UTC)), autocommit=True
+        ) as conn,
+        psycopg.connect(dsn, autocommit=True) as holder,
+    ):
+        conn.execute(_sql.REGISTER_WORKER, ("worker-a", ["wf"], 1, "test", 1))
+        ids = [
+            conn.execute(_sql.SUBMIT_WORKFLOW, ("wf", json.dumps(i), "{}")).fetchall()[0][0]
+            for i in range(n + 1)
+        ]
+        # Another session's snapshot: from now on, no version that the claims below make dead
+        # can be removed, nor its index entries marked dead.
+        holder.execute("begin isolation level repeatable read")
+        holder.execute("select count(*) from pgqrs.workflows")
+        done = set()
+        for _ in range(n):
+            (got,) = claim(conn, "worker-a")
+            conn.execute(_sql.COMPLETE_WORKFLOW, (got[0], got[2], json.dumps("ok")))
+            done.add(got[0])
+        indexes = ("pgqrs.workflows_claimable", "pgqrs.workflows_lease_owner")
+        with conn.transaction():  # the counters of one transaction, before and after
+            before = [xact_count(conn, "pg_stat_get_xact_tuples_returned", i) for i in indexes]
+            (got,) = claim(conn, "worker-a")
+            after = [xact_count(conn, "pg_stat_get_xact_tuples_returned", i) for i in indexes]
+        claimable, by_owner = (a - b for a, b in zip(after, before, strict=True))
+        holder.execute("rollback")
+    assert {got[0]} == set(ids) - done
+    # Without the session's key, the claim would read the n entries left behind in each index.
+    assert claimable <= 3, claimable
+    assert by_owner <= 3, by_owner
