@@ -30,6 +30,7 @@ from ._results import (
     WorkflowInfo,
     WorkflowSummary,
 )
+from ._schedules import Cron, Schedule, tick_time
 from ._store import Store, connect
 from ._store_sync import SyncStore
 from ._store_sync import connect as connect_sync
@@ -68,6 +69,7 @@ __version__ = _install.CLIENT_VERSION
 __all__ = [
     "Admin",
     "ChildHandle",
+    "Cron",
     "IdempotencyConflictError",
     "InsufficientPrivilegeError",
     "InvalidArgumentError",
@@ -79,6 +81,7 @@ __all__ = [
     "PgqrsError",
     "PyWorkflow",
     "RetryPolicy",
+    "Schedule",
     "SchemaError",
     "StepAttempt",
     "StepFailedError",
@@ -116,6 +119,7 @@ __all__ = [
     "connect",
     "connect_sync",
     "step",
+    "tick_time",
     "transaction",
     "workflow",
 ]
