@@ -902,8 +902,8 @@ comment on function pgqrs.list_schedules() is
 -- locked FOR UPDATE SKIP LOCKED (a schedule another transaction is firing or changing is left to
 -- it). For each: the due ticks are the latest tick at or before p_now, and with missed =
 -- 'catch_up' the ticks before it back to next_run_at, at most catch_up_limit in all; each starts
--- its workflow through submit_workflow (oldest first; available from p_now) with the
--- idempotency key 'schedule:<name>:<tick>', so that a tick whose workflow exists already starts
+-- its workflow through submit_workflow, available from the tick (so claims take caught-up
+-- ticks oldest first, and this claim can take a tick that is due), with the idempotency key 'schedule:<name>:<tick>', so that a tick whose workflow exists already starts
 -- nothing (an existing workflow with another input counts as that tick's too). Then
 -- next_run_at becomes the first tick after p_now and last_run_at the latest tick. A tick that
 -- cannot start (its workflow's queue became invalid, say) is skipped with the reason in
@@ -971,7 +971,7 @@ begin
                     v_s.options || pg_catalog.jsonb_build_object(
                         'idempotency_key',
                         'schedule:' || v_s.name || ':' || pgqrs._schedule_tick_text(v_tick),
-                        'run_at', p_now));
+                        'run_at', v_tick));
                 v_started := v_started + 1;
             exception
                 when sqlstate 'PQ006' then

@@ -183,6 +183,7 @@ def test_extension_schema_equals_fresh_install(new_db: Any, pg_server: Server, m
             "pgqrs.events",
             "pgqrs.messages",
             "pgqrs.messages_id_seq",
+            "pgqrs.schedules",
             "pgqrs.step_attempts",
             "pgqrs.steps",
             "pgqrs.workers",
