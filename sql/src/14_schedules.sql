@@ -906,8 +906,10 @@ comment on function pgqrs.list_schedules() is
 -- ticks oldest first, and this claim can take a tick that is due), with the idempotency key 'schedule:<name>:<tick>', so that a tick whose workflow exists already starts
 -- nothing (an existing workflow with another input counts as that tick's too). Then
 -- next_run_at becomes the first tick after p_now and last_run_at the latest tick. A tick that
--- cannot start (its workflow's queue became invalid, say) is skipped with the reason in
--- last_error; the claim that called this goes on. Called by claim, which does the one-probe
+-- cannot start (its options became invalid behind set_schedule's back, say) is skipped with the
+-- reason in last_error and the claim that called this goes on; a transient error (a
+-- serialization failure, a deadlock, a lock timeout) fails the claim instead, which rolls the
+-- whole firing back for a retry. Called by claim, which does the one-probe
 -- check of schedules_due first. Locks: the schedule rows, then the new workflow rows.
 create function pgqrs._fire_schedules(p_now timestamptz, p_limit integer)
 returns integer
@@ -976,6 +978,8 @@ begin
             exception
                 when sqlstate 'PQ006' then
                     null;  -- the tick has its workflow already
+                when serialization_failure or deadlock_detected or lock_not_available then
+                    raise;  -- transient: the claim fails whole and is retried, the tick with it
                 when others then
                     v_error := pg_catalog.format('tick %s: %s (%s)',
                                                  pgqrs._schedule_tick_text(v_tick), sqlerrm,
