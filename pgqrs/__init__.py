@@ -32,6 +32,7 @@ from ._results import (
     WorkflowSummary,
 )
 from ._retention import Retention
+from ._schedules import Cron, Schedule, tick_time
 from ._store import Store, connect
 from ._store_sync import SyncStore
 from ._store_sync import connect as connect_sync
@@ -70,6 +71,7 @@ __version__ = _install.CLIENT_VERSION
 __all__ = [
     "Admin",
     "ChildHandle",
+    "Cron",
     "IdempotencyConflictError",
     "InsufficientPrivilegeError",
     "InvalidArgumentError",
@@ -83,6 +85,7 @@ __all__ = [
     "PyWorkflow",
     "Retention",
     "RetryPolicy",
+    "Schedule",
     "SchemaError",
     "StepAttempt",
     "StepFailedError",
@@ -120,6 +123,7 @@ __all__ = [
     "connect",
     "connect_sync",
     "step",
+    "tick_time",
     "transaction",
     "workflow",
 ]

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from . import _codec, _install, _lookup, _policy, _results, _retention, _sql, errors
+from . import _codec, _install, _lookup, _policy, _results, _retention, _schedules, _sql, errors
 from ._handles import WorkflowHandle
 from ._results import (
     PruneResult,
@@ -24,6 +24,7 @@ from ._results import (
     WorkflowInfo,
     WorkflowSummary,
 )
+from ._schedules import Schedule
 from ._store import Store
 from ._workflow import PyWorkflow
 
@@ -312,3 +313,75 @@ class Admin:
         """
         query, params = _retention.prune_call(_retention.window(older_than), limit, include_dead)
         return _results.prune_result((await self.store.call(query, params))[0])
+
+    # -- schedules (docs/schedules.md) ---------------------------------------------------------
+
+    async def set_schedule(
+        self,
+        name: str,
+        workflow: str | Callable[..., Any],
+        cron: str,
+        *,
+        timezone: str = "UTC",
+        input: Any = None,
+        missed: str | None = None,
+        catch_up_limit: int | None = None,
+        paused: bool | None = None,
+        queue: str | None = None,
+        priority: int | None = None,
+        max_recoveries: int | None = None,
+        timeout: float | None = None,
+        retries: int | None = None,
+        retry_backoff: float | None = None,
+        retry_max_backoff: float | None = None,
+    ) -> Schedule:
+        """Create or replace schedule ``name``: ``workflow`` (a ``@workflow`` function or its
+        name) is started at every tick of ``cron`` (five fields, or a macro such as
+        ``"@daily"``) in ``timezone`` (an IANA name), with input ``{"schedule": name,
+        "scheduled_at": <tick>, "input": input}``, once per tick whatever the number of
+        workers. Idempotent: the same call again changes nothing.
+
+        ``missed="catch_up"`` fires up to ``catch_up_limit`` (default 10) ticks that passed while
+        no worker claimed, oldest first; by default (``"skip"``) only the latest. ``paused``
+        (None: a new schedule runs, an existing one keeps its state). The other options are
+        those each tick's workflow is started with, as in :meth:`start_workflow`; a
+        ``@workflow(timeout=..., retries=...)`` function supplies its own defaults. Raises
+        InvalidArgumentError naming what is wrong (a cron field, an unknown time zone, ...).
+        """
+        options = _schedules.schedule_options(
+            workflow,
+            missed=missed,
+            catch_up_limit=catch_up_limit,
+            paused=paused,
+            queue=queue,
+            priority=priority,
+            max_recoveries=max_recoveries,
+            timeout=timeout,
+            retries=retries,
+            retry_backoff=retry_backoff,
+            retry_max_backoff=retry_max_backoff,
+        )
+        params = _schedules.set_schedule_params(
+            name, _policy.workflow_name(workflow), cron, timezone, input, options
+        )
+        rows = await self.store.call(_sql.SET_SCHEDULE, params)
+        return _schedules.schedule(rows[0])
+
+    async def pause_schedule(self, name: str) -> bool:
+        """Pause a schedule: it fires nothing until resumed (a worker that starts and sets it
+        again leaves it paused). False when there is no such schedule."""
+        return bool((await self.store.call(_sql.PAUSE_SCHEDULE, (name,)))[0][0])
+
+    async def resume_schedule(self, name: str) -> bool:
+        """Resume a paused schedule from its next tick after now (the ticks that passed while it
+        was paused do not fire). False when there is no such schedule."""
+        return bool((await self.store.call(_sql.RESUME_SCHEDULE, (name,)))[0][0])
+
+    async def delete_schedule(self, name: str) -> bool:
+        """Delete a schedule; the workflows it started stay. False when there was none."""
+        return bool((await self.store.call(_sql.DELETE_SCHEDULE, (name,)))[0][0])
+
+    async def list_schedules(self) -> list[Schedule]:
+        """Every schedule by name, with its next tick and the last one it fired."""
+        rows = await self.store.call(_sql.LIST_SCHEDULES)
+        return [_schedules.schedule(row) for row in rows]

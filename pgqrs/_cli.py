@@ -1,5 +1,5 @@
 """The ``pgqrs`` command line: install the schema, inspect workflows and workers, cancel, resume
-or fork a workflow, prune old ones, run a worker.
+or fork a workflow, prune old ones, manage schedules, run a worker.
 
 ``pgqrs --help`` lists the commands. Every command but ``worker`` uses the synchronous client;
 ``worker`` runs :class:`pgqrs.Worker` in an asyncio loop until SIGTERM or SIGINT.
@@ -35,6 +35,7 @@ from . import __version__, _retention, _sql, admin, connect, connect_sync
 from ._admin_sync import SyncAdmin
 from ._codec import as_uuid
 from ._results import PruneResult, StepAttempt, StepInfo, WorkflowInfo, WorkflowSummary
+from ._schedules import Schedule
 from ._worker import Worker, collect_workflows
 from .errors import PgqrsError
 
@@ -131,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.set_defaults(handler=cmd_status)
     _add_workflows_parser(commands, common)
+    _add_schedules_parser(commands, common)
     sub = commands.add_parser(
         "revive", parents=[common], help="put a DEAD workflow back in the queue"
     )
@@ -781,6 +783,194 @@ class Progress:
             self.stream.write("\n")
             self.stream.flush()
             self._open = False
+
+
+# --- schedules (docs/schedules.md) ---------------------------------------------------------
+
+
+def _add_schedules_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+    group = commands.add_parser(
+        "schedules", help="list, set, pause, resume or delete cron schedules"
+    )
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    sub = actions.add_parser(
+        "list", parents=[common], help="every schedule, its next tick and the last one fired"
+    )
+    sub.set_defaults(handler=cmd_schedules_list)
+    sub = actions.add_parser(
+        "set",
+        parents=[common],
+        help="create or replace a schedule",
+        description=(
+            "Create or replace schedule NAME: WORKFLOW is started at every tick of CRON (five "
+            "fields, quoted: '*/5 * * * *', or a macro such as @daily) in --timezone, once per "
+            "tick, by the claims of running workers. Setting the same again changes nothing; a "
+            "new CRON or time zone moves the next tick to the first one after now. Prints the "
+            "schedule. A worker serving a @workflow(schedule=...) function sets its schedule "
+            "again when it starts."
+        ),
+    )
+    sub.add_argument("name", metavar="NAME", help="schedule name")
+    sub.add_argument("workflow", metavar="WORKFLOW", help="name of the workflow to start")
+    sub.add_argument("cron", metavar="CRON", help="cron expression, e.g. '0 3 * * *'")
+    opt = sub.add_argument
+    opt("--timezone", metavar="TZ", default="UTC", help="IANA time zone (default UTC)")
+    opt(
+        "--input",
+        metavar="JSON",
+        type=_json_value,
+        default=None,
+        help="the schedule's input, in each tick's workflow input (default null)",
+    )
+    opt(
+        "--missed",
+        choices=("skip", "catch_up"),
+        default=None,
+        help="ticks missed while no worker ran: skip (fire the latest only; default) or "
+        "catch_up (fire up to --catch-up-limit of them, oldest first)",
+    )
+    opt(
+        "--catch-up-limit",
+        metavar="N",
+        type=_positive_int,
+        default=None,
+        help="with --missed catch_up: at most this many missed ticks (default 10)",
+    )
+    opt("--queue", metavar="QUEUE", help="queue of each tick's workflow")
+    opt("--priority", metavar="N", type=int, help="priority of each tick's workflow")
+    state = sub.add_mutually_exclusive_group()
+    state.add_argument(
+        "--paused", dest="paused", action="store_const", const=True, help="set it paused"
+    )
+    state.add_argument(
+        "--running",
+        dest="paused",
+        action="store_const",
+        const=False,
+        help="set it running (resumes a paused one); without either, it keeps its state",
+    )
+    sub.set_defaults(handler=cmd_schedules_set)
+    for action, helptext, handler in (
+        ("pause", "pause a schedule: it fires nothing until resumed", cmd_schedules_pause),
+        ("resume", "resume a paused schedule from its next tick after now", cmd_schedules_resume),
+        ("delete", "delete a schedule (the workflows it started stay)", cmd_schedules_delete),
+    ):
+        sub = actions.add_parser(action, parents=[common], help=helptext)
+        sub.add_argument("name", metavar="NAME", help="schedule name")
+        sub.set_defaults(handler=handler)
+
+
+def _json_value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {exc}") from None
+
+
+def cmd_schedules_list(args: argparse.Namespace) -> int:
+    """``pgqrs schedules list``: every schedule, its next tick and its last."""
+
+    def run(api: SyncAdmin, now: datetime) -> None:
+        found = api.list_schedules()
+        if not found:
+            print("no schedules")
+            return
+        print(
+            table(
+                ("name", "workflow", "cron", "timezone", "state", "next", "last", "last status"),
+                [
+                    (
+                        s.name,
+                        s.workflow,
+                        s.cron,
+                        s.timezone,
+                        "paused" if s.paused else "running",
+                        "-" if s.paused else ago(s.next_run_at, now),
+                        ago(s.last_run_at, now),
+                        s.last_status or ("error: " + s.last_error if s.last_error else "-"),
+                    )
+                    for s in found
+                ],
+            )
+        )
+
+    return _with_admin(args.dsn, run)
+
+
+def cmd_schedules_set(args: argparse.Namespace) -> int:
+    """``pgqrs schedules set NAME WORKFLOW CRON``: create or replace a schedule; print it."""
+
+    def run(api: SyncAdmin, now: datetime) -> None:
+        made = api.set_schedule(
+            args.name,
+            args.workflow,
+            args.cron,
+            timezone=args.timezone,
+            input=args.input,
+            missed=args.missed,
+            catch_up_limit=args.catch_up_limit,
+            paused=args.paused,
+            queue=args.queue,
+            priority=args.priority,
+        )
+        print(fields(_schedule_fields(made, now)))
+
+    return _with_admin(args.dsn, run)
+
+
+def _schedule_fields(found: Schedule, now: datetime) -> list[tuple[str, str]]:
+    missed: str = found.missed
+    if found.missed == "catch_up":
+        missed += f" (at most {found.catch_up_limit} ticks)"
+    return [
+        ("name", found.name),
+        ("workflow", found.workflow),
+        ("cron", f"{found.cron} ({found.timezone})"),
+        ("input", to_json(found.input)),
+        ("options", to_json(found.options)),
+        ("missed ticks", missed),
+        ("state", "paused" if found.paused else "running"),
+        ("next tick", "-" if found.paused else when(found.next_run_at, now)),
+        ("last tick", when(found.last_run_at, now)),
+    ]
+
+
+def cmd_schedules_pause(args: argparse.Namespace) -> int:
+    """``pgqrs schedules pause NAME``; exit 1 when there is no such schedule."""
+    return _schedule_command(args, "pause")
+
+
+def cmd_schedules_resume(args: argparse.Namespace) -> int:
+    """``pgqrs schedules resume NAME``; exit 1 when there is no such schedule."""
+    return _schedule_command(args, "resume")
+
+
+def cmd_schedules_delete(args: argparse.Namespace) -> int:
+    """``pgqrs schedules delete NAME``; exit 0 too when there was none (saying so), so that
+    scripts can delete idempotently."""
+    return _schedule_command(args, "delete")
+
+
+def _schedule_command(args: argparse.Namespace, action: str) -> int:
+    found = True
+
+    def run(api: SyncAdmin, now: datetime) -> None:
+        nonlocal found
+        act = {
+            "pause": api.pause_schedule,
+            "resume": api.resume_schedule,
+            "delete": api.delete_schedule,
+        }[action]
+        found = act(args.name)
+        if found:
+            print(f"{action}d {args.name}")  # paused, resumed, deleted
+        elif action == "delete":
+            print(f"no schedule named {args.name!r}: nothing to delete")
+
+    status = _with_admin(args.dsn, run)
+    if not found and action != "delete":
+        return _fail(f"no schedule named {args.name!r}", 1)
+    return status
 
 
 # --- the worker -----------------------------------------------------------------------------

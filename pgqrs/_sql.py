@@ -226,3 +226,23 @@ PRUNE: LiteralString = (
     "SELECT workflows, steps, step_attempts, messages, events, more, busy FROM pgqrs.prune("
     "p_older_than => %s::interval, p_limit => %s::int4, p_include_dead => %s::bool)"
 )
+
+# Schedules (docs/schedules.md): every tick is fired by the claims of workers, in SQL.
+_SCHEDULE_COLUMNS: LiteralString = (
+    "name, workflow, cron, timezone, input, options, paused, missed, catch_up_limit,"
+    " next_run_at, last_run_at, last_workflow_id, last_status, last_error, created_at, updated_at"
+)
+
+SET_SCHEDULE: LiteralString = (
+    "SELECT " + _SCHEDULE_COLUMNS + " FROM pgqrs.set_schedule("
+    "p_name => %s::text, p_workflow => %s::text, p_cron => %s::text, p_timezone => %s::text,"
+    " p_input => %s::jsonb, p_options => %s::jsonb)"
+)
+
+PAUSE_SCHEDULE: LiteralString = "SELECT pgqrs.pause_schedule(p_name => %s::text)"
+
+RESUME_SCHEDULE: LiteralString = "SELECT pgqrs.resume_schedule(p_name => %s::text)"
+
+DELETE_SCHEDULE: LiteralString = "SELECT pgqrs.delete_schedule(p_name => %s::text)"
+
+LIST_SCHEDULES: LiteralString = "SELECT " + _SCHEDULE_COLUMNS + " FROM pgqrs.list_schedules()"

@@ -26,7 +26,7 @@ from typing import Any, LiteralString
 
 import psycopg
 
-from . import _codec, _dberrors, _replay, _retention, _sql, errors
+from . import _codec, _dberrors, _replay, _retention, _schedules, _sql, errors
 from ._retention import Pruner, Retention
 from ._store import Store
 from ._store_sync import SyncStore
@@ -158,6 +158,11 @@ class Worker:
 
     async def _register(self) -> None:
         names = sorted(self.workflows)
+        # First the schedules of its @workflow(schedule=...) functions (idempotent): a bad one
+        # stops the worker before it registers.
+        schedules = _schedules.registrations(self.workflows)
+        if schedules:
+            await self.store.call_many(schedules)
         released = await self.store.call(
             _sql.REGISTER_WORKER,
             (self.name, names, self.concurrency, socket.gethostname(), os.getpid()),

@@ -27,7 +27,7 @@ from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar, over
 
 import psycopg
 
-from . import _policy, errors
+from . import _policy, _schedules, errors
 from ._workflow import PyWorkflow
 from ._workflow_sync import SyncWorkflow
 
@@ -67,6 +67,8 @@ def workflow(
     retries: int | None = None,
     retry_backoff: float | None = None,
     retry_max_backoff: float | None = None,
+    schedule: str | _schedules.Cron | None = None,
+    timezone: str | None = None,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 def workflow(
     fn: Any = None,
@@ -77,6 +79,8 @@ def workflow(
     retries: int | None = None,
     retry_backoff: float | None = None,
     retry_max_backoff: float | None = None,
+    schedule: str | _schedules.Cron | None = None,
+    timezone: str | None = None,
 ) -> Any:
     """Make a function a durable workflow. Its first argument is the workflow context.
 
@@ -89,7 +93,14 @@ def workflow(
     ``timeout``, ``retries``, ``retry_backoff`` and ``retry_max_backoff`` are the defaults of
     ``admin.start_workflow(this_function, ...)``: a deadline ``timeout`` seconds after the start,
     and whole-workflow retries (docs/failures.md).
+
+    ``schedule`` (a cron expression such as ``"*/5 * * * *"``, read in ``timezone``, UTC by
+    default; or a :class:`pgqrs.Cron` for more options) starts the workflow at every tick, once
+    per tick: a worker that serves it sets the schedule, named after the workflow, when it
+    starts (docs/schedules.md). The workflow's input is then ``{"schedule": name,
+    "scheduled_at": "<tick, UTC ISO 8601>", "input": None}``.
     """
+    cron = _schedules.declared(schedule, timezone)
     options = {
         key: value
         for key, value in (
@@ -121,6 +132,8 @@ def workflow(
             wrapper = run_sync
         wrapper.__pgqrs_workflow__ = label
         wrapper.__pgqrs_workflow_options__ = options
+        if cron is not None:
+            wrapper.__pgqrs_schedule__ = cron
         return wrapper  # type: ignore[no-any-return]
 
     return decorate(fn) if fn is not None else decorate

@@ -14,6 +14,8 @@
 --   pgqrs.workers    one row per worker name: the workflow names it serves, its heartbeat.
 --   pgqrs.deferred   cancels and wake-ups that found their workflow row locked: the next claim
 --                    applies them, so that no cancel and no claim ever waits for a row lock.
+--   pgqrs.schedules  cron schedules: each tick starts one workflow, fired inside claim
+--                    (14_schedules.sql).
 --   pgqrs.instance   one row: the install's secret key for notification tags.
 --   pgqrs.ledger     the install scripts applied to this database.
 --   pgqrs.prune_cursor  where the pass of prune() in progress stands (RETENTION below).
@@ -141,7 +143,8 @@
 --   or an outcome is never acknowledged before it is durable, whatever the session default.
 --
 -- LOCK ORDER
---   worker row, then workflow rows, then step rows. A function that writes locks the workflow row
+--   worker row, then schedule rows (claim fires them SKIP LOCKED), then workflow rows, then step
+--   rows. A function that writes locks the workflow row
 --   first (UPDATE, or SELECT ... FOR NO KEY UPDATE), then at most one step row of the same
 --   workflow. The worker functions lock their worker row first (claim only
 --   reads it, and rewrites its heartbeat at most once a second); claim then locks

@@ -301,6 +301,36 @@ comment on table pgqrs.queue_keys is
     'The concurrency keys of a queue with work, served the longest ago first.';
 create index queue_keys_turn on pgqrs.queue_keys (queue, served_at, key);
 
+create table pgqrs.schedules (
+    name           text primary key,
+    workflow       text not null,
+    cron           text not null,
+    timezone       text not null,
+    input          jsonb,
+    options        jsonb not null default '{}',
+    paused         boolean not null default false,
+    missed         text not null default 'skip' check (missed in ('skip', 'catch_up')),
+    catch_up_limit integer check (catch_up_limit between 1 and 1000),
+    next_run_at    timestamptz,
+    last_run_at    timestamptz,
+    last_error     text,
+    created_at     timestamptz not null,
+    updated_at     timestamptz not null,
+    check ((missed = 'catch_up') = (catch_up_limit is not null))
+);
+comment on table pgqrs.schedules is
+    'Cron schedules: each tick of one starts its workflow once (set_schedule, docs/schedules.md).';
+comment on column pgqrs.schedules.options is
+    'The options each tick''s workflow is started with (queue, priority, ...), as submit_workflow.';
+comment on column pgqrs.schedules.next_run_at is
+    'The next tick to fire; NULL when the expression has no tick left before 9999.';
+comment on column pgqrs.schedules.last_run_at is
+    'The latest tick fired; its workflow has the key ''schedule:<name>:<tick, UTC ISO 8601>''.';
+comment on column pgqrs.schedules.last_error is
+    'Why the last firing could not start a tick''s workflow; NULL when it could.';
+-- Due schedules, for claim's one-probe check and next_claim_at's earliest tick.
+create index schedules_due on pgqrs.schedules (next_run_at) where not paused;
+
 create table pgqrs.deferred (
     workflow_id uuid not null,
     action      text not null check (action in ('cancel', 'wake')),

@@ -292,11 +292,13 @@ comment on function pgqrs._set_claim_hint(text, text, integer, timestamptz, uuid
 -- Rows locked by another claimer are skipped (FOR NO KEY UPDATE SKIP LOCKED), so concurrent
 -- workers never wait for each other and never get the same workflow. Also records the worker's
 -- heartbeat. First it applies cancels and wake-ups deferred by _cancel_tree (pgqrs.deferred),
+-- and starts the workflows of due schedule ticks, whatever names they have (_fire_schedules: up
+-- to 10 schedules, SKIP LOCKED; so there is no scheduler process),
 -- then cancels up to 100 workflows whose deadline has passed, with their descendants (whoever
 -- holds them: the new token fences the holder out; _cancel_tree never waits for a lock), and it
 -- never hands out one past its deadline.
--- Locks: the worker row, then workflow rows (deferred, past their deadline, claimed), all SKIP
--- LOCKED. Errors: PQ008 (NULL worker; limit not in 1..1000; bad lease length), PQ009.
+-- Locks: the worker row, then schedule rows and the workflow rows they start, then workflow
+-- rows (deferred, past their deadline, claimed), all SKIP LOCKED. Errors: PQ008 (NULL worker; limit not in 1..1000; bad lease length), PQ009.
 create function pgqrs.claim(
     p_worker        text,
     p_claim_id      uuid,
@@ -383,6 +385,12 @@ begin
     -- Cancels and wake-ups that found their row locked earlier. Usually none: one probe.
     if exists (select from pgqrs.deferred) then
         perform pgqrs._apply_deferred(v_now, 100);
+    end if;
+
+    -- Schedules: start the workflows of due ticks (14_schedules.sql). Usually none: one probe
+    -- (min() reads the first entry of schedules_due, whatever plan a generic one would pick).
+    if (select min(s.next_run_at) from pgqrs.schedules s where not s.paused) <= v_now then
+        perform pgqrs._fire_schedules(v_now, 10);
     end if;
 
     -- Deadlines: a workflow past its deadline is cancelled, whoever holds it (a stuck runner is
@@ -617,7 +625,9 @@ comment on function pgqrs._set_aside(uuid, timestamptz, jsonb, integer) is
 -- frees, a full queue or key not at all (a slot freed sends NOTIFY pgqrs_work), a paused queue
 -- not at all (_queue_next_at). A worker that found nothing to claim sleeps until then, or until
 -- NOTIFY pgqrs_work. It reads one index entry per queue and name for queued work (a few keys
--- for keyed work), and the running workflows of its names for leases: not the queue.
+-- for keyed work), and the running workflows of its names for leases: not the queue. It is
+-- never later than the next tick of a schedule that is not paused (one probe of
+-- schedules_due), whatever workflow it starts: every worker's claim fires due schedules.
 -- The answer is always a time every client can represent (_check_time's range): a stored time
 -- outside it ('infinity', written before 0.2.0 bounded times, or around the API) counts as
 -- never (NULL) when it is late, and as now when it is early.
@@ -654,6 +664,8 @@ begin
         v_next := least(v_next, pgqrs._queue_next_at(p_worker, pgqrs._queue(v_queue_name),
                                                      v_names, v_now));
     end loop;
+    v_next := least(v_next, (select min(s.next_run_at) from pgqrs.schedules s
+                              where not s.paused));
     v_next := least(
         v_next,
         (select min(w.lease_expires_at)

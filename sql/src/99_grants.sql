@@ -24,6 +24,7 @@ begin
         perform pg_catalog.pg_extension_config_dump('pgqrs.queue_permits', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.queue_names', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.queue_keys', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.schedules', '');
     end if;
 end
 $$;

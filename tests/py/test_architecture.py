@@ -21,7 +21,8 @@ LAYERS: list[set[str]] = [
     {"errors", "_sql"},  # the exceptions and the SQL texts: no pgqrs imports
     {"_runtime", "_codec", "_dberrors", "_install", "_results", "_listen"},  # no store I/O
     {"_policy", "_replay", "_retention"},
-    {"_store", "_store_sync", "_guard", "_guard_sync"},  # transport; the guard needs no store
+    {"_store", "_store_sync", "_guard", "_guard_sync", "_schedules"},  # transport; no store in
+    # the guard and the schedules' types
     {"_lookup", "_lookup_sync"},
     {"_handles", "_handles_sync"},
     {"_workflow", "_workflow_sync"},  # the run engine

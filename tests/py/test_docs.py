@@ -1,6 +1,7 @@
 """Keep the documentation honest.
 
 * The psql script under "A complete run from psql" in docs/sql-api.md runs as is.
+* The psql script under "Try it from psql" in docs/schedules.md runs as is.
 * The SQLSTATE table of docs/errors.md lists exactly the codes of pgqrs.error_codes() and of
   the Python client's registry.
 * Every public function of schema pgqrs has a ``### pgqrs.<name>`` section in docs/sql-api.md.
@@ -30,6 +31,7 @@ SQL_API = DOCS / "sql-api.md"
 ERRORS = DOCS / "errors.md"
 SECURITY = DOCS / "security.md"
 RETENTION = DOCS / "retention.md"
+SCHEDULES = DOCS / "schedules.md"
 REPO_ROOT = DOCS.parent
 
 RUN_HEADING = "## A complete run from psql"
@@ -104,6 +106,26 @@ def test_complete_run_from_psql_runs(dsn: str, tmp_path: Path) -> None:
             "SELECT status FROM pgqrs.list_steps(p_workflow_id => %s::uuid)", (workflow_id,)
         ).fetchall()
     assert sorted(s for (s,) in steps) == ["FAILED", "SUCCESS"]
+
+
+def test_schedules_psql_script_runs(dsn: str, tmp_path: Path) -> None:
+    blocks = _sql_blocks(_section(SCHEDULES, "## Try it from psql"))
+    assert len(blocks) == 1, "expected one ```sql block under 'Try it from psql'"
+    proc = run_psql_script(dsn, blocks[0], tmp_path, quiet=False)
+    assert " t\n" in proc.stdout, f"the repeated set_schedule changed something:\n{proc.stdout}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT idempotency_key, input ->> 'scheduled_at', priority FROM pgqrs.workflows"
+            " ORDER BY available_at"
+        ).fetchall()
+        left = conn.execute("SELECT count(*) FROM pgqrs.schedules").fetchone()
+    # Four days missed, the latest three fired once each (03:00 in Paris is 02:00 UTC in
+    # winter, 01:00 in summer), and the schedule deleted at the end; the workflows stay.
+    assert len(rows) == 3, rows
+    for key, tick, priority in rows:
+        assert key == f"schedule:nightly:{tick}" and priority == 5
+        assert tick[11:] in ("02:00:00Z", "01:00:00Z")
+    assert left == (0,)
 
 
 def test_errors_doc_lists_every_sqlstate(dsn: str) -> None:

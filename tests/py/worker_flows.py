@@ -240,3 +240,11 @@ async def late_step(ctx: PyWorkflow) -> str:
 async def late(ctx: PyWorkflow, _input: Any) -> str:
     """Served only by workers started with ``--serve`` including ``late``."""
     return await late_step(ctx)
+
+
+@workflow
+async def ticked(ctx: PyWorkflow, tick: dict[str, Any]) -> str:
+    """Started by schedules (test_schedules.py): records one effect per run, returns its tick."""
+    effect = await begin(ctx, "ticked")
+    await end(effect)
+    return str(tick["scheduled_at"])

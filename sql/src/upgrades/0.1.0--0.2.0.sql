@@ -28,6 +28,9 @@
 --   * Retention (docs/retention.md): prune() deletes finished workflow trees older than a
 --     window, with their steps, attempts, messages and events, and consumed messages, in
 --     bounded batches (table prune_cursor, index messages_consumed).
+--   * Schedules (docs/schedules.md): cron schedules fired inside claim, exactly once per tick
+--     (table schedules, set_schedule, pause_schedule, resume_schedule, delete_schedule,
+--     list_schedules); next_claim_at wakes idle workers for the next tick.
 --
 -- Lock footprint: new nullable columns and columns with constant defaults are instant. The
 -- status checks of workflows and steps are widened, which scans each table once under an
@@ -246,6 +249,37 @@ comment on table pgqrs.queue_keys is
 create index queue_keys_turn on pgqrs.queue_keys (queue, served_at, key);
 revoke all on table pgqrs.queue_keys from public;
 
+create table pgqrs.schedules (
+    name           text primary key,
+    workflow       text not null,
+    cron           text not null,
+    timezone       text not null,
+    input          jsonb,
+    options        jsonb not null default '{}',
+    paused         boolean not null default false,
+    missed         text not null default 'skip' check (missed in ('skip', 'catch_up')),
+    catch_up_limit integer check (catch_up_limit between 1 and 1000),
+    next_run_at    timestamptz,
+    last_run_at    timestamptz,
+    last_error     text,
+    created_at     timestamptz not null,
+    updated_at     timestamptz not null,
+    check ((missed = 'catch_up') = (catch_up_limit is not null))
+);
+comment on table pgqrs.schedules is
+    'Cron schedules: each tick of one starts its workflow once (set_schedule, docs/schedules.md).';
+comment on column pgqrs.schedules.options is
+    'The options each tick''s workflow is started with (queue, priority, ...), as submit_workflow.';
+comment on column pgqrs.schedules.next_run_at is
+    'The next tick to fire; NULL when the expression has no tick left before 9999.';
+comment on column pgqrs.schedules.last_run_at is
+    'The latest tick fired; its workflow has the key ''schedule:<name>:<tick, UTC ISO 8601>''.';
+comment on column pgqrs.schedules.last_error is
+    'Why the last firing could not start a tick''s workflow; NULL when it could.';
+-- Due schedules, for claim's one-probe check and next_claim_at's earliest tick.
+create index schedules_due on pgqrs.schedules (next_run_at) where not paused;
+revoke all on table pgqrs.schedules from public;
+
 create table pgqrs.deferred (
     workflow_id uuid not null,
     action      text not null check (action in ('cancel', 'wake')),
@@ -296,6 +330,7 @@ begin
         perform pg_catalog.pg_extension_config_dump('pgqrs.queue_permits', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.queue_names', '');
         perform pg_catalog.pg_extension_config_dump('pgqrs.queue_keys', '');
+        perform pg_catalog.pg_extension_config_dump('pgqrs.schedules', '');
     end if;
 end
 $$;

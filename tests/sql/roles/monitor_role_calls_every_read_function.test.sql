@@ -41,7 +41,7 @@ select is_empty(
                                  'list_workflows', 'next_claim_at', 'error_codes', 'version',
                                  'now', 'describe_workflow', 'list_step_attempts',
                                  'get_event', 'list_workflows_page', 'notify_tag',
-                                 'notify_key']) f
+                                 'notify_key', 'list_schedules']) f
        where not exists (select 1 from pg_proc p
                           where p.pronamespace = 'pgqrs'::regnamespace and p.proname = f
                             and has_function_privilege('pgqrs_test_monitor_reads', p.oid, 'EXECUTE'))$$,
