@@ -158,6 +158,16 @@ comment on function pgqrs._free_slots(uuid[]) is
 -- one, else one whose holder no longer runs with a live lease (and is not one of p_selected, the
 -- workflows this claim took slots for and has not granted yet); FOR UPDATE SKIP LOCKED, so
 -- claimers never wait for each other. False when all p_queue.concurrency slots are held.
+-- * The slot a workflow holds already is locked too: a claim that takes it back as stale (the
+--   workflow's lease expired) and the claim that takes the workflow over cannot both keep it.
+-- * A slot taken back as stale is judged again once it is locked, in a statement of its own:
+--   the statement that found it judged its holder as of that statement's start, and another
+--   claim may have given the slot to a workflow that runs now.
+-- * After a lowered limit (set_queue), slots above it stay while their holders run (retiring
+--   slots). While any is left, claims take slots one at a time under the queue's row lock (SKIP
+--   LOCKED: a claim that finds it held takes nothing this time), drop the retiring slots whose
+--   holders no longer run, and take a slot only while fewer than the limit hold one.
+-- Locks: the slot rows; after a lowered limit, the queue row.
 create function pgqrs._take_slot(
     p_queue       pgqrs.queues,
     p_workflow_id uuid,
@@ -170,13 +180,43 @@ volatile
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-    v_slot integer;
+    v_slot  integer;
+    v_tried integer[] := '{}';
 begin
     perform 1 from pgqrs.queue_slots s
      where s.workflow_id = p_workflow_id and s.queue = p_queue.name
-       and s.slot <= p_queue.concurrency;
+       and s.slot <= p_queue.concurrency
+       for update skip locked;
     if found then
         return true;
+    end if;
+    if exists (select from pgqrs.queue_slots s
+                where s.queue = p_queue.name and s.slot > p_queue.concurrency) then
+        perform 1 from pgqrs.queues q where q.name = p_queue.name for update skip locked;
+        if not found then
+            return false;
+        end if;
+        for v_slot in
+            select s.slot from pgqrs.queue_slots s
+             where s.queue = p_queue.name and s.slot > p_queue.concurrency
+               for update skip locked
+        loop
+            delete from pgqrs.queue_slots s
+             where s.queue = p_queue.name and s.slot = v_slot
+               and not exists (select from pgqrs.workflows w
+                                where w.id = s.workflow_id and w.status = 'RUNNING'
+                                  and w.lease_owner is not null and w.lease_expires_at > p_now);
+        end loop;
+        if (select pg_catalog.count(*) from pgqrs.queue_slots s
+             where s.queue = p_queue.name
+               and (s.workflow_id = any (p_selected)
+                    or exists (select from pgqrs.workflows w
+                                where w.id = s.workflow_id and w.status = 'RUNNING'
+                                  and w.lease_owner is not null
+                                  and w.lease_expires_at > p_now)))
+           >= p_queue.concurrency then
+            return false;
+        end if;
     end if;
     select s.slot into v_slot
       from pgqrs.queue_slots s
@@ -184,14 +224,20 @@ begin
      order by s.slot
      limit 1
        for update skip locked;
-    if not found then
-        -- A slot whose holder stopped running without giving it back (its lease expired, or it
-        -- was left by a path that does not free slots): at most concurrency rows to look at.
+    if found then
+        update pgqrs.queue_slots s set workflow_id = p_workflow_id
+         where s.queue = p_queue.name and s.slot = v_slot;
+        return true;
+    end if;
+    -- A slot whose holder stopped running without giving it back (its lease expired, or it was
+    -- left by a path that does not free slots): at most concurrency rows to look at.
+    loop
         select s.slot into v_slot
           from pgqrs.queue_slots s
           left join pgqrs.workflows w on w.id = s.workflow_id
          where s.queue = p_queue.name and s.slot <= p_queue.concurrency
            and s.workflow_id <> all (p_selected)
+           and s.slot <> all (v_tried)
            and (w.id is null
                 or not (w.status = 'RUNNING' and w.lease_owner is not null
                         and w.lease_expires_at > p_now))
@@ -201,10 +247,19 @@ begin
         if not found then
             return false;
         end if;
-    end if;
-    update pgqrs.queue_slots s set workflow_id = p_workflow_id
-     where s.queue = p_queue.name and s.slot = v_slot;
-    return true;
+        update pgqrs.queue_slots s set workflow_id = p_workflow_id
+         where s.queue = p_queue.name and s.slot = v_slot
+           and (s.workflow_id is null
+                or (s.workflow_id <> all (p_selected)
+                    and not exists (select from pgqrs.workflows w
+                                     where w.id = s.workflow_id and w.status = 'RUNNING'
+                                       and w.lease_owner is not null
+                                       and w.lease_expires_at > p_now)));
+        if found then
+            return true;
+        end if;
+        v_tried := v_tried || v_slot;
+    end loop;
 end
 $$;
 comment on function pgqrs._take_slot(pgqrs.queues, uuid, uuid[], timestamptz) is
@@ -547,7 +602,8 @@ comment on function pgqrs._held_slots(text, timestamptz) is
 --   key_concurrency      1..10000    at most this many running per concurrency key
 --   paused               boolean     a paused queue hands out nothing
 -- A lower concurrency takes effect as running workflows finish: no new one starts while as many
--- as the new limit run. A changed rate limit or period counts the permits used before as used at
+-- as the new limit run. A claim that started before the change committed may still start work
+-- under the settings it read. A changed rate limit or period counts the permits used before as used at
 -- the latest start, so a period passes after the latest start before a start is counted anew.
 -- Locks: the queue row, then its slot and permit rows. Errors: PQ008.
 create function pgqrs.set_queue(p_queue text, p_settings jsonb default '{}')
@@ -572,6 +628,7 @@ declare
     v_unknown  text;
     v_old      pgqrs.queues;
     v_new      pgqrs.queues;
+    v_slot     integer;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
     perform pgqrs._check_queue_name(p_queue);
@@ -642,18 +699,28 @@ begin
            updated_at = v_now
      where q.name = p_queue;
 
-    -- Slots 1..concurrency; a slot above a lowered limit goes once its holder no longer runs.
+    -- Slots 1..concurrency; a slot above a lowered limit goes once its holder no longer runs
+    -- (_take_slot). Each is locked first, waiting for a claim that is taking it, then judged in
+    -- a statement of its own, which sees that claim's grant.
     if v_new.concurrency is not null then
         insert into pgqrs.queue_slots (queue, slot)
         select p_queue, g from pg_catalog.generate_series(1, v_new.concurrency) g
         on conflict do nothing;
     end if;
-    delete from pgqrs.queue_slots s
-     where s.queue = p_queue
-       and (v_new.concurrency is null or s.slot > v_new.concurrency)
-       and not exists (select from pgqrs.workflows w
-                        where w.id = s.workflow_id and w.status = 'RUNNING'
-                          and w.lease_owner is not null and w.lease_expires_at > v_now);
+    for v_slot in
+        select s.slot from pgqrs.queue_slots s
+         where s.queue = p_queue
+           and (v_new.concurrency is null or s.slot > v_new.concurrency)
+         order by s.slot
+           for update
+    loop
+        delete from pgqrs.queue_slots s
+         where s.queue = p_queue and s.slot = v_slot
+           and not exists (select from pgqrs.workflows w
+                            where w.id = s.workflow_id and w.status = 'RUNNING'
+                              and w.lease_owner is not null
+                              and w.lease_expires_at > v_now);
+    end loop;
     -- Permits 1..rate_limit; when the rate changes, every permit counts as used at the latest
     -- start, so the new rate never lets more through in the period after a change.
     if v_new.rate_limit is distinct from v_old.rate_limit
