@@ -2822,7 +2822,9 @@ comment on function pgqrs._set_claim_hint(text, text, integer, timestamptz, uuid
 -- * Expired leases are reaped right here, so no reaper job exists: taking one over is a recovery
 --   (recovered = true). It looks for them (among the workflows of its names that are running,
 --   not among those queued) when fresh work did not fill p_limit, and at most once a second
---   otherwise (when it rewrites the worker's heartbeat).
+--   first of all (when it rewrites the worker's heartbeat). A takeover is held to its queue's
+--   limits like a start (a paused queue, a full one, a worker or key at its limit hold it back;
+--   no permit: it is not a first start), except one that will be moved to DEAD.
 -- * A workflow whose recoveries would exceed its max_recoveries is not handed out: it becomes
 --   DEAD with a pgqrs.CrashLoop error (its token moves on, fencing out the holder that was
 --   declared dead) and NOTIFY pgqrs_done announces it; revive_workflow brings it back. So is one
@@ -2950,6 +2952,14 @@ begin
         end loop;
     end if;
 
+    -- Expired leases (_claim_expired): once a second first, so that a steady stream of fresh work
+    -- cannot keep them waiting; otherwise after fresh work, when it did not fill the claim.
+    -- Either way a workflow is only selected when it will be handed out (or moved to DEAD), so a
+    -- claim never takes a slot or permit for work it then leaves.
+    if v_ticked then
+        v_ids := pgqrs._claim_expired(p_worker, v_names, '{}', p_limit, v_now);
+    end if;
+
     -- Fresh work, queue by queue and name by name: the default queue for every name this worker
     -- serves, and the other queues its names are queued in (queue_names). The ids first, locked,
     -- into an array (a loop over a query would open a cursor, which costs more than the rest of
@@ -3018,35 +3028,18 @@ begin
         end loop;
     end if;
 
-    -- Expired leases: when the claim is not full, and once a second in any case.
-    if v_ticked or pg_catalog.cardinality(v_ids) < p_limit then
-        v_ids := array(
-            select w.id
-              from pgqrs.workflows w
-             where w.name = any (v_names)
-               and w.queued
-               and w.status = 'RUNNING'
-               and w.lease_owner is not null
-               and w.lease_expires_at <= v_now
-               and (w.deadline_at is null or w.deadline_at > v_now)
-             order by w.lease_expires_at, w.id
-             limit p_limit
-               for no key update skip locked) || v_ids;
-        v_ids := v_ids[1:p_limit];
+    if not v_ticked and pg_catalog.cardinality(v_ids) < p_limit then
+        v_ids := v_ids || pgqrs._claim_expired(p_worker, v_names, v_ids,
+                                               p_limit - pg_catalog.cardinality(v_ids), v_now);
     end if;
 
     foreach v_id in array v_ids loop
         select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input,
-               w.forked_from, w.queue
+               w.forked_from
           into v_wf
           from pgqrs.workflows w
          where w.id = v_id;
         v_recovered := v_wf.status = 'RUNNING' and v_wf.lease_owner is not null;
-        -- A takeover in a limited queue needs capacity too (its slot may be someone else's now).
-        if v_recovered and not pgqrs._take_capacity(pgqrs._queue(v_wf.queue), v_wf.id, false,
-                                                    v_ids, v_now) then
-            continue;
-        end if;
         v_crashes := v_wf.recoveries + v_recovered::integer;
         v_steps := '{}'::jsonb;
         -- A PENDING workflow has never run, so it has no finished steps to load, unless it is a
@@ -3935,6 +3928,160 @@ $$;
 comment on function pgqrs._worker_room(text, pgqrs.queues, uuid[], integer, timestamptz) is
     'Private. How many more workflows of a queue a worker may start (worker_concurrency).';
 
+-- _key_load(queue, key, selected, now) -> how many workflows of this concurrency key count
+-- against key_concurrency now: those running with a live lease, and those of p_selected (a claim's
+-- workflows not granted yet) with this key. Reads workflows_running_keyed and the selected rows.
+create function pgqrs._key_load(p_queue text, p_key text, p_selected uuid[], p_now timestamptz)
+returns integer
+language sql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select (select pg_catalog.count(*)::integer from pgqrs.workflows w
+             where w.queue = p_queue and w.concurrency_key = p_key and w.status = 'RUNNING'
+               and w.lease_owner is not null and w.lease_expires_at > p_now)
+         + (select pg_catalog.count(*)::integer from pgqrs.workflows w
+             where w.id = any (p_selected) and w.queue = p_queue and w.concurrency_key = p_key)
+$$;
+comment on function pgqrs._key_load(text, text, uuid[], timestamptz) is
+    'Private. How many workflows of a concurrency key run (or are being granted) now.';
+
+-- _admissible(owner, queue, key, now) -> whether a workflow of this queue (and concurrency key)
+-- that needs no permit could run for p_owner now: the queue is not paused, not full, the owner
+-- is under its worker_concurrency and the key under its key_concurrency. What next_claim_at asks
+-- of an expired lease before it reports it. Read-only; no locks.
+create function pgqrs._admissible(
+    p_owner text,
+    p_queue pgqrs.queues,
+    p_key   text,
+    p_now   timestamptz
+)
+returns boolean
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return not p_queue.paused
+       and (p_queue.concurrency is null
+            or pgqrs._held_slots(p_queue.name, p_now) < p_queue.concurrency)
+       and pgqrs._worker_room(p_owner, p_queue, '{}', 1, p_now) > 0
+       and (p_key is null or p_queue.key_concurrency is null
+            or pgqrs._key_load(p_queue.name, p_key, '{}', p_now) < p_queue.key_concurrency);
+end
+$$;
+comment on function pgqrs._admissible(text, pgqrs.queues, text, timestamptz) is
+    'Private. Whether a workflow of a queue could run for an owner now (read-only).';
+
+-- _admit(owner, queue, workflow_id, key, first_start, selected, now) -> admitted
+-- Whether a workflow may run for p_owner now under every limit of its queue, taking what it
+-- needs when it may: the queue is not paused, p_owner is under its worker_concurrency and the
+-- key under its key_concurrency (counted under the key row's lock, taken SKIP LOCKED: false
+-- while another claim holds it), then a slot and, for a first start, a permit (_take_capacity).
+-- p_selected: the workflows the caller selected and has not granted yet; they count as running.
+-- For the workflows a claim does not select from the claim indexes: those it takes over from a
+-- runner whose lease expired. Locks: the key row, the slot and permit rows.
+create function pgqrs._admit(
+    p_owner       text,
+    p_queue       pgqrs.queues,
+    p_workflow_id uuid,
+    p_key         text,
+    p_first_start boolean,
+    p_selected    uuid[],
+    p_now         timestamptz
+)
+returns boolean
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if pgqrs._queue_is_plain(p_queue) and p_queue.key_concurrency is null then
+        return true;
+    end if;
+    if p_queue.paused or pgqrs._worker_room(p_owner, p_queue, p_selected, 1, p_now) = 0 then
+        return false;
+    end if;
+    if p_key is not null and p_queue.key_concurrency is not null then
+        perform 1 from pgqrs.queue_keys k
+         where k.queue = p_queue.name and k.key = p_key
+           for update skip locked;
+        if not found then
+            if exists (select from pgqrs.queue_keys k
+                        where k.queue = p_queue.name and k.key = p_key) then
+                return false;  -- another claim is counting this key
+            end if;
+            insert into pgqrs.queue_keys (queue, key, served_at)
+            values (p_queue.name, p_key, p_now)
+            on conflict do nothing;
+            perform 1 from pgqrs.queue_keys k
+             where k.queue = p_queue.name and k.key = p_key
+               for update skip locked;
+            if not found then
+                return false;
+            end if;
+        end if;
+        if pgqrs._key_load(p_queue.name, p_key, p_selected, p_now) >= p_queue.key_concurrency then
+            return false;
+        end if;
+    end if;
+    return pgqrs._take_capacity(p_queue, p_workflow_id, p_first_start, p_selected, p_now);
+end
+$$;
+comment on function pgqrs._admit(text, pgqrs.queues, uuid, text, boolean, uuid[], timestamptz) is
+    'Private. Whether a workflow may run now under its queue''s limits; takes what it needs.';
+
+-- _claim_expired(worker, names, selected, want, now) -> workflow ids
+-- Up to p_want workflows of these names whose runner's lease expired (queued, RUNNING, within
+-- their deadline), oldest expiry first, locked FOR NO KEY UPDATE SKIP LOCKED, each admitted by
+-- its queue's limits (_admit; p_selected and those taken before it count as running): one that
+-- its queue holds back now is left for later, and one that will be moved to DEAD (its
+-- recoveries used up) needs no capacity. The caller grants the leases.
+create function pgqrs._claim_expired(
+    p_worker   text,
+    p_names    text[],
+    p_selected uuid[],
+    p_want     integer,
+    p_now      timestamptz
+)
+returns uuid[]
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_found uuid[];
+    v_ids   uuid[] := '{}';
+    v_id    uuid;
+    v_wf    record;
+begin
+    v_found := array(
+        select w.id
+          from pgqrs.workflows w
+         where w.name = any (p_names)
+           and w.queued
+           and w.status = 'RUNNING'
+           and w.lease_owner is not null
+           and w.lease_expires_at <= p_now
+           and (w.deadline_at is null or w.deadline_at > p_now)
+         order by w.lease_expires_at, w.id
+         limit p_want
+           for no key update skip locked);
+    foreach v_id in array v_found loop
+        select w.queue, w.concurrency_key, w.recoveries, w.max_recoveries into v_wf
+          from pgqrs.workflows w where w.id = v_id;
+        if v_wf.recoveries + 1 > v_wf.max_recoveries
+           or pgqrs._admit(p_worker, pgqrs._queue(v_wf.queue), v_id, v_wf.concurrency_key, false,
+                           p_selected || v_ids, p_now) then
+            v_ids := v_ids || v_id;
+        end if;
+    end loop;
+    return v_ids;
+end
+$$;
+comment on function pgqrs._claim_expired(text, text[], uuid[], integer, timestamptz) is
+    'Private. Selects workflows whose runner''s lease expired, within their queues'' limits.';
+
 -- _claim_queue(worker, queue, name, selected, want, now, hinted) -> workflow ids
 -- Up to p_want runnable workflows of this name in this queue, without a concurrency key, highest
 -- priority first, then oldest available: locked FOR NO KEY UPDATE SKIP LOCKED, with the slot and
@@ -4088,12 +4235,7 @@ begin
         v_progress := false;
         foreach v_key in array v_open loop
             exit when v_room <= 0;
-            select pg_catalog.count(*)::integer into v_running
-              from pgqrs.workflows w
-             where w.queue = p_queue.name and w.concurrency_key = v_key
-               and ((w.status = 'RUNNING' and w.lease_owner is not null
-                     and w.lease_expires_at > p_now)
-                    or w.id = any (v_ids));
+            v_running := pgqrs._key_load(p_queue.name, v_key, p_selected || v_ids, p_now);
             if v_running >= p_queue.key_concurrency then
                 v_open := pg_catalog.array_remove(v_open, v_key);
                 v_seen := v_seen || v_key;
@@ -5663,7 +5805,8 @@ comment on function pgqrs.claim_workflows(text, integer, double precision) is
 -- while deferred cancels or wake-ups wait for a claim to apply them). Work that its queue's
 -- limits hold back counts only when they could let it start: a rate limit from when a permit
 -- frees, a full queue or key not at all (a slot freed sends NOTIFY pgqrs_work), a paused queue
--- not at all (_queue_next_at). A worker that found nothing to claim sleeps until then, or until
+-- not at all (_queue_next_at); a lease that expired only when its takeover could run now
+-- (_admissible). A worker that found nothing to claim sleeps until then, or until
 -- NOTIFY pgqrs_work. It reads one index entry per queue and name for queued work (a few keys
 -- for keyed work), and the running workflows of its names for leases: not the queue.
 -- The answer is always a time every client can represent (_check_time's range): a stored time
@@ -5702,6 +5845,8 @@ begin
         v_next := least(v_next, pgqrs._queue_next_at(p_worker, pgqrs._queue(v_queue_name),
                                                      v_names, v_now));
     end loop;
+    -- Leases: an expired one only when its queue would let it be taken over now (a claim
+    -- leaves it otherwise, and reporting it would make the worker claim in a loop).
     v_next := least(
         v_next,
         (select min(w.lease_expires_at)
@@ -5709,7 +5854,11 @@ begin
           where w.name = any (v_names)
             and w.queued
             and w.status = 'RUNNING'
-            and w.lease_owner is not null));
+            and w.lease_owner is not null
+            and case when w.lease_expires_at > v_now or w.recoveries >= w.max_recoveries
+                     then true
+                     else pgqrs._admissible(p_worker, pgqrs._queue(w.queue), w.concurrency_key,
+                                            v_now) end));
     if v_next >= '9999-01-01 00:00:00+00'::timestamptz then
         return null;
     elsif v_next < '1970-01-01 00:00:00+00'::timestamptz then
@@ -6005,6 +6154,10 @@ revoke all on function pgqrs._take_slot(pgqrs.queues, uuid, uuid[], timestamptz)
 revoke all on function pgqrs._take_permit(pgqrs.queues, timestamptz) from public;
 revoke all on function pgqrs._take_capacity(pgqrs.queues, uuid, boolean, uuid[], timestamptz) from public;
 revoke all on function pgqrs._worker_room(text, pgqrs.queues, uuid[], integer, timestamptz) from public;
+revoke all on function pgqrs._key_load(text, text, uuid[], timestamptz) from public;
+revoke all on function pgqrs._admissible(text, pgqrs.queues, text, timestamptz) from public;
+revoke all on function pgqrs._admit(text, pgqrs.queues, uuid, text, boolean, uuid[], timestamptz) from public;
+revoke all on function pgqrs._claim_expired(text, text[], uuid[], integer, timestamptz) from public;
 revoke all on function pgqrs._claim_queue(text, pgqrs.queues, text, uuid[], integer, timestamptz,
                                        boolean) from public;
 revoke all on function pgqrs._claim_keys(text, pgqrs.queues, text[], uuid[], integer, timestamptz) from public;
