@@ -3704,6 +3704,7 @@ begin
                available_at = v_now,
                updated_at = v_now
          where w.id = p_workflow_id;
+        perform pgqrs._note_queue(v_wf.queue, v_wf.name, v_wf.concurrency_key);
         perform pgqrs._notify('pgqrs_work', 'work:' || v_wf.name);
         return;
     end if;
@@ -3734,6 +3735,8 @@ begin
            updated_at = v_now
      where w.id = p_workflow_id;
     perform pgqrs._retry_failed_steps(p_workflow_id, v_now);
+    -- Its concurrency key may have been dropped while it was final (_claim_keys).
+    perform pgqrs._note_queue(v_wf.queue, v_wf.name, v_wf.concurrency_key);
     perform pgqrs._notify('pgqrs_work', 'work:' || v_wf.name);
 end
 $$;
@@ -3757,10 +3760,12 @@ declare
     v_now    timestamptz := pgqrs.now();
     v_status text;
     v_name   text;
+    v_queue  text;
+    v_key    text;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
     perform pgqrs._check_id('workflow id', p_workflow_id);
-    select w.status, w.name into v_status, v_name
+    select w.status, w.name, w.queue, w.concurrency_key into v_status, v_name, v_queue, v_key
       from pgqrs.workflows w where w.id = p_workflow_id for no key update;
     if not found then
         raise exception 'pgqrs: workflow % does not exist', p_workflow_id
@@ -3774,6 +3779,7 @@ begin
        set status = 'RUNNING', error = null, recoveries = 0, queued = true,
            available_at = v_now, updated_at = v_now
      where w.id = p_workflow_id;
+    perform pgqrs._note_queue(v_queue, v_name, v_key);
     perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
 end
 $$;
@@ -5904,8 +5910,9 @@ comment on function pgqrs._claim_queue(text, pgqrs.queues, text, uuid[], integer
 -- key_concurrency running per key (counted under the key row's lock), each key's highest
 -- priority and oldest workflow first, with the slot and permit each needs. A key served, or found
 -- at its limit, goes to the back (served_at = now). It looks at 50 keys at most per call,
--- skipping keys another claimer holds (SKIP LOCKED), and drops a key that has nothing queued
--- and nothing running (_note_queue makes it again).
+-- skipping keys another claimer holds (SKIP LOCKED), and drops a key that has no workflow left
+-- to run, queued or held by a runner (_note_queue makes it again for a new, resumed, revived or
+-- forked one).
 create function pgqrs._claim_keys(
     p_worker   text,
     p_queue    pgqrs.queues,
@@ -5971,10 +5978,16 @@ begin
             if not found then
                 v_open := pg_catalog.array_remove(v_open, v_key);
                 v_seen := v_seen || v_key;
-                if v_running = 0 and not exists (
+                -- No workflow of the key left to run: neither queued nor held by a runner (a
+                -- lease that expired will be taken over, and may suspend again).
+                if not exists (
                        select from pgqrs.workflows w
                         where w.queue = p_queue.name and w.concurrency_key = v_key and w.queued
-                          and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null) then
+                          and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null)
+                   and not exists (
+                       select from pgqrs.workflows w
+                        where w.queue = p_queue.name and w.concurrency_key = v_key
+                          and w.status = 'RUNNING' and w.lease_owner is not null) then
                     delete from pgqrs.queue_keys k
                      where k.queue = p_queue.name and k.key = v_key;
                 end if;

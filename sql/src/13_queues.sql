@@ -625,8 +625,9 @@ comment on function pgqrs._claim_queue(text, pgqrs.queues, text, uuid[], integer
 -- key_concurrency running per key (counted under the key row's lock), each key's highest
 -- priority and oldest workflow first, with the slot and permit each needs. A key served, or found
 -- at its limit, goes to the back (served_at = now). It looks at 50 keys at most per call,
--- skipping keys another claimer holds (SKIP LOCKED), and drops a key that has nothing queued
--- and nothing running (_note_queue makes it again).
+-- skipping keys another claimer holds (SKIP LOCKED), and drops a key that has no workflow left
+-- to run, queued or held by a runner (_note_queue makes it again for a new, resumed, revived or
+-- forked one).
 create function pgqrs._claim_keys(
     p_worker   text,
     p_queue    pgqrs.queues,
@@ -692,10 +693,16 @@ begin
             if not found then
                 v_open := pg_catalog.array_remove(v_open, v_key);
                 v_seen := v_seen || v_key;
-                if v_running = 0 and not exists (
+                -- No workflow of the key left to run: neither queued nor held by a runner (a
+                -- lease that expired will be taken over, and may suspend again).
+                if not exists (
                        select from pgqrs.workflows w
                         where w.queue = p_queue.name and w.concurrency_key = v_key and w.queued
-                          and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null) then
+                          and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null)
+                   and not exists (
+                       select from pgqrs.workflows w
+                        where w.queue = p_queue.name and w.concurrency_key = v_key
+                          and w.status = 'RUNNING' and w.lease_owner is not null) then
                     delete from pgqrs.queue_keys k
                      where k.queue = p_queue.name and k.key = v_key;
                 end if;
