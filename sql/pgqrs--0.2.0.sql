@@ -328,6 +328,18 @@ create index workflows_claimable_keyed
     on pgqrs.workflows (queue, concurrency_key, (- priority), available_at, id)
     where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
       and concurrency_key is not null;
+-- Workflows without a concurrency key that ran before and wait to resume (suspended, released,
+-- retrying), per queue and name, in claim order: under a rate limit with no permit left, a claim
+-- (and next_claim_at) finds those, which need no permit, without reading the first starts queued
+-- ahead of them. Only rows in that state have an entry: a workflow that runs to the end in one
+-- go has none.
+create index workflows_resumable
+    on pgqrs.workflows (queue, name, (- priority), available_at, id)
+    where queued and status = 'RUNNING' and lease_owner is null and concurrency_key is null;
+-- The same for workflows with a concurrency key, key by key.
+create index workflows_resumable_keyed
+    on pgqrs.workflows (queue, concurrency_key, (- priority), available_at, id)
+    where queued and status = 'RUNNING' and lease_owner is null and concurrency_key is not null;
 -- Running workflows with a concurrency key: how many run per key.
 create index workflows_running_keyed on pgqrs.workflows (queue, concurrency_key)
     where status = 'RUNNING' and lease_owner is not null and concurrency_key is not null;
@@ -5581,11 +5593,29 @@ $$;
 comment on function pgqrs._take_permit(pgqrs.queues, timestamptz) is
     'Private. Takes a rate-limit permit of a queue (SKIP LOCKED); false when none is left.';
 
--- _take_capacity(queue, workflow_id, first_start, selected, now) -> taken
+-- _permit_free(queue, now) -> whether a rate-limit permit of the queue is free now (not used
+-- within the last rate_period). Read-only; no locks: a claim that finds one may still lose it to
+-- another (_take_permit says).
+create function pgqrs._permit_free(p_queue pgqrs.queues, p_now timestamptz)
+returns boolean
+language sql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select exists (select from pgqrs.queue_permits p
+                    where p.queue = p_queue.name and p.permit <= p_queue.rate_limit
+                      and p.used_at <= p_now - p_queue.rate_period)
+$$;
+comment on function pgqrs._permit_free(pgqrs.queues, timestamptz) is
+    'Private. Whether a rate-limit permit of a queue is free now.';
+
+-- _take_capacity(queue, workflow_id, first_start, selected, now) -> what is missing
 -- What one more running workflow of the queue needs: a slot (with a concurrency limit) and, for a
 -- first start, a permit (with a rate limit). p_selected: the workflows this claim already took
--- capacity for (not granted yet). False when either is missing; a slot it took is then given back
--- at once, so only a workflow that starts holds one.
+-- capacity for (not granted yet). Returns NULL when it took what the workflow needs, else what
+-- is missing: 'slot' or 'permit'. A slot it took for a workflow that then finds no permit is
+-- handed back at once, silently (nothing was freed that anyone waits for), so only a workflow
+-- that starts holds one.
 create function pgqrs._take_capacity(
     p_queue       pgqrs.queues,
     p_workflow_id uuid,
@@ -5593,7 +5623,7 @@ create function pgqrs._take_capacity(
     p_selected    uuid[],
     p_now         timestamptz
 )
-returns boolean
+returns text
 language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
@@ -5601,16 +5631,17 @@ as $$
 begin
     if p_queue.concurrency is not null then
         if not pgqrs._take_slot(p_queue, p_workflow_id, p_selected, p_now) then
-            return false;
+            return 'slot';
         end if;
     end if;
     if p_queue.rate_limit is not null and p_first_start then
         if not pgqrs._take_permit(p_queue, p_now) then
-            perform pgqrs._free_slot(p_workflow_id);
-            return false;
+            update pgqrs.queue_slots s set workflow_id = null
+             where s.workflow_id = p_workflow_id and s.queue = p_queue.name;
+            return 'permit';
         end if;
     end if;
-    return true;
+    return null;
 end
 $$;
 comment on function pgqrs._take_capacity(pgqrs.queues, uuid, boolean, uuid[], timestamptz) is
@@ -5744,7 +5775,7 @@ begin
             return false;
         end if;
     end if;
-    return pgqrs._take_capacity(p_queue, p_workflow_id, p_first_start, p_selected, p_now);
+    return pgqrs._take_capacity(p_queue, p_workflow_id, p_first_start, p_selected, p_now) is null;
 end
 $$;
 comment on function pgqrs._admit(text, pgqrs.queues, uuid, text, boolean, uuid[], timestamptz) is
@@ -5805,7 +5836,8 @@ comment on function pgqrs._claim_expired(text, text[], uuid[], integer, timestam
 -- Up to p_want runnable workflows of this name in this queue, without a concurrency key, highest
 -- priority first, then oldest available: locked FOR NO KEY UPDATE SKIP LOCKED, with the slot and
 -- permit each needs. A queue without limits takes them in one statement; a limited one one by
--- one, and stops at the first that finds no capacity. With p_hinted the scan starts where this
+-- one, and stops at the first that finds no slot. Under a rate limit with no permit left it
+-- takes only workflows that need none (resumed ones, from workflows_resumable). With p_hinted the scan starts where this
 -- session's last claim of the pair started (_claim_hint; see claim), and moves that hint to the
 -- first workflow it takes. The caller grants the leases.
 create function pgqrs._claim_queue(
@@ -5829,8 +5861,10 @@ declare
     v_rank   integer;
     v_at     timestamptz;
     v_first  uuid;
-    v_id     uuid;
-    v_status text;
+    v_id      uuid;
+    v_status  text;
+    v_permits boolean;
+    v_missing text;
 begin
     if p_hinted then
         select * into v_from from pgqrs._claim_hint(p_queue.name, p_name);
@@ -5870,27 +5904,52 @@ begin
         return v_ids;
     end if;
     v_room := pgqrs._worker_room(p_worker, p_queue, p_selected, p_want, p_now);
+    v_permits := p_queue.rate_limit is null or pgqrs._permit_free(p_queue, p_now);
     while v_room > 0 loop
-        select w.id, w.status, - w.priority as rank, w.available_at as at
-          into v_id, v_status, v_rank, v_at
-          from pgqrs.workflows w
-         where w.queue = p_queue.name
-           and w.name = p_name
-           and w.concurrency_key is null
-           and w.queued
-           and w.status in ('PENDING', 'RUNNING')
-           and w.lease_owner is null
-           and w.available_at <= p_now
-           and (- w.priority, w.available_at, w.id) >= (v_from.rank, v_from.at, v_from.id)
-           and (w.deadline_at is null or w.deadline_at > p_now)
-           and w.id <> all (p_selected || v_ids)
-         order by (- w.priority), w.available_at, w.id
-         limit 1
-           for no key update skip locked;
+        if v_permits then
+            select w.id, w.status, - w.priority as rank, w.available_at as at
+              into v_id, v_status, v_rank, v_at
+              from pgqrs.workflows w
+             where w.queue = p_queue.name
+               and w.name = p_name
+               and w.concurrency_key is null
+               and w.queued
+               and w.status in ('PENDING', 'RUNNING')
+               and w.lease_owner is null
+               and w.available_at <= p_now
+               and (- w.priority, w.available_at, w.id) >= (v_from.rank, v_from.at, v_from.id)
+               and (w.deadline_at is null or w.deadline_at > p_now)
+               and w.id <> all (p_selected || v_ids)
+             order by (- w.priority), w.available_at, w.id
+             limit 1
+               for no key update skip locked;
+        else
+            -- No permit left: only work that needs none, workflows that ran before and wait to
+            -- resume (workflows_resumable), however many first starts wait ahead of them.
+            select w.id, w.status into v_id, v_status
+              from pgqrs.workflows w
+             where w.queue = p_queue.name
+               and w.name = p_name
+               and w.concurrency_key is null
+               and w.queued
+               and w.status = 'RUNNING'
+               and w.lease_owner is null
+               and w.available_at <= p_now
+               and (w.deadline_at is null or w.deadline_at > p_now)
+               and w.id <> all (p_selected || v_ids)
+             order by (- w.priority), w.available_at, w.id
+             limit 1
+               for no key update skip locked;
+        end if;
         exit when not found;
-        exit when not pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING',
-                                           p_selected || v_ids, p_now);
-        if pg_catalog.cardinality(v_ids) = 0 then
+        v_missing := pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING',
+                                          p_selected || v_ids, p_now);
+        if v_missing = 'permit' then
+            v_permits := false;  -- the last one went to another claim meanwhile
+            continue;
+        end if;
+        exit when v_missing is not null;  -- the queue is full
+        if v_permits and pg_catalog.cardinality(v_ids) = 0 then
             perform pgqrs._set_claim_hint(p_queue.name, p_name, v_rank, v_at, v_id);
         end if;
         v_ids := v_ids || v_id;
@@ -5937,10 +5996,13 @@ declare
     v_status   text;
     v_progress boolean := true;
     v_seen     text[] := '{}';
+    v_permits  boolean;
+    v_missing  text;
 begin
     if p_queue.paused then
         return v_ids;
     end if;
+    v_permits := p_queue.rate_limit is null or pgqrs._permit_free(p_queue, p_now);
     v_room := pgqrs._worker_room(p_worker, p_queue, p_selected, p_want, p_now);
     if v_room <= 0 then
         return v_ids;
@@ -5961,20 +6023,39 @@ begin
                 v_seen := v_seen || v_key;
                 continue;
             end if;
-            select w.id, w.status into v_id, v_status
-              from pgqrs.workflows w
-             where w.queue = p_queue.name
-               and w.concurrency_key = v_key
-               and w.name = any (p_names)
-               and w.queued
-               and w.status in ('PENDING', 'RUNNING')
-               and w.lease_owner is null
-               and w.available_at <= p_now
-               and (w.deadline_at is null or w.deadline_at > p_now)
-               and w.id <> all (v_ids)
-             order by (- w.priority), w.available_at, w.id
-             limit 1
-               for no key update skip locked;
+            if v_permits then
+                select w.id, w.status into v_id, v_status
+                  from pgqrs.workflows w
+                 where w.queue = p_queue.name
+                   and w.concurrency_key = v_key
+                   and w.name = any (p_names)
+                   and w.queued
+                   and w.status in ('PENDING', 'RUNNING')
+                   and w.lease_owner is null
+                   and w.available_at <= p_now
+                   and (w.deadline_at is null or w.deadline_at > p_now)
+                   and w.id <> all (v_ids)
+                 order by (- w.priority), w.available_at, w.id
+                 limit 1
+                   for no key update skip locked;
+            else
+                -- No permit left: only resumed workflows, which need none
+                -- (workflows_resumable_keyed).
+                select w.id, w.status into v_id, v_status
+                  from pgqrs.workflows w
+                 where w.queue = p_queue.name
+                   and w.concurrency_key = v_key
+                   and w.name = any (p_names)
+                   and w.queued
+                   and w.status = 'RUNNING'
+                   and w.lease_owner is null
+                   and w.available_at <= p_now
+                   and (w.deadline_at is null or w.deadline_at > p_now)
+                   and w.id <> all (v_ids)
+                 order by (- w.priority), w.available_at, w.id
+                 limit 1
+                   for no key update skip locked;
+            end if;
             if not found then
                 v_open := pg_catalog.array_remove(v_open, v_key);
                 v_seen := v_seen || v_key;
@@ -5993,8 +6074,13 @@ begin
                 end if;
                 continue;
             end if;
-            if not pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING',
-                                        p_selected || v_ids, p_now) then
+            v_missing := pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING',
+                                              p_selected || v_ids, p_now);
+            if v_missing = 'permit' then
+                v_permits := false;  -- this key keeps its turn; resumed work only from now on
+                v_progress := true;  -- so that the next pass looks at it for resumed work
+                continue;
+            elsif v_missing is not null then
                 v_room := 0;  -- the queue is full
                 exit;
             end if;
@@ -6339,11 +6425,99 @@ $$;
 comment on function pgqrs._held_by(pgqrs.workflows, timestamptz) is
     'Private. Why a queued workflow is not running now (NULL: nothing holds it).';
 
+-- _earliest_at(queue, names, key, resumed) -> the earliest available_at among the runnable
+-- workflows of these names in the queue (queued, PENDING or RUNNING, no runner; with p_key: of
+-- that concurrency key, else those without one; with p_resumed: only those that ran before and
+-- wait to resume), whatever their priority; NULL when there is none. The claim indexes are in
+-- priority order, and a higher priority may become available later: so it reads one entry per
+-- distinct priority (the first of each, then the earliest of it), not the whole queue.
+-- Read-only; no locks.
+create function pgqrs._earliest_at(
+    p_queue   text,
+    p_names   text[],
+    p_key     text,
+    p_resumed boolean
+)
+returns timestamptz
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_name text;
+    v_rank integer;
+    v_at   timestamptz;
+    v_next timestamptz;
+begin
+    if p_key is not null and p_resumed then
+        -- The resumed ones of one key (workflows_resumable_keyed): few.
+        return (select min(w.available_at) from pgqrs.workflows w
+                 where w.queue = p_queue and w.concurrency_key = p_key
+                   and w.name = any (p_names) and w.queued and w.status = 'RUNNING'
+                   and w.lease_owner is null);
+    end if;
+    foreach v_name in array case when p_key is null then p_names else array[null::text] end loop
+        v_rank := -1001;
+        loop
+            if p_key is not null then
+                select - w.priority into v_rank from pgqrs.workflows w
+                 where w.queue = p_queue and w.concurrency_key = p_key
+                   and w.queued and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null
+                   and w.name = any (p_names) and (- w.priority) > v_rank
+                 order by (- w.priority)
+                 limit 1;
+                exit when not found;
+                select w.available_at into v_at from pgqrs.workflows w
+                 where w.queue = p_queue and w.concurrency_key = p_key
+                   and w.queued and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null
+                   and w.name = any (p_names) and (- w.priority) = v_rank
+                   and w.available_at is not null
+                 order by w.available_at
+                 limit 1;
+            elsif p_resumed then
+                select - w.priority into v_rank from pgqrs.workflows w
+                 where w.queue = p_queue and w.name = v_name and w.concurrency_key is null
+                   and w.queued and w.status = 'RUNNING' and w.lease_owner is null
+                   and (- w.priority) > v_rank
+                 order by (- w.priority)
+                 limit 1;
+                exit when not found;
+                select w.available_at into v_at from pgqrs.workflows w
+                 where w.queue = p_queue and w.name = v_name and w.concurrency_key is null
+                   and w.queued and w.status = 'RUNNING' and w.lease_owner is null
+                   and (- w.priority) = v_rank and w.available_at is not null
+                 order by w.available_at
+                 limit 1;
+            else
+                select - w.priority into v_rank from pgqrs.workflows w
+                 where w.queue = p_queue and w.name = v_name and w.concurrency_key is null
+                   and w.queued and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null
+                   and (- w.priority) > v_rank
+                 order by (- w.priority)
+                 limit 1;
+                exit when not found;
+                select w.available_at into v_at from pgqrs.workflows w
+                 where w.queue = p_queue and w.name = v_name and w.concurrency_key is null
+                   and w.queued and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null
+                   and (- w.priority) = v_rank and w.available_at is not null
+                 order by w.available_at
+                 limit 1;
+            end if;
+            v_next := least(v_next, v_at);
+        end loop;
+    end loop;
+    return v_next;
+end
+$$;
+comment on function pgqrs._earliest_at(text, text[], text, boolean) is
+    'Private. The earliest available_at of a queue''s runnable workflows, over every priority.';
+
 -- _queue_next_at(worker, queue, names, now) -> when this worker could next start work of these
 -- names in this queue, NULL for never without a notification: the earliest available_at of its
--- runnable workflows (of the keys under their limit, for keyed work), not before the next
--- permit frees under a rate limit; NULL while the queue is paused, full, or this worker is at
--- its limit there (whatever frees capacity sends NOTIFY pgqrs_work). Read-only.
+-- runnable workflows (of the keys under their limit, for keyed work; _earliest_at); under a rate
+-- limit with no permit free, not before the next permit frees, except for resumed workflows,
+-- which need none; NULL while the queue is paused, full, or this worker is at its limit there
+-- (whatever frees capacity sends NOTIFY pgqrs_work). Read-only.
 create function pgqrs._queue_next_at(
     p_worker text,
     p_queue  pgqrs.queues,
@@ -6357,7 +6531,9 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_next   timestamptz;
+    v_at     timestamptz;
     v_permit timestamptz;
+    v_key    text;
 begin
     if p_queue.paused
        or (p_queue.concurrency is not null
@@ -6365,50 +6541,37 @@ begin
        or pgqrs._worker_room(p_worker, p_queue, '{}', 1, p_now) = 0 then
         return null;
     end if;
-    select min(h.available_at) into v_next
-      from pg_catalog.unnest(p_names) n (name)
-     cross join lateral (
-         select w.available_at
-           from pgqrs.workflows w
-          where w.queue = p_queue.name
-            and w.name = n.name
-            and w.concurrency_key is null
-            and w.queued
-            and w.status in ('PENDING', 'RUNNING')
-            and w.lease_owner is null
-            and w.available_at is not null
-          order by (- w.priority), w.available_at
-          limit 1) h;
-    -- Keyed work: the keys under their limit (at most 50, as a claim looks at).
-    v_next := least(v_next, (
-        select min(h.available_at)
-          from (select k.key from pgqrs.queue_keys k
-                 where k.queue = p_queue.name
-                 order by k.served_at, k.key
-                 limit 50) k
-         cross join lateral (
-             select w.available_at
-               from pgqrs.workflows w
-              where w.queue = p_queue.name
-                and w.concurrency_key = k.key
-                and w.name = any (p_names)
-                and w.queued
-                and w.status in ('PENDING', 'RUNNING')
-                and w.lease_owner is null
-                and w.available_at is not null
-              order by (- w.priority), w.available_at
-              limit 1) h
-         where p_queue.key_concurrency is null
-            or (select pg_catalog.count(*) from pgqrs.workflows r
-                 where r.queue = p_queue.name and r.concurrency_key = k.key
-                   and r.status = 'RUNNING' and r.lease_owner is not null
-                   and r.lease_expires_at > p_now) < p_queue.key_concurrency));
-    if v_next is not null and p_queue.rate_limit is not null then
+    -- When the next permit frees, if none is free now.
+    if p_queue.rate_limit is not null then
         select min(pm.used_at) + p_queue.rate_period into v_permit
           from pgqrs.queue_permits pm
          where pm.queue = p_queue.name and pm.permit <= p_queue.rate_limit;
-        v_next := greatest(v_next, v_permit);
+        if v_permit <= p_now then
+            v_permit := null;
+        end if;
     end if;
+    v_next := pgqrs._earliest_at(p_queue.name, p_names, null, false);
+    if v_permit is not null and v_next is not null then
+        v_next := least(greatest(v_next, v_permit),
+                        pgqrs._earliest_at(p_queue.name, p_names, null, true));
+    end if;
+    -- Keyed work: the keys under their limit (at most 50, as a claim looks at).
+    for v_key in
+        select k.key from pgqrs.queue_keys k
+         where k.queue = p_queue.name
+         order by k.served_at, k.key
+         limit 50
+    loop
+        continue when p_queue.key_concurrency is not null
+                      and pgqrs._key_load(p_queue.name, v_key, '{}', p_now)
+                          >= p_queue.key_concurrency;
+        v_at := pgqrs._earliest_at(p_queue.name, p_names, v_key, false);
+        if v_permit is not null and v_at is not null then
+            v_at := least(greatest(v_at, v_permit),
+                          pgqrs._earliest_at(p_queue.name, p_names, v_key, true));
+        end if;
+        v_next := least(v_next, v_at);
+    end loop;
     return v_next;
 end
 $$;
