@@ -5422,9 +5422,15 @@ begin
     update pgqrs.queue_slots s set workflow_id = null
      where s.workflow_id = p_workflow_id
     returning s.queue into v_queue;
-    if found and exists (select from pgqrs.workflows w
-                          where w.queue = v_queue and w.queued
-                            and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null) then
+    -- Work waiting: one probe of each claim index (asked as one EXISTS over both kinds, it was
+    -- planned as a sequential scan of the whole table).
+    if found and (exists (select from pgqrs.workflows w
+                           where w.queue = v_queue and w.concurrency_key is null and w.queued
+                             and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null)
+                  or exists (select from pgqrs.workflows w
+                              where w.queue = v_queue and w.concurrency_key is not null
+                                and w.queued and w.status in ('PENDING', 'RUNNING')
+                                and w.lease_owner is null)) then
         perform pg_catalog.pg_notify('pgqrs_work', '*');
     end if;
 end
@@ -6655,7 +6661,12 @@ begin
         perform pgqrs._check_payload('input of item ' || v_bad.n, v_bad.value);
     end loop;
 
-    v_ids := array(select pgqrs._uuid_v7() from pg_catalog.generate_series(1, v_count));
+    -- Ids in item order: all items share one available_at, so FIFO among them is by id, and
+    -- version 7 UUIDs made in the same millisecond are in random order until sorted.
+    v_ids := array(select u.id
+                     from (select pgqrs._uuid_v7() as id
+                             from pg_catalog.generate_series(1, v_count)) u
+                    order by u.id);
     with made as (
         insert into pgqrs.workflows as w (id, name, idempotency_key, input, created_at,
                                           updated_at, queued, available_at, max_recoveries, queue,
