@@ -5474,28 +5474,28 @@ $$;
 comment on function pgqrs._free_slots(uuid[]) is
     'Private. Gives back the concurrency slots of many workflows, and wakes workers.';
 
--- _take_slot(queue, workflow_id, selected, now) -> taken
--- Takes a concurrency slot of the queue for the workflow: the one it holds already, else a free
--- one, else one whose holder no longer runs with a live lease (and is not one of p_selected, the
+-- _reserve_slot(queue, selected, now) -> slot number, or NULL when the queue is full
+-- Locks a concurrency slot of the queue that a new run may take, without taking it yet: a free
+-- one, else one whose holder no longer runs with a live lease and is not one of p_selected (the
 -- workflows this claim took slots for and has not granted yet); FOR UPDATE SKIP LOCKED, so
--- claimers never wait for each other. False when all p_queue.concurrency slots are held.
--- * The slot a workflow holds already is locked too: a claim that takes it back as stale (the
---   workflow's lease expired) and the claim that takes the workflow over cannot both keep it.
--- * A slot taken back as stale is judged again once it is locked, in a statement of its own:
---   the statement that found it judged its holder as of that statement's start, and another
---   claim may have given the slot to a workflow that runs now.
+-- claimers never wait for each other. A claim reserves a slot before it locks a workflow, so
+-- that a claim that cannot start anything never holds the head of the queue away from one that
+-- can (which would then start the next one instead: out of order). The caller writes the holder
+-- (_take_slot); a slot it does not use stays as it was, its lock released at commit.
+-- * A slot found stale is judged again once it is locked, in a statement of its own: the
+--   statement that found it judged its holder as of that statement's start, and another claim
+--   may have given the slot to a workflow that runs now.
 -- * After a lowered limit (set_queue), slots above it stay while their holders run (retiring
---   slots). While any is left, claims take slots one at a time under the queue's row lock (SKIP
---   LOCKED: a claim that finds it held takes nothing this time), drop the retiring slots whose
---   holders no longer run, and take a slot only while fewer than the limit hold one.
+--   slots). While any is left, claims reserve slots one at a time under the queue's row lock
+--   (SKIP LOCKED: a claim that finds it held reserves nothing this time), drop the retiring slots
+--   whose holders no longer run, and reserve one only while fewer than the limit hold one.
 -- Locks: the slot rows; after a lowered limit, the queue row.
-create function pgqrs._take_slot(
-    p_queue       pgqrs.queues,
-    p_workflow_id uuid,
-    p_selected    uuid[],
-    p_now         timestamptz
+create function pgqrs._reserve_slot(
+    p_queue    pgqrs.queues,
+    p_selected uuid[],
+    p_now      timestamptz
 )
-returns boolean
+returns integer
 language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
@@ -5504,18 +5504,11 @@ declare
     v_slot  integer;
     v_tried integer[] := '{}';
 begin
-    perform 1 from pgqrs.queue_slots s
-     where s.workflow_id = p_workflow_id and s.queue = p_queue.name
-       and s.slot <= p_queue.concurrency
-       for update skip locked;
-    if found then
-        return true;
-    end if;
     if exists (select from pgqrs.queue_slots s
                 where s.queue = p_queue.name and s.slot > p_queue.concurrency) then
         perform 1 from pgqrs.queues q where q.name = p_queue.name for update skip locked;
         if not found then
-            return false;
+            return null;
         end if;
         for v_slot in
             select s.slot from pgqrs.queue_slots s
@@ -5536,7 +5529,7 @@ begin
                                   and w.lease_owner is not null
                                   and w.lease_expires_at > p_now)))
            >= p_queue.concurrency then
-            return false;
+            return null;
         end if;
     end if;
     select s.slot into v_slot
@@ -5546,12 +5539,10 @@ begin
      limit 1
        for update skip locked;
     if found then
-        update pgqrs.queue_slots s set workflow_id = p_workflow_id
-         where s.queue = p_queue.name and s.slot = v_slot;
-        return true;
+        return v_slot;
     end if;
-    -- A slot whose holder stopped running without giving it back (its lease expired, or it was
-    -- left by a path that does not free slots): at most concurrency rows to look at.
+    -- A slot whose holder stopped running without giving it back (its lease expired): at most
+    -- concurrency rows to look at.
     loop
         select s.slot into v_slot
           from pgqrs.queue_slots s
@@ -5566,21 +5557,59 @@ begin
          limit 1
            for update of s skip locked;
         if not found then
-            return false;
+            return null;
         end if;
-        update pgqrs.queue_slots s set workflow_id = p_workflow_id
-         where s.queue = p_queue.name and s.slot = v_slot
-           and (s.workflow_id is null
-                or (s.workflow_id <> all (p_selected)
-                    and not exists (select from pgqrs.workflows w
-                                     where w.id = s.workflow_id and w.status = 'RUNNING'
-                                       and w.lease_owner is not null
-                                       and w.lease_expires_at > p_now)));
-        if found then
-            return true;
+        if exists (select from pgqrs.queue_slots s
+                    where s.queue = p_queue.name and s.slot = v_slot
+                      and (s.workflow_id is null
+                           or (s.workflow_id <> all (p_selected)
+                               and not exists (select from pgqrs.workflows w
+                                                where w.id = s.workflow_id
+                                                  and w.status = 'RUNNING'
+                                                  and w.lease_owner is not null
+                                                  and w.lease_expires_at > p_now)))) then
+            return v_slot;
         end if;
         v_tried := v_tried || v_slot;
     end loop;
+end
+$$;
+comment on function pgqrs._reserve_slot(pgqrs.queues, uuid[], timestamptz) is
+    'Private. Locks a free (or stale) concurrency slot of a queue; NULL when the queue is full.';
+
+-- _take_slot(queue, workflow_id, selected, now) -> taken
+-- Takes a concurrency slot of the queue for the workflow: the one it holds already (a workflow
+-- taken over after its runner's lease expired), locked so that a claim that finds it stale and
+-- the claim that takes the workflow over cannot both keep it; else the one _reserve_slot locks.
+-- False when the queue is full. Locks: as _reserve_slot.
+create function pgqrs._take_slot(
+    p_queue       pgqrs.queues,
+    p_workflow_id uuid,
+    p_selected    uuid[],
+    p_now         timestamptz
+)
+returns boolean
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_slot integer;
+begin
+    perform 1 from pgqrs.queue_slots s
+     where s.workflow_id = p_workflow_id and s.queue = p_queue.name
+       and s.slot <= p_queue.concurrency
+       for update skip locked;
+    if found then
+        return true;
+    end if;
+    v_slot := pgqrs._reserve_slot(p_queue, p_selected, p_now);
+    if v_slot is null then
+        return false;
+    end if;
+    update pgqrs.queue_slots s set workflow_id = p_workflow_id
+     where s.queue = p_queue.name and s.slot = v_slot;
+    return true;
 end
 $$;
 comment on function pgqrs._take_slot(pgqrs.queues, uuid, uuid[], timestamptz) is
@@ -5633,13 +5662,12 @@ $$;
 comment on function pgqrs._permit_free(pgqrs.queues, timestamptz) is
     'Private. Whether a rate-limit permit of a queue is free now.';
 
--- _take_capacity(queue, workflow_id, first_start, selected, now) -> what is missing
+-- _take_capacity(queue, workflow_id, first_start, selected, now) -> taken
 -- What one more running workflow of the queue needs: a slot (with a concurrency limit) and, for a
 -- first start, a permit (with a rate limit). p_selected: the workflows this claim already took
--- capacity for (not granted yet). Returns NULL when it took what the workflow needs, else what
--- is missing: 'slot' or 'permit'. A slot it took for a workflow that then finds no permit is
--- handed back at once, silently (nothing was freed that anyone waits for), so only a workflow
--- that starts holds one.
+-- capacity for (not granted yet). False when either is missing; a slot it took for a workflow
+-- that then finds no permit is handed back at once, silently (nothing was freed that anyone
+-- waits for), so only a workflow that starts holds one.
 create function pgqrs._take_capacity(
     p_queue       pgqrs.queues,
     p_workflow_id uuid,
@@ -5647,7 +5675,7 @@ create function pgqrs._take_capacity(
     p_selected    uuid[],
     p_now         timestamptz
 )
-returns text
+returns boolean
 language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
@@ -5655,17 +5683,17 @@ as $$
 begin
     if p_queue.concurrency is not null then
         if not pgqrs._take_slot(p_queue, p_workflow_id, p_selected, p_now) then
-            return 'slot';
+            return false;
         end if;
     end if;
     if p_queue.rate_limit is not null and p_first_start then
         if not pgqrs._take_permit(p_queue, p_now) then
             update pgqrs.queue_slots s set workflow_id = null
              where s.workflow_id = p_workflow_id and s.queue = p_queue.name;
-            return 'permit';
+            return false;
         end if;
     end if;
-    return null;
+    return true;
 end
 $$;
 comment on function pgqrs._take_capacity(pgqrs.queues, uuid, boolean, uuid[], timestamptz) is
@@ -5799,7 +5827,7 @@ begin
             return false;
         end if;
     end if;
-    return pgqrs._take_capacity(p_queue, p_workflow_id, p_first_start, p_selected, p_now) is null;
+    return pgqrs._take_capacity(p_queue, p_workflow_id, p_first_start, p_selected, p_now);
 end
 $$;
 comment on function pgqrs._admit(text, pgqrs.queues, uuid, text, boolean, uuid[], timestamptz) is
@@ -5860,7 +5888,8 @@ comment on function pgqrs._claim_expired(text, text[], uuid[], integer, timestam
 -- Up to p_want runnable workflows of this name in this queue, without a concurrency key, highest
 -- priority first, then oldest available: locked FOR NO KEY UPDATE SKIP LOCKED, with the slot and
 -- permit each needs. A queue without limits takes them in one statement; a limited one one by
--- one, and stops at the first that finds no slot. Under a rate limit with no permit left it
+-- one, each after it has reserved a slot (so a claim that finds none locks no workflow), and
+-- stops when it finds none. Under a rate limit with no permit left it
 -- takes only workflows that need none (resumed ones, from workflows_resumable). With p_hinted the scan starts where this
 -- session's last claim of the pair started (_claim_hint; see claim), and moves that hint to the
 -- first workflow it takes. The caller grants the leases.
@@ -5888,7 +5917,7 @@ declare
     v_id      uuid;
     v_status  text;
     v_permits boolean;
-    v_missing text;
+    v_slot    integer;
 begin
     if p_hinted then
         select * into v_from from pgqrs._claim_hint(p_queue.name, p_name);
@@ -5930,6 +5959,11 @@ begin
     v_room := pgqrs._worker_room(p_worker, p_queue, p_selected, p_want, p_now);
     v_permits := p_queue.rate_limit is null or pgqrs._permit_free(p_queue, p_now);
     while v_room > 0 loop
+        -- A slot first: a claim that cannot start anything locks no workflow (_reserve_slot).
+        if v_slot is null and p_queue.concurrency is not null then
+            v_slot := pgqrs._reserve_slot(p_queue, p_selected || v_ids, p_now);
+            exit when v_slot is null;  -- the queue is full
+        end if;
         if v_permits then
             select w.id, w.status, - w.priority as rank, w.available_at as at
               into v_id, v_status, v_rank, v_at
@@ -5966,13 +6000,16 @@ begin
                for no key update skip locked;
         end if;
         exit when not found;
-        v_missing := pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING',
-                                          p_selected || v_ids, p_now);
-        if v_missing = 'permit' then
+        if v_status = 'PENDING' and p_queue.rate_limit is not null
+           and not pgqrs._take_permit(p_queue, p_now) then
             v_permits := false;  -- the last one went to another claim meanwhile
             continue;
         end if;
-        exit when v_missing is not null;  -- the queue is full
+        if v_slot is not null then
+            update pgqrs.queue_slots s set workflow_id = v_id
+             where s.queue = p_queue.name and s.slot = v_slot;
+            v_slot := null;
+        end if;
         if v_permits and pg_catalog.cardinality(v_ids) = 0 then
             perform pgqrs._set_claim_hint(p_queue.name, p_name, v_rank, v_at, v_id);
         end if;
@@ -6021,7 +6058,7 @@ declare
     v_progress boolean := true;
     v_seen     text[] := '{}';
     v_permits  boolean;
-    v_missing  text;
+    v_slot     integer;
 begin
     if p_queue.paused then
         return v_ids;
@@ -6041,6 +6078,14 @@ begin
         v_progress := false;
         foreach v_key in array v_open loop
             exit when v_room <= 0;
+            -- A slot first: a claim that cannot start anything locks no workflow.
+            if v_slot is null and p_queue.concurrency is not null then
+                v_slot := pgqrs._reserve_slot(p_queue, p_selected || v_ids, p_now);
+                if v_slot is null then
+                    v_room := 0;  -- the queue is full
+                    exit;
+                end if;
+            end if;
             v_running := pgqrs._key_load(p_queue.name, v_key, p_selected || v_ids, p_now);
             if v_running >= p_queue.key_concurrency then
                 v_open := pg_catalog.array_remove(v_open, v_key);
@@ -6098,15 +6143,16 @@ begin
                 end if;
                 continue;
             end if;
-            v_missing := pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING',
-                                              p_selected || v_ids, p_now);
-            if v_missing = 'permit' then
+            if v_status = 'PENDING' and p_queue.rate_limit is not null
+               and not pgqrs._take_permit(p_queue, p_now) then
                 v_permits := false;  -- this key keeps its turn; resumed work only from now on
                 v_progress := true;  -- so that the next pass looks at it for resumed work
                 continue;
-            elsif v_missing is not null then
-                v_room := 0;  -- the queue is full
-                exit;
+            end if;
+            if v_slot is not null then
+                update pgqrs.queue_slots s set workflow_id = v_id
+                 where s.queue = p_queue.name and s.slot = v_slot;
+                v_slot := null;
             end if;
             v_ids := v_ids || v_id;
             v_room := v_room - 1;
