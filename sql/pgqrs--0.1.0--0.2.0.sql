@@ -105,6 +105,12 @@ create index workflows_claimable_keyed
     on pgqrs.workflows (queue, concurrency_key, (- priority), available_at, id)
     where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
       and concurrency_key is not null;
+create index workflows_resumable
+    on pgqrs.workflows (queue, name, (- priority), available_at, id)
+    where queued and status = 'RUNNING' and lease_owner is null and concurrency_key is null;
+create index workflows_resumable_keyed
+    on pgqrs.workflows (queue, concurrency_key, (- priority), available_at, id)
+    where queued and status = 'RUNNING' and lease_owner is null and concurrency_key is not null;
 create index workflows_running_keyed on pgqrs.workflows (queue, concurrency_key)
     where status = 'RUNNING' and lease_owner is not null and concurrency_key is not null;
 create unique index workflows_debounce on pgqrs.workflows (name, debounce_key)
@@ -2558,6 +2564,7 @@ begin
                available_at = v_now,
                updated_at = v_now
          where w.id = p_workflow_id;
+        perform pgqrs._note_queue(v_wf.queue, v_wf.name, v_wf.concurrency_key);
         perform pgqrs._notify('pgqrs_work', 'work:' || v_wf.name);
         return;
     end if;
@@ -2588,6 +2595,8 @@ begin
            updated_at = v_now
      where w.id = p_workflow_id;
     perform pgqrs._retry_failed_steps(p_workflow_id, v_now);
+    -- Its concurrency key may have been dropped while it was final (_claim_keys).
+    perform pgqrs._note_queue(v_wf.queue, v_wf.name, v_wf.concurrency_key);
     perform pgqrs._notify('pgqrs_work', 'work:' || v_wf.name);
 end
 $$;
@@ -2857,7 +2866,9 @@ comment on function pgqrs._set_claim_hint(text, text, integer, timestamptz, uuid
 -- * Expired leases are reaped right here, so no reaper job exists: taking one over is a recovery
 --   (recovered = true). It looks for them (among the workflows of its names that are running,
 --   not among those queued) when fresh work did not fill p_limit, and at most once a second
---   otherwise (when it rewrites the worker's heartbeat).
+--   first of all (when it rewrites the worker's heartbeat). A takeover is held to its queue's
+--   limits like a start (a paused queue, a full one, a worker or key at its limit hold it back;
+--   no permit: it is not a first start), except one that will be moved to DEAD.
 -- * A workflow whose recoveries would exceed its max_recoveries is not handed out: it becomes
 --   DEAD with a pgqrs.CrashLoop error (its token moves on, fencing out the holder that was
 --   declared dead) and NOTIFY pgqrs_done announces it; revive_workflow brings it back. So is one
@@ -2993,6 +3004,14 @@ begin
         end loop;
     end if;
 
+    -- Expired leases (_claim_expired): once a second first, so that a steady stream of fresh work
+    -- cannot keep them waiting; otherwise after fresh work, when it did not fill the claim.
+    -- Either way a workflow is only selected when it will be handed out (or moved to DEAD), so a
+    -- claim never takes a slot or permit for work it then leaves.
+    if v_ticked then
+        v_ids := pgqrs._claim_expired(p_worker, v_names, '{}', p_limit, v_now);
+    end if;
+
     -- Fresh work, queue by queue and name by name: the default queue for every name this worker
     -- serves, and the other queues its names are queued in (queue_names). The ids first, locked,
     -- into an array (a loop over a query would open a cursor, which costs more than the rest of
@@ -3061,35 +3080,18 @@ begin
         end loop;
     end if;
 
-    -- Expired leases: when the claim is not full, and once a second in any case.
-    if v_ticked or pg_catalog.cardinality(v_ids) < p_limit then
-        v_ids := array(
-            select w.id
-              from pgqrs.workflows w
-             where w.name = any (v_names)
-               and w.queued
-               and w.status = 'RUNNING'
-               and w.lease_owner is not null
-               and w.lease_expires_at <= v_now
-               and (w.deadline_at is null or w.deadline_at > v_now)
-             order by w.lease_expires_at, w.id
-             limit p_limit
-               for no key update skip locked) || v_ids;
-        v_ids := v_ids[1:p_limit];
+    if not v_ticked and pg_catalog.cardinality(v_ids) < p_limit then
+        v_ids := v_ids || pgqrs._claim_expired(p_worker, v_names, v_ids,
+                                               p_limit - pg_catalog.cardinality(v_ids), v_now);
     end if;
 
     foreach v_id in array v_ids loop
         select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input,
-               w.forked_from, w.queue
+               w.forked_from
           into v_wf
           from pgqrs.workflows w
          where w.id = v_id;
         v_recovered := v_wf.status = 'RUNNING' and v_wf.lease_owner is not null;
-        -- A takeover in a limited queue needs capacity too (its slot may be someone else's now).
-        if v_recovered and not pgqrs._take_capacity(pgqrs._queue(v_wf.queue), v_wf.id, false,
-                                                    v_ids, v_now) then
-            continue;
-        end if;
         v_crashes := v_wf.recoveries + v_recovered::integer;
         v_steps := '{}'::jsonb;
         -- A PENDING workflow has never run, so it has no finished steps to load, unless it is a
@@ -3741,9 +3743,15 @@ begin
     update pgqrs.queue_slots s set workflow_id = null
      where s.workflow_id = p_workflow_id
     returning s.queue into v_queue;
-    if found and exists (select from pgqrs.workflows w
-                          where w.queue = v_queue and w.queued
-                            and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null) then
+    -- Work waiting: one probe of each claim index (asked as one EXISTS over both kinds, it was
+    -- planned as a sequential scan of the whole table).
+    if found and (exists (select from pgqrs.workflows w
+                           where w.queue = v_queue and w.concurrency_key is null and w.queued
+                             and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null)
+                  or exists (select from pgqrs.workflows w
+                              where w.queue = v_queue and w.concurrency_key is not null
+                                and w.queued and w.status in ('PENDING', 'RUNNING')
+                                and w.lease_owner is null)) then
         perform pg_catalog.pg_notify('pgqrs_work', '*');
     end if;
 end
@@ -3769,11 +3777,114 @@ $$;
 comment on function pgqrs._free_slots(uuid[]) is
     'Private. Gives back the concurrency slots of many workflows, and wakes workers.';
 
--- _take_slot(queue, workflow_id, selected, now) -> taken
--- Takes a concurrency slot of the queue for the workflow: the one it holds already, else a free
--- one, else one whose holder no longer runs with a live lease (and is not one of p_selected, the
+-- _reserve_slot(queue, selected, now) -> slot number, or NULL when the queue is full
+-- Locks a concurrency slot of the queue that a new run may take, without taking it yet: a free
+-- one, else one whose holder no longer runs with a live lease and is not one of p_selected (the
 -- workflows this claim took slots for and has not granted yet); FOR UPDATE SKIP LOCKED, so
--- claimers never wait for each other. False when all p_queue.concurrency slots are held.
+-- claimers never wait for each other. A claim reserves a slot before it locks a workflow, so
+-- that a claim that cannot start anything never holds the head of the queue away from one that
+-- can (which would then start the next one instead: out of order). The caller writes the holder
+-- (_take_slot); a slot it does not use stays as it was, its lock released at commit.
+-- * A slot found stale is judged again once it is locked, in a statement of its own: the
+--   statement that found it judged its holder as of that statement's start, and another claim
+--   may have given the slot to a workflow that runs now.
+-- * After a lowered limit (set_queue), slots above it stay while their holders run (retiring
+--   slots). While any is left, claims reserve slots one at a time under the queue's row lock
+--   (SKIP LOCKED: a claim that finds it held reserves nothing this time), drop the retiring slots
+--   whose holders no longer run, and reserve one only while fewer than the limit hold one.
+-- Locks: the slot rows; after a lowered limit, the queue row.
+create function pgqrs._reserve_slot(
+    p_queue    pgqrs.queues,
+    p_selected uuid[],
+    p_now      timestamptz
+)
+returns integer
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_slot  integer;
+    v_tried integer[] := '{}';
+begin
+    if exists (select from pgqrs.queue_slots s
+                where s.queue = p_queue.name and s.slot > p_queue.concurrency) then
+        perform 1 from pgqrs.queues q where q.name = p_queue.name for update skip locked;
+        if not found then
+            return null;
+        end if;
+        for v_slot in
+            select s.slot from pgqrs.queue_slots s
+             where s.queue = p_queue.name and s.slot > p_queue.concurrency
+               for update skip locked
+        loop
+            delete from pgqrs.queue_slots s
+             where s.queue = p_queue.name and s.slot = v_slot
+               and not exists (select from pgqrs.workflows w
+                                where w.id = s.workflow_id and w.status = 'RUNNING'
+                                  and w.lease_owner is not null and w.lease_expires_at > p_now);
+        end loop;
+        if (select pg_catalog.count(*) from pgqrs.queue_slots s
+             where s.queue = p_queue.name
+               and (s.workflow_id = any (p_selected)
+                    or exists (select from pgqrs.workflows w
+                                where w.id = s.workflow_id and w.status = 'RUNNING'
+                                  and w.lease_owner is not null
+                                  and w.lease_expires_at > p_now)))
+           >= p_queue.concurrency then
+            return null;
+        end if;
+    end if;
+    select s.slot into v_slot
+      from pgqrs.queue_slots s
+     where s.queue = p_queue.name and s.slot <= p_queue.concurrency and s.workflow_id is null
+     order by s.slot
+     limit 1
+       for update skip locked;
+    if found then
+        return v_slot;
+    end if;
+    -- A slot whose holder stopped running without giving it back (its lease expired): at most
+    -- concurrency rows to look at.
+    loop
+        select s.slot into v_slot
+          from pgqrs.queue_slots s
+          left join pgqrs.workflows w on w.id = s.workflow_id
+         where s.queue = p_queue.name and s.slot <= p_queue.concurrency
+           and s.workflow_id <> all (p_selected)
+           and s.slot <> all (v_tried)
+           and (w.id is null
+                or not (w.status = 'RUNNING' and w.lease_owner is not null
+                        and w.lease_expires_at > p_now))
+         order by s.slot
+         limit 1
+           for update of s skip locked;
+        if not found then
+            return null;
+        end if;
+        if exists (select from pgqrs.queue_slots s
+                    where s.queue = p_queue.name and s.slot = v_slot
+                      and (s.workflow_id is null
+                           or (s.workflow_id <> all (p_selected)
+                               and not exists (select from pgqrs.workflows w
+                                                where w.id = s.workflow_id
+                                                  and w.status = 'RUNNING'
+                                                  and w.lease_owner is not null
+                                                  and w.lease_expires_at > p_now)))) then
+            return v_slot;
+        end if;
+        v_tried := v_tried || v_slot;
+    end loop;
+end
+$$;
+comment on function pgqrs._reserve_slot(pgqrs.queues, uuid[], timestamptz) is
+    'Private. Locks a free (or stale) concurrency slot of a queue; NULL when the queue is full.';
+
+-- _take_slot(queue, workflow_id, selected, now) -> taken
+-- Takes a concurrency slot of the queue for the workflow: the one it holds already (a workflow
+-- taken over after its runner's lease expired), locked so that a claim that finds it stale and
+-- the claim that takes the workflow over cannot both keep it; else the one _reserve_slot locks.
+-- False when the queue is full. Locks: as _reserve_slot.
 create function pgqrs._take_slot(
     p_queue       pgqrs.queues,
     p_workflow_id uuid,
@@ -3790,33 +3901,14 @@ declare
 begin
     perform 1 from pgqrs.queue_slots s
      where s.workflow_id = p_workflow_id and s.queue = p_queue.name
-       and s.slot <= p_queue.concurrency;
+       and s.slot <= p_queue.concurrency
+       for update skip locked;
     if found then
         return true;
     end if;
-    select s.slot into v_slot
-      from pgqrs.queue_slots s
-     where s.queue = p_queue.name and s.slot <= p_queue.concurrency and s.workflow_id is null
-     order by s.slot
-     limit 1
-       for update skip locked;
-    if not found then
-        -- A slot whose holder stopped running without giving it back (its lease expired, or it
-        -- was left by a path that does not free slots): at most concurrency rows to look at.
-        select s.slot into v_slot
-          from pgqrs.queue_slots s
-          left join pgqrs.workflows w on w.id = s.workflow_id
-         where s.queue = p_queue.name and s.slot <= p_queue.concurrency
-           and s.workflow_id <> all (p_selected)
-           and (w.id is null
-                or not (w.status = 'RUNNING' and w.lease_owner is not null
-                        and w.lease_expires_at > p_now))
-         order by s.slot
-         limit 1
-           for update of s skip locked;
-        if not found then
-            return false;
-        end if;
+    v_slot := pgqrs._reserve_slot(p_queue, p_selected, p_now);
+    if v_slot is null then
+        return false;
     end if;
     update pgqrs.queue_slots s set workflow_id = p_workflow_id
      where s.queue = p_queue.name and s.slot = v_slot;
@@ -3857,11 +3949,28 @@ $$;
 comment on function pgqrs._take_permit(pgqrs.queues, timestamptz) is
     'Private. Takes a rate-limit permit of a queue (SKIP LOCKED); false when none is left.';
 
+-- _permit_free(queue, now) -> whether a rate-limit permit of the queue is free now (not used
+-- within the last rate_period). Read-only; no locks: a claim that finds one may still lose it to
+-- another (_take_permit says).
+create function pgqrs._permit_free(p_queue pgqrs.queues, p_now timestamptz)
+returns boolean
+language sql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select exists (select from pgqrs.queue_permits p
+                    where p.queue = p_queue.name and p.permit <= p_queue.rate_limit
+                      and p.used_at <= p_now - p_queue.rate_period)
+$$;
+comment on function pgqrs._permit_free(pgqrs.queues, timestamptz) is
+    'Private. Whether a rate-limit permit of a queue is free now.';
+
 -- _take_capacity(queue, workflow_id, first_start, selected, now) -> taken
 -- What one more running workflow of the queue needs: a slot (with a concurrency limit) and, for a
 -- first start, a permit (with a rate limit). p_selected: the workflows this claim already took
--- capacity for (not granted yet). False when either is missing; a slot it took is then given back
--- at once, so only a workflow that starts holds one.
+-- capacity for (not granted yet). False when either is missing; a slot it took for a workflow
+-- that then finds no permit is handed back at once, silently (nothing was freed that anyone
+-- waits for), so only a workflow that starts holds one.
 create function pgqrs._take_capacity(
     p_queue       pgqrs.queues,
     p_workflow_id uuid,
@@ -3882,7 +3991,8 @@ begin
     end if;
     if p_queue.rate_limit is not null and p_first_start then
         if not pgqrs._take_permit(p_queue, p_now) then
-            perform pgqrs._free_slot(p_workflow_id);
+            update pgqrs.queue_slots s set workflow_id = null
+             where s.workflow_id = p_workflow_id and s.queue = p_queue.name;
             return false;
         end if;
     end if;
@@ -3923,11 +4033,167 @@ $$;
 comment on function pgqrs._worker_room(text, pgqrs.queues, uuid[], integer, timestamptz) is
     'Private. How many more workflows of a queue a worker may start (worker_concurrency).';
 
+-- _key_load(queue, key, selected, now) -> how many workflows of this concurrency key count
+-- against key_concurrency now: those running with a live lease, and those of p_selected (a claim's
+-- workflows not granted yet) with this key. Reads workflows_running_keyed and the selected rows.
+create function pgqrs._key_load(p_queue text, p_key text, p_selected uuid[], p_now timestamptz)
+returns integer
+language sql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+    select (select pg_catalog.count(*)::integer from pgqrs.workflows w
+             where w.queue = p_queue and w.concurrency_key = p_key and w.status = 'RUNNING'
+               and w.lease_owner is not null and w.lease_expires_at > p_now)
+         + (select pg_catalog.count(*)::integer from pgqrs.workflows w
+             where w.id = any (p_selected) and w.queue = p_queue and w.concurrency_key = p_key)
+$$;
+comment on function pgqrs._key_load(text, text, uuid[], timestamptz) is
+    'Private. How many workflows of a concurrency key run (or are being granted) now.';
+
+-- _admissible(owner, queue, key, now) -> whether a workflow of this queue (and concurrency key)
+-- that needs no permit could run for p_owner now: the queue is not paused, not full, the owner
+-- is under its worker_concurrency and the key under its key_concurrency. What next_claim_at asks
+-- of an expired lease before it reports it. Read-only; no locks.
+create function pgqrs._admissible(
+    p_owner text,
+    p_queue pgqrs.queues,
+    p_key   text,
+    p_now   timestamptz
+)
+returns boolean
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    return not p_queue.paused
+       and (p_queue.concurrency is null
+            or pgqrs._held_slots(p_queue.name, p_now) < p_queue.concurrency)
+       and pgqrs._worker_room(p_owner, p_queue, '{}', 1, p_now) > 0
+       and (p_key is null or p_queue.key_concurrency is null
+            or pgqrs._key_load(p_queue.name, p_key, '{}', p_now) < p_queue.key_concurrency);
+end
+$$;
+comment on function pgqrs._admissible(text, pgqrs.queues, text, timestamptz) is
+    'Private. Whether a workflow of a queue could run for an owner now (read-only).';
+
+-- _admit(owner, queue, workflow_id, key, first_start, selected, now) -> admitted
+-- Whether a workflow may run for p_owner now under every limit of its queue, taking what it
+-- needs when it may: the queue is not paused, p_owner is under its worker_concurrency and the
+-- key under its key_concurrency (counted under the key row's lock, taken SKIP LOCKED: false
+-- while another claim holds it), then a slot and, for a first start, a permit (_take_capacity).
+-- p_selected: the workflows the caller selected and has not granted yet; they count as running.
+-- For the workflows a claim does not select from the claim indexes: those it takes over from a
+-- runner whose lease expired. Locks: the key row, the slot and permit rows.
+create function pgqrs._admit(
+    p_owner       text,
+    p_queue       pgqrs.queues,
+    p_workflow_id uuid,
+    p_key         text,
+    p_first_start boolean,
+    p_selected    uuid[],
+    p_now         timestamptz
+)
+returns boolean
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if pgqrs._queue_is_plain(p_queue) and p_queue.key_concurrency is null then
+        return true;
+    end if;
+    if p_queue.paused or pgqrs._worker_room(p_owner, p_queue, p_selected, 1, p_now) = 0 then
+        return false;
+    end if;
+    if p_key is not null and p_queue.key_concurrency is not null then
+        perform 1 from pgqrs.queue_keys k
+         where k.queue = p_queue.name and k.key = p_key
+           for update skip locked;
+        if not found then
+            if exists (select from pgqrs.queue_keys k
+                        where k.queue = p_queue.name and k.key = p_key) then
+                return false;  -- another claim is counting this key
+            end if;
+            insert into pgqrs.queue_keys (queue, key, served_at)
+            values (p_queue.name, p_key, p_now)
+            on conflict do nothing;
+            perform 1 from pgqrs.queue_keys k
+             where k.queue = p_queue.name and k.key = p_key
+               for update skip locked;
+            if not found then
+                return false;
+            end if;
+        end if;
+        if pgqrs._key_load(p_queue.name, p_key, p_selected, p_now) >= p_queue.key_concurrency then
+            return false;
+        end if;
+    end if;
+    return pgqrs._take_capacity(p_queue, p_workflow_id, p_first_start, p_selected, p_now);
+end
+$$;
+comment on function pgqrs._admit(text, pgqrs.queues, uuid, text, boolean, uuid[], timestamptz) is
+    'Private. Whether a workflow may run now under its queue''s limits; takes what it needs.';
+
+-- _claim_expired(worker, names, selected, want, now) -> workflow ids
+-- Up to p_want workflows of these names whose runner's lease expired (queued, RUNNING, within
+-- their deadline), oldest expiry first, locked FOR NO KEY UPDATE SKIP LOCKED, each admitted by
+-- its queue's limits (_admit; p_selected and those taken before it count as running): one that
+-- its queue holds back now is left for later, and one that will be moved to DEAD (its
+-- recoveries used up) needs no capacity. The caller grants the leases.
+create function pgqrs._claim_expired(
+    p_worker   text,
+    p_names    text[],
+    p_selected uuid[],
+    p_want     integer,
+    p_now      timestamptz
+)
+returns uuid[]
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_found uuid[];
+    v_ids   uuid[] := '{}';
+    v_id    uuid;
+    v_wf    record;
+begin
+    v_found := array(
+        select w.id
+          from pgqrs.workflows w
+         where w.name = any (p_names)
+           and w.queued
+           and w.status = 'RUNNING'
+           and w.lease_owner is not null
+           and w.lease_expires_at <= p_now
+           and (w.deadline_at is null or w.deadline_at > p_now)
+         order by w.lease_expires_at, w.id
+         limit p_want
+           for no key update skip locked);
+    foreach v_id in array v_found loop
+        select w.queue, w.concurrency_key, w.recoveries, w.max_recoveries into v_wf
+          from pgqrs.workflows w where w.id = v_id;
+        if v_wf.recoveries + 1 > v_wf.max_recoveries
+           or pgqrs._admit(p_worker, pgqrs._queue(v_wf.queue), v_id, v_wf.concurrency_key, false,
+                           p_selected || v_ids, p_now) then
+            v_ids := v_ids || v_id;
+        end if;
+    end loop;
+    return v_ids;
+end
+$$;
+comment on function pgqrs._claim_expired(text, text[], uuid[], integer, timestamptz) is
+    'Private. Selects workflows whose runner''s lease expired, within their queues'' limits.';
+
 -- _claim_queue(worker, queue, name, selected, want, now, hinted) -> workflow ids
 -- Up to p_want runnable workflows of this name in this queue, without a concurrency key, highest
 -- priority first, then oldest available: locked FOR NO KEY UPDATE SKIP LOCKED, with the slot and
 -- permit each needs. A queue without limits takes them in one statement; a limited one one by
--- one, and stops at the first that finds no capacity. With p_hinted the scan starts where this
+-- one, each after it has reserved a slot (so a claim that finds none locks no workflow), and
+-- stops when it finds none. Under a rate limit with no permit left it
+-- takes only workflows that need none (resumed ones, from workflows_resumable). With p_hinted the scan starts where this
 -- session's last claim of the pair started (_claim_hint; see claim), and moves that hint to the
 -- first workflow it takes. The caller grants the leases.
 create function pgqrs._claim_queue(
@@ -3951,8 +4217,10 @@ declare
     v_rank   integer;
     v_at     timestamptz;
     v_first  uuid;
-    v_id     uuid;
-    v_status text;
+    v_id      uuid;
+    v_status  text;
+    v_permits boolean;
+    v_slot    integer;
 begin
     if p_hinted then
         select * into v_from from pgqrs._claim_hint(p_queue.name, p_name);
@@ -3992,27 +4260,60 @@ begin
         return v_ids;
     end if;
     v_room := pgqrs._worker_room(p_worker, p_queue, p_selected, p_want, p_now);
+    v_permits := p_queue.rate_limit is null or pgqrs._permit_free(p_queue, p_now);
     while v_room > 0 loop
-        select w.id, w.status, - w.priority as rank, w.available_at as at
-          into v_id, v_status, v_rank, v_at
-          from pgqrs.workflows w
-         where w.queue = p_queue.name
-           and w.name = p_name
-           and w.concurrency_key is null
-           and w.queued
-           and w.status in ('PENDING', 'RUNNING')
-           and w.lease_owner is null
-           and w.available_at <= p_now
-           and (- w.priority, w.available_at, w.id) >= (v_from.rank, v_from.at, v_from.id)
-           and (w.deadline_at is null or w.deadline_at > p_now)
-           and w.id <> all (p_selected || v_ids)
-         order by (- w.priority), w.available_at, w.id
-         limit 1
-           for no key update skip locked;
+        -- A slot first: a claim that cannot start anything locks no workflow (_reserve_slot).
+        if v_slot is null and p_queue.concurrency is not null then
+            v_slot := pgqrs._reserve_slot(p_queue, p_selected || v_ids, p_now);
+            exit when v_slot is null;  -- the queue is full
+        end if;
+        if v_permits then
+            select w.id, w.status, - w.priority as rank, w.available_at as at
+              into v_id, v_status, v_rank, v_at
+              from pgqrs.workflows w
+             where w.queue = p_queue.name
+               and w.name = p_name
+               and w.concurrency_key is null
+               and w.queued
+               and w.status in ('PENDING', 'RUNNING')
+               and w.lease_owner is null
+               and w.available_at <= p_now
+               and (- w.priority, w.available_at, w.id) >= (v_from.rank, v_from.at, v_from.id)
+               and (w.deadline_at is null or w.deadline_at > p_now)
+               and w.id <> all (p_selected || v_ids)
+             order by (- w.priority), w.available_at, w.id
+             limit 1
+               for no key update skip locked;
+        else
+            -- No permit left: only work that needs none, workflows that ran before and wait to
+            -- resume (workflows_resumable), however many first starts wait ahead of them.
+            select w.id, w.status into v_id, v_status
+              from pgqrs.workflows w
+             where w.queue = p_queue.name
+               and w.name = p_name
+               and w.concurrency_key is null
+               and w.queued
+               and w.status = 'RUNNING'
+               and w.lease_owner is null
+               and w.available_at <= p_now
+               and (w.deadline_at is null or w.deadline_at > p_now)
+               and w.id <> all (p_selected || v_ids)
+             order by (- w.priority), w.available_at, w.id
+             limit 1
+               for no key update skip locked;
+        end if;
         exit when not found;
-        exit when not pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING',
-                                           p_selected || v_ids, p_now);
-        if pg_catalog.cardinality(v_ids) = 0 then
+        if v_status = 'PENDING' and p_queue.rate_limit is not null
+           and not pgqrs._take_permit(p_queue, p_now) then
+            v_permits := false;  -- the last one went to another claim meanwhile
+            continue;
+        end if;
+        if v_slot is not null then
+            update pgqrs.queue_slots s set workflow_id = v_id
+             where s.queue = p_queue.name and s.slot = v_slot;
+            v_slot := null;
+        end if;
+        if v_permits and pg_catalog.cardinality(v_ids) = 0 then
             perform pgqrs._set_claim_hint(p_queue.name, p_name, v_rank, v_at, v_id);
         end if;
         v_ids := v_ids || v_id;
@@ -4032,8 +4333,9 @@ comment on function pgqrs._claim_queue(text, pgqrs.queues, text, uuid[], integer
 -- key_concurrency running per key (counted under the key row's lock), each key's highest
 -- priority and oldest workflow first, with the slot and permit each needs. A key served, or found
 -- at its limit, goes to the back (served_at = now). It looks at 50 keys at most per call,
--- skipping keys another claimer holds (SKIP LOCKED), and drops a key that has nothing queued
--- and nothing running (_note_queue makes it again).
+-- skipping keys another claimer holds (SKIP LOCKED), and drops a key that has no workflow left
+-- to run, queued or held by a runner (_note_queue makes it again for a new, resumed, revived or
+-- forked one).
 create function pgqrs._claim_keys(
     p_worker   text,
     p_queue    pgqrs.queues,
@@ -4058,10 +4360,13 @@ declare
     v_status   text;
     v_progress boolean := true;
     v_seen     text[] := '{}';
+    v_permits  boolean;
+    v_slot     integer;
 begin
     if p_queue.paused then
         return v_ids;
     end if;
+    v_permits := p_queue.rate_limit is null or pgqrs._permit_free(p_queue, p_now);
     v_room := pgqrs._worker_room(p_worker, p_queue, p_selected, p_want, p_now);
     if v_room <= 0 then
         return v_ids;
@@ -4076,47 +4381,81 @@ begin
         v_progress := false;
         foreach v_key in array v_open loop
             exit when v_room <= 0;
-            select pg_catalog.count(*)::integer into v_running
-              from pgqrs.workflows w
-             where w.queue = p_queue.name and w.concurrency_key = v_key
-               and ((w.status = 'RUNNING' and w.lease_owner is not null
-                     and w.lease_expires_at > p_now)
-                    or w.id = any (v_ids));
+            -- A slot first: a claim that cannot start anything locks no workflow.
+            if v_slot is null and p_queue.concurrency is not null then
+                v_slot := pgqrs._reserve_slot(p_queue, p_selected || v_ids, p_now);
+                if v_slot is null then
+                    v_room := 0;  -- the queue is full
+                    exit;
+                end if;
+            end if;
+            v_running := pgqrs._key_load(p_queue.name, v_key, p_selected || v_ids, p_now);
             if v_running >= p_queue.key_concurrency then
                 v_open := pg_catalog.array_remove(v_open, v_key);
                 v_seen := v_seen || v_key;
                 continue;
             end if;
-            select w.id, w.status into v_id, v_status
-              from pgqrs.workflows w
-             where w.queue = p_queue.name
-               and w.concurrency_key = v_key
-               and w.name = any (p_names)
-               and w.queued
-               and w.status in ('PENDING', 'RUNNING')
-               and w.lease_owner is null
-               and w.available_at <= p_now
-               and (w.deadline_at is null or w.deadline_at > p_now)
-               and w.id <> all (v_ids)
-             order by (- w.priority), w.available_at, w.id
-             limit 1
-               for no key update skip locked;
+            if v_permits then
+                select w.id, w.status into v_id, v_status
+                  from pgqrs.workflows w
+                 where w.queue = p_queue.name
+                   and w.concurrency_key = v_key
+                   and w.name = any (p_names)
+                   and w.queued
+                   and w.status in ('PENDING', 'RUNNING')
+                   and w.lease_owner is null
+                   and w.available_at <= p_now
+                   and (w.deadline_at is null or w.deadline_at > p_now)
+                   and w.id <> all (v_ids)
+                 order by (- w.priority), w.available_at, w.id
+                 limit 1
+                   for no key update skip locked;
+            else
+                -- No permit left: only resumed workflows, which need none
+                -- (workflows_resumable_keyed).
+                select w.id, w.status into v_id, v_status
+                  from pgqrs.workflows w
+                 where w.queue = p_queue.name
+                   and w.concurrency_key = v_key
+                   and w.name = any (p_names)
+                   and w.queued
+                   and w.status = 'RUNNING'
+                   and w.lease_owner is null
+                   and w.available_at <= p_now
+                   and (w.deadline_at is null or w.deadline_at > p_now)
+                   and w.id <> all (v_ids)
+                 order by (- w.priority), w.available_at, w.id
+                 limit 1
+                   for no key update skip locked;
+            end if;
             if not found then
                 v_open := pg_catalog.array_remove(v_open, v_key);
                 v_seen := v_seen || v_key;
-                if v_running = 0 and not exists (
+                -- No workflow of the key left to run: neither queued nor held by a runner (a
+                -- lease that expired will be taken over, and may suspend again).
+                if not exists (
                        select from pgqrs.workflows w
                         where w.queue = p_queue.name and w.concurrency_key = v_key and w.queued
-                          and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null) then
+                          and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null)
+                   and not exists (
+                       select from pgqrs.workflows w
+                        where w.queue = p_queue.name and w.concurrency_key = v_key
+                          and w.status = 'RUNNING' and w.lease_owner is not null) then
                     delete from pgqrs.queue_keys k
                      where k.queue = p_queue.name and k.key = v_key;
                 end if;
                 continue;
             end if;
-            if not pgqrs._take_capacity(p_queue, v_id, v_status = 'PENDING',
-                                        p_selected || v_ids, p_now) then
-                v_room := 0;  -- the queue is full
-                exit;
+            if v_status = 'PENDING' and p_queue.rate_limit is not null
+               and not pgqrs._take_permit(p_queue, p_now) then
+                v_permits := false;  -- this key keeps its turn; resumed work only from now on
+                v_progress := true;  -- so that the next pass looks at it for resumed work
+                continue;
+            end if;
+            if v_slot is not null then
+                update pgqrs.queue_slots s set workflow_id = v_id
+                 where s.queue = p_queue.name and s.slot = v_slot;
+                v_slot := null;
             end if;
             v_ids := v_ids || v_id;
             v_room := v_room - 1;
@@ -4163,7 +4502,8 @@ comment on function pgqrs._held_slots(text, timestamptz) is
 --   key_concurrency      1..10000    at most this many running per concurrency key
 --   paused               boolean     a paused queue hands out nothing
 -- A lower concurrency takes effect as running workflows finish: no new one starts while as many
--- as the new limit run. A changed rate limit or period counts the permits used before as used at
+-- as the new limit run. A claim that started before the change committed may still start work
+-- under the settings it read. A changed rate limit or period counts the permits used before as used at
 -- the latest start, so a period passes after the latest start before a start is counted anew.
 -- Locks: the queue row, then its slot and permit rows. Errors: PQ008.
 create function pgqrs.set_queue(p_queue text, p_settings jsonb default '{}')
@@ -4188,6 +4528,7 @@ declare
     v_unknown  text;
     v_old      pgqrs.queues;
     v_new      pgqrs.queues;
+    v_slot     integer;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
     perform pgqrs._check_queue_name(p_queue);
@@ -4258,18 +4599,28 @@ begin
            updated_at = v_now
      where q.name = p_queue;
 
-    -- Slots 1..concurrency; a slot above a lowered limit goes once its holder no longer runs.
+    -- Slots 1..concurrency; a slot above a lowered limit goes once its holder no longer runs
+    -- (_take_slot). Each is locked first, waiting for a claim that is taking it, then judged in
+    -- a statement of its own, which sees that claim's grant.
     if v_new.concurrency is not null then
         insert into pgqrs.queue_slots (queue, slot)
         select p_queue, g from pg_catalog.generate_series(1, v_new.concurrency) g
         on conflict do nothing;
     end if;
-    delete from pgqrs.queue_slots s
-     where s.queue = p_queue
-       and (v_new.concurrency is null or s.slot > v_new.concurrency)
-       and not exists (select from pgqrs.workflows w
-                        where w.id = s.workflow_id and w.status = 'RUNNING'
-                          and w.lease_owner is not null and w.lease_expires_at > v_now);
+    for v_slot in
+        select s.slot from pgqrs.queue_slots s
+         where s.queue = p_queue
+           and (v_new.concurrency is null or s.slot > v_new.concurrency)
+         order by s.slot
+           for update
+    loop
+        delete from pgqrs.queue_slots s
+         where s.queue = p_queue and s.slot = v_slot
+           and not exists (select from pgqrs.workflows w
+                            where w.id = s.workflow_id and w.status = 'RUNNING'
+                              and w.lease_owner is not null
+                              and w.lease_expires_at > v_now);
+    end loop;
     -- Permits 1..rate_limit; when the rate changes, every permit counts as used at the latest
     -- start, so the new rate never lets more through in the period after a change.
     if v_new.rate_limit is distinct from v_old.rate_limit
@@ -4447,11 +4798,99 @@ $$;
 comment on function pgqrs._held_by(pgqrs.workflows, timestamptz) is
     'Private. Why a queued workflow is not running now (NULL: nothing holds it).';
 
+-- _earliest_at(queue, names, key, resumed) -> the earliest available_at among the runnable
+-- workflows of these names in the queue (queued, PENDING or RUNNING, no runner; with p_key: of
+-- that concurrency key, else those without one; with p_resumed: only those that ran before and
+-- wait to resume), whatever their priority; NULL when there is none. The claim indexes are in
+-- priority order, and a higher priority may become available later: so it reads one entry per
+-- distinct priority (the first of each, then the earliest of it), not the whole queue.
+-- Read-only; no locks.
+create function pgqrs._earliest_at(
+    p_queue   text,
+    p_names   text[],
+    p_key     text,
+    p_resumed boolean
+)
+returns timestamptz
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_name text;
+    v_rank integer;
+    v_at   timestamptz;
+    v_next timestamptz;
+begin
+    if p_key is not null and p_resumed then
+        -- The resumed ones of one key (workflows_resumable_keyed): few.
+        return (select min(w.available_at) from pgqrs.workflows w
+                 where w.queue = p_queue and w.concurrency_key = p_key
+                   and w.name = any (p_names) and w.queued and w.status = 'RUNNING'
+                   and w.lease_owner is null);
+    end if;
+    foreach v_name in array case when p_key is null then p_names else array[null::text] end loop
+        v_rank := -1001;
+        loop
+            if p_key is not null then
+                select - w.priority into v_rank from pgqrs.workflows w
+                 where w.queue = p_queue and w.concurrency_key = p_key
+                   and w.queued and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null
+                   and w.name = any (p_names) and (- w.priority) > v_rank
+                 order by (- w.priority)
+                 limit 1;
+                exit when not found;
+                select w.available_at into v_at from pgqrs.workflows w
+                 where w.queue = p_queue and w.concurrency_key = p_key
+                   and w.queued and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null
+                   and w.name = any (p_names) and (- w.priority) = v_rank
+                   and w.available_at is not null
+                 order by w.available_at
+                 limit 1;
+            elsif p_resumed then
+                select - w.priority into v_rank from pgqrs.workflows w
+                 where w.queue = p_queue and w.name = v_name and w.concurrency_key is null
+                   and w.queued and w.status = 'RUNNING' and w.lease_owner is null
+                   and (- w.priority) > v_rank
+                 order by (- w.priority)
+                 limit 1;
+                exit when not found;
+                select w.available_at into v_at from pgqrs.workflows w
+                 where w.queue = p_queue and w.name = v_name and w.concurrency_key is null
+                   and w.queued and w.status = 'RUNNING' and w.lease_owner is null
+                   and (- w.priority) = v_rank and w.available_at is not null
+                 order by w.available_at
+                 limit 1;
+            else
+                select - w.priority into v_rank from pgqrs.workflows w
+                 where w.queue = p_queue and w.name = v_name and w.concurrency_key is null
+                   and w.queued and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null
+                   and (- w.priority) > v_rank
+                 order by (- w.priority)
+                 limit 1;
+                exit when not found;
+                select w.available_at into v_at from pgqrs.workflows w
+                 where w.queue = p_queue and w.name = v_name and w.concurrency_key is null
+                   and w.queued and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null
+                   and (- w.priority) = v_rank and w.available_at is not null
+                 order by w.available_at
+                 limit 1;
+            end if;
+            v_next := least(v_next, v_at);
+        end loop;
+    end loop;
+    return v_next;
+end
+$$;
+comment on function pgqrs._earliest_at(text, text[], text, boolean) is
+    'Private. The earliest available_at of a queue''s runnable workflows, over every priority.';
+
 -- _queue_next_at(worker, queue, names, now) -> when this worker could next start work of these
 -- names in this queue, NULL for never without a notification: the earliest available_at of its
--- runnable workflows (of the keys under their limit, for keyed work), not before the next
--- permit frees under a rate limit; NULL while the queue is paused, full, or this worker is at
--- its limit there (whatever frees capacity sends NOTIFY pgqrs_work). Read-only.
+-- runnable workflows (of the keys under their limit, for keyed work; _earliest_at); under a rate
+-- limit with no permit free, not before the next permit frees, except for resumed workflows,
+-- which need none; NULL while the queue is paused, full, or this worker is at its limit there
+-- (whatever frees capacity sends NOTIFY pgqrs_work). Read-only.
 create function pgqrs._queue_next_at(
     p_worker text,
     p_queue  pgqrs.queues,
@@ -4465,7 +4904,9 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_next   timestamptz;
+    v_at     timestamptz;
     v_permit timestamptz;
+    v_key    text;
 begin
     if p_queue.paused
        or (p_queue.concurrency is not null
@@ -4473,50 +4914,37 @@ begin
        or pgqrs._worker_room(p_worker, p_queue, '{}', 1, p_now) = 0 then
         return null;
     end if;
-    select min(h.available_at) into v_next
-      from pg_catalog.unnest(p_names) n (name)
-     cross join lateral (
-         select w.available_at
-           from pgqrs.workflows w
-          where w.queue = p_queue.name
-            and w.name = n.name
-            and w.concurrency_key is null
-            and w.queued
-            and w.status in ('PENDING', 'RUNNING')
-            and w.lease_owner is null
-            and w.available_at is not null
-          order by (- w.priority), w.available_at
-          limit 1) h;
-    -- Keyed work: the keys under their limit (at most 50, as a claim looks at).
-    v_next := least(v_next, (
-        select min(h.available_at)
-          from (select k.key from pgqrs.queue_keys k
-                 where k.queue = p_queue.name
-                 order by k.served_at, k.key
-                 limit 50) k
-         cross join lateral (
-             select w.available_at
-               from pgqrs.workflows w
-              where w.queue = p_queue.name
-                and w.concurrency_key = k.key
-                and w.name = any (p_names)
-                and w.queued
-                and w.status in ('PENDING', 'RUNNING')
-                and w.lease_owner is null
-                and w.available_at is not null
-              order by (- w.priority), w.available_at
-              limit 1) h
-         where p_queue.key_concurrency is null
-            or (select pg_catalog.count(*) from pgqrs.workflows r
-                 where r.queue = p_queue.name and r.concurrency_key = k.key
-                   and r.status = 'RUNNING' and r.lease_owner is not null
-                   and r.lease_expires_at > p_now) < p_queue.key_concurrency));
-    if v_next is not null and p_queue.rate_limit is not null then
+    -- When the next permit frees, if none is free now.
+    if p_queue.rate_limit is not null then
         select min(pm.used_at) + p_queue.rate_period into v_permit
           from pgqrs.queue_permits pm
          where pm.queue = p_queue.name and pm.permit <= p_queue.rate_limit;
-        v_next := greatest(v_next, v_permit);
+        if v_permit <= p_now then
+            v_permit := null;
+        end if;
     end if;
+    v_next := pgqrs._earliest_at(p_queue.name, p_names, null, false);
+    if v_permit is not null and v_next is not null then
+        v_next := least(greatest(v_next, v_permit),
+                        pgqrs._earliest_at(p_queue.name, p_names, null, true));
+    end if;
+    -- Keyed work: the keys under their limit (at most 50, as a claim looks at).
+    for v_key in
+        select k.key from pgqrs.queue_keys k
+         where k.queue = p_queue.name
+         order by k.served_at, k.key
+         limit 50
+    loop
+        continue when p_queue.key_concurrency is not null
+                      and pgqrs._key_load(p_queue.name, v_key, '{}', p_now)
+                          >= p_queue.key_concurrency;
+        v_at := pgqrs._earliest_at(p_queue.name, p_names, v_key, false);
+        if v_permit is not null and v_at is not null then
+            v_at := least(greatest(v_at, v_permit),
+                          pgqrs._earliest_at(p_queue.name, p_names, v_key, true));
+        end if;
+        v_next := least(v_next, v_at);
+    end loop;
     return v_next;
 end
 $$;
@@ -4600,7 +5028,12 @@ begin
         perform pgqrs._check_payload('input of item ' || v_bad.n, v_bad.value);
     end loop;
 
-    v_ids := array(select pgqrs._uuid_v7() from pg_catalog.generate_series(1, v_count));
+    -- Ids in item order: all items share one available_at, so FIFO among them is by id, and
+    -- version 7 UUIDs made in the same millisecond are in random order until sorted.
+    v_ids := array(select u.id
+                     from (select pgqrs._uuid_v7() as id
+                             from pg_catalog.generate_series(1, v_count)) u
+                    order by u.id);
     with made as (
         insert into pgqrs.workflows as w (id, name, idempotency_key, input, created_at,
                                           updated_at, queued, available_at, max_recoveries, queue,
@@ -5876,12 +6309,16 @@ comment on function pgqrs._raise_lease_error(uuid, bigint) is
 -- * SUCCESS, FAILED, DEAD or CANCELLED: takes no lease; returns that status with the stored
 --   output or error. A PENDING or RUNNING workflow past its deadline is recorded CANCELLED first
 --   (with its descendants: _cancel_tree).
--- * PENDING or RUNNING: raises PQ002 if another owner holds a live lease. Otherwise grants the
---   lease to p_owner with a new fencing token (previous token + 1), sets RUNNING, and returns
---   the token. Taking over from a holder that died counts as a recovery (recoveries + 1).
+-- * PENDING or RUNNING: raises PQ002 if another owner holds a live lease, or if the workflow is
+--   queued for workers in a queue whose limits do not let it run now (paused, full, the key or
+--   p_owner at its limit, no permit for a first start: _admit takes what a claim would).
+--   Otherwise grants the lease to p_owner with a new fencing token (previous token + 1), sets
+--   RUNNING, and returns the token. Taking over from a holder that died counts as a recovery
+--   (recoveries + 1).
 -- The same owner may re-acquire a live lease at once; its earlier token is fenced out.
--- Locks: the workflow row (FOR NO KEY UPDATE). Errors: PQ001, PQ002, PQ008 (NULL id, owner empty
--- or over 255 characters, lease seconds not in (0, 86400]).
+-- Locks: the workflow row (FOR NO KEY UPDATE), then for a queue with limits its key, slot and
+-- permit rows. Errors: PQ001, PQ002, PQ008 (NULL id, owner empty or over 255 characters, lease
+-- seconds not in (0, 86400]).
 create or replace function pgqrs.acquire_workflow(
     p_workflow_id   uuid,
     p_owner         text,
@@ -5942,6 +6379,20 @@ begin
                   detail = pg_catalog.jsonb_build_object(
                       'owner', v_wf.lease_owner, 'lease_expires_at', v_wf.lease_expires_at)::text,
                   hint = 'Wait for the lease to expire, or resume with the same owner id.';
+    end if;
+
+    -- A workflow queued for workers in a queue with limits runs within them whoever runs it: the
+    -- caller takes the slot (and, for a first start, the permit) a claim would, or gets PQ002.
+    if v_wf.queued
+       and not coalesce(v_wf.lease_owner = p_owner and v_wf.lease_expires_at > v_now, false)
+       and not pgqrs._admit(p_owner, pgqrs._queue(v_wf.queue), p_workflow_id,
+                            v_wf.concurrency_key, v_wf.status = 'PENDING', '{}', v_now) then
+        raise exception 'pgqrs: workflow % is held back by the limits of its queue %',
+            p_workflow_id, v_wf.queue
+            using errcode = 'PQ002',
+                  detail = pg_catalog.jsonb_build_object('queue', v_wf.queue)::text,
+                  hint = 'A worker runs it when its queue has room (pgqrs.list_queues() shows '
+                         'the limits).';
     end if;
 
     -- A RUNNING workflow with an owner was left by a holder that died (or by this owner's
@@ -6431,10 +6882,12 @@ declare
     v_now    timestamptz := pgqrs.now();
     v_status text;
     v_name   text;
+    v_queue  text;
+    v_key    text;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
     perform pgqrs._check_id('workflow id', p_workflow_id);
-    select w.status, w.name into v_status, v_name
+    select w.status, w.name, w.queue, w.concurrency_key into v_status, v_name, v_queue, v_key
       from pgqrs.workflows w where w.id = p_workflow_id for no key update;
     if not found then
         raise exception 'pgqrs: workflow % does not exist', p_workflow_id
@@ -6448,6 +6901,7 @@ begin
        set status = 'RUNNING', error = null, recoveries = 0, queued = true,
            available_at = v_now, updated_at = v_now
      where w.id = p_workflow_id;
+    perform pgqrs._note_queue(v_queue, v_name, v_key);
     perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
 end
 $$;
@@ -6606,7 +7060,8 @@ comment on function pgqrs.claim_workflows(text, integer, double precision) is
 -- while deferred cancels or wake-ups wait for a claim to apply them). Work that its queue's
 -- limits hold back counts only when they could let it start: a rate limit from when a permit
 -- frees, a full queue or key not at all (a slot freed sends NOTIFY pgqrs_work), a paused queue
--- not at all (_queue_next_at). A worker that found nothing to claim sleeps until then, or until
+-- not at all (_queue_next_at); a lease that expired only when its takeover could run now
+-- (_admissible). A worker that found nothing to claim sleeps until then, or until
 -- NOTIFY pgqrs_work. It reads one index entry per queue and name for queued work (a few keys
 -- for keyed work), and the running workflows of its names for leases: not the queue. It is
 -- never later than the next tick of a schedule that is not paused (one probe of
@@ -6649,6 +7104,8 @@ begin
     end loop;
     v_next := least(v_next, (select min(s.next_run_at) from pgqrs.schedules s
                               where not s.paused));
+    -- Leases: an expired one only when its queue would let it be taken over now (a claim
+    -- leaves it otherwise, and reporting it would make the worker claim in a loop).
     v_next := least(
         v_next,
         (select min(w.lease_expires_at)
@@ -6656,7 +7113,11 @@ begin
           where w.name = any (v_names)
             and w.queued
             and w.status = 'RUNNING'
-            and w.lease_owner is not null));
+            and w.lease_owner is not null
+            and case when w.lease_expires_at > v_now or w.recoveries >= w.max_recoveries
+                     then true
+                     else pgqrs._admissible(p_worker, pgqrs._queue(w.queue), w.concurrency_key,
+                                            v_now) end));
     if v_next >= '9999-01-01 00:00:00+00'::timestamptz then
         return null;
     elsif v_next < '1970-01-01 00:00:00+00'::timestamptz then
@@ -6948,10 +7409,16 @@ revoke all on function pgqrs._queue_is_plain(pgqrs.queues) from public;
 revoke all on function pgqrs._note_queue(text, text, text) from public;
 revoke all on function pgqrs._free_slot(uuid) from public;
 revoke all on function pgqrs._free_slots(uuid[]) from public;
+revoke all on function pgqrs._reserve_slot(pgqrs.queues, uuid[], timestamptz) from public;
 revoke all on function pgqrs._take_slot(pgqrs.queues, uuid, uuid[], timestamptz) from public;
 revoke all on function pgqrs._take_permit(pgqrs.queues, timestamptz) from public;
+revoke all on function pgqrs._permit_free(pgqrs.queues, timestamptz) from public;
 revoke all on function pgqrs._take_capacity(pgqrs.queues, uuid, boolean, uuid[], timestamptz) from public;
 revoke all on function pgqrs._worker_room(text, pgqrs.queues, uuid[], integer, timestamptz) from public;
+revoke all on function pgqrs._key_load(text, text, uuid[], timestamptz) from public;
+revoke all on function pgqrs._admissible(text, pgqrs.queues, text, timestamptz) from public;
+revoke all on function pgqrs._admit(text, pgqrs.queues, uuid, text, boolean, uuid[], timestamptz) from public;
+revoke all on function pgqrs._claim_expired(text, text[], uuid[], integer, timestamptz) from public;
 revoke all on function pgqrs._claim_queue(text, pgqrs.queues, text, uuid[], integer, timestamptz,
                                        boolean) from public;
 revoke all on function pgqrs._claim_keys(text, pgqrs.queues, text[], uuid[], integer, timestamptz) from public;
@@ -6960,6 +7427,7 @@ revoke all on function pgqrs.set_queue(text, jsonb) from public;
 revoke all on function pgqrs.delete_queue(text) from public;
 revoke all on function pgqrs.list_queues() from public;
 revoke all on function pgqrs._held_by(pgqrs.workflows, timestamptz) from public;
+revoke all on function pgqrs._earliest_at(text, text[], text, boolean) from public;
 revoke all on function pgqrs._queue_next_at(text, pgqrs.queues, text[], timestamptz) from public;
 revoke all on function pgqrs.start_workflows(text, jsonb, text[], jsonb) from public;
 revoke all on function pgqrs._cron_field(text, text, integer, integer, text[], integer) from public;

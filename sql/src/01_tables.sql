@@ -113,6 +113,18 @@ create index workflows_claimable_keyed
     on pgqrs.workflows (queue, concurrency_key, (- priority), available_at, id)
     where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
       and concurrency_key is not null;
+-- Workflows without a concurrency key that ran before and wait to resume (suspended, released,
+-- retrying), per queue and name, in claim order: under a rate limit with no permit left, a claim
+-- (and next_claim_at) finds those, which need no permit, without reading the first starts queued
+-- ahead of them. Only rows in that state have an entry: a workflow that runs to the end in one
+-- go has none.
+create index workflows_resumable
+    on pgqrs.workflows (queue, name, (- priority), available_at, id)
+    where queued and status = 'RUNNING' and lease_owner is null and concurrency_key is null;
+-- The same for workflows with a concurrency key, key by key.
+create index workflows_resumable_keyed
+    on pgqrs.workflows (queue, concurrency_key, (- priority), available_at, id)
+    where queued and status = 'RUNNING' and lease_owner is null and concurrency_key is not null;
 -- Running workflows with a concurrency key: how many run per key.
 create index workflows_running_keyed on pgqrs.workflows (queue, concurrency_key)
     where status = 'RUNNING' and lease_owner is not null and concurrency_key is not null;

@@ -171,12 +171,16 @@ comment on function pgqrs._finished_steps(uuid, bigint) is
 -- * SUCCESS, FAILED, DEAD or CANCELLED: takes no lease; returns that status with the stored
 --   output or error. A PENDING or RUNNING workflow past its deadline is recorded CANCELLED first
 --   (with its descendants: _cancel_tree).
--- * PENDING or RUNNING: raises PQ002 if another owner holds a live lease. Otherwise grants the
---   lease to p_owner with a new fencing token (previous token + 1), sets RUNNING, and returns
---   the token. Taking over from a holder that died counts as a recovery (recoveries + 1).
+-- * PENDING or RUNNING: raises PQ002 if another owner holds a live lease, or if the workflow is
+--   queued for workers in a queue whose limits do not let it run now (paused, full, the key or
+--   p_owner at its limit, no permit for a first start: _admit takes what a claim would).
+--   Otherwise grants the lease to p_owner with a new fencing token (previous token + 1), sets
+--   RUNNING, and returns the token. Taking over from a holder that died counts as a recovery
+--   (recoveries + 1).
 -- The same owner may re-acquire a live lease at once; its earlier token is fenced out.
--- Locks: the workflow row (FOR NO KEY UPDATE). Errors: PQ001, PQ002, PQ008 (NULL id, owner empty
--- or over 255 characters, lease seconds not in (0, 86400]).
+-- Locks: the workflow row (FOR NO KEY UPDATE), then for a queue with limits its key, slot and
+-- permit rows. Errors: PQ001, PQ002, PQ008 (NULL id, owner empty or over 255 characters, lease
+-- seconds not in (0, 86400]).
 create function pgqrs.acquire_workflow(
     p_workflow_id   uuid,
     p_owner         text,
@@ -237,6 +241,20 @@ begin
                   detail = pg_catalog.jsonb_build_object(
                       'owner', v_wf.lease_owner, 'lease_expires_at', v_wf.lease_expires_at)::text,
                   hint = 'Wait for the lease to expire, or resume with the same owner id.';
+    end if;
+
+    -- A workflow queued for workers in a queue with limits runs within them whoever runs it: the
+    -- caller takes the slot (and, for a first start, the permit) a claim would, or gets PQ002.
+    if v_wf.queued
+       and not coalesce(v_wf.lease_owner = p_owner and v_wf.lease_expires_at > v_now, false)
+       and not pgqrs._admit(p_owner, pgqrs._queue(v_wf.queue), p_workflow_id,
+                            v_wf.concurrency_key, v_wf.status = 'PENDING', '{}', v_now) then
+        raise exception 'pgqrs: workflow % is held back by the limits of its queue %',
+            p_workflow_id, v_wf.queue
+            using errcode = 'PQ002',
+                  detail = pg_catalog.jsonb_build_object('queue', v_wf.queue)::text,
+                  hint = 'A worker runs it when its queue has room (pgqrs.list_queues() shows '
+                         'the limits).';
     end if;
 
     -- A RUNNING workflow with an owner was left by a holder that died (or by this owner's

@@ -248,6 +248,7 @@ begin
                available_at = v_now,
                updated_at = v_now
          where w.id = p_workflow_id;
+        perform pgqrs._note_queue(v_wf.queue, v_wf.name, v_wf.concurrency_key);
         perform pgqrs._notify('pgqrs_work', 'work:' || v_wf.name);
         return;
     end if;
@@ -278,6 +279,8 @@ begin
            updated_at = v_now
      where w.id = p_workflow_id;
     perform pgqrs._retry_failed_steps(p_workflow_id, v_now);
+    -- Its concurrency key may have been dropped while it was final (_claim_keys).
+    perform pgqrs._note_queue(v_wf.queue, v_wf.name, v_wf.concurrency_key);
     perform pgqrs._notify('pgqrs_work', 'work:' || v_wf.name);
 end
 $$;
@@ -301,10 +304,12 @@ declare
     v_now    timestamptz := pgqrs.now();
     v_status text;
     v_name   text;
+    v_queue  text;
+    v_key    text;
 begin
     perform pg_catalog.set_config('synchronous_commit', 'on', true);
     perform pgqrs._check_id('workflow id', p_workflow_id);
-    select w.status, w.name into v_status, v_name
+    select w.status, w.name, w.queue, w.concurrency_key into v_status, v_name, v_queue, v_key
       from pgqrs.workflows w where w.id = p_workflow_id for no key update;
     if not found then
         raise exception 'pgqrs: workflow % does not exist', p_workflow_id
@@ -318,6 +323,7 @@ begin
        set status = 'RUNNING', error = null, recoveries = 0, queued = true,
            available_at = v_now, updated_at = v_now
      where w.id = p_workflow_id;
+    perform pgqrs._note_queue(v_queue, v_name, v_key);
     perform pgqrs._notify('pgqrs_work', 'work:' || v_name);
 end
 $$;

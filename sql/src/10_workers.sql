@@ -278,7 +278,9 @@ comment on function pgqrs._set_claim_hint(text, text, integer, timestamptz, uuid
 -- * Expired leases are reaped right here, so no reaper job exists: taking one over is a recovery
 --   (recovered = true). It looks for them (among the workflows of its names that are running,
 --   not among those queued) when fresh work did not fill p_limit, and at most once a second
---   otherwise (when it rewrites the worker's heartbeat).
+--   first of all (when it rewrites the worker's heartbeat). A takeover is held to its queue's
+--   limits like a start (a paused queue, a full one, a worker or key at its limit hold it back;
+--   no permit: it is not a first start), except one that will be moved to DEAD.
 -- * A workflow whose recoveries would exceed its max_recoveries is not handed out: it becomes
 --   DEAD with a pgqrs.CrashLoop error (its token moves on, fencing out the holder that was
 --   declared dead) and NOTIFY pgqrs_done announces it; revive_workflow brings it back. So is one
@@ -414,6 +416,14 @@ begin
         end loop;
     end if;
 
+    -- Expired leases (_claim_expired): once a second first, so that a steady stream of fresh work
+    -- cannot keep them waiting; otherwise after fresh work, when it did not fill the claim.
+    -- Either way a workflow is only selected when it will be handed out (or moved to DEAD), so a
+    -- claim never takes a slot or permit for work it then leaves.
+    if v_ticked then
+        v_ids := pgqrs._claim_expired(p_worker, v_names, '{}', p_limit, v_now);
+    end if;
+
     -- Fresh work, queue by queue and name by name: the default queue for every name this worker
     -- serves, and the other queues its names are queued in (queue_names). The ids first, locked,
     -- into an array (a loop over a query would open a cursor, which costs more than the rest of
@@ -482,35 +492,18 @@ begin
         end loop;
     end if;
 
-    -- Expired leases: when the claim is not full, and once a second in any case.
-    if v_ticked or pg_catalog.cardinality(v_ids) < p_limit then
-        v_ids := array(
-            select w.id
-              from pgqrs.workflows w
-             where w.name = any (v_names)
-               and w.queued
-               and w.status = 'RUNNING'
-               and w.lease_owner is not null
-               and w.lease_expires_at <= v_now
-               and (w.deadline_at is null or w.deadline_at > v_now)
-             order by w.lease_expires_at, w.id
-             limit p_limit
-               for no key update skip locked) || v_ids;
-        v_ids := v_ids[1:p_limit];
+    if not v_ticked and pg_catalog.cardinality(v_ids) < p_limit then
+        v_ids := v_ids || pgqrs._claim_expired(p_worker, v_names, v_ids,
+                                               p_limit - pg_catalog.cardinality(v_ids), v_now);
     end if;
 
     foreach v_id in array v_ids loop
         select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input,
-               w.forked_from, w.queue
+               w.forked_from
           into v_wf
           from pgqrs.workflows w
          where w.id = v_id;
         v_recovered := v_wf.status = 'RUNNING' and v_wf.lease_owner is not null;
-        -- A takeover in a limited queue needs capacity too (its slot may be someone else's now).
-        if v_recovered and not pgqrs._take_capacity(pgqrs._queue(v_wf.queue), v_wf.id, false,
-                                                    v_ids, v_now) then
-            continue;
-        end if;
         v_crashes := v_wf.recoveries + v_recovered::integer;
         v_steps := '{}'::jsonb;
         -- A PENDING workflow has never run, so it has no finished steps to load, unless it is a
@@ -623,7 +616,8 @@ comment on function pgqrs._set_aside(uuid, timestamptz, jsonb, integer) is
 -- while deferred cancels or wake-ups wait for a claim to apply them). Work that its queue's
 -- limits hold back counts only when they could let it start: a rate limit from when a permit
 -- frees, a full queue or key not at all (a slot freed sends NOTIFY pgqrs_work), a paused queue
--- not at all (_queue_next_at). A worker that found nothing to claim sleeps until then, or until
+-- not at all (_queue_next_at); a lease that expired only when its takeover could run now
+-- (_admissible). A worker that found nothing to claim sleeps until then, or until
 -- NOTIFY pgqrs_work. It reads one index entry per queue and name for queued work (a few keys
 -- for keyed work), and the running workflows of its names for leases: not the queue. It is
 -- never later than the next tick of a schedule that is not paused (one probe of
@@ -666,6 +660,8 @@ begin
     end loop;
     v_next := least(v_next, (select min(s.next_run_at) from pgqrs.schedules s
                               where not s.paused));
+    -- Leases: an expired one only when its queue would let it be taken over now (a claim
+    -- leaves it otherwise, and reporting it would make the worker claim in a loop).
     v_next := least(
         v_next,
         (select min(w.lease_expires_at)
@@ -673,7 +669,11 @@ begin
           where w.name = any (v_names)
             and w.queued
             and w.status = 'RUNNING'
-            and w.lease_owner is not null));
+            and w.lease_owner is not null
+            and case when w.lease_expires_at > v_now or w.recoveries >= w.max_recoveries
+                     then true
+                     else pgqrs._admissible(p_worker, pgqrs._queue(w.queue), w.concurrency_key,
+                                            v_now) end));
     if v_next >= '9999-01-01 00:00:00+00'::timestamptz then
         return null;
     elsif v_next < '1970-01-01 00:00:00+00'::timestamptz then

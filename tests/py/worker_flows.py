@@ -242,9 +242,36 @@ async def late(ctx: PyWorkflow, _input: Any) -> str:
     return await late_step(ctx)
 
 
+<<<<<<< HEAD
 @workflow
 async def ticked(ctx: PyWorkflow, tick: dict[str, Any]) -> str:
     """Started by schedules (test_schedules.py): records one effect per run, returns its tick."""
     effect = await begin(ctx, "ticked")
     await end(effect)
     return str(tick["scheduled_at"])
+=======
+# --- tick: one step that records when it starts, through a connection kept per process -------
+
+_TICK_CONN: list[psycopg.AsyncConnection[Any]] = []
+
+
+@step
+async def tick_step(ctx: PyWorkflow) -> str:
+    """Records its start (``effects``, step 'tick', ended_at = started_at) through one connection
+    per worker process, opened once: a start is recorded within a round trip of the step body
+    starting, without the cost of a new connection (rate tests measure starts to the
+    millisecond)."""
+    if not _TICK_CONN or _TICK_CONN[0].closed:
+        _TICK_CONN[:] = [await psycopg.AsyncConnection.connect(CONFIG["dsn"], autocommit=True)]
+    await _TICK_CONN[0].execute(
+        "insert into effects (workflow_id, step, token, worker, pid, ended_at)"
+        " values (%s, 'tick', %s, %s, %s, clock_timestamp())",
+        (ctx.id, ctx.token, CONFIG["worker"], os.getpid()),
+    )
+    return "tick"
+
+
+@workflow
+async def tick(ctx: PyWorkflow, _input: Any) -> str:
+    return await tick_step(ctx)
+>>>>>>> qtest

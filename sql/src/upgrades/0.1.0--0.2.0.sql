@@ -105,6 +105,12 @@ create index workflows_claimable_keyed
     on pgqrs.workflows (queue, concurrency_key, (- priority), available_at, id)
     where queued and status in ('PENDING', 'RUNNING') and lease_owner is null
       and concurrency_key is not null;
+create index workflows_resumable
+    on pgqrs.workflows (queue, name, (- priority), available_at, id)
+    where queued and status = 'RUNNING' and lease_owner is null and concurrency_key is null;
+create index workflows_resumable_keyed
+    on pgqrs.workflows (queue, concurrency_key, (- priority), available_at, id)
+    where queued and status = 'RUNNING' and lease_owner is null and concurrency_key is not null;
 create index workflows_running_keyed on pgqrs.workflows (queue, concurrency_key)
     where status = 'RUNNING' and lease_owner is not null and concurrency_key is not null;
 create unique index workflows_debounce on pgqrs.workflows (name, debounce_key)
