@@ -242,14 +242,14 @@ async def late(ctx: PyWorkflow, _input: Any) -> str:
     return await late_step(ctx)
 
 
-<<<<<<< HEAD
 @workflow
 async def ticked(ctx: PyWorkflow, tick: dict[str, Any]) -> str:
     """Started by schedules (test_schedules.py): records one effect per run, returns its tick."""
     effect = await begin(ctx, "ticked")
     await end(effect)
     return str(tick["scheduled_at"])
-=======
+
+
 # --- tick: one step that records when it starts, through a connection kept per process -------
 
 _TICK_CONN: list[psycopg.AsyncConnection[Any]] = []
@@ -274,4 +274,3 @@ async def tick_step(ctx: PyWorkflow) -> str:
 @workflow
 async def tick(ctx: PyWorkflow, _input: Any) -> str:
     return await tick_step(ctx)
->>>>>>> qtest
