@@ -24,7 +24,7 @@ SQL_TEST_MODES ?= psql upgrade extension-upgrade
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: ## Install system packages (as root) and the .venv with pgqrs[test]
+setup: ## Install system packages (as root) and the .venv with pgqrs-workflows[test,dev]
 	@bash scripts/bootstrap.sh
 
 # Skips the copy when the installed files already match, so that only a change to sql/ needs root.

@@ -12,17 +12,22 @@ serializes arguments, calls them, and maps their SQLSTATEs to exceptions (``pgqr
 
 from __future__ import annotations
 
+import logging
 from typing import overload
 
 from . import _install
-from ._admin import Admin
-from ._admin_sync import SyncAdmin
+from ._admin import Admin, WorkflowStarter
+from ._admin_sync import SyncAdmin, SyncWorkflowStarter
+from ._codec import Codec
+from ._convert import TypedCodec
 from ._guard import StepGuard, StepResult
 from ._guard_sync import SyncStepGuard, SyncStepResult
 from ._handles import ChildHandle, WorkflowHandle
 from ._handles_sync import SyncChildHandle, SyncWorkflowHandle
 from ._policy import RetryPolicy
 from ._results import (
+    QueueInfo,
+    QueueSettings,
     StepAttempt,
     StepInfo,
     WorkerInfo,
@@ -38,6 +43,7 @@ from ._workflow import PyWorkflow
 from ._workflow_sync import SyncWorkflow
 from .decorators import step, transaction, workflow
 from .errors import (
+    ConnectionFailedError,
     IdempotencyConflictError,
     InsufficientPrivilegeError,
     InvalidArgumentError,
@@ -65,9 +71,16 @@ from .errors import (
 
 __version__ = _install.CLIENT_VERSION
 
+# pgqrs logs to the "pgqrs" logger and its children ("pgqrs.worker"), with the workflow id,
+# name and step key as the record's workflow_id, workflow_name and step_key attributes; an
+# application that configures no logging sees nothing from it.
+logging.getLogger("pgqrs").addHandler(logging.NullHandler())
+
 __all__ = [
     "Admin",
     "ChildHandle",
+    "Codec",
+    "ConnectionFailedError",
     "IdempotencyConflictError",
     "InsufficientPrivilegeError",
     "InvalidArgumentError",
@@ -78,6 +91,8 @@ __all__ = [
     "PayloadTooLargeError",
     "PgqrsError",
     "PyWorkflow",
+    "QueueInfo",
+    "QueueSettings",
     "RetryPolicy",
     "SchemaError",
     "StepAttempt",
@@ -94,6 +109,8 @@ __all__ = [
     "SyncStore",
     "SyncWorkflow",
     "SyncWorkflowHandle",
+    "SyncWorkflowStarter",
+    "TypedCodec",
     "ValueTooDeepError",
     "WaitTimeoutError",
     "Worker",
@@ -109,6 +126,7 @@ __all__ = [
     "WorkflowHandle",
     "WorkflowInfo",
     "WorkflowNotFoundError",
+    "WorkflowStarter",
     "WorkflowSummary",
     "WorkflowSuspended",
     "__version__",

@@ -25,10 +25,10 @@ from typing import Any, LiteralString
 
 import psycopg
 
-from . import _codec, _dberrors, _replay, _sql, errors
+from . import _calls, _codec, _dberrors, _replay, _sql, errors
 from ._store import Store
 from ._store_sync import SyncStore
-from ._workflow import PyWorkflow
+from ._workflow import PyWorkflow, log_fields
 from ._workflow_sync import SyncWorkflow
 
 logger = logging.getLogger("pgqrs.worker")
@@ -296,6 +296,7 @@ class Worker:
 
     async def _run_one(self, row: tuple[Any, ...]) -> None:
         workflow_id, name, token, input_text, steps_text, recovered = row
+        log = logging.LoggerAdapter(logger, log_fields(workflow_id, name))
         fn = self.workflows[name]
         try:
             input_ = _codec.loads(input_text) if input_text is not None else None
@@ -303,9 +304,15 @@ class Worker:
         except errors.InvalidValueError as exc:
             await self._set_aside(workflow_id, name, token, exc)
             return
-        run = _replay.Run(token=token, input=input_, finished=dict(steps or {}))
+        try:
+            # The stored call, checked against the function (and decoded by the codec).
+            args, kwargs = _calls.arguments(fn, name, input_, self.store.codec)
+        except (errors.InvalidValueError, errors.InvalidArgumentError) as exc:
+            await self._set_aside(workflow_id, name, token, exc)
+            return
+        run = _replay.Run(token=token, input=input_, finished=dict(steps or {}), name=name)
         how = "resumes" if recovered or run.finished else "claims"
-        logger.info(
+        log.info(
             "worker %s %s %s %s (token %d, %d finished steps)",
             self.name,
             how,
@@ -321,26 +328,31 @@ class Worker:
                 ctx = PyWorkflow(self.store, workflow_id, name, input_)
                 ctx._draining = self._is_draining
                 ctx._then = self._claim_with_outcome
-                await ctx._execute(run, body, (input_,), {})
+                await ctx._execute(run, body, args, kwargs)
             else:
                 await asyncio.get_running_loop().run_in_executor(
-                    self._executor(), self._run_sync, workflow_id, name, input_, run, body
+                    self._executor(),
+                    self._run_sync,
+                    workflow_id,
+                    name,
+                    input_,
+                    run,
+                    body,
+                    (args, kwargs),
                 )
         except (errors.WorkerStopping, asyncio.CancelledError):
-            logger.info("worker %s stops %s %s before its next step", self.name, name, workflow_id)
+            log.info("worker %s stops %s %s before its next step", self.name, name, workflow_id)
         except errors.WorkflowSuspended as pause:
-            logger.info(
+            log.info(
                 "worker %s suspended %s %s for %.1fs", self.name, name, workflow_id, pause.resume_in
             )
         except errors.WorkflowCancelledError as exc:
-            logger.info("worker %s stopped %s %s: %s", self.name, name, workflow_id, exc)
+            log.info("worker %s stopped %s %s: %s", self.name, name, workflow_id, exc)
         except errors.LeaseLostError as exc:
-            logger.warning(
-                "worker %s lost the lease on %s %s: %s", self.name, name, workflow_id, exc
-            )
+            log.warning("worker %s lost the lease on %s %s: %s", self.name, name, workflow_id, exc)
         except (psycopg.OperationalError, errors.PgqrsError) as exc:
             if _dberrors.is_transient(exc):
-                logger.warning(
+                log.warning(
                     "worker %s: %s %s interrupted by a database error, releasing: %s",
                     self.name,
                     name,
@@ -350,9 +362,9 @@ class Worker:
                 with contextlib.suppress(psycopg.Error, errors.PgqrsError):
                     await self.store.call(_sql.RELEASE_WORKFLOW, (workflow_id, token))
             else:
-                logger.warning("worker %s: %s %s failed: %s", self.name, name, workflow_id, exc)
+                log.warning("worker %s: %s %s failed: %s", self.name, name, workflow_id, exc)
         except Exception as exc:
-            logger.warning(
+            log.warning(
                 "worker %s: %s %s failed: %s: %s",
                 self.name,
                 name,
@@ -361,7 +373,7 @@ class Worker:
                 exc,
             )
         else:
-            logger.info(
+            log.info(
                 "worker %s finished %s %s in %.3fs",
                 self.name,
                 name,
@@ -370,11 +382,19 @@ class Worker:
             )
 
     async def _set_aside(
-        self, workflow_id: Any, name: str, token: int, exc: errors.InvalidValueError
+        self, workflow_id: Any, name: str, token: int, exc: errors.PgqrsError
     ) -> None:
-        """A claimed workflow whose stored values cannot be decoded here fails for good (no
-        retry could decode them), with the reason; the worker goes on with the others."""
-        logger.warning("worker %s sets %s %s aside: %s", self.name, name, workflow_id, exc)
+        """A claimed workflow whose stored values cannot be decoded here, or whose stored call
+        does not fit its function, fails for good (no retry could change that), with the
+        reason; the worker goes on with the others (never a crash loop)."""
+        logger.warning(
+            "worker %s sets %s %s aside: %s",
+            self.name,
+            name,
+            workflow_id,
+            exc,
+            extra=log_fields(workflow_id, name),
+        )
         error = _codec.error_object(exc)
         error["retryable"] = False
         with contextlib.suppress(psycopg.Error, errors.PgqrsError):
@@ -383,11 +403,17 @@ class Worker:
             )
 
     def _run_sync(
-        self, workflow_id: Any, name: str, input_: Any, run: _replay.Run, body: Callable[..., Any]
+        self,
+        workflow_id: Any,
+        name: str,
+        input_: Any,
+        run: _replay.Run,
+        body: Callable[..., Any],
+        call: tuple[tuple[Any, ...], dict[str, Any]],
     ) -> None:
         ctx = SyncWorkflow(self._sync(), workflow_id, name, input_)
         ctx._draining = self._is_draining
-        ctx._execute(run, body, (input_,), {})
+        ctx._execute(run, body, *call)
 
     def _is_draining(self) -> bool:
         return self._draining
@@ -415,6 +441,7 @@ class Worker:
                 prepare_threshold=prepare,
                 step_retry=self.store.step_retry,
                 inline_wait_max=self.store.inline_wait_max,
+                codec=self.store.codec,
             )
         return self._sync_store
 

@@ -67,6 +67,9 @@ def workflow(
     retries: int | None = None,
     retry_backoff: float | None = None,
     retry_max_backoff: float | None = None,
+    queue: str | None = None,
+    priority: int | None = None,
+    concurrency_key: str | None = None,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 def workflow(
     fn: Any = None,
@@ -77,6 +80,9 @@ def workflow(
     retries: int | None = None,
     retry_backoff: float | None = None,
     retry_max_backoff: float | None = None,
+    queue: str | None = None,
+    priority: int | None = None,
+    concurrency_key: str | None = None,
 ) -> Any:
     """Make a function a durable workflow. Its first argument is the workflow context.
 
@@ -86,9 +92,12 @@ def workflow(
     stored output, or raises WorkflowFailedError (WorkflowCancelledError if it was cancelled),
     without running anything.
 
-    ``timeout``, ``retries``, ``retry_backoff`` and ``retry_max_backoff`` are the defaults of
-    ``admin.start_workflow(this_function, ...)``: a deadline ``timeout`` seconds after the start,
-    and whole-workflow retries (docs/failures.md).
+    The other options are the defaults of ``admin.start_workflow(this_function, ...)`` (and
+    of ``start_workflows``, ``start_child``; a start option given there wins): ``timeout``,
+    ``retries``, ``retry_backoff`` and ``retry_max_backoff``, a deadline ``timeout`` seconds
+    after the start and whole-workflow retries (docs/failures.md, also for ``admin.run``);
+    ``queue``, ``priority`` and ``concurrency_key``, where it waits for a worker and in which
+    order (docs/queues.md).
     """
     options = {
         key: value
@@ -97,9 +106,14 @@ def workflow(
             ("retries", retries),
             ("retry_backoff", retry_backoff),
             ("retry_max_backoff", retry_max_backoff),
+            ("queue", queue),
+            ("priority", priority),
+            ("concurrency_key", concurrency_key),
         )
         if value is not None
     }
+    if queue is not None and (not isinstance(queue, str) or not queue.strip()):
+        raise errors.InvalidArgumentError(f"queue must be a non-empty queue name, got {queue!r}")
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         label = _name(name, fn)
@@ -108,7 +122,7 @@ def workflow(
             @functools.wraps(fn)
             async def run_async(ctx: Any, *args: Any, **kwargs: Any) -> Any:
                 _expect(ctx, PyWorkflow, label, "workflow")
-                return await ctx._run_workflow(fn, args, kwargs)
+                return await ctx._run_workflow(fn, args, kwargs, label)
 
             wrapper: Any = run_async
         else:
@@ -116,7 +130,7 @@ def workflow(
             @functools.wraps(fn)
             def run_sync(ctx: Any, *args: Any, **kwargs: Any) -> Any:
                 _expect(ctx, SyncWorkflow, label, "workflow")
-                return ctx._run_workflow(fn, args, kwargs)
+                return ctx._run_workflow(fn, args, kwargs, label)
 
             wrapper = run_sync
         wrapper.__pgqrs_workflow__ = label

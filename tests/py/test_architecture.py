@@ -20,8 +20,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "pgqrs"
 LAYERS: list[set[str]] = [
     {"errors", "_sql"},  # the exceptions and the SQL texts: no pgqrs imports
     {"_runtime", "_codec", "_dberrors", "_install", "_results", "_listen"},  # no store I/O
-    {"_policy", "_replay"},
-    {"_store", "_store_sync", "_guard", "_guard_sync"},  # transport; the guard needs no store
+    {"_policy", "_replay", "_convert"},
+    {"_store", "_store_sync", "_guard", "_guard_sync", "_calls"},  # transport; calls: no I/O
     {"_lookup", "_lookup_sync"},
     {"_handles", "_handles_sync"},
     {"_workflow", "_workflow_sync"},  # the run engine
