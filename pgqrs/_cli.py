@@ -1241,11 +1241,13 @@ def setup_logging(level: str) -> None:
 
 
 def terminal_width() -> int | None:
-    """The terminal's width when printing to one (or ``$COLUMNS`` when set); None for a pipe
+    """The terminal's width (``$COLUMNS`` overrides it) when printing to one; None for a pipe
     or a file, whose lines are never cut."""
-    if os.environ.get("COLUMNS") or sys.stdout.isatty():
-        return shutil.get_terminal_size().columns
-    return None
+    try:
+        interactive = sys.stdout.isatty()
+    except ValueError:  # a closed stream
+        interactive = False
+    return shutil.get_terminal_size().columns if interactive else None
 
 
 def table(
