@@ -76,12 +76,15 @@ BULK_OPTIONS = START_OPTIONS - {"id", "idempotency_key", "debounce_key", "deboun
 
 @functools.cache
 def signature(workflow: Callable[..., Any]) -> inspect.Signature | None:
-    """The signature of a workflow function without its context parameter; None when it cannot
-    be read."""
+    """The signature of a workflow function without its context parameter (its annotations
+    evaluated when they can be, for error messages); None when it cannot be read."""
     try:
-        sig = inspect.signature(workflow)
-    except (TypeError, ValueError):
-        return None
+        sig = inspect.signature(workflow, eval_str=True)
+    except Exception:
+        try:
+            sig = inspect.signature(workflow)
+        except (TypeError, ValueError):
+            return None
     params = list(sig.parameters.values())
     if not params or params[0].kind not in (
         inspect.Parameter.POSITIONAL_ONLY,
