@@ -132,6 +132,8 @@ class TypedCodec(_codec.Codec):
             return UUID(_text(value, hint))
         if hint is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
+        if hint is int and isinstance(value, str):  # a JSON object's key
+            return int(value)
         if hint in (set, frozenset, tuple, list):
             return hint(value)
         return value
