@@ -61,8 +61,8 @@ py-test-18: setup ## pytest on the embedded PostgreSQL 18
 	PGQRS_TEST_PG=18 $(PY) -m pytest tests/py -m 'not pg15_only and not slow' $(PYTEST_ARGS)
 
 lint: setup ## ruff check, ruff format --check, mypy --strict, generated files up to date
-	.venv/bin/ruff check pgqrs tests/py tools bench
-	.venv/bin/ruff format --check pgqrs tests/py tools bench
+	.venv/bin/ruff check pgqrs tests/py tools bench examples
+	.venv/bin/ruff format --check pgqrs tests/py tools bench examples
 	.venv/bin/mypy --strict pgqrs
 	$(PY) tools/gen_sync.py --check
 	$(PY) tools/gen_sql.py --check

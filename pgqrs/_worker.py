@@ -71,6 +71,9 @@ class Worker:
     :meth:`stop` (or SIGTERM/SIGINT with ``handle_signals=True``) drains: no new claims, running
     workflows get ``grace_period`` seconds and start no new step once draining, then every lease
     still held is released so other workers resume at once.
+
+    ``async with Worker(store, [...]):`` runs it in the background for the block, and drains it
+    when the block ends (a web app's lifespan, a test, a script).
     """
 
     def __init__(
@@ -98,6 +101,17 @@ class Worker:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._claiming = False  # a claim is in flight (the loop's, or one sent with an outcome)
         self._outcome_sent: set[asyncio.Task[None]] = set()  # runs that only have to wind down
+        self._background: asyncio.Task[None] | None = None  # run() under ``async with``
+
+    async def __aenter__(self) -> Worker:
+        self._background = asyncio.create_task(self.run(), name=f"pgqrs-worker-{self.name}")
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.stop()
+        task, self._background = self._background, None
+        if task is not None:
+            await task
 
     @property
     def running(self) -> int:

@@ -29,7 +29,7 @@ LAYERS: list[set[str]] = [
     {"_worker", "decorators"},
     {"__init__"},  # the public face
     {"_cli", "testing"},
-    {"__main__", "demo"},
+    {"__main__", "demo", "pytest_plugin"},
 ]
 LAYER = {name: n for n, layer in enumerate(LAYERS) for name in layer}
 PUBLIC_FACE = LAYER["__init__"]
