@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from typing import Any
 
@@ -363,3 +364,32 @@ def test_a_cancel_and_a_resume_log_no_warnings(dsn: str, caplog: Any) -> None:
     assert stopped and stopped[0].workflow_name == "cancel_me"  # type: ignore[attr-defined]
     assert all(not r.getMessage().startswith("pgqrs:") for r in caplog.records)
     assert json.dumps([r.getMessage() for r in caplog.records]).count("pgqrs: ") == 0
+
+
+def test_waiters_share_one_listen_connection(dsn: str) -> None:
+    """handle.result() and admin.get_event() open no connection per call: every waiter of a
+    store subscribes on its one LISTEN connection (pgqrs/_listen.py)."""
+
+    def listening() -> int:
+        return fetch(
+            dsn,
+            "select count(*) from pg_catalog.pg_stat_activity"
+            " where datname = current_database() and query like 'LISTEN %%'",
+        )[0][0]
+
+    async def main() -> None:
+        async with await pgqrs.connect(dsn) as store:
+            admin = pgqrs.admin(store)
+            handles = [await admin.start_workflow(one, {"n": n}) for n in range(5)]
+            waits = [asyncio.create_task(h.result()) for h in handles]
+            waits += [
+                asyncio.create_task(admin.get_event(h.id, "never", timeout=30)) for h in handles
+            ]
+            await poll_async(lambda: asyncio.to_thread(listening), lambda n: n >= 1)
+            assert await asyncio.to_thread(listening) == 1
+            for task in waits:
+                task.cancel()
+            await asyncio.gather(*waits, return_exceptions=True)
+
+    asyncio.run(main())
+    assert any(isinstance(h, logging.NullHandler) for h in logging.getLogger("pgqrs").handlers)
