@@ -36,6 +36,9 @@ logger = logging.getLogger("pgqrs.worker")
 # How often an idle or busy worker tells the database it is alive (claims do too).
 HEARTBEAT_SECONDS = 10.0
 
+# The workers running in this process, by (dsn, name).
+_RUNNING: dict[tuple[str, str], Worker] = {}
+
 
 def collect_workflows(source: Iterable[Callable[..., Any]] | ModuleType) -> dict[str, Any]:
     """The ``@workflow`` functions of a module (or an iterable of them), by registered name."""
@@ -104,6 +107,7 @@ class Worker:
         self._background: asyncio.Task[None] | None = None  # run() under ``async with``
 
     async def __aenter__(self) -> Worker:
+        self._reserve_name()  # now, not when the task starts: a clash raises here
         self._background = asyncio.create_task(self.run(), name=f"pgqrs-worker-{self.name}")
         return self
 
@@ -132,7 +136,28 @@ class Worker:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self, *, handle_signals: bool = False) -> None:
-        """Register, then claim and run workflows until :meth:`stop`; then drain and return."""
+        """Register, then claim and run workflows until :meth:`stop`; then drain and return.
+
+        InvalidArgumentError when another worker of this process runs under the same name on
+        the same database: registering again would release that worker's leases (as a restart
+        does), so each worker of a process needs its own ``name``."""
+        key = self._reserve_name()
+        try:
+            await self._run(handle_signals)
+        finally:
+            _RUNNING.pop(key, None)
+
+    def _reserve_name(self) -> tuple[str, str]:
+        """Mark this worker's name as running in this process (see :meth:`run`)."""
+        key = (self.store.dsn, self.name)
+        if _RUNNING.setdefault(key, self) is not self:
+            raise errors.InvalidArgumentError(
+                f"a worker named {self.name!r} already runs in this process on this database"
+                " (the default name is the store's runner id): give each worker its own name="
+            )
+        return key
+
+    async def _run(self, handle_signals: bool) -> None:
         self._loop = asyncio.get_running_loop()
         if handle_signals:
             for sig in (signal.SIGTERM, signal.SIGINT):

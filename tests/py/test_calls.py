@@ -393,3 +393,17 @@ def test_waiters_share_one_listen_connection(dsn: str) -> None:
 
     asyncio.run(main())
     assert any(isinstance(h, logging.NullHandler) for h in logging.getLogger("pgqrs").handlers)
+
+
+def test_two_workers_of_a_process_need_their_own_names(dsn: str) -> None:
+    async def main() -> None:
+        async with await pgqrs.connect(dsn, runner_id="same") as store, pgqrs.Worker(store, [one]):
+            with pytest.raises(pgqrs.InvalidArgumentError, match="its own name="):
+                await pgqrs.Worker(store, [charge]).run()
+            with pytest.raises(pgqrs.InvalidArgumentError, match="its own name="):
+                async with pgqrs.Worker(store, [charge]):
+                    pass
+            async with pgqrs.Worker(store, [charge], name="other"):
+                pass
+
+    asyncio.run(main())
