@@ -583,10 +583,15 @@ class WorkflowStarter:
     async def start_workflow(
         self, workflow: SyncWorkflowFn[P, R], /, *args: P.args, **kwargs: P.kwargs
     ) -> WorkflowHandle[R]: ...
+    @overload
     async def start_workflow(
-        self, workflow: Callable[..., Any], /, *args: Any, **kwargs: Any
+        self, workflow: str, /, *args: Any, **kwargs: Any
+    ) -> WorkflowHandle[Any]: ...
+    async def start_workflow(
+        self, workflow: str | Callable[..., Any], /, *args: Any, **kwargs: Any
     ) -> WorkflowHandle[Any]:
-        """:meth:`Admin.start_workflow` with these options."""
+        """:meth:`Admin.start_workflow` with these options (a workflow given by name is not
+        checked against its signature here, only by the worker)."""
         name = _policy.workflow_name(workflow)
         return await self.admin._start(workflow, name, args, kwargs, self.options)
 

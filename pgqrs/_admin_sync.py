@@ -583,10 +583,15 @@ class SyncWorkflowStarter:
     def start_workflow(
         self, workflow: SyncWorkflowFn[P, R], /, *args: P.args, **kwargs: P.kwargs
     ) -> SyncWorkflowHandle[R]: ...
+    @overload
     def start_workflow(
-        self, workflow: Callable[..., Any], /, *args: Any, **kwargs: Any
+        self, workflow: str, /, *args: Any, **kwargs: Any
+    ) -> SyncWorkflowHandle[Any]: ...
+    def start_workflow(
+        self, workflow: str | Callable[..., Any], /, *args: Any, **kwargs: Any
     ) -> SyncWorkflowHandle[Any]:
-        """:meth:`SyncAdmin.start_workflow` with these options."""
+        """:meth:`SyncAdmin.start_workflow` with these options (a workflow given by name is not
+        checked against its signature here, only by the worker)."""
         name = _policy.workflow_name(workflow)
         return self.admin._start(workflow, name, args, kwargs, self.options)
 

@@ -207,11 +207,6 @@ START_WORKFLOWS: LiteralString = (
     " p_options => %s::jsonb)"
 )
 
-LIST_WORKFLOWS: LiteralString = (
-    "SELECT id, name, status, lease_owner, recoveries, created_at, updated_at, finished_at"
-    " FROM pgqrs.list_workflows(p_status => %s::text, p_name => %s::text, p_limit => %s::int4)"
-)
-
 # Notifications. Channel names are fixed identifiers, not parameters; payloads are tags
 # (pgqrs.notify_tag), computed by the client from the install's key.
 LISTEN_WORK: LiteralString = "LISTEN pgqrs_work"
