@@ -24,7 +24,7 @@ SQL_TEST_MODES ?= psql upgrade extension-upgrade
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: ## Install system packages (as root) and the .venv with pgqrs[test]
+setup: ## Install system packages (as root) and the .venv with pgqrs-workflows[test,dev]
 	@bash scripts/bootstrap.sh
 
 # Skips the copy when the installed files already match, so that only a change to sql/ needs root.
@@ -61,8 +61,8 @@ py-test-18: setup ## pytest on the embedded PostgreSQL 18
 	PGQRS_TEST_PG=18 $(PY) -m pytest tests/py -m 'not pg15_only and not slow' $(PYTEST_ARGS)
 
 lint: setup ## ruff check, ruff format --check, mypy --strict, generated files up to date
-	.venv/bin/ruff check pgqrs tests/py tools bench
-	.venv/bin/ruff format --check pgqrs tests/py tools bench
+	.venv/bin/ruff check pgqrs tests/py tools bench examples
+	.venv/bin/ruff format --check pgqrs tests/py tools bench examples
 	.venv/bin/mypy --strict pgqrs
 	$(PY) tools/gen_sync.py --check
 	$(PY) tools/gen_sql.py --check

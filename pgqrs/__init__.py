@@ -12,11 +12,14 @@ serializes arguments, calls them, and maps their SQLSTATEs to exceptions (``pgqr
 
 from __future__ import annotations
 
+import logging
 from typing import overload
 
 from . import _install
-from ._admin import Admin
-from ._admin_sync import SyncAdmin
+from ._admin import Admin, WorkflowStarter
+from ._admin_sync import SyncAdmin, SyncWorkflowStarter
+from ._codec import Codec
+from ._convert import TypedCodec
 from ._guard import StepGuard, StepResult
 from ._guard_sync import SyncStepGuard, SyncStepResult
 from ._handles import ChildHandle, WorkflowHandle
@@ -24,6 +27,8 @@ from ._handles_sync import SyncChildHandle, SyncWorkflowHandle
 from ._policy import RetryPolicy
 from ._results import (
     PruneResult,
+    QueueInfo,
+    QueueSettings,
     StepAttempt,
     StepInfo,
     WorkerInfo,
@@ -41,6 +46,7 @@ from ._workflow import PyWorkflow
 from ._workflow_sync import SyncWorkflow
 from .decorators import step, transaction, workflow
 from .errors import (
+    ConnectionFailedError,
     IdempotencyConflictError,
     InsufficientPrivilegeError,
     InvalidArgumentError,
@@ -68,9 +74,16 @@ from .errors import (
 
 __version__ = _install.CLIENT_VERSION
 
+# pgqrs logs to the "pgqrs" logger and its children ("pgqrs.worker"), with the workflow id,
+# name and step key as the record's workflow_id, workflow_name and step_key attributes; an
+# application that configures no logging sees nothing from it.
+logging.getLogger("pgqrs").addHandler(logging.NullHandler())
+
 __all__ = [
     "Admin",
     "ChildHandle",
+    "Codec",
+    "ConnectionFailedError",
     "Cron",
     "IdempotencyConflictError",
     "InsufficientPrivilegeError",
@@ -83,6 +96,8 @@ __all__ = [
     "PgqrsError",
     "PruneResult",
     "PyWorkflow",
+    "QueueInfo",
+    "QueueSettings",
     "Retention",
     "RetryPolicy",
     "Schedule",
@@ -101,6 +116,8 @@ __all__ = [
     "SyncStore",
     "SyncWorkflow",
     "SyncWorkflowHandle",
+    "SyncWorkflowStarter",
+    "TypedCodec",
     "ValueTooDeepError",
     "WaitTimeoutError",
     "Worker",
@@ -116,6 +133,7 @@ __all__ = [
     "WorkflowHandle",
     "WorkflowInfo",
     "WorkflowNotFoundError",
+    "WorkflowStarter",
     "WorkflowSummary",
     "WorkflowSuspended",
     "__version__",

@@ -1,51 +1,82 @@
-"""The ``pgqrs`` command line: install the schema, inspect workflows and workers, cancel, resume
-or fork a workflow, prune old ones, manage schedules, run a worker.
+"""The ``pgqrs`` command line: install the schema, inspect workflows, workers and queues, act on
+them (start, send, wait, cancel, resume, fork, revive), set queue limits, manage schedules, prune
+old workflows, run a worker.
 
 ``pgqrs --help`` lists the commands. Every command but ``worker`` uses the synchronous client;
 ``worker`` runs :class:`pgqrs.Worker` in an asyncio loop until SIGTERM or SIGINT.
 
+The database: ``--dsn`` (anywhere on the line), else ``$PGQRS_DSN``, else libpq's own ``PGHOST``,
+``PGDATABASE``, ``PGUSER``... variables, as ``psql`` reads them.
+
+Read commands (``status``, ``workers``, ``workflows list|show``, ``queues list``) print tables
+that fit the terminal, or JSON with ``--json`` (stable keys, ISO 8601 times, for scripts).
+
 Exit codes: 0 on success (and after a worker's clean drain; also for ``workflows cancel`` of a
-workflow that had already finished, which it says); 1 when pgqrs or the database refuses (one
-line on stderr, no traceback); 2 for a usage error; 130 when ``prune`` is interrupted (what it
-deleted by then stays deleted, and it says how much).
+workflow that had already finished, which it says); 1 when pgqrs or the database refuses, or
+when the workflow waited for (``wait``, ``start --wait``) ended FAILED, DEAD or CANCELLED (one
+line on stderr, no traceback); 2 for a usage error; 3 when a wait (``wait``, ``start --wait``,
+``event get``) timed out; 130 when interrupted (what ``prune`` deleted by then stays deleted,
+and it says how much).
 
 Times are shown as ages against the database server's clock, so a skewed local clock does not
-distort them: ``12s ago``, ``3m12s ago``, ``in 20s`` for a time still to come.
+distort them: ``12s ago``, ``3m12s ago``, ``in 20s`` for a time still to come; durations under a
+second in milliseconds.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import importlib
 import json
 import logging
+import math
 import os
 import re
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
+from uuid import UUID
 
 import psycopg
 
-from . import __version__, _retention, _sql, admin, connect, connect_sync
+from . import __version__, _install, _retention, _sql, admin, connect, connect_sync
 from ._admin_sync import SyncAdmin
 from ._codec import as_uuid
-from ._results import PruneResult, StepAttempt, StepInfo, WorkflowInfo, WorkflowSummary
+from ._results import (
+    PruneResult,
+    QueueInfo,
+    StepAttempt,
+    StepInfo,
+    WorkerInfo,
+    WorkflowCount,
+    WorkflowInfo,
+    WorkflowSummary,
+    parse_rate,
+)
 from ._schedules import Schedule
+from ._store import resolve_dsn
 from ._worker import Worker, collect_workflows
-from .errors import PgqrsError
+from .errors import PgqrsError, WaitTimeoutError, WorkflowFailedError
 
 STATUSES = ("PENDING", "RUNNING", "SUCCESS", "FAILED", "DEAD", "CANCELLED")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
+# libpq's variables that name a database to connect to (one is enough for the CLI to try).
+LIBPQ_VARIABLES = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGSERVICE")
+
 # Step values and errors in the steps and attempts tables of ``workflows show`` are cut to this
 # many characters.
 VALUE_WIDTH = 60
+
+# Exit statuses (see the module docstring).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TIMEOUT = 0, 1, 2, 3
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -65,20 +96,38 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not args.dsn:
-        parser.error("no database: pass --dsn or set PGQRS_DSN")
     handler: Handler = args.handler
     try:
+        if args.needs_db(args):
+            args.dsn = _dsn(args.dsn)
         return handler(args)
     except UsageError as exc:
-        return _fail(str(exc), 2)
+        return _fail(str(exc), EXIT_USAGE)
+    except WaitTimeoutError as exc:
+        return _fail(str(exc), EXIT_TIMEOUT)
     except PgqrsError as exc:
-        return _fail(str(exc), 1)
+        return _fail(str(exc), EXIT_FAILED)
     except psycopg.Error as exc:
-        return _fail(_database_error(exc), 1)
+        return _fail(_database_error(exc), EXIT_FAILED)
     except BrokenPipeError:  # ``pgqrs ... | head``: stop quietly, as other tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return EXIT_FAILED
+
+
+def _dsn(given: str | None) -> str:
+    """The database of the command: ``--dsn``, ``$PGQRS_DSN``, or libpq's ``PG*`` variables;
+    UsageError when none is set (rather than trying libpq's default socket)."""
+    if not (given or os.environ.get("PGQRS_DSN")) and not any(
+        os.environ.get(name) for name in LIBPQ_VARIABLES
+    ):
+        raise UsageError(
+            "no database: pass --dsn, set PGQRS_DSN, or set libpq's PGHOST, PGDATABASE,"
+            " PGUSER... variables"
+        )
+    try:
+        return resolve_dsn(given or None)
+    except PgqrsError as exc:
+        raise UsageError(f"--dsn: {exc}") from None
 
 
 def _fail(message: str, status: int) -> int:
@@ -100,46 +149,104 @@ def _database_error(exc: psycopg.Error) -> str:
 # --- argument parsing -----------------------------------------------------------------------
 
 
+def _always(args: argparse.Namespace) -> bool:
+    return True
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the whole command line; each command sets ``handler``."""
-    parser = argparse.ArgumentParser(prog="pgqrs", description="Durable workflows in PostgreSQL.")
+    parser = argparse.ArgumentParser(
+        prog="pgqrs",
+        description="Durable workflows in PostgreSQL.",
+        epilog="exit status: 0 ok, 1 refused or the awaited workflow failed, 2 usage error,"
+        " 3 a wait timed out",
+    )
     parser.add_argument("--version", action="version", version=f"pgqrs {__version__}")
     parser.add_argument(
         "--dsn",
-        default=os.environ.get("PGQRS_DSN"),
-        help="libpq connection string or URL (default: $PGQRS_DSN)",
+        default=None,
+        help="libpq connection string or URL (default: $PGQRS_DSN, else libpq's PG* variables)",
     )
-    # --dsn is accepted after the command too: ``pgqrs status --dsn ...``.
+    parser.set_defaults(needs_db=_always)
+    # --dsn is accepted anywhere on the line: ``pgqrs workflows --dsn X list``, ``pgqrs status
+    # --dsn X``. SUPPRESS keeps a level that did not see it from overwriting another's.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--dsn",
         default=argparse.SUPPRESS,
-        help="libpq connection string or URL (default: $PGQRS_DSN)",
+        help="libpq connection string or URL (default: $PGQRS_DSN, else libpq's PG* variables)",
     )
+    reads = argparse.ArgumentParser(add_help=False, parents=[common])
+    reads.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub = commands.add_parser(
-        "install", parents=[common], help="install or upgrade the pgqrs schema (idempotent)"
-    )
-    sub.set_defaults(handler=cmd_install)
+    _add_install_parser(commands, common)
     sub = commands.add_parser(
         "version", parents=[common], help="print the version of the installed pgqrs SQL"
     )
     sub.set_defaults(handler=cmd_version)
     _add_worker_parser(commands, common)
     sub = commands.add_parser(
-        "status", parents=[common], help="workflow counts by name and status, and the workers"
+        "status",
+        parents=[reads],
+        help="workflow counts by name and status, the workers and the queues",
     )
     sub.set_defaults(handler=cmd_status)
-    _add_workflows_parser(commands, common)
-    _add_schedules_parser(commands, common)
+    _add_schedules_parser(commands, common, reads)
+    sub = commands.add_parser("workers", parents=[reads], help="the registered workers")
+    sub.set_defaults(handler=cmd_workers)
+    _add_workflows_parser(commands, common, reads)
     sub = commands.add_parser(
         "revive", parents=[common], help="put a DEAD workflow back in the queue"
     )
     sub.add_argument("id", help="workflow id")
     sub.set_defaults(handler=cmd_revive)
     _add_prune_parser(commands, common)
+    _add_action_parsers(commands, common)
+    _add_queues_parser(commands, common, reads)
+    sub = commands.add_parser(
+        "completion",
+        help='print a shell completion script: eval "$(pgqrs completion bash)"',
+        description="Print a completion script for bash or zsh. Load it with "
+        '`eval "$(pgqrs completion bash)"` in ~/.bashrc (zsh: ~/.zshrc).',
+    )
+    sub.add_argument("shell", choices=("bash", "zsh"))
+    sub.set_defaults(handler=cmd_completion, needs_db=lambda args: False)
     return parser
+
+
+def _add_install_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+    sub = commands.add_parser(
+        "install",
+        parents=[common],
+        help="install or upgrade the pgqrs schema (idempotent), or print its SQL for a DBA",
+        description="Install or upgrade the pgqrs schema in one transaction under an advisory "
+        "lock (safe from many processes; nothing to do when it is current). A DBA who runs "
+        "the SQL by hand gets it from --print-sql (no database needed): "
+        f"`pgqrs install --print-sql | {_install.PSQL} -d DB`.",
+    )
+    sub.add_argument(
+        "--print-sql",
+        action="store_true",
+        help="print the install script of the newest version (or the upgrade from --from) "
+        "instead of installing",
+    )
+    sub.add_argument(
+        "--from",
+        dest="from_version",
+        metavar="VERSION",
+        help="with --print-sql: print the upgrade from this installed version",
+    )
+    sub.add_argument(
+        "--extension-files",
+        metavar="DIR",
+        help="copy pgqrs.control and the scripts into DIR, a server's extension directory "
+        "(`pg_config --sharedir`/extension), for CREATE EXTENSION pgqrs",
+    )
+    sub.set_defaults(
+        handler=cmd_install,
+        needs_db=lambda args: not (args.print_sql or args.extension_files),
+    )
 
 
 def _add_worker_parser(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -235,12 +342,16 @@ def _add_worker_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     sub.set_defaults(handler=cmd_worker)
 
 
-def _add_workflows_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+def _add_workflows_parser(
+    commands: Any, common: argparse.ArgumentParser, reads: argparse.ArgumentParser
+) -> None:
     group = commands.add_parser(
-        "workflows", help="list workflows, show one, or cancel, resume or fork one"
+        "workflows",
+        parents=[common],
+        help="list workflows, show one, or cancel, resume or fork one",
     )
     actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
-    sub = actions.add_parser("list", parents=[common], help="the newest workflows")
+    sub = actions.add_parser("list", parents=[reads], help="the newest workflows")
     sub.add_argument(
         "--status",
         metavar="STATUS",
@@ -258,7 +369,7 @@ def _add_workflows_parser(commands: Any, common: argparse.ArgumentParser) -> Non
     )
     sub.set_defaults(handler=cmd_workflows_list)
     sub = actions.add_parser(
-        "show", parents=[common], help="one workflow, its steps and every attempt of each"
+        "show", parents=[reads], help="one workflow, its steps and every attempt of each"
     )
     sub.add_argument("id", help="workflow id")
     sub.set_defaults(handler=cmd_workflows_show)
@@ -396,6 +507,159 @@ def _duration(text: str) -> timedelta:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _add_action_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
+    sub = commands.add_parser(
+        "start",
+        parents=[common],
+        help="start a workflow for workers; print its id (or its result with --wait)",
+        description="Enqueue workflow NAME for workers and print its id. Its arguments: "
+        "--input JSON (its one argument), or --args JSON (an array) and --kwargs JSON (an "
+        "object). With --wait, wait for it and print its result as JSON (exit 1 if it fails, "
+        "3 if --wait-timeout passes first).",
+    )
+    sub.add_argument("name", metavar="NAME", help="the workflow's name")
+    given = sub.add_mutually_exclusive_group()
+    given.add_argument("--input", metavar="JSON", help="its one argument, as JSON")
+    given.add_argument("--args", metavar="JSON", help="its positional arguments, a JSON array")
+    sub.add_argument("--kwargs", metavar="JSON", help="its keyword arguments, a JSON object")
+    sub.add_argument("--queue", metavar="QUEUE", help="the queue to wait in (default: default)")
+    sub.add_argument("--priority", metavar="N", type=int, help="-1000..1000, higher first")
+    sub.add_argument("--concurrency-key", metavar="KEY", help="limited and served per key")
+    sub.add_argument(
+        "--idempotency-key", metavar="KEY", help="starting again returns the same workflow"
+    )
+    sub.add_argument("--run-at", metavar="TIME", type=_timestamp, help="not before this time")
+    sub.add_argument(
+        "--timeout", metavar="S", type=_positive_float, help="cancel it if not done in S seconds"
+    )
+    sub.add_argument("--wait", action="store_true", help="wait for it; print its result")
+    sub.add_argument(
+        "--wait-timeout", metavar="S", type=_positive_float, help="with --wait: at most S seconds"
+    )
+    sub.set_defaults(handler=cmd_start)
+
+    sub = commands.add_parser(
+        "wait",
+        parents=[common],
+        help="wait for a workflow and print its result as JSON",
+        description="Wait until workflow ID has finished and print its output as JSON. Exit 1 "
+        "when it ended FAILED, DEAD or CANCELLED (its error on stderr), 3 when --timeout "
+        "passes first (saying why it has not finished).",
+    )
+    sub.add_argument("id", help="workflow id")
+    sub.add_argument("--timeout", metavar="S", type=_positive_float, help="at most S seconds")
+    sub.set_defaults(handler=cmd_wait)
+
+    sub = commands.add_parser(
+        "send",
+        parents=[common],
+        help="send a message to a workflow; print the message id",
+        description="Send MESSAGE (JSON; null when left out) to workflow ID under TOPIC; the "
+        "workflow receives it with ctx.recv(TOPIC). With --idempotency-key, sending again "
+        "delivers nothing twice.",
+    )
+    sub.add_argument("id", help="workflow id")
+    sub.add_argument("topic", metavar="TOPIC")
+    sub.add_argument("message", metavar="MESSAGE", nargs="?", default="null", help="JSON")
+    sub.add_argument("--idempotency-key", metavar="KEY")
+    sub.set_defaults(handler=cmd_send)
+
+    group = commands.add_parser("event", parents=[common], help="read a workflow's events")
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    sub = actions.add_parser(
+        "get",
+        parents=[common],
+        help="print the value of a workflow's event as JSON",
+        description="Print the value workflow ID published under event KEY (ctx.set_event) "
+        "as JSON; with --timeout, wait up to S seconds for it to be set (exit 3 if it is not). "
+        "Without --timeout an event that is not set is an error (exit 1).",
+    )
+    sub.add_argument("id", help="workflow id")
+    sub.add_argument("key", metavar="KEY")
+    sub.add_argument("--timeout", metavar="S", type=_non_negative_float, default=0.0)
+    sub.set_defaults(handler=cmd_event_get)
+
+
+def _add_queues_parser(
+    commands: Any, common: argparse.ArgumentParser, reads: argparse.ArgumentParser
+) -> None:
+    group = commands.add_parser(
+        "queues",
+        parents=[common],
+        help="list queues, set their limits, pause or resume them",
+        description="Queues hold workflows for workers, with limits decided in SQL at claim "
+        "time (docs/queues.md).",
+    )
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    sub = actions.add_parser("list", parents=[reads], help="queues, their limits and load")
+    sub.set_defaults(handler=cmd_queues_list)
+    sub = actions.add_parser(
+        "set",
+        parents=[common],
+        help="create a queue or change its limits (at run time)",
+        description="Create queue NAME or change its limits; a limit left out stays as it is, "
+        "'none' removes it. Example: pgqrs queues set payments --concurrency 4 --rate 100/60s",
+    )
+    sub.add_argument("name", metavar="NAME")
+    # Left out: unchanged (SUPPRESS: no attribute at all); "none": removed.
+    for option, kind, text in (
+        ("--concurrency", _limit, "at most N running, across all workers"),
+        ("--worker-concurrency", _limit, "at most N running per worker"),
+        ("--rate", _rate, "at most N starts per period: 100/60s, 100/m, 5/1h"),
+        ("--key-concurrency", _limit, "at most N running per concurrency key"),
+    ):
+        metavar = "N/PERIOD" if option == "--rate" else "N"
+        sub.add_argument(
+            option, metavar=metavar, type=kind, default=argparse.SUPPRESS, help=text + "; none"
+        )
+    paused = sub.add_mutually_exclusive_group()
+    paused.add_argument("--paused", dest="paused", action="store_true", default=argparse.SUPPRESS)
+    paused.add_argument(
+        "--no-paused", dest="paused", action="store_false", default=argparse.SUPPRESS
+    )
+    sub.set_defaults(handler=cmd_queues_set)
+    for name, text, handler in (
+        ("pause", "pause a queue: it hands out nothing until resumed", cmd_queues_pause),
+        ("resume", "resume a paused queue", cmd_queues_resume),
+        ("delete", "remove a queue's limits (its workflows stay)", cmd_queues_delete),
+    ):
+        sub = actions.add_parser(name, parents=[common], help=text)
+        sub.add_argument("name", metavar="NAME")
+        sub.set_defaults(handler=handler)
+
+
+NONE = "none"
+
+
+def _limit(text: str) -> int | None:
+    return None if text.lower() == NONE else _positive_int(text)
+
+
+def _rate(text: str) -> str | None:
+    if text.lower() == NONE:
+        return None
+    try:
+        parse_rate(text)
+    except PgqrsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _timestamp(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    return value if value.tzinfo is not None else value.astimezone()
+
+
+def _json(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"{what} is not valid JSON: {exc}") from None
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -428,18 +692,34 @@ def _lease_seconds(text: str) -> float:
 
 
 def _with_admin(dsn: str, run: Callable[[SyncAdmin, datetime], None]) -> int:
-    """Open a store on ``dsn``, call ``run(admin, server_now)`` and return exit status 0."""
-    # A plain connection first: a wrong DSN fails at once with libpq's own message, rather than
-    # after the pool's retry timeout with a vaguer one.
-    psycopg.connect(dsn, connect_timeout=10).close()
+    """Open a store on ``dsn`` (a wrong one fails at once, with libpq's message), call
+    ``run(admin, server_now)`` and return exit status 0."""
     with connect_sync(dsn) as store:
         now: datetime = store.call(_sql.SERVER_NOW, check=False)[0][0]
         run(admin(store), now)
-    return 0
+    return EXIT_OK
 
 
 def cmd_install(args: argparse.Namespace) -> int:
-    """``pgqrs install``: install or upgrade the schema."""
+    """``pgqrs install``: install or upgrade the schema, or print its SQL, or copy the
+    extension files."""
+    scripts = _install.Scripts.load()
+    if args.from_version and not args.print_sql:
+        raise UsageError("--from goes with --print-sql")
+    if args.print_sql:
+        sql = scripts.sql(args.from_version)
+        if not sql:
+            print(f"-- pgqrs {scripts.latest} is current: nothing to run", file=sys.stderr)
+        sys.stdout.write(sql)
+        return EXIT_OK
+    if args.extension_files:
+        target = os.path.abspath(args.extension_files)
+        if not os.path.isdir(target):
+            raise UsageError(f"--extension-files: {target} is not a directory")
+        for path in scripts.extension_files():
+            shutil.copyfile(path, os.path.join(target, path.name))
+            print(f"copied {path.name} to {target}")
+        return EXIT_OK
 
     def run(api: SyncAdmin, now: datetime) -> None:
         applied = api.install()
@@ -454,44 +734,90 @@ def cmd_version(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    """``pgqrs status``: workflow counts by name and status, then the workers."""
-    return _with_admin(args.dsn, _print_status)
+    """``pgqrs status``: workflow counts by name and status, then the workers and queues."""
+
+    def run(api: SyncAdmin, now: datetime) -> None:
+        counts, workers, queues = api.workflow_counts(), api.list_workers(), api.list_queues()
+        if args.json:
+            emit({"workflows": counts, "workers": workers, "queues": queues})
+            return
+        print(_counts_table(counts, now) if counts else "no workflows")
+        print()
+        print(_workers_table(workers, now) if workers else "no workers registered")
+        if queues:
+            print()
+            print(_queues_table(queues))
+
+    return _with_admin(args.dsn, run)
 
 
-def _print_status(api: SyncAdmin, now: datetime) -> None:
-    counts = api.workflow_counts()
-    if counts:
-        print(
-            table(
-                ("name", "status", "count", "oldest", "served"),
-                [(c.name, c.status, c.count, ago(c.oldest, now), yes(c.served)) for c in counts],
-            )
-        )
-    else:
-        print("no workflows")
-    print()
-    workers = api.list_workers()
-    if not workers:
-        print("no workers registered")
-        return
-    print(
-        table(
-            ("name", "alive", "host", "pid", "concurrency", "running", "heartbeat", "serves"),
-            [
-                (
-                    w.name,
-                    yes(w.alive),
-                    w.hostname or "-",
-                    "-" if w.pid is None else w.pid,
-                    w.concurrency,
-                    len(w.running),
-                    ago(w.heartbeat_at, now),
-                    ", ".join(w.workflows),
-                )
-                for w in workers
-            ],
-        )
+def _counts_table(counts: Sequence[WorkflowCount], now: datetime) -> str:
+    return table(
+        ("name", "status", "count", "oldest", "served"),
+        [(c.name, c.status, c.count, ago(c.oldest, now), yes(c.served)) for c in counts],
+        flexible=("name",),
     )
+
+
+def _workers_table(workers: Sequence[WorkerInfo], now: datetime) -> str:
+    return table(
+        ("name", "alive", "host", "pid", "concurrency", "running", "heartbeat", "serves"),
+        [
+            (
+                w.name,
+                yes(w.alive),
+                w.hostname or "-",
+                "-" if w.pid is None else w.pid,
+                w.concurrency,
+                len(w.running),
+                ago(w.heartbeat_at, now),
+                ", ".join(w.workflows),
+            )
+            for w in workers
+        ],
+        flexible=("serves", "host", "name"),
+    )
+
+
+def _queues_table(queues: Sequence[QueueInfo]) -> str:
+    def limit(value: int | None) -> object:
+        return "-" if value is None else value
+
+    return table(
+        (
+            "queue", "paused", "concurrency", "per worker", "rate", "per key", "queued",
+            "running", "permits free", "keys",
+        ),
+        [
+            (
+                q.name,
+                yes(q.paused),
+                limit(q.concurrency),
+                limit(q.worker_concurrency),
+                q.rate or "-",
+                limit(q.key_concurrency),
+                q.queued,
+                q.running,
+                limit(q.permits_free),
+                q.keys,
+            )
+            for q in queues
+        ],
+        flexible=("queue",),
+    )  # fmt: skip
+
+
+def cmd_workers(args: argparse.Namespace) -> int:
+    """``pgqrs workers``: the registered workers."""
+
+    def run(api: SyncAdmin, now: datetime) -> None:
+        workers = api.list_workers()
+        if args.json:
+            emit(workers)
+        else:
+            print(_workers_table(workers, now) if workers else "no workers registered")
+
+    return _with_admin(args.dsn, run)
 
 
 def cmd_workflows_list(args: argparse.Namespace) -> int:
@@ -499,27 +825,37 @@ def cmd_workflows_list(args: argparse.Namespace) -> int:
 
     def run(api: SyncAdmin, now: datetime) -> None:
         found = api.list_workflows(status=args.status, name=args.name, limit=args.limit)
-        print(_workflows_table(found, now) if found else "no workflows")
+        if args.json:
+            emit(found)
+        else:
+            print(_workflows_table(found, now) if found else "no workflows")
 
     return _with_admin(args.dsn, run)
 
 
 def _workflows_table(found: Sequence[WorkflowSummary], now: datetime) -> str:
     return table(
-        ("id", "name", "status", "owner", "recoveries", "created", "finished"),
+        (
+            "id", "name", "status", "queue", "owner", "recoveries", "created", "finished",
+            "available", "held by",
+        ),
         [
             (
                 w.id,
                 w.name,
                 w.status,
+                w.queue,
                 w.lease_owner or "-",
                 w.recoveries,
                 ago(w.created_at, now),
                 ago(w.finished_at, now),
+                ago(w.available_at, now) if w.queued and w.finished_at is None else "-",
+                w.held_by or "-",
             )
             for w in found
         ],
-    )
+        flexible=("held by", "name", "owner", "queue"),
+    )  # fmt: skip
 
 
 def cmd_workflows_show(args: argparse.Namespace) -> int:
@@ -530,6 +866,9 @@ def cmd_workflows_show(args: argparse.Namespace) -> int:
         info = api.get_workflow(args.id)
         steps = api.list_steps(info.id)
         attempts = api.list_step_attempts(info.id)
+        if args.json:
+            emit({"workflow": info, "steps": steps, "attempts": attempts})
+            return
         print(fields(_workflow_fields(info, now)))
         traceback = (info.error or {}).get("traceback")
         if traceback:
@@ -547,18 +886,19 @@ def cmd_workflows_show(args: argparse.Namespace) -> int:
 
 def _steps_table(steps: Sequence[StepInfo], now: datetime) -> str:
     return table(
-        ("key", "status", "attempt", "started", "finished", "output / error"),
+        ("key", "status", "attempt", "started", "took", "output / error"),
         [
             (
                 s.key,
                 s.status,
                 s.attempt,
                 ago(s.started_at, now),
-                ago(s.finished_at, now),
+                _took(s.started_at, s.finished_at),
                 clip(_step_value(s), VALUE_WIDTH),
             )
             for s in steps
         ],
+        flexible=("output / error", "key"),
     )
 
 
@@ -578,6 +918,7 @@ def _attempts_table(attempts: Sequence[StepAttempt], now: datetime) -> str:
             )
             for a in attempts
         ],
+        flexible=("error", "key", "owner"),
     )
 
 
@@ -585,7 +926,7 @@ def _took(started: datetime | None, finished: datetime | None) -> str:
     """How long an attempt ran, ``-`` while it runs (or when a time is missing)."""
     if started is None or finished is None:
         return "-"
-    return span(max(0.0, (finished - started).total_seconds()))
+    return duration(max(0.0, (finished - started).total_seconds()))
 
 
 def _seconds(seconds: float) -> str:
@@ -788,13 +1129,15 @@ class Progress:
 # --- schedules (docs/schedules.md) ---------------------------------------------------------
 
 
-def _add_schedules_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+def _add_schedules_parser(
+    commands: Any, common: argparse.ArgumentParser, reads: argparse.ArgumentParser
+) -> None:
     group = commands.add_parser(
         "schedules", help="list, set, pause, resume or delete cron schedules"
     )
     actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
     sub = actions.add_parser(
-        "list", parents=[common], help="every schedule, its next tick and the last one fired"
+        "list", parents=[reads], help="every schedule, its next tick and the last one fired"
     )
     sub.set_defaults(handler=cmd_schedules_list)
     sub = actions.add_parser(
@@ -872,6 +1215,9 @@ def cmd_schedules_list(args: argparse.Namespace) -> int:
 
     def run(api: SyncAdmin, now: datetime) -> None:
         found = api.list_schedules()
+        if args.json:
+            emit(found)
+            return
         if not found:
             print("no schedules")
             return
@@ -973,6 +1319,219 @@ def _schedule_command(args: argparse.Namespace, action: str) -> int:
     return status
 
 
+# --- acting on workflows --------------------------------------------------------------------
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    """``pgqrs start NAME``: enqueue a workflow; print its id, or its result with --wait."""
+    positional: list[Any] = []
+    keywords: dict[str, Any] = {}
+    if args.input is not None:
+        positional = [_json(args.input, "--input")]
+    if args.args is not None:
+        positional = _json(args.args, "--args")
+        if not isinstance(positional, list):
+            raise UsageError("--args must be a JSON array")
+    if args.kwargs is not None:
+        keywords = _json(args.kwargs, "--kwargs")
+        if not isinstance(keywords, dict):
+            raise UsageError("--kwargs must be a JSON object")
+    if args.wait_timeout is not None and not args.wait:
+        raise UsageError("--wait-timeout goes with --wait")
+    status = EXIT_OK
+
+    def run(api: SyncAdmin, now: datetime) -> None:
+        nonlocal status
+        starter = api.with_options(
+            queue=args.queue,
+            priority=args.priority,
+            concurrency_key=args.concurrency_key,
+            idempotency_key=args.idempotency_key,
+            run_at=args.run_at,
+            timeout=args.timeout,
+        )
+        handle = starter.start_workflow(args.name, *positional, **keywords)
+        if not args.wait:
+            print(handle.id)
+            return
+        print(f"started {handle.id}", file=sys.stderr)
+        status = _print_result(handle.result, args.wait_timeout)
+
+    _with_admin(args.dsn, run)
+    return status
+
+
+def _print_result(result: Callable[[float | None], Any], timeout: float | None) -> int:
+    """Print a workflow's result as JSON (exit 0), or its failure on stderr (exit 1); a
+    timeout raises WaitTimeoutError (exit 3)."""
+    try:
+        value = result(timeout)
+    except WorkflowFailedError as exc:
+        return _fail(str(exc), EXIT_FAILED)
+    except PgqrsError as exc:
+        if isinstance(exc, WaitTimeoutError):
+            raise
+        return _fail(str(exc), EXIT_FAILED)
+    print(to_json(value))
+    return EXIT_OK
+
+
+def cmd_wait(args: argparse.Namespace) -> int:
+    """``pgqrs wait ID``: wait for a workflow and print its result."""
+    status = EXIT_OK
+
+    def run(api: SyncAdmin, now: datetime) -> None:
+        nonlocal status
+        api.get_workflow(args.id)  # an unknown id is an error now, not a wait
+        status = _print_result(api.handle(args.id).result, args.timeout)
+
+    _with_admin(args.dsn, run)
+    return status
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    """``pgqrs send ID TOPIC [MESSAGE]``: send a message; print its id."""
+    message = _json(args.message, "MESSAGE")
+
+    def run(api: SyncAdmin, now: datetime) -> None:
+        print(api.send(args.id, args.topic, message, idempotency_key=args.idempotency_key))
+
+    return _with_admin(args.dsn, run)
+
+
+def cmd_event_get(args: argparse.Namespace) -> int:
+    """``pgqrs event get ID KEY``: print an event's value as JSON."""
+
+    def run(api: SyncAdmin, now: datetime) -> None:
+        api.get_workflow(args.id)  # an unknown id is an error now, not a wait
+        try:
+            value = api.get_event(args.id, args.key, timeout=args.timeout)
+        except WaitTimeoutError:
+            if args.timeout:
+                raise
+            raise PgqrsError(f"workflow {as_uuid(args.id)} has no event {args.key!r}") from None
+        print(to_json(value))
+
+    return _with_admin(args.dsn, run)
+
+
+# --- queues ---------------------------------------------------------------------------------
+
+
+def cmd_queues_list(args: argparse.Namespace) -> int:
+    """``pgqrs queues list``: every queue with limits or work."""
+
+    def run(api: SyncAdmin, now: datetime) -> None:
+        queues = api.list_queues()
+        if args.json:
+            emit(queues)
+        else:
+            print(_queues_table(queues) if queues else "no queues")
+
+    return _with_admin(args.dsn, run)
+
+
+def cmd_queues_set(args: argparse.Namespace) -> int:
+    """``pgqrs queues set NAME ...``: create a queue or change its limits."""
+    settings = ("concurrency", "worker_concurrency", "rate", "key_concurrency", "paused")
+    return _set_queue(args, {key: getattr(args, key) for key in settings if hasattr(args, key)})
+
+
+def _set_queue(args: argparse.Namespace, given: dict[str, Any]) -> int:
+    def run(api: SyncAdmin, now: datetime) -> None:
+        q = api.set_queue(args.name, **given)
+
+        def limit(value: int | None) -> str:
+            return "none" if value is None else str(value)
+
+        print(
+            f"queue {q.name}: concurrency {limit(q.concurrency)}, per worker"
+            f" {limit(q.worker_concurrency)}, rate {q.rate or 'none'}, per key"
+            f" {limit(q.key_concurrency)}{', paused' if q.paused else ''}"
+        )
+
+    return _with_admin(args.dsn, run)
+
+
+def cmd_queues_pause(args: argparse.Namespace) -> int:
+    """``pgqrs queues pause NAME``."""
+    return _set_queue(args, {"paused": True})
+
+
+def cmd_queues_resume(args: argparse.Namespace) -> int:
+    """``pgqrs queues resume NAME``."""
+    return _set_queue(args, {"paused": False})
+
+
+def cmd_queues_delete(args: argparse.Namespace) -> int:
+    """``pgqrs queues delete NAME``: remove a queue's limits."""
+
+    def run(api: SyncAdmin, now: datetime) -> None:
+        deleted = api.delete_queue(args.name)
+        print(f"deleted queue {args.name}" if deleted else f"queue {args.name} has no settings")
+
+    return _with_admin(args.dsn, run)
+
+
+# --- shell completion -----------------------------------------------------------------------
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    """``pgqrs completion bash|zsh``: print a completion script."""
+    script = completion_script(build_parser())
+    if args.shell == "zsh":
+        script = "autoload -U +X bashcompinit && bashcompinit\n" + script
+    sys.stdout.write(script)
+    return EXIT_OK
+
+
+def _commands(
+    parser: argparse.ArgumentParser, path: str = ""
+) -> dict[str, tuple[list[str], list[str]]]:
+    """``{"workflows list": (subcommands, options), ...}`` for every level of the parser."""
+    subs: list[str] = []
+    options: list[str] = []
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                subs.append(name)
+                found.update(_commands(child, f"{path} {name}".strip()))
+        else:
+            options += [o for o in action.option_strings if o.startswith("--")]
+    found[path] = (subs, options)
+    return found
+
+
+def completion_script(parser: argparse.ArgumentParser) -> str:
+    """A bash completion function for every command and option of ``parser``."""
+    levels = _commands(parser)
+    cases = []
+    for path, (subs, options) in sorted(levels.items()):
+        words = " ".join(subs + sorted(set(options)))
+        cases.append(f'        "{path}") words="{words}"; subs="{" ".join(subs)}" ;;')
+    body = "\n".join(cases)
+    return f"""# pgqrs shell completion (pgqrs completion bash)
+_pgqrs() {{
+    local cur="${{COMP_WORDS[COMP_CWORD]}}" path="" words subs i w
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        w="${{COMP_WORDS[i]}}"
+        case "$path" in
+{body}
+            *) subs="" ;;
+        esac
+        [[ " $subs " == *" $w "* ]] && path="${{path:+$path }}$w"
+    done
+    case "$path" in
+{body}
+        *) words="" ;;
+    esac
+    COMPREPLY=($(compgen -W "$words" -- "$cur"))
+}}
+complete -o default -F _pgqrs pgqrs
+"""
+
+
 # --- the worker -----------------------------------------------------------------------------
 
 
@@ -1064,15 +1623,73 @@ def setup_logging(level: str) -> None:
 # --- formatting -----------------------------------------------------------------------------
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """A plain-text table: left-aligned columns two spaces apart, a header row and a rule."""
+def terminal_width() -> int | None:
+    """The terminal's width (``$COLUMNS`` overrides it) when printing to one; None for a pipe
+    or a file, whose lines are never cut."""
+    try:
+        interactive = sys.stdout.isatty()
+    except ValueError:  # a closed stream
+        interactive = False
+    return shutil.get_terminal_size().columns if interactive else None
+
+
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    flexible: Sequence[str] = (),
+    width: int | None = None,
+) -> str:
+    """A plain-text table: left-aligned columns two spaces apart, a header row and a rule.
+
+    When a line would be wider than ``width`` (default: :func:`terminal_width`), the
+    ``flexible`` columns, in that order of preference, are cut (ending with ``...``) to fit,
+    down to the width of their header."""
     cells = [[_one_line(str(cell)) for cell in row] for row in rows]
     widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
+    limit = terminal_width() if width is None else width
+    if limit:
+        for name in flexible:
+            i = list(headers).index(name)
+            excess = sum(widths) + 2 * (len(widths) - 1) - limit
+            if excess <= 0:
+                break
+            widths[i] = min(widths[i], max(len(headers[i]), 8, widths[i] - excess))
+        cells = [[clip(c, w) for c, w in zip(row, widths, strict=True)] for row in cells]
 
     def line(values: Sequence[str]) -> str:
         return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
 
     return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, cells)])
+
+
+def emit(value: Any) -> None:
+    """Print ``value`` (dataclasses, lists and dicts of them) as JSON: times in ISO 8601, ids
+    as text."""
+    print(json.dumps(_plain(value), indent=2, ensure_ascii=False))
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+def duration(seconds: float) -> str:
+    """A length of time: ``0ms``, ``850ms``, ``2.5s``, ``45s``, then as :func:`span`."""
+    if seconds < 1:
+        return f"{math.floor(seconds * 1000)}ms"
+    if seconds < 10:
+        return f"{math.floor(seconds * 10) / 10:g}s"
+    return span(seconds)
 
 
 def fields(rows: Sequence[tuple[str, str]]) -> str:

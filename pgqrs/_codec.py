@@ -2,6 +2,8 @@
 
 Values are checked for what PostgreSQL's jsonb would refuse (NaN, Infinity, NUL characters)
 before anything is sent; failures are stored as ``{"type", "message", "traceback"}`` objects.
+A :class:`Codec` (``pgqrs.connect(codec=...)``) stores values that are not plain JSON as JSON and
+turns them back into Python values; the default one accepts plain JSON only.
 """
 
 from __future__ import annotations
@@ -30,14 +32,55 @@ _CALLED = re.compile(r"pgqrs\.(\w+)\(")
 _NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
-def encode(value: Any, what: str) -> str:
+class Codec:
+    """How pgqrs stores values that are not plain JSON, and turns them back into Python values.
+
+    pgqrs stores every value (inputs, step results, outputs, messages, events) as JSON, so that
+    any language can read it. A codec extends that: :meth:`default` turns a value that
+    ``json.dumps`` cannot serialize into one it can (as ``json.dumps(default=...)`` does), and
+    :meth:`decode` turns a stored JSON value back into what the code expects, given the type the
+    code declares for it (a step's or workflow's return annotation, a workflow parameter's
+    annotation; ``typing.Any`` when there is none). A step returns ``decode(stored)`` on its first
+    run as on a replay, so code sees the same value both times.
+
+    This base class is the default codec: plain JSON only, every value decoded as it is stored.
+    :class:`pgqrs.TypedCodec` handles dataclasses, pydantic models, datetimes, dates, times,
+    ``Decimal``, ``UUID`` and enums. Subclass either to add your own types.
+    """
+
+    @property
+    def plain(self) -> bool:
+        """True for this plain JSON codec itself: nothing to convert, so pgqrs skips the type
+        hints (a subclass is never plain)."""
+        return type(self) is Codec
+
+    def default(self, value: Any) -> Any:
+        """A JSON-serializable form of ``value``, or TypeError (the value cannot be stored)."""
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    def decode(self, value: Any, hint: Any) -> Any:
+        """The Python value for the stored JSON ``value``, of the declared type ``hint``."""
+        return value
+
+
+# The default codec: plain JSON.
+JSON = Codec()
+
+
+def encode(value: Any, what: str, codec: Codec = JSON) -> str:
     """Serialize a value to JSON text, or raise InvalidValueError naming ``what``.
 
     Rejects what PostgreSQL's jsonb would reject, before anything is sent: values that are not
-    JSON-serializable, NaN and Infinity, and strings that contain a NUL character.
+    JSON-serializable (after ``codec.default``), NaN and Infinity, and strings that contain a NUL
+    character.
     """
     try:
-        text = json.dumps(value, allow_nan=False, separators=(",", ":"))
+        text = json.dumps(
+            value,
+            allow_nan=False,
+            separators=(",", ":"),
+            default=None if codec.plain else codec.default,
+        )
     except ValueError as exc:  # NaN or Infinity, or a circular reference
         raise errors.InvalidValueError(f"{what} is not valid JSON: {exc}") from exc
     except TypeError as exc:

@@ -17,8 +17,10 @@ def translate(exc: psycopg.Error) -> errors.PgqrsError | None:
     if cls is None:
         return None
     diag = exc.diag
+    # The SQL's messages start with "pgqrs: " (for psql users); the exception's class and
+    # module already say that, so it is dropped here (one "pgqrs:" in a log line at most).
     return cls(
-        diag.message_primary or str(exc),
+        (diag.message_primary or str(exc)).removeprefix("pgqrs: "),
         sqlstate=exc.sqlstate,
         detail=diag.message_detail,
         hint=diag.message_hint,

@@ -29,6 +29,9 @@ class Context(Protocol):
     id: UUID
     _pending: list[tuple[StepGuard, str]]
 
+    @property
+    def codec(self) -> _codec.Codec: ...
+
     async def _call(self, query: LiteralString, params: Sequence[Any]) -> list[tuple[Any, ...]]: ...
 
     async def _begin_step(
@@ -102,7 +105,7 @@ class StepGuard:
         depend on it runs. A crash in between runs the step again, as a crash just before the
         write would."""
         try:
-            payload = _codec.encode(value, f"output of step {self.key!r}")
+            payload = _codec.encode(value, f"output of step {self.key!r}", self._ctx.codec)
         except errors.InvalidValueError as bad:  # not JSON
             await self._failed(bad, False)
             raise

@@ -31,6 +31,9 @@ class Context(Protocol):
     id: UUID
     _pending: list[tuple[SyncStepGuard, str]]
 
+    @property
+    def codec(self) -> _codec.Codec: ...
+
     def _call(self, query: LiteralString, params: Sequence[Any]) -> list[tuple[Any, ...]]: ...
 
     def _begin_step(
@@ -104,7 +107,7 @@ class SyncStepGuard:
         depend on it runs. A crash in between runs the step again, as a crash just before the
         write would."""
         try:
-            payload = _codec.encode(value, f"output of step {self.key!r}")
+            payload = _codec.encode(value, f"output of step {self.key!r}", self._ctx.codec)
         except errors.InvalidValueError as bad:  # not JSON
             self._failed(bad, False)
             raise

@@ -10,23 +10,36 @@ file is out of date.
 from __future__ import annotations
 
 import time
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
-from . import _lookup_sync, errors
+from . import _codec, _convert, _lookup_sync, errors
 from ._results import WorkflowInfo
 from ._store_sync import SyncStore
 
+R = TypeVar("R")
 
-class SyncWorkflowHandle:
+
+class SyncWorkflowHandle(Generic[R]):
     """A workflow running somewhere: wait for its result from any process.
 
-    Get one from :meth:`SyncAdmin.start_workflow` or :meth:`SyncAdmin.handle`.
+    Get one from :meth:`SyncAdmin.start_workflow` (a ``SyncWorkflowHandle[R]`` for a workflow that
+    returns ``R``) or :meth:`SyncAdmin.handle`.
     """
 
-    def __init__(self, store: SyncStore, workflow_id: UUID) -> None:
+    def __init__(
+        self,
+        store: SyncStore,
+        workflow_id: UUID,
+        *,
+        returns: Callable[..., Any] | str | None = None,
+    ) -> None:
         self.store = store
         self.id = workflow_id
+        # The workflow function, when known: the store's codec decodes the result as its
+        # return annotation says.
+        self._returns = returns
 
     def __repr__(self) -> str:
         return f"<SyncWorkflowHandle {self.id}>"
@@ -35,12 +48,13 @@ class SyncWorkflowHandle:
         """Status, values and lease of the workflow, read now."""
         return _lookup_sync.get_workflow(self.store, self.id)
 
-    def result(self, timeout: float | None = None) -> Any:
+    def result(self, timeout: float | None = None) -> R:
         """Wait until the workflow is finished and return its output.
 
         Raises WorkflowFailedError (FAILED), WorkflowDeadError (DEAD), WorkflowCancelledError
         (CANCELLED, by cancel_workflow or its deadline), or WaitTimeoutError when ``timeout``
-        seconds pass first. Woken by NOTIFY pgqrs_done on the store's shared LISTEN connection,
+        seconds pass first, saying why it has not finished (for example that no live worker
+        serves its name). Woken by NOTIFY pgqrs_done on the store's shared LISTEN connection,
         with a backstop check every ``poll_interval`` seconds (the only check when the store has
         ``listen=False``).
         """
@@ -50,40 +64,58 @@ class SyncWorkflowHandle:
                 # Subscribed first: no completion slips in between.
                 outcome = _lookup_sync.outcome(self.store, self.id)
                 if outcome is not None:
-                    return outcome.result(self.id)
-                sub.wait(self._wait_time(deadline))
+                    value = outcome.result(self.id)
+                    return _decode(self.store.codec, value, self._returns)  # type: ignore[no-any-return]
+                left = self._wait_time(deadline)
+                if left <= 0:
+                    why = _lookup_sync.why_not_finished(self.store, self.id)
+                    raise errors.WaitTimeoutError(
+                        f"workflow {self.id} did not finish in time: {why}"
+                    )
+                sub.wait(left)
 
     def _wait_time(self, deadline: float | None) -> float:
         if deadline is None:
             return self.store.poll_interval
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise errors.WaitTimeoutError(f"workflow {self.id} did not finish in time")
-        return min(left, self.store.poll_interval)
+        return min(deadline - time.monotonic(), self.store.poll_interval)
 
 
 class Parent(Protocol):
     """What a :class:`SyncChildHandle` needs of its parent's context (a :class:`SyncWorkflow`, which
-    sits above this module): its id, and the recorded wait for another workflow."""
+    sits above this module): its id, its codec, and the recorded wait for another workflow."""
 
     id: UUID
+
+    @property
+    def codec(self) -> _codec.Codec: ...
 
     def _await_workflow(self, other: UUID, timeout: float | None) -> Any: ...
 
 
-class SyncChildHandle:
+class SyncChildHandle(Generic[R]):
     """A workflow started by :meth:`SyncWorkflow.start_child`: ``handle.result()`` waits
     for it as a recorded step of the parent, freeing the worker while it waits."""
 
-    def __init__(self, parent: Parent, workflow_id: UUID) -> None:
+    def __init__(
+        self, parent: Parent, workflow_id: UUID, *, returns: Callable[..., Any] | str | None = None
+    ) -> None:
         self.parent = parent
         self.id = workflow_id
+        self._returns = returns
 
     def __repr__(self) -> str:
         return f"<SyncChildHandle {self.id} of {self.parent.id}>"
 
-    def result(self, timeout: float | None = None) -> Any:
+    def result(self, timeout: float | None = None) -> R:
         """The child's output, or its failure raised as WorkflowFailedError (WorkflowDeadError,
         WorkflowCancelledError). With ``timeout``, WaitTimeoutError when it passes first; that
         outcome is recorded, so a replay raises it again."""
-        return self.parent._await_workflow(self.id, timeout)
+        value = self.parent._await_workflow(self.id, timeout)
+        return _decode(self.parent.codec, value, self._returns)  # type: ignore[no-any-return]
+
+
+def _decode(codec: _codec.Codec, value: Any, returns: Callable[..., Any] | str | None) -> Any:
+    """A workflow's output as its function declares it (the codec's decode), when known."""
+    if codec.plain or returns is None or isinstance(returns, str):
+        return value
+    return codec.decode(value, _convert.return_hint(returns))

@@ -11,9 +11,16 @@ from pathlib import Path
 
 from . import errors
 
-# This client's release (pyproject.toml's version; a test keeps them equal). It needs a schema at
-# least as new as the newest script it ships (Scripts.latest).
+# This client's release: the one source of the version (pyproject.toml reads it from here, see
+# [tool.hatch.version]). It needs a schema at least as new as the newest script it ships
+# (Scripts.latest).
 CLIENT_VERSION = "0.2.0"
+
+# The distribution on PyPI ("pgqrs" there is another project); the import name is pgqrs.
+DISTRIBUTION = "pgqrs-workflows"
+
+# How a DBA runs the scripts this package ships without Python on the database side.
+PSQL = "psql -X -1 -v ON_ERROR_STOP=1"
 
 _SCRIPT = re.compile(r"^pgqrs--(\d+\.\d+\.\d+)(?:--(\d+\.\d+\.\d+))?\.sql$")
 
@@ -39,10 +46,22 @@ def upgrade_command(installed: str, target: str, *, extension: bool) -> str:
     """What a user runs to bring a database from ``installed`` to ``target``."""
     if extension:
         return (
-            f"install the pgqrs {target} extension files (`make install-extension`), then run "
+            f"install the pgqrs {target} extension files on the server (`pgqrs install "
+            '--extension-files "$(pg_config --sharedir)/extension"`), then run '
             f"ALTER EXTENSION pgqrs UPDATE TO '{target}'"
         )
-    return f"run `pgqrs install` (or `psql -1 -f` each sql/pgqrs--{installed}--*.sql in order)"
+    return (
+        f"run `pgqrs install` (or have a DBA run `pgqrs install --print-sql --from {installed} "
+        f"| {PSQL}`)"
+    )
+
+
+def not_installed_hint() -> str:
+    """What to run on a database without pgqrs."""
+    return (
+        f"run `pgqrs install` (or have a DBA run `pgqrs install --print-sql | {PSQL}`, or "
+        "CREATE EXTENSION pgqrs)"
+    )
 
 
 def check_schema_version(
@@ -64,7 +83,7 @@ def check_schema_version(
         raise errors.SchemaError(
             f"the database has pgqrs {installed}, which serves clients from {min_client} on; "
             f"this client is {client}: upgrade the pgqrs package "
-            f"(pip install 'pgqrs>={min_client}')"
+            f"(pip install '{DISTRIBUTION}>={min_client}')"
         )
 
 
@@ -100,6 +119,18 @@ class Scripts:
     def oldest(self) -> str:
         """The first released version: where every upgrade path starts."""
         return min(self.full, key=_version_key)
+
+    def sql(self, installed: str | None = None) -> str:
+        """The SQL that brings a database from ``installed`` (None: no pgqrs) to ``latest``, as
+        one script for ``psql -1``: the newest full script, or the upgrade deltas in order."""
+        paths = self.plan(None if installed is None else {installed})
+        return "\n".join(path.read_text(encoding="utf-8") for path in paths)
+
+    def extension_files(self) -> list[Path]:
+        """What ``CREATE EXTENSION pgqrs`` needs in the server's extension directory: the
+        control file and every script."""
+        directory = next(iter(self.full.values())).parent
+        return [directory / "pgqrs.control", *sorted(directory.glob("pgqrs--*.sql"))]
 
     def plan(self, installed: set[str] | None, *, extension: str | None = None) -> list[Path]:
         """The scripts to run, in order, to bring a database to ``latest``.

@@ -120,14 +120,14 @@ class AsyncListener:
             except psycopg.OperationalError as exc:
                 self._listening.clear()
                 self._wake_all()
-                logger.warning("pgqrs: listen connection lost: %s", exc)
+                logger.warning("listen connection lost: %s", exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
             except psycopg.Error as exc:
                 self._listening.clear()
                 self._failed = True
                 self._wake_all()
-                logger.warning("pgqrs: cannot LISTEN (%s); waits poll instead", exc)
+                logger.warning("cannot LISTEN (%s); waits poll instead", exc)
                 return
 
     def _wake_all(self) -> None:
@@ -219,14 +219,14 @@ class Listener:
                 self._wake_all()
                 if self._stopping.is_set():
                     return
-                logger.warning("pgqrs: listen connection lost: %s", exc)
+                logger.warning("listen connection lost: %s", exc)
                 self._stopping.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
             except psycopg.Error as exc:
                 self._listening.clear()
                 self._failed = True
                 self._wake_all()
-                logger.warning("pgqrs: cannot LISTEN (%s); waits poll instead", exc)
+                logger.warning("cannot LISTEN (%s); waits poll instead", exc)
                 return
 
     def _wake_all(self) -> None:

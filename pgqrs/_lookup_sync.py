@@ -34,3 +34,29 @@ def list_steps(store: SyncStore, workflow_id: UUID | str) -> list[StepInfo]:
     """The recorded steps of one workflow, in the order they started (``pgqrs.list_steps``)."""
     rows = store.call(_sql.LIST_STEPS, (_codec.as_uuid(workflow_id),))
     return [_results.step_info(row) for row in rows]
+
+
+def why_not_finished(store: SyncStore, workflow_id: UUID) -> str:
+    """Why a workflow has not finished, for a wait that timed out: it runs, waits for something
+    or a time, is not queued for workers, or no live worker serves its name."""
+    rows = store.call(_sql.WORKFLOW_STATE, (workflow_id,))
+    name, status, queued, available_at, waiting_for, owner, served, now = rows[0]
+    if status in FINAL_STATUSES:
+        return f"it is {status} now"
+    if owner is not None:
+        return f"it is {status}, run by {owner}"
+    if not queued:
+        return (
+            f"it is {status} and not queued for workers (created with create_workflow: run it"
+            " with its @workflow function, or admin.run)"
+        )
+    if not served:
+        return (
+            f"no live worker serves {name!r}: start one (`pgqrs worker MODULE`, or"
+            " pgqrs.Worker) for the module that defines it"
+        )
+    if waiting_for is not None:
+        return f"it waits for {waiting_for}"
+    if available_at is not None and available_at > now:
+        return f"it is queued, available at {available_at.isoformat()}"
+    return f"it is queued ({status}) for a worker serving {name!r}: every worker may be busy"

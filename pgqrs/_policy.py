@@ -110,10 +110,35 @@ class RetryOverrides:
 # --- workflow options -----------------------------------------------------------------------------
 
 
+# The options a @workflow(...) decorator may give defaults for.
+DEFAULTABLE = (
+    "timeout",
+    "retries",
+    "retry_backoff",
+    "retry_max_backoff",
+    "queue",
+    "priority",
+    "concurrency_key",
+)
+
+
 def with_defaults(workflow: Any, **given: Any) -> dict[str, Any]:
     """``given``, with each None replaced by the ``@workflow(...)`` default of ``workflow``."""
     defaults: dict[str, Any] = getattr(workflow, "__pgqrs_workflow_options__", {})
     return {key: defaults.get(key) if value is None else value for key, value in given.items()}
+
+
+def merged(
+    workflow: Any, options: dict[str, Any], keys: tuple[str, ...] = DEFAULTABLE
+) -> dict[str, Any]:
+    """The start ``options`` given, plus the ``@workflow(...)`` defaults of ``workflow`` among
+    ``keys`` for those not given (or None)."""
+    defaults: dict[str, Any] = getattr(workflow, "__pgqrs_workflow_options__", {})
+    out = {key: value for key, value in options.items() if value is not None}
+    for key in keys:
+        if key not in out and defaults.get(key) is not None:
+            out[key] = defaults[key]
+    return out
 
 
 def workflow_name(workflow: str | Any) -> str:
@@ -128,9 +153,9 @@ def workflow_name(workflow: str | Any) -> str:
 
 def workflow_options(
     *,
+    queued: bool,
     id: UUID | str | None = None,
     idempotency_key: str | None = None,
-    queue: bool,
     run_at: datetime | None = None,
     max_recoveries: int | None = None,
     timeout: float | None = None,
@@ -138,10 +163,25 @@ def workflow_options(
     retries: int | None = None,
     retry_backoff: float | None = None,
     retry_max_backoff: float | None = None,
+    queue: str | None = None,
+    priority: int | None = None,
+    concurrency_key: str | None = None,
+    debounce_key: str | None = None,
+    debounce: float | None = None,
     parent_id: UUID | None = None,
 ) -> str:
-    """The ``p_options`` JSON of ``pgqrs.submit_workflow``: only the options that were given."""
-    options: dict[str, Any] = {"queue": queue}
+    """The ``p_options`` JSON of ``pgqrs.submit_workflow`` (and ``start_workflows``): only the
+    options that were given. ``queued`` is false for a workflow its caller runs; ``queue`` names
+    the queue of a queued one (the SQL checks every bound: PQ008)."""
+    options: dict[str, Any] = {"queue": queued}
+    if queue is not None:
+        if not isinstance(queue, str):
+            raise errors.InvalidArgumentError(f"queue must be a queue name, got {queue!r}")
+        if not queued:
+            raise errors.InvalidArgumentError(
+                f"queue={queue!r} is for workflows started for workers, not run here"
+            )
+        options["queue"] = queue
     if parent_id is not None:
         options["parent_id"] = str(parent_id)
     if id is not None:
@@ -150,7 +190,7 @@ def workflow_options(
         options["idempotency_key"] = idempotency_key
     for key, when in (("run_at", run_at), ("deadline", deadline)):
         if when is not None:
-            if when.tzinfo is None:
+            if not isinstance(when, datetime) or when.tzinfo is None:
                 raise errors.InvalidArgumentError(
                     f"{key} must be a timezone-aware datetime, got {when!r}"
                 )
@@ -169,6 +209,20 @@ def workflow_options(
         options["retry_backoff_seconds"] = retry_backoff
     if retry_max_backoff is not None:
         options["retry_max_backoff_seconds"] = retry_max_backoff
+    if priority is not None:
+        if not isinstance(priority, int) or isinstance(priority, bool):
+            raise errors.InvalidArgumentError(f"priority must be an integer, got {priority!r}")
+        options["priority"] = priority
+    if concurrency_key is not None:
+        options["concurrency_key"] = concurrency_key
+    if debounce_key is not None or debounce is not None:
+        if debounce_key is None or debounce is None:
+            raise errors.InvalidArgumentError(
+                "debounce_key and debounce (seconds) go together: a start within `debounce`"
+                " seconds of another with the same key postpones it"
+            )
+        options["debounce_key"] = debounce_key
+        options["debounce_seconds"] = debounce
     return json.dumps(options)
 
 

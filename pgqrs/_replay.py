@@ -49,6 +49,7 @@ class Run:
     unplaced_open: bool = False  # an open step recorded without a position (by 0.1.0 calls)
     partial: bool = False  # the snapshot left finished steps out ("#more")
     named: dict[str, int] = field(default_factory=dict)
+    name: str | None = None  # the workflow's stored name (when acquired)
 
     def __post_init__(self) -> None:
         self.partial = bool(self.finished.pop(MORE_STEPS, False))
@@ -139,9 +140,9 @@ class Run:
 
 def acquired(row: tuple[Any, ...]) -> Run:
     """The Run for a row of ``pgqrs.acquire_workflow``."""
-    status, token, _expires, _name, input_, output, error, steps = row
+    status, token, _expires, name, input_, output, error, steps = row
     final = Outcome(status, output, error) if status in FINAL_STATUSES else None
-    return Run(token=token, input=input_, finished=dict(steps or {}), final=final)
+    return Run(token=token, input=input_, finished=dict(steps or {}), final=final, name=name)
 
 
 def _check_key(name: str, key: str) -> str:

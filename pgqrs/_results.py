@@ -3,6 +3,7 @@ and the final outcome of a workflow (its output, or its failure raised as an exc
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
@@ -149,7 +150,12 @@ class WorkflowCount:
 
 @dataclass(frozen=True, slots=True)
 class WorkflowSummary:
-    """One row of ``pgqrs.list_workflows``."""
+    """One row of ``pgqrs.list_workflows_page``: a workflow without its values, with where it
+    waits (``queue``, ``priority``, ``concurrency_key``) and, in ``held_by``, why a queued
+    workflow is not running now: ``'waiting for message:topic'``, ``'available at ...'``, ``'queue
+    q is paused'``, ``'queue q: concurrency 4 of 4'``, ``'queue q: rate limit 100 per
+    00:01:00'``, ``'queue q: key k at 2 of 2'``, ``'no live worker serves name'`` (None when
+    nothing holds it back)."""
 
     id: UUID
     name: str
@@ -159,6 +165,107 @@ class WorkflowSummary:
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+    idempotency_key: str | None
+    queued: bool
+    available_at: datetime | None
+    lease_expires_at: datetime | None
+    waiting_for: str | None
+    deadline_at: datetime | None
+    parent_id: UUID | None
+    attempt: int
+    queue: str
+    priority: int
+    concurrency_key: str | None
+    held_by: str | None
+
+
+class Unset:
+    """The type of :data:`UNSET`: a setting left as it is (None removes it)."""
+
+    _instance: Unset | None = None
+
+    def __new__(cls) -> Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = Unset()
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSettings:
+    """The limits of one queue, as ``pgqrs.set_queue`` returns them (None: no limit)."""
+
+    name: str
+    concurrency: int | None
+    worker_concurrency: int | None
+    rate_limit: int | None
+    rate_period_seconds: float | None
+    key_concurrency: int | None
+    paused: bool
+    updated_at: datetime
+
+    @property
+    def rate(self) -> str | None:
+        """The rate limit as ``"100/60s"``, None without one."""
+        return format_rate(self.rate_limit, self.rate_period_seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueInfo:
+    """One queue, as ``pgqrs.list_queues`` returns it: its limits (None: no limit), and what
+    it holds now: ``queued`` (waiting for a runner), ``running`` (with a live lease), the rate
+    permits free now and the concurrency keys it serves."""
+
+    name: str
+    concurrency: int | None
+    worker_concurrency: int | None
+    rate_limit: int | None
+    rate_period_seconds: float | None
+    key_concurrency: int | None
+    paused: bool
+    queued: int
+    running: int
+    permits_free: int | None
+    keys: int
+
+    @property
+    def rate(self) -> str | None:
+        """The rate limit as ``"100/60s"``, None without one."""
+        return format_rate(self.rate_limit, self.rate_period_seconds)
+
+
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d*)?)?\s*([smhd])?\s*$")
+
+
+def parse_rate(rate: tuple[int, float] | str) -> tuple[int, float]:
+    """``(count, period_seconds)`` of a rate limit: ``(100, 60)``, ``"100/60s"``, ``"100/m"``,
+    ``"5/1.5h"``; InvalidArgumentError otherwise."""
+    if isinstance(rate, tuple) and len(rate) == 2:
+        count, period = rate
+        if isinstance(count, int) and isinstance(period, int | float):
+            return count, float(period)
+    if isinstance(rate, str):
+        match = _RATE.match(rate)
+        if match and (match.group(2) or match.group(3)):
+            number = float(match.group(2)) if match.group(2) else 1.0
+            return int(match.group(1)), number * _UNITS[match.group(3) or "s"]
+    raise errors.InvalidArgumentError(
+        f"a rate is (count, seconds) or 'COUNT/PERIOD' such as '100/60s', '100/m' or '5/1h';"
+        f" got {rate!r}"
+    )
+
+
+def format_rate(count: int | None, period: float | None) -> str | None:
+    """``"100/60s"`` for a rate limit, None without one."""
+    if count is None or period is None:
+        return None
+    return f"{count}/{period:g}s"
 
 
 @dataclass(frozen=True, slots=True)

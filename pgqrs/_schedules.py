@@ -128,7 +128,7 @@ def schedule_options(
         raise errors.InvalidArgumentError("catch_up_limit needs missed='catch_up'")
     start = json.loads(
         _policy.workflow_options(
-            queue=True,
+            queued=True,
             max_recoveries=max_recoveries,
             **_policy.with_defaults(
                 workflow,
@@ -140,6 +140,8 @@ def schedule_options(
         )
     )
     options: dict[str, Any] = {key: value for key, value in start.items() if key != "queue"}
+    placed = _policy.with_defaults(workflow, queue=queue, priority=priority)
+    queue, priority = placed["queue"], placed["priority"]
     for key, value in (
         ("missed", missed),
         ("catch_up_limit", catch_up_limit),

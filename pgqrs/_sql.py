@@ -167,9 +167,44 @@ WORKFLOW_COUNTS: LiteralString = (
     "SELECT name, status, count, oldest, served FROM pgqrs.workflow_counts()"
 )
 
-LIST_WORKFLOWS: LiteralString = (
-    "SELECT id, name, status, lease_owner, recoveries, created_at, updated_at, finished_at"
-    " FROM pgqrs.list_workflows(p_status => %s::text, p_name => %s::text, p_limit => %s::int4)"
+# Keyset pages of workflows, newest first, with where each waits and what holds it back.
+LIST_WORKFLOWS_PAGE: LiteralString = (
+    "SELECT id, name, status, lease_owner, recoveries, created_at, updated_at, finished_at,"
+    " idempotency_key, queued, available_at, lease_expires_at, waiting_for, deadline_at,"
+    " parent_id, attempt, queue, priority, concurrency_key, held_by"
+    " FROM pgqrs.list_workflows_page(p_status => %s::text, p_name => %s::text,"
+    " p_limit => %s::int4, p_before_created_at => %s::timestamptz, p_before_id => %s::uuid,"
+    " p_created_after => %s::timestamptz, p_idempotency_key => %s::text)"
+)
+
+# What a wait for a result that timed out reports: where the workflow stands, and whether a live
+# worker serves its name (list_workers is readable by a monitoring role too).
+WORKFLOW_STATE: LiteralString = (
+    "SELECT d.name, d.status, d.queued, d.available_at, d.waiting_for, d.lease_owner,"
+    " EXISTS (SELECT FROM pgqrs.list_workers() k WHERE k.alive AND d.name = ANY (k.workflows)),"
+    " pg_catalog.clock_timestamp()"
+    " FROM pgqrs.describe_workflow(p_workflow_id => %s::uuid) d"
+)
+
+# Queues.
+SET_QUEUE: LiteralString = (
+    "SELECT name, concurrency, worker_concurrency, rate_limit, rate_period_seconds,"
+    " key_concurrency, paused, updated_at"
+    " FROM pgqrs.set_queue(p_queue => %s::text, p_settings => %s::jsonb)"
+)
+
+DELETE_QUEUE: LiteralString = "SELECT pgqrs.delete_queue(p_queue => %s::text)"
+
+LIST_QUEUES: LiteralString = (
+    "SELECT name, concurrency, worker_concurrency, rate_limit, rate_period_seconds,"
+    " key_concurrency, paused, queued, running, permits_free, keys FROM pgqrs.list_queues()"
+)
+
+# Many workflows of one name in one statement, idempotent per item with a key.
+START_WORKFLOWS: LiteralString = (
+    "SELECT item, workflow_id, created, status FROM pgqrs.start_workflows("
+    "p_name => %s::text, p_inputs => %s::jsonb, p_idempotency_keys => %s::text[],"
+    " p_options => %s::jsonb)"
 )
 
 # Notifications. Channel names are fixed identifiers, not parameters; payloads are tags

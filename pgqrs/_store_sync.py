@@ -12,6 +12,7 @@ out of date.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Sequence
 from datetime import timedelta
@@ -46,6 +47,10 @@ class SyncStore:
     Behind a transaction-pooling PgBouncer, point ``listen_dsn`` at the server itself, or pass
     ``listen=False`` to poll only; ``prepare_threshold=None`` turns prepared statements off.
 
+    ``codec`` stores values that are not plain JSON (:class:`pgqrs.TypedCodec`: dataclasses,
+    pydantic models, datetimes, ``Decimal``, ``UUID``...) and reads them back; the default
+    accepts plain JSON only.
+
     ``step_retry`` is the project-wide retry policy of ``@step`` functions (default: no retries);
     a step's own ``retries=``/``retry=`` override it. A wait that ends within
     ``inline_wait_max`` seconds (a retry's backoff, a sleep, a receive's timeout) happens in
@@ -71,6 +76,7 @@ class SyncStore:
         step_retry: RetryPolicy = _policy.NO_RETRIES,
         inline_wait_max: float = 2.0,
         retention: Retention | None = None,
+        codec: _codec.Codec = _codec.JSON,
     ) -> None:
         self.pool = pool
         self.dsn = dsn
@@ -83,6 +89,7 @@ class SyncStore:
         self.step_retry = step_retry
         self.inline_wait_max = inline_wait_max
         self.retention = retention
+        self.codec = codec
         self.listener = Listener(self.listen_dsn, enabled=listen)
         self._schema_checked = False
         self._notify_key: bytes | None = None
@@ -90,7 +97,7 @@ class SyncStore:
     @classmethod
     def connect(
         cls,
-        dsn: str,
+        dsn: str | None = None,
         *,
         runner_id: str | None = None,
         lease_seconds: float = 30.0,
@@ -103,8 +110,17 @@ class SyncStore:
         step_retry: RetryPolicy | None = None,
         inline_wait_max: float = 2.0,
         retention: Retention | timedelta | float | None = None,
+        codec: _codec.Codec | None = None,
+        connect_timeout: float = 10.0,
     ) -> SyncStore:
-        """Open a store on ``dsn``, a libpq connection string or URL; see :class:`SyncStore`."""
+        """Open a store on ``dsn``, a libpq connection string or URL; see :class:`SyncStore`.
+
+        Without ``dsn``, ``$PGQRS_DSN``, else libpq's own ``PGHOST``, ``PGPORT``,
+        ``PGDATABASE``, ``PGUSER``, ``PGPASSWORD``... (as ``psql`` reads them). A database that
+        cannot be reached fails at once, within ``connect_timeout`` seconds, with libpq's message
+        (ConnectionFailedError); once connected, lost connections are retried for
+        ``retry_timeout`` seconds.
+        """
         if not lease_seconds > 0:
             raise errors.InvalidArgumentError(f"lease_seconds must be positive: {lease_seconds}")
         if not poll_interval > 0:
@@ -114,6 +130,8 @@ class SyncStore:
                 f"inline_wait_max must not be negative, got {inline_wait_max}"
             )
         retention_options = _retention.retention_option(retention)
+        dsn = resolve_dsn(dsn)
+        _probe(dsn, connect_timeout)
         pool = ConnectionPool(
             dsn,
             min_size=1,
@@ -136,6 +154,7 @@ class SyncStore:
             step_retry=step_retry or _policy.NO_RETRIES,
             inline_wait_max=inline_wait_max,
             retention=retention_options,
+            codec=codec or _codec.JSON,
         )
 
     def close(self) -> None:
@@ -173,8 +192,7 @@ class SyncStore:
             installed, extension = (self.call(_sql.SCHEMA_STATE, check=False))[0]
         except (psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName) as exc:
             raise errors.SchemaError(
-                "pgqrs is not installed in this database: run `pgqrs install` (or CREATE "
-                "EXTENSION pgqrs, or psql -f sql/pgqrs--VERSION.sql)"
+                "pgqrs is not installed in this database: " + _install.not_installed_hint()
             ) from exc
         min_client = None
         if _install.version_key(installed) > _install.version_key(scripts.latest):
@@ -250,9 +268,54 @@ class SyncStore:
                     or time.monotonic() + delay > deadline
                 ):
                     raise
-                logger.warning("pgqrs: retrying after %s: %s", type(exc).__name__, exc)
+                logger.warning("retrying after %s: %s", type(exc).__name__, exc)
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+
+
+def resolve_dsn(dsn: str | None) -> str:
+    """The connection string to use: ``dsn``, else ``$PGQRS_DSN``, else ``""`` (libpq then
+    reads its ``PG*`` variables and defaults). InvalidArgumentError when libpq cannot parse it."""
+    if dsn is None:
+        dsn = os.environ.get("PGQRS_DSN") or ""
+    try:
+        psycopg.conninfo.conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError as exc:
+        raise errors.InvalidArgumentError(
+            f"invalid connection string: {_first_line(exc)}"
+        ) from None
+    return dsn
+
+
+def _probe(dsn: str, seconds: float) -> None:
+    """Connect once, so that a database that cannot be reached (a wrong host, port, database,
+    user or password) fails now with libpq's message, not after the pool's retry timeout."""
+    params = psycopg.conninfo.conninfo_to_dict(dsn)
+    if "connect_timeout" not in params:
+        dsn = psycopg.conninfo.make_conninfo(dsn, connect_timeout=max(1, round(seconds)))
+    try:
+        conn = psycopg.Connection.connect(dsn, autocommit=True)
+    except psycopg.OperationalError as exc:
+        raise errors.ConnectionFailedError(
+            f"cannot connect to the database ({_describe(params)}): {_first_line(exc)}"
+        ) from exc
+    conn.close()
+
+
+def _describe(params: dict[str, Any]) -> str:
+    """Where a connection string points, without its password."""
+    host = params.get("host") or os.environ.get("PGHOST") or "the default socket"
+    port = params.get("port") or os.environ.get("PGPORT")
+    database = params.get("dbname") or os.environ.get("PGDATABASE")
+    user = params.get("user") or os.environ.get("PGUSER")
+    where = f"host {host}" + (f", port {port}" if port else "")
+    where += f", database {database}" if database else ""
+    return where + (f", user {user}" if user else "")
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    return " ".join(lines[:2]) if lines else type(exc).__name__
 
 
 def _configure(conn: psycopg.Connection[Any]) -> None:

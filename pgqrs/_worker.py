@@ -26,17 +26,20 @@ from typing import Any, LiteralString
 
 import psycopg
 
-from . import _codec, _dberrors, _replay, _retention, _schedules, _sql, errors
+from . import _calls, _codec, _dberrors, _replay, _retention, _schedules, _sql, errors
 from ._retention import Pruner, Retention
 from ._store import Store
 from ._store_sync import SyncStore
-from ._workflow import PyWorkflow
+from ._workflow import PyWorkflow, log_fields
 from ._workflow_sync import SyncWorkflow
 
 logger = logging.getLogger("pgqrs.worker")
 
 # How often an idle or busy worker tells the database it is alive (claims do too).
 HEARTBEAT_SECONDS = 10.0
+
+# The workers running in this process, by (dsn, name).
+_RUNNING: dict[tuple[str, str], Worker] = {}
 
 
 def collect_workflows(source: Iterable[Callable[..., Any]] | ModuleType) -> dict[str, Any]:
@@ -77,6 +80,9 @@ class Worker:
     ``retention`` (a :class:`pgqrs.Retention`, a timedelta or seconds; default: the store's)
     makes the worker prune finished workflows older than that window in the background, once a
     minute by default; one worker per database prunes at a time (docs/retention.md).
+
+    ``async with Worker(store, [...]):`` runs it in the background for the block, and drains it
+    when the block ends (a web app's lifespan, a test, a script).
     """
 
     def __init__(
@@ -106,6 +112,18 @@ class Worker:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._claiming = False  # a claim is in flight (the loop's, or one sent with an outcome)
         self._outcome_sent: set[asyncio.Task[None]] = set()  # runs that only have to wind down
+        self._background: asyncio.Task[None] | None = None  # run() under ``async with``
+
+    async def __aenter__(self) -> Worker:
+        self._reserve_name()  # now, not when the task starts: a clash raises here
+        self._background = asyncio.create_task(self.run(), name=f"pgqrs-worker-{self.name}")
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.stop()
+        task, self._background = self._background, None
+        if task is not None:
+            await task
 
     @property
     def running(self) -> int:
@@ -126,7 +144,28 @@ class Worker:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self, *, handle_signals: bool = False) -> None:
-        """Register, then claim and run workflows until :meth:`stop`; then drain and return."""
+        """Register, then claim and run workflows until :meth:`stop`; then drain and return.
+
+        InvalidArgumentError when another worker of this process runs under the same name on
+        the same database: registering again would release that worker's leases (as a restart
+        does), so each worker of a process needs its own ``name``."""
+        key = self._reserve_name()
+        try:
+            await self._run(handle_signals)
+        finally:
+            _RUNNING.pop(key, None)
+
+    def _reserve_name(self) -> tuple[str, str]:
+        """Mark this worker's name as running in this process (see :meth:`run`)."""
+        key = (self.store.dsn, self.name)
+        if _RUNNING.setdefault(key, self) is not self:
+            raise errors.InvalidArgumentError(
+                f"a worker named {self.name!r} already runs in this process on this database"
+                " (the default name is the store's runner id): give each worker its own name="
+            )
+        return key
+
+    async def _run(self, handle_signals: bool) -> None:
         self._loop = asyncio.get_running_loop()
         if handle_signals:
             for sig in (signal.SIGTERM, signal.SIGINT):
@@ -337,6 +376,7 @@ class Worker:
 
     async def _run_one(self, row: tuple[Any, ...]) -> None:
         workflow_id, name, token, input_text, steps_text, recovered = row
+        log = logging.LoggerAdapter(logger, log_fields(workflow_id, name))
         fn = self.workflows[name]
         try:
             input_ = _codec.loads(input_text) if input_text is not None else None
@@ -344,9 +384,15 @@ class Worker:
         except errors.InvalidValueError as exc:
             await self._set_aside(workflow_id, name, token, exc)
             return
-        run = _replay.Run(token=token, input=input_, finished=dict(steps or {}))
+        try:
+            # The stored call, checked against the function (and decoded by the codec).
+            args, kwargs = _calls.arguments(fn, name, input_, self.store.codec)
+        except (errors.InvalidValueError, errors.InvalidArgumentError) as exc:
+            await self._set_aside(workflow_id, name, token, exc)
+            return
+        run = _replay.Run(token=token, input=input_, finished=dict(steps or {}), name=name)
         how = "resumes" if recovered or run.finished else "claims"
-        logger.info(
+        log.info(
             "worker %s %s %s %s (token %d, %d finished steps)",
             self.name,
             how,
@@ -362,26 +408,31 @@ class Worker:
                 ctx = PyWorkflow(self.store, workflow_id, name, input_)
                 ctx._draining = self._is_draining
                 ctx._then = self._claim_with_outcome
-                await ctx._execute(run, body, (input_,), {})
+                await ctx._execute(run, body, args, kwargs)
             else:
                 await asyncio.get_running_loop().run_in_executor(
-                    self._executor(), self._run_sync, workflow_id, name, input_, run, body
+                    self._executor(),
+                    self._run_sync,
+                    workflow_id,
+                    name,
+                    input_,
+                    run,
+                    body,
+                    (args, kwargs),
                 )
         except (errors.WorkerStopping, asyncio.CancelledError):
-            logger.info("worker %s stops %s %s before its next step", self.name, name, workflow_id)
+            log.info("worker %s stops %s %s before its next step", self.name, name, workflow_id)
         except errors.WorkflowSuspended as pause:
-            logger.info(
+            log.info(
                 "worker %s suspended %s %s for %.1fs", self.name, name, workflow_id, pause.resume_in
             )
         except errors.WorkflowCancelledError as exc:
-            logger.info("worker %s stopped %s %s: %s", self.name, name, workflow_id, exc)
+            log.info("worker %s stopped %s %s: %s", self.name, name, workflow_id, exc)
         except errors.LeaseLostError as exc:
-            logger.warning(
-                "worker %s lost the lease on %s %s: %s", self.name, name, workflow_id, exc
-            )
+            log.warning("worker %s lost the lease on %s %s: %s", self.name, name, workflow_id, exc)
         except (psycopg.OperationalError, errors.PgqrsError) as exc:
             if _dberrors.is_transient(exc):
-                logger.warning(
+                log.warning(
                     "worker %s: %s %s interrupted by a database error, releasing: %s",
                     self.name,
                     name,
@@ -391,9 +442,9 @@ class Worker:
                 with contextlib.suppress(psycopg.Error, errors.PgqrsError):
                     await self.store.call(_sql.RELEASE_WORKFLOW, (workflow_id, token))
             else:
-                logger.warning("worker %s: %s %s failed: %s", self.name, name, workflow_id, exc)
+                log.warning("worker %s: %s %s failed: %s", self.name, name, workflow_id, exc)
         except Exception as exc:
-            logger.warning(
+            log.warning(
                 "worker %s: %s %s failed: %s: %s",
                 self.name,
                 name,
@@ -402,7 +453,7 @@ class Worker:
                 exc,
             )
         else:
-            logger.info(
+            log.info(
                 "worker %s finished %s %s in %.3fs",
                 self.name,
                 name,
@@ -411,11 +462,19 @@ class Worker:
             )
 
     async def _set_aside(
-        self, workflow_id: Any, name: str, token: int, exc: errors.InvalidValueError
+        self, workflow_id: Any, name: str, token: int, exc: errors.PgqrsError
     ) -> None:
-        """A claimed workflow whose stored values cannot be decoded here fails for good (no
-        retry could decode them), with the reason; the worker goes on with the others."""
-        logger.warning("worker %s sets %s %s aside: %s", self.name, name, workflow_id, exc)
+        """A claimed workflow whose stored values cannot be decoded here, or whose stored call
+        does not fit its function, fails for good (no retry could change that), with the
+        reason; the worker goes on with the others (never a crash loop)."""
+        logger.warning(
+            "worker %s sets %s %s aside: %s",
+            self.name,
+            name,
+            workflow_id,
+            exc,
+            extra=log_fields(workflow_id, name),
+        )
         error = _codec.error_object(exc)
         error["retryable"] = False
         with contextlib.suppress(psycopg.Error, errors.PgqrsError):
@@ -424,11 +483,17 @@ class Worker:
             )
 
     def _run_sync(
-        self, workflow_id: Any, name: str, input_: Any, run: _replay.Run, body: Callable[..., Any]
+        self,
+        workflow_id: Any,
+        name: str,
+        input_: Any,
+        run: _replay.Run,
+        body: Callable[..., Any],
+        call: tuple[tuple[Any, ...], dict[str, Any]],
     ) -> None:
         ctx = SyncWorkflow(self._sync(), workflow_id, name, input_)
         ctx._draining = self._is_draining
-        ctx._execute(run, body, (input_,), {})
+        ctx._execute(run, body, *call)
 
     def _is_draining(self) -> bool:
         return self._draining
@@ -456,6 +521,7 @@ class Worker:
                 prepare_threshold=prepare,
                 step_retry=self.store.step_retry,
                 inline_wait_max=self.store.inline_wait_max,
+                codec=self.store.codec,
             )
         return self._sync_store
 

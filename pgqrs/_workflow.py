@@ -16,12 +16,25 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any, LiteralString
+from typing import Any, LiteralString, ParamSpec, TypeVar, overload
 from uuid import UUID
 
 import psycopg
 
-from . import _codec, _dberrors, _lookup, _policy, _replay, _results, _runtime, _sql, errors
+from . import (
+    _calls,
+    _codec,
+    _convert,
+    _dberrors,
+    _lookup,
+    _policy,
+    _replay,
+    _results,
+    _runtime,
+    _sql,
+    errors,
+)
+from ._calls import AsyncWorkflowFn, SyncWorkflowFn
 from ._guard import StepGuard, StepResult
 from ._handles import ChildHandle
 from ._policy import RetryPolicy
@@ -30,6 +43,9 @@ from ._runtime import AsyncTicker
 from ._store import Store
 
 logger = logging.getLogger("pgqrs")
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class PyWorkflow:
@@ -71,8 +87,26 @@ class PyWorkflow:
 
     @property
     def input(self) -> Any:
-        """The workflow's stored input (as its JSON round trip)."""
+        """The workflow's stored input (as its JSON round trip): its one argument, or
+        ``{"$args": [...], "$kwargs": {...}}`` for another call (see :attr:`args`)."""
         return self._run.input if self._run else self._input
+
+    @property
+    def args(self) -> tuple[Any, ...]:
+        """The positional arguments the workflow was started with (from :attr:`input`), so that
+        ``await fn(ctx, *ctx.args, **ctx.kwargs)`` resumes it from any process."""
+        stored = self.input
+        return () if stored is None else _calls.unpack(stored)[0]
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        """The keyword arguments the workflow was started with (see :attr:`args`)."""
+        return _calls.unpack(self.input)[1]
+
+    @property
+    def codec(self) -> _codec.Codec:
+        """The store's codec, which stores this workflow's values (``pgqrs.connect(codec=...)``)."""
+        return self.store.codec
 
     async def acquire_step(self, name: str) -> StepResult:
         """Acquire the step called ``name`` (low-level API): the name is the step's identity.
@@ -131,7 +165,7 @@ class PyWorkflow:
         step, and its idempotency key (this workflow's id and the step key) makes a replay of an
         interrupted send deliver nothing twice."""
         target = _codec.as_uuid(workflow_id)
-        payload = _codec.encode(message, f"message on topic {topic!r}")
+        payload = _codec.encode(message, f"message on topic {topic!r}", self.codec)
 
         async def deliver(key: str) -> Any:
             rows = await self.store.call(
@@ -167,36 +201,49 @@ class PyWorkflow:
         hit, _value = run.replay(self.id, step_key, position)
         if hit:
             return
-        payload = _codec.encode(value, f"event {key!r}")
+        payload = _codec.encode(value, f"event {key!r}", self.codec)
         self._check_stop(step_key)
         await self._call(_sql.SET_EVENT, (self.id, step_key, run.token, position, key, payload))
 
+    @overload
     async def start_child(
-        self,
-        workflow: str | Callable[..., Any],
-        input: Any = None,
-        *,
-        timeout: float | None = None,
-        retries: int | None = None,
-    ) -> ChildHandle:
-        """Start a child workflow for workers, exactly once: the start is a step (a replay
-        returns the same child). Cancelling this workflow cancels the child. Wait for it with
-        ``await handle.result()``, which is recorded too and frees the worker while it waits."""
+        self, workflow: AsyncWorkflowFn[P, R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> ChildHandle[R]: ...
+    @overload
+    async def start_child(
+        self, workflow: SyncWorkflowFn[P, R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> ChildHandle[R]: ...
+    @overload
+    async def start_child(
+        self, workflow: str | Callable[..., Any], /, *args: Any, **kwargs: Any
+    ) -> ChildHandle[Any]: ...
+    async def start_child(
+        self, workflow: str | Callable[..., Any], /, *args: Any, **kwargs: Any
+    ) -> ChildHandle[Any]:
+        """Start the child workflow ``workflow(ctx, *args, **kwargs)`` for workers, exactly
+        once: the start is a step (a replay returns the same child). Cancelling this workflow
+        cancels the child. Wait for it with ``await handle.result()``, which is recorded too and
+        frees the worker while it waits. The call is stored and checked as by
+        ``admin.start_workflow``; the start options it takes are ``timeout``, ``deadline``,
+        ``retries``, ``retry_backoff``, ``retry_max_backoff``, ``run_at``, ``max_recoveries``,
+        ``queue``, ``priority`` and ``concurrency_key``."""
         name = _policy.workflow_name(workflow)
-        payload = _codec.encode(input, f"input of workflow {name!r}")
+        args, kwargs, options = _calls.split(workflow, args, kwargs)
+        given = _calls.start_options(options, _calls.BULK_OPTIONS, "start_child")
+        payload = _calls.encode(workflow, name, args, kwargs, self.codec)
 
         async def start(key: str) -> Any:
             options = _policy.workflow_options(
+                queued=True,
                 idempotency_key=f"{self.id}/{key}",
-                queue=True,
                 parent_id=self.id,
-                **_policy.with_defaults(workflow, timeout=timeout, retries=retries),
+                **_policy.merged(workflow, given),
             )
             rows = await self.store.call(_sql.SUBMIT_WORKFLOW, (name, payload, options))
             return str(rows[0][0])
 
         child = await self._keyed_step("pgqrs.start_child", start)
-        return ChildHandle(self, _codec.as_uuid(child))
+        return ChildHandle(self, _codec.as_uuid(child), returns=workflow)
 
     async def _await_workflow(self, other: UUID, timeout: float | None) -> Any:
         status, value = await self._wait(
@@ -308,9 +355,35 @@ class PyWorkflow:
         return self._run
 
     async def _run_workflow(
-        self, fn: Callable[..., Awaitable[Any]], args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        fn: Callable[..., Awaitable[Any]],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        label: str,
     ) -> Any:
-        return await self._execute(await self._acquire(), fn, args, kwargs)
+        """Run ``fn(self, *args, **kwargs)``, the ``@workflow`` called ``label``, after checking
+        that this context's workflow was made for that name and those arguments: running
+        another call would diverge from the stored one, which every recovery replays."""
+        run = await self._acquire()
+        problem = None
+        if run.name is not None and run.name != label:
+            problem = (
+                f"workflow {self.id} is a {run.name!r} workflow: running {label!r} on its"
+                " context would mix the steps of two workflows"
+            )
+        elif not _calls.matches(run.input, args, kwargs, self.codec):
+            problem = (
+                f"workflow {self.id} ({label}) was made for the arguments"
+                f" {_calls.describe(run.input)}, not {_calls.describe_call(args, kwargs)}: a"
+                " recovery would replay the stored ones. Run it with ctx.args and ctx.kwargs,"
+                " or make a new workflow for this call (admin.run)"
+            )
+        if problem is not None:
+            if run.final is None:
+                await self._call(_sql.RELEASE_WORKFLOW, (self.id, run.token))
+            self._run = None
+            raise errors.InvalidArgumentError(problem)
+        return await self._execute(run, fn, args, kwargs)
 
     async def _execute(
         self,
@@ -322,7 +395,7 @@ class PyWorkflow:
         """Run a workflow function under ``run`` (acquired, or claimed by a worker)."""
         self._run = run
         if run.final is not None:
-            return run.final.result(self.id)
+            return _decoded(self.codec, run.final.result(self.id), fn)
         self._cancelled = None
         self._task = _runtime.current_task()
         ticker = AsyncTicker(self.store.lease_seconds / 3, self._beat)
@@ -348,13 +421,14 @@ class PyWorkflow:
                         _sql.FAIL_WORKFLOW, run.token, _policy.workflow_error_text(exc)
                     )
                 raise
+            codec = self.codec
             try:
-                payload = _codec.encode(result, f"output of workflow {self.name or self.id}")
+                payload = _codec.encode(result, f"output of workflow {self.name or self.id}", codec)
                 await self._finish(_sql.COMPLETE_WORKFLOW, run.token, payload)
             except errors.InvalidValueError as bad:  # not JSON, or over the size limit
                 await self._finish(_sql.FAIL_WORKFLOW, run.token, _codec.error_text(bad))
                 raise
-            return _codec.roundtrip(payload)
+            return _decoded(codec, _codec.roundtrip(payload), fn)
         finally:
             await ticker.stop()
             self._run = None
@@ -377,7 +451,7 @@ class PyWorkflow:
             result = await self._acquire_key(run, key, position, policy, timeout)
             guard = result.guard
             if guard is None:
-                return result.value
+                return _decoded(self.codec, result.value, fn)
             try:
                 value = await _runtime.call_step(fn, self, args, kwargs, timeout, key)
             except BaseException as exc:
@@ -388,7 +462,7 @@ class PyWorkflow:
                 if status == "FAILED":
                     raise
             else:
-                return await guard._succeed(value, defer=True)
+                return _decoded(self.codec, await guard._succeed(value, defer=True), fn)
             await self._wait_for_retry(run, key, retry_in)
 
     async def _run_transaction_step(
@@ -418,9 +492,9 @@ class PyWorkflow:
             result = await self._acquire_key(run, key, position, policy, timeout, lazy=False)
             guard = result.guard
             if guard is None:
-                return result.value
+                return _decoded(self.codec, result.value, fn)
             try:
-                return await self._transact(key, run.token, fn, args, kwargs, timeout)
+                value = await self._transact(key, run.token, fn, args, kwargs, timeout)
             except BaseException as exc:
                 if _dberrors.is_transient(exc):
                     now = time.monotonic()
@@ -428,12 +502,13 @@ class PyWorkflow:
                     if now + delay - lost_since > self.store.retry_timeout:
                         raise
                     logger.warning(
-                        "pgqrs: step %r of %s: transaction interrupted (%s: %s); asking"
+                        "step %r of %s: transaction interrupted (%s: %s); asking"
                         " begin_step whether it committed",
                         key,
                         self.id,
                         type(exc).__name__,
                         exc,
+                        extra=self._log_fields(key),
                     )
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, 1.0)
@@ -444,6 +519,8 @@ class PyWorkflow:
                 status, retry_in = await guard._failed(exc, retryable)
                 if status == "FAILED":
                     raise
+            else:
+                return _decoded(self.codec, value, fn)
             await self._wait_for_retry(run, key, retry_in)
 
     async def _transact(
@@ -461,7 +538,7 @@ class PyWorkflow:
         checkpointed = False
         async with self.store.pool.connection() as conn, conn.transaction():
             value = await _runtime.call_step(fn, self, (conn, *args), kwargs, timeout, key)
-            payload = _codec.encode(value, f"output of step {key!r}")
+            payload = _codec.encode(value, f"output of step {key!r}", self.codec)
             try:
                 await conn.execute(_sql.COMPLETE_STEP, (self.id, key, token, payload))
             except psycopg.Error as exc:
@@ -597,8 +674,15 @@ class PyWorkflow:
                 await self.store.call(_sql.CANCEL_WORKFLOW, (self.id, None))
             except (psycopg.Error, errors.PgqrsError) as failed:
                 logger.warning(
-                    "pgqrs: workflow %s: could not record its deadline: %s", self.id, failed
+                    "workflow %s: could not record its deadline: %s",
+                    self.id,
+                    failed,
+                    extra=self._log_fields(),
                 )
+
+    def _log_fields(self, step_key: str | None = None) -> dict[str, Any]:
+        """The structured fields of this workflow's log records (``record.workflow_id``...)."""
+        return log_fields(self.id, self.name, step_key)
 
     async def _beat(self) -> bool:
         """One heartbeat of the running workflow; False stops the ticker (lease gone)."""
@@ -608,17 +692,33 @@ class PyWorkflow:
         try:
             await self.store.call(_sql.HEARTBEAT, (self.id, run.token))
         except errors.WorkflowCancelledError as exc:
-            logger.info("pgqrs: workflow %s: stopping: %s", self.id, exc)
+            logger.info("workflow %s: stopping: %s", self.id, exc, extra=self._log_fields())
             self._cancelled = exc
             _runtime.cancel_task(self._task)
             return False
         except errors.StepTimeoutError as exc:
             # The server no longer extends the lease: a runner stuck in the step loses it.
-            logger.warning("pgqrs: workflow %s: %s", self.id, exc)
+            logger.warning("workflow %s: %s", self.id, exc, extra=self._log_fields())
             return True
         except (errors.LeaseLostError, errors.InvalidStateError) as exc:
-            logger.warning("pgqrs: workflow %s: heartbeat stopped: %s", self.id, exc)
+            logger.warning(
+                "workflow %s: heartbeat stopped: %s", self.id, exc, extra=self._log_fields()
+            )
             return False
         except Exception as exc:  # the next step write will surface a real problem
-            logger.warning("pgqrs: workflow %s: heartbeat failed: %s", self.id, exc)
+            logger.warning(
+                "workflow %s: heartbeat failed: %s", self.id, exc, extra=self._log_fields()
+            )
         return True
+
+
+def log_fields(workflow_id: Any, name: str | None, step_key: str | None = None) -> dict[str, Any]:
+    """The ``extra`` of a log record about a workflow: its id, name and step key, as the record's
+    ``workflow_id``, ``workflow_name`` and ``step_key`` attributes (for structured logging)."""
+    return {"workflow_id": str(workflow_id), "workflow_name": name, "step_key": step_key}
+
+
+def _decoded(codec: _codec.Codec, value: Any, fn: Callable[..., Any]) -> Any:
+    """A stored value as ``fn`` declares it returns it (the codec's decode); as stored with the
+    plain JSON codec."""
+    return value if codec.plain else codec.decode(value, _convert.return_hint(fn))

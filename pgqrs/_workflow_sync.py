@@ -17,12 +17,25 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, LiteralString
+from typing import Any, LiteralString, ParamSpec, TypeVar, overload
 from uuid import UUID
 
 import psycopg
 
-from . import _codec, _dberrors, _lookup_sync, _policy, _replay, _results, _runtime, _sql, errors
+from . import (
+    _calls,
+    _codec,
+    _convert,
+    _dberrors,
+    _lookup_sync,
+    _policy,
+    _replay,
+    _results,
+    _runtime,
+    _sql,
+    errors,
+)
+from ._calls import AsyncWorkflowFn, SyncWorkflowFn
 from ._guard_sync import SyncStepGuard, SyncStepResult
 from ._handles_sync import SyncChildHandle
 from ._policy import RetryPolicy
@@ -31,6 +44,9 @@ from ._runtime import Ticker
 from ._store_sync import SyncStore
 
 logger = logging.getLogger("pgqrs")
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class SyncWorkflow:
@@ -72,8 +88,26 @@ class SyncWorkflow:
 
     @property
     def input(self) -> Any:
-        """The workflow's stored input (as its JSON round trip)."""
+        """The workflow's stored input (as its JSON round trip): its one argument, or
+        ``{"$args": [...], "$kwargs": {...}}`` for another call (see :attr:`args`)."""
         return self._run.input if self._run else self._input
+
+    @property
+    def args(self) -> tuple[Any, ...]:
+        """The positional arguments the workflow was started with (from :attr:`input`), so that
+        ``fn(ctx, *ctx.args, **ctx.kwargs)`` resumes it from any process."""
+        stored = self.input
+        return () if stored is None else _calls.unpack(stored)[0]
+
+    @property
+    def kwargs(self) -> dict[str, Any]:
+        """The keyword arguments the workflow was started with (see :attr:`args`)."""
+        return _calls.unpack(self.input)[1]
+
+    @property
+    def codec(self) -> _codec.Codec:
+        """The store's codec, which stores this workflow's values (``pgqrs.connect(codec=...)``)."""
+        return self.store.codec
 
     def acquire_step(self, name: str) -> SyncStepResult:
         """Acquire the step called ``name`` (low-level API): the name is the step's identity.
@@ -132,7 +166,7 @@ class SyncWorkflow:
         step, and its idempotency key (this workflow's id and the step key) makes a replay of an
         interrupted send deliver nothing twice."""
         target = _codec.as_uuid(workflow_id)
-        payload = _codec.encode(message, f"message on topic {topic!r}")
+        payload = _codec.encode(message, f"message on topic {topic!r}", self.codec)
 
         def deliver(key: str) -> Any:
             rows = self.store.call(_sql.SEND_MESSAGE, (target, topic, payload, f"{self.id}/{key}"))
@@ -166,36 +200,49 @@ class SyncWorkflow:
         hit, _value = run.replay(self.id, step_key, position)
         if hit:
             return
-        payload = _codec.encode(value, f"event {key!r}")
+        payload = _codec.encode(value, f"event {key!r}", self.codec)
         self._check_stop(step_key)
         self._call(_sql.SET_EVENT, (self.id, step_key, run.token, position, key, payload))
 
+    @overload
     def start_child(
-        self,
-        workflow: str | Callable[..., Any],
-        input: Any = None,
-        *,
-        timeout: float | None = None,
-        retries: int | None = None,
-    ) -> SyncChildHandle:
-        """Start a child workflow for workers, exactly once: the start is a step (a replay
-        returns the same child). Cancelling this workflow cancels the child. Wait for it with
-        ``handle.result()``, which is recorded too and frees the worker while it waits."""
+        self, workflow: AsyncWorkflowFn[P, R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> SyncChildHandle[R]: ...
+    @overload
+    def start_child(
+        self, workflow: SyncWorkflowFn[P, R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> SyncChildHandle[R]: ...
+    @overload
+    def start_child(
+        self, workflow: str | Callable[..., Any], /, *args: Any, **kwargs: Any
+    ) -> SyncChildHandle[Any]: ...
+    def start_child(
+        self, workflow: str | Callable[..., Any], /, *args: Any, **kwargs: Any
+    ) -> SyncChildHandle[Any]:
+        """Start the child workflow ``workflow(ctx, *args, **kwargs)`` for workers, exactly
+        once: the start is a step (a replay returns the same child). Cancelling this workflow
+        cancels the child. Wait for it with ``handle.result()``, which is recorded too and
+        frees the worker while it waits. The call is stored and checked as by
+        ``admin.start_workflow``; the start options it takes are ``timeout``, ``deadline``,
+        ``retries``, ``retry_backoff``, ``retry_max_backoff``, ``run_at``, ``max_recoveries``,
+        ``queue``, ``priority`` and ``concurrency_key``."""
         name = _policy.workflow_name(workflow)
-        payload = _codec.encode(input, f"input of workflow {name!r}")
+        args, kwargs, options = _calls.split(workflow, args, kwargs)
+        given = _calls.start_options(options, _calls.BULK_OPTIONS, "start_child")
+        payload = _calls.encode(workflow, name, args, kwargs, self.codec)
 
         def start(key: str) -> Any:
             options = _policy.workflow_options(
+                queued=True,
                 idempotency_key=f"{self.id}/{key}",
-                queue=True,
                 parent_id=self.id,
-                **_policy.with_defaults(workflow, timeout=timeout, retries=retries),
+                **_policy.merged(workflow, given),
             )
             rows = self.store.call(_sql.SUBMIT_WORKFLOW, (name, payload, options))
             return str(rows[0][0])
 
         child = self._keyed_step("pgqrs.start_child", start)
-        return SyncChildHandle(self, _codec.as_uuid(child))
+        return SyncChildHandle(self, _codec.as_uuid(child), returns=workflow)
 
     def _await_workflow(self, other: UUID, timeout: float | None) -> Any:
         status, value = self._wait(
@@ -307,9 +354,35 @@ class SyncWorkflow:
         return self._run
 
     def _run_workflow(
-        self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        label: str,
     ) -> Any:
-        return self._execute(self._acquire(), fn, args, kwargs)
+        """Run ``fn(self, *args, **kwargs)``, the ``@workflow`` called ``label``, after checking
+        that this context's workflow was made for that name and those arguments: running
+        another call would diverge from the stored one, which every recovery replays."""
+        run = self._acquire()
+        problem = None
+        if run.name is not None and run.name != label:
+            problem = (
+                f"workflow {self.id} is a {run.name!r} workflow: running {label!r} on its"
+                " context would mix the steps of two workflows"
+            )
+        elif not _calls.matches(run.input, args, kwargs, self.codec):
+            problem = (
+                f"workflow {self.id} ({label}) was made for the arguments"
+                f" {_calls.describe(run.input)}, not {_calls.describe_call(args, kwargs)}: a"
+                " recovery would replay the stored ones. Run it with ctx.args and ctx.kwargs,"
+                " or make a new workflow for this call (admin.run)"
+            )
+        if problem is not None:
+            if run.final is None:
+                self._call(_sql.RELEASE_WORKFLOW, (self.id, run.token))
+            self._run = None
+            raise errors.InvalidArgumentError(problem)
+        return self._execute(run, fn, args, kwargs)
 
     def _execute(
         self,
@@ -321,7 +394,7 @@ class SyncWorkflow:
         """Run a workflow function under ``run`` (acquired, or claimed by a worker)."""
         self._run = run
         if run.final is not None:
-            return run.final.result(self.id)
+            return _decoded(self.codec, run.final.result(self.id), fn)
         self._cancelled = None
         self._task = _runtime.current_task_sync()
         ticker = Ticker(self.store.lease_seconds / 3, self._beat)
@@ -345,13 +418,14 @@ class SyncWorkflow:
                     # that this one did not handle: this workflow fails with it.
                     self._finish(_sql.FAIL_WORKFLOW, run.token, _policy.workflow_error_text(exc))
                 raise
+            codec = self.codec
             try:
-                payload = _codec.encode(result, f"output of workflow {self.name or self.id}")
+                payload = _codec.encode(result, f"output of workflow {self.name or self.id}", codec)
                 self._finish(_sql.COMPLETE_WORKFLOW, run.token, payload)
             except errors.InvalidValueError as bad:  # not JSON, or over the size limit
                 self._finish(_sql.FAIL_WORKFLOW, run.token, _codec.error_text(bad))
                 raise
-            return _codec.roundtrip(payload)
+            return _decoded(codec, _codec.roundtrip(payload), fn)
         finally:
             ticker.stop()
             self._run = None
@@ -374,7 +448,7 @@ class SyncWorkflow:
             result = self._acquire_key(run, key, position, policy, timeout)
             guard = result.guard
             if guard is None:
-                return result.value
+                return _decoded(self.codec, result.value, fn)
             try:
                 value = _runtime.call_step_sync(fn, self, args, kwargs, timeout, key)
             except BaseException as exc:
@@ -385,7 +459,7 @@ class SyncWorkflow:
                 if status == "FAILED":
                     raise
             else:
-                return guard._succeed(value, defer=True)
+                return _decoded(self.codec, guard._succeed(value, defer=True), fn)
             self._wait_for_retry(run, key, retry_in)
 
     def _run_transaction_step(
@@ -415,9 +489,9 @@ class SyncWorkflow:
             result = self._acquire_key(run, key, position, policy, timeout, lazy=False)
             guard = result.guard
             if guard is None:
-                return result.value
+                return _decoded(self.codec, result.value, fn)
             try:
-                return self._transact(key, run.token, fn, args, kwargs, timeout)
+                value = self._transact(key, run.token, fn, args, kwargs, timeout)
             except BaseException as exc:
                 if _dberrors.is_transient(exc):
                     now = time.monotonic()
@@ -425,12 +499,13 @@ class SyncWorkflow:
                     if now + delay - lost_since > self.store.retry_timeout:
                         raise
                     logger.warning(
-                        "pgqrs: step %r of %s: transaction interrupted (%s: %s); asking"
+                        "step %r of %s: transaction interrupted (%s: %s); asking"
                         " begin_step whether it committed",
                         key,
                         self.id,
                         type(exc).__name__,
                         exc,
+                        extra=self._log_fields(key),
                     )
                     time.sleep(delay)
                     delay = min(delay * 2, 1.0)
@@ -441,6 +516,8 @@ class SyncWorkflow:
                 status, retry_in = guard._failed(exc, retryable)
                 if status == "FAILED":
                     raise
+            else:
+                return _decoded(self.codec, value, fn)
             self._wait_for_retry(run, key, retry_in)
 
     def _transact(
@@ -458,7 +535,7 @@ class SyncWorkflow:
         checkpointed = False
         with self.store.pool.connection() as conn, conn.transaction():
             value = _runtime.call_step_sync(fn, self, (conn, *args), kwargs, timeout, key)
-            payload = _codec.encode(value, f"output of step {key!r}")
+            payload = _codec.encode(value, f"output of step {key!r}", self.codec)
             try:
                 conn.execute(_sql.COMPLETE_STEP, (self.id, key, token, payload))
             except psycopg.Error as exc:
@@ -592,8 +669,15 @@ class SyncWorkflow:
                 self.store.call(_sql.CANCEL_WORKFLOW, (self.id, None))
             except (psycopg.Error, errors.PgqrsError) as failed:
                 logger.warning(
-                    "pgqrs: workflow %s: could not record its deadline: %s", self.id, failed
+                    "workflow %s: could not record its deadline: %s",
+                    self.id,
+                    failed,
+                    extra=self._log_fields(),
                 )
+
+    def _log_fields(self, step_key: str | None = None) -> dict[str, Any]:
+        """The structured fields of this workflow's log records (``record.workflow_id``...)."""
+        return log_fields(self.id, self.name, step_key)
 
     def _beat(self) -> bool:
         """One heartbeat of the running workflow; False stops the ticker (lease gone)."""
@@ -603,17 +687,33 @@ class SyncWorkflow:
         try:
             self.store.call(_sql.HEARTBEAT, (self.id, run.token))
         except errors.WorkflowCancelledError as exc:
-            logger.info("pgqrs: workflow %s: stopping: %s", self.id, exc)
+            logger.info("workflow %s: stopping: %s", self.id, exc, extra=self._log_fields())
             self._cancelled = exc
             _runtime.cancel_task(self._task)
             return False
         except errors.StepTimeoutError as exc:
             # The server no longer extends the lease: a runner stuck in the step loses it.
-            logger.warning("pgqrs: workflow %s: %s", self.id, exc)
+            logger.warning("workflow %s: %s", self.id, exc, extra=self._log_fields())
             return True
         except (errors.LeaseLostError, errors.InvalidStateError) as exc:
-            logger.warning("pgqrs: workflow %s: heartbeat stopped: %s", self.id, exc)
+            logger.warning(
+                "workflow %s: heartbeat stopped: %s", self.id, exc, extra=self._log_fields()
+            )
             return False
         except Exception as exc:  # the next step write will surface a real problem
-            logger.warning("pgqrs: workflow %s: heartbeat failed: %s", self.id, exc)
+            logger.warning(
+                "workflow %s: heartbeat failed: %s", self.id, exc, extra=self._log_fields()
+            )
         return True
+
+
+def log_fields(workflow_id: Any, name: str | None, step_key: str | None = None) -> dict[str, Any]:
+    """The ``extra`` of a log record about a workflow: its id, name and step key, as the record's
+    ``workflow_id``, ``workflow_name`` and ``step_key`` attributes (for structured logging)."""
+    return {"workflow_id": str(workflow_id), "workflow_name": name, "step_key": step_key}
+
+
+def _decoded(codec: _codec.Codec, value: Any, fn: Callable[..., Any]) -> Any:
+    """A stored value as ``fn`` declares it returns it (the codec's decode); as stored with the
+    plain JSON codec."""
+    return value if codec.plain else codec.decode(value, _convert.return_hint(fn))

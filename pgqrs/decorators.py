@@ -69,6 +69,9 @@ def workflow(
     retry_max_backoff: float | None = None,
     schedule: str | _schedules.Cron | None = None,
     timezone: str | None = None,
+    queue: str | None = None,
+    priority: int | None = None,
+    concurrency_key: str | None = None,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 def workflow(
     fn: Any = None,
@@ -81,6 +84,9 @@ def workflow(
     retry_max_backoff: float | None = None,
     schedule: str | _schedules.Cron | None = None,
     timezone: str | None = None,
+    queue: str | None = None,
+    priority: int | None = None,
+    concurrency_key: str | None = None,
 ) -> Any:
     """Make a function a durable workflow. Its first argument is the workflow context.
 
@@ -90,15 +96,18 @@ def workflow(
     stored output, or raises WorkflowFailedError (WorkflowCancelledError if it was cancelled),
     without running anything.
 
-    ``timeout``, ``retries``, ``retry_backoff`` and ``retry_max_backoff`` are the defaults of
-    ``admin.start_workflow(this_function, ...)``: a deadline ``timeout`` seconds after the start,
-    and whole-workflow retries (docs/failures.md).
-
     ``schedule`` (a cron expression such as ``"*/5 * * * *"``, read in ``timezone``, UTC by
     default; or a :class:`pgqrs.Cron` for more options) starts the workflow at every tick, once
     per tick: a worker that serves it sets the schedule, named after the workflow, when it
     starts (docs/schedules.md). The workflow's input is then ``{"schedule": name,
     "scheduled_at": "<tick, UTC ISO 8601>", "input": None}``.
+
+    The other options are the defaults of ``admin.start_workflow(this_function, ...)`` (and
+    of ``start_workflows``, ``start_child``; a start option given there wins): ``timeout``,
+    ``retries``, ``retry_backoff`` and ``retry_max_backoff``, a deadline ``timeout`` seconds
+    after the start and whole-workflow retries (docs/failures.md, also for ``admin.run``);
+    ``queue``, ``priority`` and ``concurrency_key``, where it waits for a worker and in which
+    order (docs/queues.md).
     """
     cron = _schedules.declared(schedule, timezone)
     options = {
@@ -108,9 +117,14 @@ def workflow(
             ("retries", retries),
             ("retry_backoff", retry_backoff),
             ("retry_max_backoff", retry_max_backoff),
+            ("queue", queue),
+            ("priority", priority),
+            ("concurrency_key", concurrency_key),
         )
         if value is not None
     }
+    if queue is not None and (not isinstance(queue, str) or not queue.strip()):
+        raise errors.InvalidArgumentError(f"queue must be a non-empty queue name, got {queue!r}")
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
         label = _name(name, fn)
@@ -119,7 +133,7 @@ def workflow(
             @functools.wraps(fn)
             async def run_async(ctx: Any, *args: Any, **kwargs: Any) -> Any:
                 _expect(ctx, PyWorkflow, label, "workflow")
-                return await ctx._run_workflow(fn, args, kwargs)
+                return await ctx._run_workflow(fn, args, kwargs, label)
 
             wrapper: Any = run_async
         else:
@@ -127,7 +141,7 @@ def workflow(
             @functools.wraps(fn)
             def run_sync(ctx: Any, *args: Any, **kwargs: Any) -> Any:
                 _expect(ctx, SyncWorkflow, label, "workflow")
-                return ctx._run_workflow(fn, args, kwargs)
+                return ctx._run_workflow(fn, args, kwargs, label)
 
             wrapper = run_sync
         wrapper.__pgqrs_workflow__ = label

@@ -26,6 +26,7 @@ The tree::
      ├── WorkflowFailedError        (client) running a workflow that ended FAILED
      │    └── WorkflowDeadError     (client) ... or that was stopped as a crash loop (DEAD)
      ├── WaitTimeoutError           (client) a workflow's result did not come in time
+     ├── ConnectionFailedError      (client) pgqrs.connect() could not reach the database
      └── SchemaError                (client) the database schema cannot be installed or used
 
 Not errors: ``NonRetryable`` (raise it, or subclass it, to fail a step without retries),
@@ -38,6 +39,7 @@ import json
 from typing import Any, ClassVar
 
 __all__ = [
+    "ConnectionFailedError",
     "IdempotencyConflictError",
     "InsufficientPrivilegeError",
     "InvalidArgumentError",
@@ -286,6 +288,12 @@ class WorkflowSuspended(BaseException):
     def __init__(self, message: str, resume_in: float) -> None:
         super().__init__(message)
         self.resume_in = resume_in
+
+
+class ConnectionFailedError(PgqrsError, ConnectionError):
+    """Raised by :func:`pgqrs.connect` (and ``connect_sync``) when the database cannot be
+    reached: a wrong host, port, database, user or password, or a server that is down. The
+    message is libpq's. Nothing is retried: a store is only made for a database it can reach."""
 
 
 class SchemaError(PgqrsError):

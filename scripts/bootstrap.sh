@@ -4,8 +4,9 @@
 #   1. System packages (Debian): make, PostgreSQL 15 server and client, pgTAP, pg_prove,
 #      PgBouncer (for the worker tests behind a transaction pooler).
 #      As root they are installed with apt-get; otherwise the script says what to install.
-#   2. .venv (python3 -m venv) with `pip install -e '.[test]'`, redone only when pyproject.toml
-#      or the Python version changed (stamp file .venv/.pgqrs-bootstrap).
+#   2. .venv (python3 -m venv) with `pip install -e '.[test,dev]'`, redone only when pyproject.toml,
+#      pgqrs/_install.py (the version's one source) or the Python version changed (stamp file
+#      .venv/.pgqrs-bootstrap).
 #   3. tests/node/node_modules (`npm ci`, the `pg` package for the Node.js client test), redone
 #      when package-lock.json is newer than its stamp. Not with --demo.
 #
@@ -96,11 +97,12 @@ if [[ ! -x $VENV/bin/python ]]; then
     quietly "$PYTHON" -m venv "$VENV"
 fi
 
-want="$(sha256sum pyproject.toml | cut -d' ' -f1) $($VENV/bin/python -c 'import sys; print(sys.version)')"
+# The installed metadata (its version comes from pgqrs/_install.py) is redone when either changes.
+want="$(cat pyproject.toml pgqrs/_install.py | sha256sum | cut -d' ' -f1) $($VENV/bin/python -c 'import sys; print(sys.version)')"
 if [[ ! -f $STAMP || $(<"$STAMP") != "$want" ]]; then
-    say "installing pgqrs[test] into $VENV"
+    say "installing pgqrs-workflows[test,dev] into $VENV"
     rm -f "$STAMP"
-    quietly "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
+    quietly "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test,dev]'
     printf '%s\n' "$want" >"$STAMP"
 fi
 

@@ -37,6 +37,8 @@ RULES: list[tuple[str, str]] = [
     (r"\bAwaitable, ", ""),
     (r"Awaitable\[Any\]", "Any"),
     (r"Awaitable\[bool\]", "bool"),
+    (r"Awaitable\[R\]", "R"),
+    (r"\bAsyncIterator\b", "Iterator"),
     (r"\bAsyncConnectionPool\b", "ConnectionPool"),
     (r"\bAsyncConnection\b", "Connection"),
     (r"\bAsyncTicker\b", "Ticker"),
@@ -61,6 +63,7 @@ RULES: list[tuple[str, str]] = [
     (r"\bStepResult\b", "SyncStepResult"),
     (r"\bWorkflowHandle\b", "SyncWorkflowHandle"),
     (r"\bChildHandle\b", "SyncChildHandle"),
+    (r"\bWorkflowStarter\b", "SyncWorkflowStarter"),
     (r"pgqrs\.connect`", "pgqrs.connect_sync`"),
     (r"pgqrs\.admin`", "pgqrs.admin`"),
 ]

@@ -36,6 +36,8 @@ def main() -> int:
     parser.add_argument("--lease", type=float, default=30.0)
     args = parser.parse_args()
     flows.DSN["dsn"] = args.dsn
+    if args.gate:
+        flows.GATE["name"] = args.gate
     dsn = args.dsn
     if args.fake_now:
         dsn = with_fake_now(dsn, datetime.fromisoformat(args.fake_now))
@@ -56,13 +58,13 @@ async def run_async(dsn: str, args: argparse.Namespace) -> object:
         ctx = await pgqrs.admin(store).workflow(args.workflow_id)
         if args.mode == "chain":
             return await flows.chain(ctx, args.n)
-        return await flows.pipeline(ctx, args.n, args.gate)
+        return await flows.pipeline(ctx, args.n)
 
 
 def run_sync(dsn: str, args: argparse.Namespace) -> object:
     with pgqrs.connect_sync(dsn, runner_id=args.runner, lease_seconds=args.lease) as store:
         ctx = pgqrs.admin(store).workflow(args.workflow_id)
-        return flows.pipeline_sync(ctx, args.n, args.gate)
+        return flows.pipeline_sync(ctx, args.n)
 
 
 if __name__ == "__main__":

@@ -63,6 +63,9 @@ def wait_gate(dsn: str, name: str, timeout: float = 60.0) -> None:
 # --- async pipeline: three steps, the second one can be held at a gate ---------------------
 
 DSN: dict[str, str] = {}
+# The gate the transform step waits at, in this process (child.py --gate): a test hook, not an
+# argument of the workflow, whose arguments are its stored input.
+GATE: dict[str, str] = {}
 
 
 @step
@@ -72,8 +75,9 @@ async def extract(ctx: PyWorkflow, n: int) -> list[int]:
 
 
 @step
-async def transform(ctx: PyWorkflow, rows: list[int], gate: str | None) -> list[int]:
+async def transform(ctx: PyWorkflow, rows: list[int]) -> list[int]:
     record(DSN["dsn"], ctx.id, "transform")
+    gate = GATE.get("name")
     if gate:  # off the event loop, as an async step should wait: heartbeats go on meanwhile
         await asyncio.to_thread(wait_gate, DSN["dsn"], gate)
     return [r * 10 for r in rows]
@@ -86,9 +90,9 @@ async def load(ctx: PyWorkflow, rows: list[int]) -> int:
 
 
 @workflow
-async def pipeline(ctx: PyWorkflow, n: int, gate: str | None = None) -> dict[str, Any]:
+async def pipeline(ctx: PyWorkflow, n: int) -> dict[str, Any]:
     rows = await extract(ctx, n)
-    rows = await transform(ctx, rows, gate)
+    rows = await transform(ctx, rows)
     total = await load(ctx, rows)
     return {"total": total, "count": len(rows)}
 
@@ -103,8 +107,9 @@ def extract_sync(ctx: SyncWorkflow, n: int) -> list[int]:
 
 
 @step(name="transform")
-def transform_sync(ctx: SyncWorkflow, rows: list[int], gate: str | None) -> list[int]:
+def transform_sync(ctx: SyncWorkflow, rows: list[int]) -> list[int]:
     record(DSN["dsn"], ctx.id, "transform")
+    gate = GATE.get("name")
     if gate:
         wait_gate(DSN["dsn"], gate)
     return [r * 10 for r in rows]
@@ -117,9 +122,9 @@ def load_sync(ctx: SyncWorkflow, rows: list[int]) -> int:
 
 
 @workflow(name="pipeline")
-def pipeline_sync(ctx: SyncWorkflow, n: int, gate: str | None = None) -> dict[str, Any]:
+def pipeline_sync(ctx: SyncWorkflow, n: int) -> dict[str, Any]:
     rows = extract_sync(ctx, n)
-    rows = transform_sync(ctx, rows, gate)
+    rows = transform_sync(ctx, rows)
     total = load_sync(ctx, rows)
     return {"total": total, "count": len(rows)}
 

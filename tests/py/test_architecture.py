@@ -20,9 +20,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "pgqrs"
 LAYERS: list[set[str]] = [
     {"errors", "_sql"},  # the exceptions and the SQL texts: no pgqrs imports
     {"_runtime", "_codec", "_dberrors", "_install", "_results", "_listen"},  # no store I/O
-    {"_policy", "_replay", "_retention"},
-    {"_store", "_store_sync", "_guard", "_guard_sync", "_schedules"},  # transport; no store in
-    # the guard and the schedules' types
+    {"_policy", "_replay", "_retention", "_convert"},
+    {"_store", "_store_sync", "_guard", "_guard_sync", "_schedules", "_calls"},  # transport; no
+    # store in the guard, the schedules' types or a call's checks
     {"_lookup", "_lookup_sync"},
     {"_handles", "_handles_sync"},
     {"_workflow", "_workflow_sync"},  # the run engine
@@ -30,7 +30,7 @@ LAYERS: list[set[str]] = [
     {"_worker", "decorators"},
     {"__init__"},  # the public face
     {"_cli", "testing"},
-    {"__main__", "demo"},
+    {"__main__", "demo", "pytest_plugin"},
 ]
 LAYER = {name: n for n, layer in enumerate(LAYERS) for name in layer}
 PUBLIC_FACE = LAYER["__init__"]

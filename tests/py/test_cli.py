@@ -217,12 +217,14 @@ def test_workflows_list_filters(dsn: str) -> None:
     good_id, bad_id = _ran(dsn)
     out = _ok("--dsn", dsn, "workflows", "list")
     assert out.splitlines()[0].split() == [
-        "id", "name", "status", "owner", "recoveries", "created", "finished",
+        "id", "name", "status", "queue", "owner", "recoveries", "created", "finished",
+        "available", "held", "by",
     ]  # fmt: skip
     rows = _rows(out)
     assert [row[:3] for row in rows] == [[bad_id, "bad", "FAILED"], [good_id, "good", "SUCCESS"]]
-    assert rows[0][3:5] == ["-", "0"]
-    assert re.fullmatch(r"\d+s ago", rows[0][5]) and re.fullmatch(r"\d+s ago", rows[0][6])
+    assert rows[0][3:6] == ["default", "-", "0"]
+    assert re.fullmatch(r"\d+s ago", rows[0][6]) and re.fullmatch(r"\d+s ago", rows[0][7])
+    assert rows[0][8:] == ["-", "-"]  # finished: not available, nothing holds it
 
     failed = _rows(_ok("--dsn", dsn, "workflows", "list", "--status", "failed"))
     assert [row[0] for row in failed] == [bad_id]
@@ -263,7 +265,8 @@ def test_workflows_show_a_failed_workflow(dsn: str) -> None:
         ["2", "explode", "1", "FAILED", "tester"],
     ]
     assert tried[0][-1] == "-" and tried[1][-1] == "ValueError: bad input 4"
-    assert all(re.fullmatch(r"\d+s ago", row[5]) and re.fullmatch(r"\d+s", row[6]) for row in tried)
+    assert all(re.fullmatch(r"\d+s ago", row[5]) for row in tried)
+    assert all(re.fullmatch(r"\d+ms", row[6]) for row in tried), tried  # fast steps: in ms
 
 
 def test_workflows_show_truncates_long_step_values(dsn: str) -> None:
@@ -787,3 +790,178 @@ def test_ages_and_tables() -> None:
         "a      long header\n-----  -----------\nxxxxx  1\ny      two lines"
     )
     assert _cli.clip("abcdef", 5) == "ab..."
+
+
+# --- every command ----------------------------------------------------------------------------
+
+
+def _leaf_commands(parser: Any, path: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    import argparse
+
+    found: set[tuple[str, ...]] = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                found |= _leaf_commands(child, (*path, name)) or {(*path, name)}
+    return found
+
+
+@workflow
+def add(ctx: SyncWorkflow, a: int, b: int = 0) -> int:
+    return a + b
+
+
+@workflow
+def publish(ctx: SyncWorkflow, value: Any) -> str:
+    ctx_event(ctx, value)
+    return "published"
+
+
+def ctx_event(ctx: SyncWorkflow, value: Any) -> None:
+    ctx.set_event("answer", value)
+
+
+def test_every_command_runs(dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each command of the parser, run in process with the exit status and output it
+    documents; `worker` runs in its own process in test_worker_runs_and_drains."""
+    ran: set[tuple[str, ...]] = set()
+
+    def cli(*args: str, status: int = 0) -> str:
+        words = [a for a in args if not a.startswith("-") and a != dsn]
+        command = tuple(words[:2]) if words[0] in ("workflows", "queues", "event") else (words[0],)
+        ran.add(command)
+        code = _cli.main(["--dsn", dsn, *args] if "--dsn" not in args else list(args))
+        out, err = capsys.readouterr()
+        assert code == status, f"pgqrs {args}: exit {code}\n{out}{err}"
+        return out if status == 0 else err
+
+    good_id, bad_id = _ran(dsn)
+    assert cli("install") == "pgqrs is up to date\n"
+    assert cli("install", "--print-sql").startswith("-- pgqrs ")
+    assert cli("version").strip() == _install.Scripts.load().latest
+    assert json.loads(cli("status", "--json"))["workflows"][0]["name"] == "bad"
+    assert json.loads(cli("workers", "--json")) == []
+    listed = json.loads(cli("workflows", "--dsn", dsn, "list", "--json"))  # --dsn anywhere
+    assert {w["id"]: w["held_by"] for w in listed} == {good_id: None, bad_id: None}
+    shown = json.loads(cli("workflows", "show", bad_id, "--json"))
+    assert shown["workflow"]["status"] == "FAILED"
+    assert [s["key"] for s in shown["steps"]] == ["fetch", "explode"]
+
+    # start (by name, with --args/--kwargs) and wait for it with a worker serving `add`
+    started = cli("start", "add", "--args", "[2]", "--kwargs", '{"b": 3}', "--queue", "math")
+    added = started.strip()
+    with pgqrs.connect_sync(dsn) as store:
+        info = pgqrs.admin(store).get_workflow(added)
+        assert info.input == {"$args": [2], "$kwargs": {"b": 3}}
+    assert "no live worker serves 'add'" in cli("wait", added, "--timeout", "0.2", status=3)
+
+    async def serve() -> None:
+        async with await pgqrs.connect(dsn) as store:
+            worker = pgqrs.Worker(store, [add, publish])
+            task = asyncio.create_task(worker.run())
+            try:
+                await asyncio.to_thread(lambda: cli("wait", added) == "5\n" or pytest.fail())
+                out = await asyncio.to_thread(
+                    cli, "start", "publish", "--input", '{"x": 1}', "--wait"
+                )
+                assert out == '"published"\n'
+                failing = await asyncio.to_thread(
+                    cli, "start", "add", "--input", '"a"', "--wait", status=1
+                )
+                assert "TypeError" in failing
+            finally:
+                worker.stop()
+                await task
+
+    asyncio.run(serve())
+    with pgqrs.connect_sync(dsn) as store:
+        (pub,) = pgqrs.admin(store).list_workflows(name="publish")
+    assert cli("event", "get", str(pub.id), "answer") == '{"x": 1}\n'
+    assert "has no event 'nope'" in cli("event", "get", str(pub.id), "nope", status=1)
+    waiting = cli("start", "unserved").strip()  # no arguments: stored as null
+    assert cli("send", waiting, "topic", '{"m": 1}').strip().isdigit()
+
+    # queues
+    assert cli("queues", "set", "math", "--concurrency", "4", "--rate", "100/60s") == (
+        "queue math: concurrency 4, per worker none, rate 100/60s, per key none\n"
+    )
+    assert cli("queues", "pause", "math").endswith(", paused\n")
+    assert not cli("queues", "resume", "math").endswith(", paused\n")
+    assert cli("queues", "set", "math", "--rate", "none").startswith(
+        "queue math: concurrency 4, per worker none, rate none"
+    )
+    (math_queue,) = [q for q in json.loads(cli("queues", "list", "--json")) if q["name"] == "math"]
+    assert math_queue["concurrency"] == 4
+    assert cli("queues", "delete", "math") == "deleted queue math\n"
+
+    # failure control
+    assert cli("workflows", "cancel", good_id).endswith("nothing to cancel\n")
+    assert cli("workflows", "resume", bad_id) == f"resumed {bad_id}: queued for a worker\n"
+    forked = cli("workflows", "fork", good_id).strip()
+    assert UUID(forked) != UUID(good_id)
+    assert "is RUNNING, not DEAD" in cli("revive", bad_id, status=1)
+    assert cli("completion", "bash").startswith("# pgqrs shell completion")
+
+    assert ran | {("worker",)} == _leaf_commands(_cli.build_parser())
+
+
+def test_completion_script_completes_commands_and_options(tmp_path: Path) -> None:
+    script = tmp_path / "pgqrs.bash"
+    script.write_text(_ok("completion", "bash"))
+
+    def complete(line: str) -> list[str]:
+        words = line.split(" ")
+        probe = (
+            f"source {script}; COMP_WORDS=({' '.join(repr(w) for w in words)});"
+            f" COMP_CWORD={len(words) - 1}; _pgqrs; printf '%s\\n' \"${{COMPREPLY[@]}}\""
+        )
+        done = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True)
+        return done.stdout.split()
+
+    assert {"workflows", "queues", "start", "--dsn"} <= set(complete("pgqrs "))
+    assert complete("pgqrs workflows s") == ["show"]
+    assert complete("pgqrs --dsn x queues set payments --con") == [
+        "--concurrency",
+    ]
+    assert "--json" in complete("pgqrs workflows list --")
+    zsh = _ok("completion", "zsh")
+    assert zsh.startswith("autoload -U +X bashcompinit && bashcompinit\n")
+
+
+def test_tables_fit_the_terminal() -> None:
+    rows = [("a" * 30, "b" * 40, "ok")]
+    wide = _cli.table(("name", "held by", "s"), rows, flexible=("held by", "name"), width=200)
+    assert wide.splitlines()[2] == "a" * 30 + "  " + "b" * 40 + "  ok"
+    narrow = _cli.table(("name", "held by", "s"), rows, flexible=("held by", "name"), width=50)
+    assert all(len(line) <= 50 for line in narrow.splitlines()), narrow
+    assert narrow.splitlines()[2].split() == ["a" * 30, "b" * 11 + "...", "ok"]
+    assert _cli.duration(0.0123) == "12ms"
+    assert _cli.duration(2.56) == "2.5s"
+    assert _cli.duration(75) == "1m15s"
+
+
+def test_dsn_from_libpq_variables(dsn: str) -> None:
+    from psycopg.conninfo import conninfo_to_dict
+
+    params = conninfo_to_dict(dsn)
+    env = {
+        "PATH": os.environ["PATH"],
+        "PGHOST": str(params.get("host", "")),
+        "PGPORT": str(params.get("port", "")),
+        "PGDATABASE": str(params["dbname"]),
+        "PGUSER": str(params.get("user", "")),
+        "PGPASSWORD": str(params.get("password", "")),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "pgqrs", "status"], capture_output=True, text=True, env=env
+    )
+    assert (done.returncode, done.stdout) == (0, "no workflows\n\nno workers registered\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pgqrs", "--dsn", "postgresql://nobody@127.0.0.1:1/x", "status"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("pgqrs: error: cannot connect to the database (host 127.0.0.1")
+    assert done.stderr.count("\n") == 1

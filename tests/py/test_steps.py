@@ -110,7 +110,7 @@ def test_step_failure_is_stored_and_propagates(dsn: str) -> None:
             # Re-running replays the failure deterministically, without running anything.
             ran.clear()
             with pytest.raises(pgqrs.WorkflowFailedError) as caught:
-                await half_done(ctx, False)
+                await half_done(ctx, True)
             assert caught.value.error_type == "KeyError"
             assert caught.value.error_message == "'missing thing'"
             assert "raise KeyError" in (caught.value.remote_traceback or "")
@@ -139,7 +139,7 @@ def test_failed_step_replays_as_step_failed_when_workflow_unfinished(dsn: str) -
             ran.clear()
             ctx2 = await admin.workflow(ctx.id)
             with pytest.raises(pgqrs.StepFailedError) as caught:
-                await half_done(ctx2, False)
+                await half_done(ctx2, *ctx2.args)
             assert caught.value.step_key == "flaky"
             assert caught.value.error_type == "KeyError"
             assert ran == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib.metadata
 import re
 import subprocess
 import tomllib
@@ -257,8 +258,17 @@ def test_every_released_version_is_pinned_and_in_the_changelog() -> None:
 
 
 def test_versions_agree() -> None:
-    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-    assert project["version"] == _install.CLIENT_VERSION == pgqrs.__version__
+    # One source: pgqrs/_install.py's CLIENT_VERSION, which hatchling reads for the metadata.
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    assert pyproject["project"]["dynamic"] == ["version"]
+    source = pyproject["tool"]["hatch"]["version"]
+    assert source["path"] == "pgqrs/_install.py"
+    found = re.search(source["pattern"], (REPO_ROOT / source["path"]).read_text(), flags=re.M)
+    assert found is not None and found.group("version") == _install.CLIENT_VERSION
+    installed = importlib.metadata.version(pyproject["project"]["name"])
+    assert installed == _install.CLIENT_VERSION == pgqrs.__version__, (
+        "the installed metadata is stale: rerun scripts/bootstrap.sh"
+    )
     control = (REPO_ROOT / "sql" / "pgqrs.control").read_text()
     assert f"default_version = '{SCRIPTS.latest}'" in control
     for version, path in SCRIPTS.full.items():
