@@ -43,7 +43,8 @@
 --   create index concurrently if not exists workflows_name_created
 --       on pgqrs.workflows (name, created_at, id);
 --   create index concurrently if not exists workflows_status_created
---       on pgqrs.workflows (status, created_at, id) where status <> 'SUCCESS';
+--       on pgqrs.workflows (status, created_at, id)
+--       where status <> 'SUCCESS' and created_at > '-infinity';
 --   create index concurrently if not exists workflows_finished on pgqrs.workflows (updated_at)
 --       where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
 
@@ -92,7 +93,7 @@ create index workflows_waiting on pgqrs.workflows (waiting_for) where waiting_fo
 create index if not exists workflows_created on pgqrs.workflows (created_at, id);
 create index if not exists workflows_name_created on pgqrs.workflows (name, created_at, id);
 create index if not exists workflows_status_created on pgqrs.workflows (status, created_at, id)
-    where status <> 'SUCCESS';
+    where status <> 'SUCCESS' and created_at > '-infinity';
 create index if not exists workflows_finished on pgqrs.workflows (updated_at)
     where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
 
@@ -2948,6 +2949,9 @@ begin
            and (p_before_created_at is null
                 or (w.created_at, w.id) < (p_before_created_at, p_before_id))
            and (p_created_after is null or w.created_at > p_created_after)
+           -- always true; states the predicate of workflows_status_created, which only this
+           -- listing may use (see its definition)
+           and w.created_at > '-infinity'
          order by w.created_at desc, w.id desc
          limit p_limit;
 end
