@@ -325,12 +325,17 @@ def test_long_backoff_frees_the_worker(dsn: str) -> None:
             admin = pgqrs.admin(store)
             try:
                 waiting = await admin.start_workflow(patient)
-                info = await poll_async(
-                    lambda: admin.get_workflow(waiting.id),
-                    lambda i: (
-                        i.lease_owner is None
-                        and i.available_at is not None
-                        and calls["slow_retry"] == 1
+
+                async def state() -> tuple[int, Any]:
+                    # The step count first: a row read before the step ran (PENDING) must not
+                    # pass for one read after its failure suspended the workflow.
+                    ran = calls["slow_retry"]
+                    return ran, await admin.get_workflow(waiting.id)
+
+                _, info = await poll_async(
+                    state,
+                    lambda s: (
+                        s[0] == 1 and s[1].lease_owner is None and s[1].available_at is not None
                     ),
                 )
                 assert info.status == "RUNNING" and info.queued
