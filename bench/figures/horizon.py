@@ -97,6 +97,7 @@ async def run(
             if kind == "pinned":
                 holder = await pin(dsn)
             claims0 = await env.obs.calls_in(datname, CLAIM_CALL)
+            blocks0 = await env.obs.blocks_in(datname)
             server0 = env.server_cpu() if env.server_cpu else math.nan
             t0: datetime = await env.obs.clock()
             await workers.go()
@@ -105,6 +106,7 @@ async def run(
             server_cpu = (env.server_cpu() if env.server_cpu else math.nan) - server0
             _, worker_cpu = await workers.stop()
             claims1 = await env.obs.calls_in(datname, CLAIM_CALL)
+            blocks1 = await env.obs.blocks_in(datname)
             out["after"] = await relations(conn)
             if holder is not None:
                 row = await (
@@ -132,6 +134,10 @@ async def run(
         out["worker_cpu_ms_per_workflow"] = worker_cpu * 1000 / finished
         out["server_cpu_ms_per_workflow"] = server_cpu * 1000 / finished
         out["cpu_ms_per_workflow"] = (worker_cpu + server_cpu) * 1000 / finished
+        # Buffers per workflow: what the server's statements read, which no neighbour changes.
+        out["blocks_per_workflow"] = None
+        if blocks0 is not None and blocks1 is not None:
+            out["blocks_per_workflow"] = (blocks1 - blocks0) / finished
         out["claim_ms"] = None
         if claims0 is not None and claims1 is not None and claims1[0] > claims0[0]:
             out["claims"] = claims1[0] - claims0[0]
@@ -262,6 +268,18 @@ async def fig_horizon(env: Env) -> list[Figure]:
                     f" baseline: worker {fmt(med(values(base, worker_ms)))} ms,"
                     f" server {fmt(med(values(base, server_ms)))} ms"
                 ),
+            )
+        )
+    if all(x["blocks_per_workflow"] is not None for x in [*pinned, *base]):
+        figures.append(
+            against_floor(
+                "xmin_blocks_per_workflow",
+                f"8. buffers per workflow, {label}",
+                "blks",
+                values(pinned, lambda x: x["blocks_per_workflow"]),
+                values(base, lambda x: x["blocks_per_workflow"]),
+                "baseline blks",
+                note="shared buffers hit or read by the top-level statements (pg_stat_statements)",
             )
         )
     if all(x["claim_ms"] is not None for x in [*pinned, *base]):
