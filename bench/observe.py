@@ -165,6 +165,20 @@ class Observer:
         )
         return int(row[0]), float(row[1])
 
+    async def blocks_in(self, datname: str) -> int | None:
+        """Shared buffers (hit or read) of the top-level statements run in database ``datname``
+        so far, or None without pg_stat_statements: the work of those statements, whatever
+        else the machine runs. Take the difference of two readings."""
+        if not self.pgss:
+            return None
+        (blocks,) = await self._one(
+            "SELECT coalesce(sum(s.shared_blks_hit + s.shared_blks_read), 0)"
+            " FROM pg_stat_statements s JOIN pg_catalog.pg_database d ON d.oid = s.dbid"
+            " WHERE d.datname = %s AND s.toplevel",
+            (datname,),
+        )
+        return int(blocks)
+
     async def counters(self) -> Counters:
         wal: tuple[Any, ...] = (None, None, None)
         if self.wal:

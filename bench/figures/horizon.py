@@ -6,6 +6,7 @@ server time, the dead tuples left behind and how much the indexes grew."""
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from datetime import datetime
 from typing import Any
@@ -96,12 +97,16 @@ async def run(
             if kind == "pinned":
                 holder = await pin(dsn)
             claims0 = await env.obs.calls_in(datname, CLAIM_CALL)
+            blocks0 = await env.obs.blocks_in(datname)
+            server0 = env.server_cpu() if env.server_cpu else math.nan
             t0: datetime = await env.obs.clock()
             await workers.go()
             await asyncio.sleep(seconds)
             t1: datetime = await env.obs.clock()
-            await workers.stop()
+            server_cpu = (env.server_cpu() if env.server_cpu else math.nan) - server0
+            _, worker_cpu = await workers.stop()
             claims1 = await env.obs.calls_in(datname, CLAIM_CALL)
+            blocks1 = await env.obs.blocks_in(datname)
             out["after"] = await relations(conn)
             if holder is not None:
                 row = await (
@@ -122,6 +127,17 @@ async def run(
         counts = dict(done)
         out["windows"] = [counts.get(i, 0) / window for i in range(int(seconds // window))]
         out["per_second"] = sum(counts.values()) / (t1 - t0).total_seconds()
+        # CPU per workflow: the worker process (from go to its drained stop) and every process
+        # of the local server (autovacuum included) during the run. Unlike the throughput, it
+        # hardly depends on what else the machine runs.
+        finished = max(1, sum(counts.values()))
+        out["worker_cpu_ms_per_workflow"] = worker_cpu * 1000 / finished
+        out["server_cpu_ms_per_workflow"] = server_cpu * 1000 / finished
+        out["cpu_ms_per_workflow"] = (worker_cpu + server_cpu) * 1000 / finished
+        # Buffers per workflow: what the server's statements read, which no neighbour changes.
+        out["blocks_per_workflow"] = None
+        if blocks0 is not None and blocks1 is not None:
+            out["blocks_per_workflow"] = (blocks1 - blocks0) / finished
         out["claim_ms"] = None
         if claims0 is not None and claims1 is not None and claims1[0] > claims0[0]:
             out["claims"] = claims1[0] - claims0[0]
@@ -182,6 +198,12 @@ async def fig_horizon(env: Env) -> list[Figure]:
     def values(rs: list[dict[str, Any]], f: Any) -> list[float]:
         return [float(f(x)) for x in rs]
 
+    def worker_ms(x: dict[str, Any]) -> float:
+        return float(x["worker_cpu_ms_per_workflow"])
+
+    def server_ms(x: dict[str, Any]) -> float:
+        return float(x["server_cpu_ms_per_workflow"])
+
     def before(rs: list[dict[str, Any]], table: str) -> list[float]:
         return [float(dead(x, table, "before")) for x in rs]
 
@@ -230,6 +252,36 @@ async def fig_horizon(env: Env) -> list[Figure]:
         ),
     ]
     figures[0].met = figures[0].ratio is not None and figures[0].ratio >= 0.8
+    if env.server_cpu is not None:
+        figures.append(
+            against_floor(
+                "xmin_cpu_per_workflow",
+                f"8. CPU per workflow, {label}",
+                "ms",
+                values(pinned, lambda x: x["cpu_ms_per_workflow"]),
+                values(base, lambda x: x["cpu_ms_per_workflow"]),
+                "baseline ms",
+                note=(
+                    "worker process + server processes;"
+                    f" pinned: worker {fmt(med(values(pinned, worker_ms)))} ms,"
+                    f" server {fmt(med(values(pinned, server_ms)))} ms;"
+                    f" baseline: worker {fmt(med(values(base, worker_ms)))} ms,"
+                    f" server {fmt(med(values(base, server_ms)))} ms"
+                ),
+            )
+        )
+    if all(x["blocks_per_workflow"] is not None for x in [*pinned, *base]):
+        figures.append(
+            against_floor(
+                "xmin_blocks_per_workflow",
+                f"8. buffers per workflow, {label}",
+                "blks",
+                values(pinned, lambda x: x["blocks_per_workflow"]),
+                values(base, lambda x: x["blocks_per_workflow"]),
+                "baseline blks",
+                note="shared buffers hit or read by the top-level statements (pg_stat_statements)",
+            )
+        )
     if all(x["claim_ms"] is not None for x in [*pinned, *base]):
         figures.append(
             against_floor(

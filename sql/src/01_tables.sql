@@ -148,11 +148,16 @@ create index workflows_parent on pgqrs.workflows (parent_id) where parent_id is 
 -- Waiters, for waking them when what they wait for happens.
 create index workflows_waiting on pgqrs.workflows (waiting_for) where waiting_for is not null;
 -- Listings, newest first with keyset pagination: all, by name, and by status (SUCCESS, the common
--- case, is found by scanning workflows_created instead).
+-- case, is found by scanning workflows_created instead). The status index also requires
+-- created_at > '-infinity', which every row meets and only list_workflows_page states, so that
+-- no other query can use it: a lookup by id that also checks the status (record_step's,
+-- complete_workflow's) was planned through it whenever the statistics said that few workflows
+-- are RUNNING, and then read every RUNNING entry of the index, which while the xmin horizon is
+-- held back means one for every workflow run since.
 create index workflows_created on pgqrs.workflows (created_at, id);
 create index workflows_name_created on pgqrs.workflows (name, created_at, id);
 create index workflows_status_created on pgqrs.workflows (status, created_at, id)
-    where status <> 'SUCCESS';
+    where status <> 'SUCCESS' and created_at > '-infinity';
 -- Finished trees to prune (pgqrs.prune), oldest first: roots only (a child goes with its
 -- root). The id makes the order total, so that a pass can resume after any root.
 create index workflows_finished on pgqrs.workflows (updated_at, id)

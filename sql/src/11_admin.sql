@@ -395,6 +395,9 @@ begin
            and (p_before_created_at is null
                 or (w.created_at, w.id) < (p_before_created_at, p_before_id))
            and (p_created_after is null or w.created_at > p_created_after)
+           -- always true; states the predicate of workflows_status_created, which only this
+           -- listing may use (see its definition)
+           and w.created_at > '-infinity'
          order by w.created_at desc, w.id desc
          limit p_limit;
 end

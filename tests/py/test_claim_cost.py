@@ -1,7 +1,8 @@
-"""What a claim reads does not grow with the data: every statement inside pgqrs.claim is planned
-on an index whatever the table's statistics say, none is JIT-compiled, and while another
-session holds back the xmin horizon a claim reads the front of its queue, not every entry that
-earlier claims left behind.
+"""What a claim and a run read does not grow with the data: every statement inside pgqrs.claim
+is planned on an index whatever the table's statistics say, none is JIT-compiled, and while
+another session holds back the xmin horizon a claim reads the front of its queue, not every
+entry that earlier claims left behind, and a step or an outcome finds its workflow by id, not
+through the status index (which only listings use).
 
 Checked on the server: the plans auto_explain reports for the statements run inside the claim,
 and the counters of the current transaction (pg_stat_get_xact_*), not timings."""
@@ -18,8 +19,6 @@ import pytest
 from helpers import with_fake_now
 
 from pgqrs import _sql
-
-pytestmark = pytest.mark.pg15_only  # auto_explain and LLVM JIT come with the system's server
 
 # Half the workflows finished with their deadline passed, half queued with a deadline a week
 # away: the statistics make "a queued workflow past its deadline" look common, though there is
@@ -48,6 +47,7 @@ def xact_count(conn: psycopg.Connection[Any], fn: str, relation: str) -> int:
     return int(row[0])
 
 
+@pytest.mark.pg15_only  # auto_explain and LLVM JIT come with the system's server
 def test_a_claim_plans_every_statement_on_an_index_and_compiles_none(dsn: str) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(MISLEADING)
@@ -119,3 +119,57 @@ def test_under_a_held_back_horizon_a_claim_reads_the_front_of_its_queue(dsn: str
     # Without the session's key, the claim would read the n entries left behind in each index.
     assert claimable <= 3, claimable
     assert by_owner <= 3, by_owner
+
+
+def test_under_a_held_back_horizon_a_step_and_an_outcome_read_their_workflow_by_id(
+    dsn: str,
+) -> None:
+    n = 200
+    with (
+        psycopg.connect(dsn, autocommit=True) as conn,
+        psycopg.connect(dsn, autocommit=True) as holder,
+    ):
+        conn.execute(_sql.REGISTER_WORKER, ("worker-a", ["wf"], 1, "test", 1))
+        for i in range(n + 1):
+            conn.execute(_sql.SUBMIT_WORKFLOW, ("wf", json.dumps(i), "{}"))
+        holder.execute("begin isolation level repeatable read")
+        holder.execute("select count(*) from pgqrs.workflows")
+
+        def run_one() -> None:
+            (got,) = claim(conn, "worker-a")
+            conn.execute(_sql.RECORD_STEP, (got[0], "noop", got[2], 1, json.dumps(1), 0.0))
+            conn.execute(_sql.COMPLETE_WORKFLOW, (got[0], got[2], json.dumps("ok")))
+
+        for _ in range(n):
+            run_one()
+        # Statistics taken now say what is true of live rows: hardly any workflow is RUNNING.
+        conn.execute("analyze pgqrs.workflows")
+        index = "pgqrs.workflows_status_created"
+        with conn.transaction():  # the counters of one transaction, before and after
+            before = xact_count(conn, "pg_stat_get_xact_numscans", index)
+            run_one()
+            scans = xact_count(conn, "pg_stat_get_xact_numscans", index) - before
+        holder.execute("rollback")
+    # A lookup by id through the status index reads every RUNNING entry left behind; only
+    # list_workflows_page may scan that index.
+    assert scans == 0, f"{scans} scans of {index}"
+
+
+def test_a_listing_by_status_still_reads_the_status_index(dsn: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            "insert into pgqrs.workflows (id, name, status, created_at, updated_at)"
+            " select gen_random_uuid(), 'wf', case when g % 100 = 0 then 'FAILED'"
+            " else 'SUCCESS' end, now() - g * interval '1 second', now()"
+            " from generate_series(1, 5000) g"
+        )
+        conn.execute("analyze pgqrs.workflows")
+        index = "pgqrs.workflows_status_created"
+        with conn.transaction():
+            before = xact_count(conn, "pg_stat_get_xact_numscans", index)
+            rows = conn.execute(
+                "select status from pgqrs.list_workflows_page(p_status => 'FAILED', p_limit => 10)"
+            ).fetchall()
+            scans = xact_count(conn, "pg_stat_get_xact_numscans", index) - before
+    assert rows == [("FAILED",)] * 10
+    assert scans == 1, f"{scans} scans of {index}"

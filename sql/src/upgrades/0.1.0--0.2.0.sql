@@ -49,7 +49,8 @@
 --   create index concurrently if not exists workflows_name_created
 --       on pgqrs.workflows (name, created_at, id);
 --   create index concurrently if not exists workflows_status_created
---       on pgqrs.workflows (status, created_at, id) where status <> 'SUCCESS';
+--       on pgqrs.workflows (status, created_at, id)
+--       where status <> 'SUCCESS' and created_at > '-infinity';
 --   create index concurrently if not exists workflows_finished
 --       on pgqrs.workflows (updated_at, id)
 --       where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
@@ -128,7 +129,7 @@ create index workflows_waiting on pgqrs.workflows (waiting_for) where waiting_fo
 create index if not exists workflows_created on pgqrs.workflows (created_at, id);
 create index if not exists workflows_name_created on pgqrs.workflows (name, created_at, id);
 create index if not exists workflows_status_created on pgqrs.workflows (status, created_at, id)
-    where status <> 'SUCCESS';
+    where status <> 'SUCCESS' and created_at > '-infinity';
 create index if not exists workflows_finished on pgqrs.workflows (updated_at, id)
     where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
 
