@@ -197,6 +197,22 @@ $$;
 comment on function pgqrs_proxy.shards() is
     'The shards of the cluster and their connection strings (for LISTEN).';
 
+-- shard_info(shard) -> (shard, version): the shard number a shard's pgqrs.instance holds and
+-- its pgqrs version, read on that shard (pgqrs cluster status compares the number with this
+-- proxy's record: a shard restored from a backup made before pgqrs cluster init lacks it).
+create or replace function pgqrs_proxy.shard_info(p_shard integer, out shard integer, out version text)
+language plproxy
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    cluster 'pgqrs_cluster';
+    run on p_shard;
+    select i.shard as shard, pgqrs.version() as version from pgqrs.instance i;
+$$;
+comment on function pgqrs_proxy.shard_info(integer) is
+    'The shard number and pgqrs version one shard has (pgqrs cluster status).';
+
 -------------------------------------------------------------------------------------------------
 -- Routing: which shard a call runs on (PL/Proxy RUN ON; modular mapping, so the number itself)
 -------------------------------------------------------------------------------------------------
