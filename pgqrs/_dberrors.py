@@ -18,24 +18,17 @@ _TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "57P01", "57P02", "57P03"})
 _SHARD_UNREACHABLE = re.compile(r"\] PQ[A-Za-z]+: |connect timeout to: |query timeout")
 
 
-# What PL/Proxy puts in front of a shard's error through a proxy: "<function>(<n>): [<database>]
-# REMOTE ERROR: " before the message, "Remote detail: " and "Remote hint: " before the others.
-_REMOTE_MESSAGE = re.compile(r"^\S+\(\d+\): \[[^\]]*\] REMOTE ERROR: ")
-
-
 def translate(exc: psycopg.Error) -> errors.PgqrsError | None:
-    """The pgqrs exception for a server error, or None when pgqrs does not map its SQLSTATE.
-    Through a proxy, the shard's own message, detail and hint, without PL/Proxy's prefixes."""
+    """The pgqrs exception for a server error, or None when pgqrs does not map its SQLSTATE."""
     cls = errors.error_class_for(exc.sqlstate)
     if cls is None:
         return None
     diag = exc.diag
-    detail, hint = diag.message_detail, diag.message_hint
     return cls(
-        _REMOTE_MESSAGE.sub("", diag.message_primary or str(exc)),
+        diag.message_primary or str(exc),
         sqlstate=exc.sqlstate,
-        detail=detail.removeprefix("Remote detail: ") if detail else detail,
-        hint=hint.removeprefix("Remote hint: ") if hint else hint,
+        detail=diag.message_detail,
+        hint=diag.message_hint,
     )
 
 

@@ -41,7 +41,9 @@ ROUTES = PROXY / "routes.txt"
 CLUSTER = "pgqrs_cluster"
 
 _CREATE = re.compile(r"^create function pgqrs\.([a-z]\w*)\(", re.M)
-_COMMENT = re.compile(r"^comment on function pgqrs\.(\w+)\(([^)]*)\) is(?: |\n)(?:.*\n)*?.*;\n", re.M)
+_COMMENT = re.compile(
+    r"^comment on function pgqrs\.(\w+)\(([^)]*)\) is(?: |\n)(?:.*\n)*?.*;\n", re.M
+)
 _VOLATILITY = re.compile(r"^(immutable|stable|volatile)$", re.M)
 
 
@@ -227,13 +229,20 @@ def _remote_select(fn: Function) -> str:
     return f"select pgqrs.{fn.name}({_args(fn)}) as {fn.name}"
 
 
-def helpers(fn: Function) -> str:
-    """pgqrs_proxy.on_NAME(p_shard, ...) and pgqrs_proxy.all_NAME(...): NAME on one shard, and
-    on every shard (PL/Proxy RUN ON ALL: every shard must answer)."""
+def helpers(fn: Function, *, every: bool) -> str:
+    """pgqrs_proxy.on_NAME(p_shard, ...): NAME on one shard; with ``every``, also
+    pgqrs_proxy.all_NAME(...): NAME on every shard (PL/Proxy RUN ON ALL: all must answer)."""
+    drop = f"drop function if exists pgqrs_proxy.on_{fn.name}(integer{_types_tail(fn)});\n"
     on = (
-        f"-- on_{fn.name}(shard, ...): pgqrs.{fn.name} on that shard.\n"
-        + _header(f"pgqrs_proxy.on_{fn.name}", _bare_params(fn, True), fn.returns_text,
-                  "plproxy", fn.volatility)
+        drop
+        + f"-- on_{fn.name}(shard, ...): pgqrs.{fn.name} on that shard.\n"
+        + _header(
+            f"pgqrs_proxy.on_{fn.name}",
+            _bare_params(fn, True),
+            fn.returns_text,
+            "plproxy",
+            fn.volatility,
+        )
         + "as $$\n"
         f"    cluster '{CLUSTER}';\n"
         "    run on p_shard;\n"
@@ -242,10 +251,14 @@ def helpers(fn: Function) -> str:
         f"comment on function pgqrs_proxy.on_{fn.name}(integer{_types_tail(fn)}) is\n"
         f"    'pgqrs.{fn.name} on one shard.';\n"
     )
-    every = (
+    if not every:
+        return on
+    every_text = (
+        f"drop function if exists pgqrs_proxy.all_{fn.name}({_types(fn)});\n"
         f"-- all_{fn.name}(...): pgqrs.{fn.name} on every shard, their rows together.\n"
-        + _header(f"pgqrs_proxy.all_{fn.name}", _bare_params(fn), _setof(fn), "plproxy",
-                  fn.volatility)
+        + _header(
+            f"pgqrs_proxy.all_{fn.name}", _bare_params(fn), _setof(fn), "plproxy", fn.volatility
+        )
         + "as $$\n"
         f"    cluster '{CLUSTER}';\n"
         "    run on all;\n"
@@ -254,7 +267,7 @@ def helpers(fn: Function) -> str:
         f"comment on function pgqrs_proxy.all_{fn.name}({_types(fn)}) is\n"
         f"    'pgqrs.{fn.name} on every shard.';\n"
     )
-    return on + "\n" + every
+    return on + "\n" + every_text
 
 
 def _types(fn: Function) -> str:
@@ -271,19 +284,48 @@ def _arg(fn: Function, name: str, route: list[str]) -> str:
     return name
 
 
-def _public(fn: Function, language: str, body: str, where: str) -> str:
+# Every API function of the proxy raises the errors it catches again without PL/Proxy's
+# prefixes (pgqrs_proxy._raise_remote): the same message, detail and hint as on a shard.
+DECLARE = (
+    "declare\n    v_state   text;\n    v_message text;\n    v_detail  text;\n    v_hint    text;\n"
+)
+HANDLER = (
+    "exception when others then\n"
+    "    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,\n"
+    "                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;\n"
+    "    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);\n"
+)
+
+
+def _public(fn: Function, call: str, where: str) -> str:
+    """The proxy's pgqrs.NAME: a PL/pgSQL function that runs ``call`` (statements)."""
     contract = (
         f"-- {fn.name} through the proxy: {where}.\n"
         f"-- The contract is pgqrs.{fn.name}'s on a shard (docs/sql-api.md; docs/scale-out.md).\n"
     )
     return (
         contract
-        + _header(f"pgqrs.{fn.name}", fn.params_text, fn.returns_text, language, fn.volatility)
+        + _header(f"pgqrs.{fn.name}", fn.params_text, fn.returns_text, "plpgsql", fn.volatility)
         + "as $$\n"
-        + body
+        + DECLARE
+        + "begin\n"
+        + call
+        + HANDLER
+        + "end\n"
         + "$$;\n"
         + fn.comment
     )
+
+
+def _on_call(fn: Function, shard: str) -> str:
+    """Statements that run NAME on one shard and return what it returns."""
+    args = ", ".join([shard, *(p.name for p in fn.params)])
+    call = f"pgqrs_proxy.on_{fn.name}({args})"
+    if fn.setof:
+        return f"    return query select * from {call};\n"
+    if fn.returns == "void":
+        return f"    perform {call};\n"
+    return f"    return {call};\n"
 
 
 def generated(fn: Function, route: list[str]) -> str:
@@ -293,43 +335,43 @@ def generated(fn: Function, route: list[str]) -> str:
     if kind == "id":
         target = _arg(fn, words[0], route) if words else ""
         if len(words) == 1:
-            call = f"pgqrs_proxy.{'_route_write' if write else '_route'}({target})"
+            shard = f"pgqrs_proxy.{'_route_write' if write else '_route'}({target})"
         elif len(words) == 3 and words[1] in ("also", "new"):
             other = _arg(fn, words[2], route)
-            call = f"pgqrs_proxy._route_{words[1]}({target}, {other})"
+            shard = f"pgqrs_proxy._route_{words[1]}({target}, {other})"
         else:
             raise RouteError(f"{fn.name}: bad route {' '.join(route)!r}")
-        where = f"runs on the shard of {target}"
-        return _public(fn, "plproxy", f"    cluster '{CLUSTER}';\n    run on {call};\n", where)
+        return _public(fn, _on_call(fn, shard), f"runs on the shard of {target}")
     if kind == "create" and len(words) == 2:
         ident, key = (_arg(fn, w, route) for w in words)
-        call = f"pgqrs_proxy._route_create({ident}, {key})"
+        shard = f"pgqrs_proxy._route_create({ident}, {key})"
         where = f"runs on the shard of {ident}, else of {key}, else on a random one"
-        return _public(fn, "plproxy", f"    cluster '{CLUSTER}';\n    run on {call};\n", where)
+        return _public(fn, _on_call(fn, shard), where)
     if kind == "key" and len(words) == 1:
         value = _arg(fn, words[0], route)
-        call = f"pgqrs_proxy.{'_route_key' if write else '_hash'}({value})"
-        where = f"runs on the shard that owns {value}"
-        return _public(fn, "plproxy", f"    cluster '{CLUSTER}';\n    run on {call};\n", where)
+        shard = f"pgqrs_proxy.{'_route_key' if write else '_hash'}({value})"
+        return _public(fn, _on_call(fn, shard), f"runs on the shard that owns {value}")
     if kind == "all":
         rest = " ".join(words)
+        source = f"pgqrs_proxy.all_{fn.name}({_args(fn)}) r"
         if fn.setof:
-            body = f"    select *\n      from pgqrs_proxy.all_{fn.name}(\n{_wrapped_args(fn)}) r\n"
             order = re.match(r"(?i)^(?:order by (.*?))?\s*(?:limit (\w+))?$", rest)
             if order is None:
                 raise RouteError(f"{fn.name}: bad route {' '.join(route)!r}")
+            call = f"    return query\n        select * from {source}\n"
             if order.group(1):
                 keys = ", ".join(f"r.{key.strip()}" for key in order.group(1).split(","))
-                body += f"     order by {keys.lower()}\n"
+                call += f"         order by {keys.lower()}\n"
             if order.group(2):
-                body += f"     limit {order.group(2)}\n"
+                call += f"         limit {order.group(2)}\n"
+            call = call.rstrip("\n") + ";\n"
             where = "runs on every shard, their rows merged" + (f":\n--   {rest}" if rest else "")
         else:
             if not re.fullmatch(r"[a-z_]+", rest):
                 raise RouteError(f"{fn.name}: a scalar 'all' route needs an aggregate")
-            body = f"    select {rest}(r) from pgqrs_proxy.all_{fn.name}({_args(fn)}) r\n"
+            call = f"    return (select {rest}(r) from {source});\n"
             where = f"runs on every shard, the answers combined by {rest}"
-        return _public(fn, "sql", body, where)
+        return _public(fn, call, where)
     raise RouteError(f"{fn.name}: unknown route {' '.join(route)!r}")
 
 
@@ -340,28 +382,29 @@ def local(fn: Function) -> str:
     return fn.block
 
 
-def generate() -> dict[Path, str]:
-    version = building()
-    shard_script = (SQL / f"pgqrs--{version}.sql").read_text()
-    api = functions(shard_script, f"pgqrs--{version}.sql")
-    table = routes(ROUTES.read_text())
-    custom_text = (PROXY / "src" / "10_functions.sql").read_text()
-    custom = functions(custom_text, "sql/proxy/src/10_functions.sql")
-    problems = [f"pgqrs.{name} has no route in sql/proxy/routes.txt" for name in api if name not in table]
-    problems += [f"routes.txt routes {name}, which is no public function" for name in table if name not in api]
+def check(
+    api: dict[str, Function], table: dict[str, list[str]], custom: dict[str, Function]
+) -> None:
+    """Raise RouteError unless every public function has a route, every route a function, and
+    every custom function the shard's signature and comment, and raises errors as a shard."""
+    problems = [f"pgqrs.{n} has no route in sql/proxy/routes.txt" for n in api if n not in table]
+    problems += [
+        f"routes.txt routes {n}, which is no public function" for n in table if n not in api
+    ]
     for name, fn in custom.items():
-        if table.get(name, [""])[0] != "custom":
+        shard = api.get(name)
+        if table.get(name, [""])[0] != "custom" or shard is None:
             problems.append(f"10_functions.sql defines pgqrs.{name}, which is not routed custom")
-        elif name in api:
-            shard = api[name]
-            if (_normal(shard.params_text), shard.returns, shard.volatility) != (
-                _normal(fn.params_text),
-                fn.returns,
-                fn.volatility,
-            ):
-                problems.append(f"pgqrs.{name} in 10_functions.sql differs from the shard's signature")
-            elif _normal(shard.comment) != _normal(fn.comment):
-                problems.append(f"pgqrs.{name} in 10_functions.sql has another comment on function")
+            continue
+        header = (_normal(fn.params_text), fn.returns, fn.volatility)
+        if header != (_normal(shard.params_text), shard.returns, shard.volatility):
+            problems.append(f"10_functions.sql: pgqrs.{name} has not the shard's signature")
+        elif _normal(shard.comment) != _normal(fn.comment):
+            problems.append(f"10_functions.sql: pgqrs.{name} has another comment on function")
+        elif re.search(r"pgqrs_proxy\.(on|all)_", fn.block) and "_raise_remote" not in fn.block:
+            problems.append(
+                f"10_functions.sql: pgqrs.{name} raises shards' errors as PL/Proxy does"
+            )
     problems += [
         f"pgqrs.{name} is routed custom but 10_functions.sql does not define it"
         for name, route in table.items()
@@ -370,14 +413,23 @@ def generate() -> dict[Path, str]:
     if problems:
         raise RouteError("\n".join(problems))
 
+
+def generate() -> dict[Path, str]:
+    version = building()
+    api = functions((SQL / f"pgqrs--{version}.sql").read_text(), f"pgqrs--{version}.sql")
+    table = routes(ROUTES.read_text())
+    custom_text = (PROXY / "src" / "10_functions.sql").read_text()
+    custom = functions(custom_text, "sql/proxy/src/10_functions.sql")
+    check(api, table, custom)
+
     parts = [
         f"-- pgqrs {version} proxy: the pgqrs API of a cluster of shards, through PL/Proxy.\n"
         "--\n"
-        "-- GENERATED by tools/gen_proxy.py from sql/proxy/routes.txt, sql/proxy/src/ and the public\n"
-        f"-- functions of sql/pgqrs--{version}.sql. Do not edit this file: edit those and run `make gen`\n"
-        "-- (`make lint` fails while this file is stale). docs/scale-out.md explains the design.\n"
+        "-- GENERATED by tools/gen_proxy.py from sql/proxy/routes.txt, sql/proxy/src/ and the\n"
+        f"-- public functions of sql/pgqrs--{version}.sql. Do not edit this file: edit those and\n"
+        "-- run `make gen` (`make lint` fails while it is stale). docs/scale-out.md explains.\n"
         "--\n"
-        "-- Install it into the proxy database (pgqrs cluster init does, then records the shards).\n"
+        "-- Install it into the proxy database (pgqrs cluster init does, and records the shards).\n"
         "-- It may run again over an older one: it replaces schema pgqrs (functions only; grant\n"
         "-- EXECUTE to your roles again) and keeps pgqrs_proxy's tables.\n"
         "--\n\n"
@@ -386,10 +438,8 @@ def generate() -> dict[Path, str]:
         "\n-- PL/Proxy helpers (generated) " + "-" * 69 + "\n\n",
     ]
     for name, fn in api.items():
-        if table[name][0] in ("custom", "all"):
-            parts.append(f"drop function if exists pgqrs_proxy.on_{name}(integer{_types_tail(fn)});\n")
-            parts.append(f"drop function if exists pgqrs_proxy.all_{name}({_types(fn)});\n")
-            parts.append(helpers(fn) + "\n")
+        if table[name][0] != "local":
+            parts.append(helpers(fn, every=table[name][0] in ("custom", "all")) + "\n")
     parts.append(
         "-- Schema pgqrs: the API (generated) " + "-" * 64 + "\n\n"
         "drop schema if exists pgqrs cascade;\n"
@@ -409,7 +459,7 @@ def generate() -> dict[Path, str]:
         parts.append("\n" + text)
     parts.append(
         "\n-- Nothing is executable by PUBLIC: grant EXECUTE on the functions of schema pgqrs to\n"
-        "-- application roles, as on a single server (docs/sql-api.md, \"Roles\").\n"
+        '-- application roles, as on a single server (docs/sql-api.md, "Roles").\n'
         "revoke all on all functions in schema pgqrs from public;\n"
         "revoke all on all functions in schema pgqrs_proxy from public;\n"
     )

@@ -53,6 +53,7 @@ PROXY_MODULES = frozenset(
         "test_worker_faults",
         "test_coordination",
         "test_failures",
+        "test_node",
     }
 )
 

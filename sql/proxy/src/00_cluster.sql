@@ -643,3 +643,40 @@ end
 $$;
 comment on function pgqrs_proxy._no_answer(text, boolean, integer, text) is
     'Private. PQ009 (a shard does not know the worker) or 08006 (no shard answered).';
+
+-- _raise_remote(sqlstate, message, detail, hint): raises an error caught from a shard again as
+-- the shard raised it: PL/Proxy passes the SQLSTATE on but prefixes the message with
+-- "<function>(<n>): [<database>] REMOTE ERROR: ", the detail with "Remote detail: " and the
+-- hint with "Remote hint: ", and clients read the detail (PQ004's stored error, PQ002's owner
+-- as JSON). Every API function of the proxy ends with a handler that calls this, so that its
+-- errors read exactly as a single server's. Errors of the proxy itself pass as they are.
+create or replace function pgqrs_proxy._raise_remote(
+    p_sqlstate text,
+    p_message  text,
+    p_detail   text,
+    p_hint     text
+)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_message text := pg_catalog.regexp_replace(
+        p_message, '^\S+\(\d+\): \[[^]]*\] REMOTE ERROR: ', '');
+    v_detail  text := nullif(pg_catalog.regexp_replace(p_detail, '^Remote detail: ', ''), '');
+    v_hint    text := nullif(pg_catalog.regexp_replace(p_hint, '^Remote hint: ', ''), '');
+begin
+    if v_detail is not null and v_hint is not null then
+        raise exception using errcode = p_sqlstate, message = v_message, detail = v_detail,
+                              hint = v_hint;
+    elsif v_detail is not null then
+        raise exception using errcode = p_sqlstate, message = v_message, detail = v_detail;
+    elsif v_hint is not null then
+        raise exception using errcode = p_sqlstate, message = v_message, hint = v_hint;
+    end if;
+    raise exception using errcode = p_sqlstate, message = v_message;
+end
+$$;
+comment on function pgqrs_proxy._raise_remote(text, text, text, text) is
+    'Private. Raises a shard''s error again without PL/Proxy''s prefixes.';

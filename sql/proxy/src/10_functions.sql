@@ -77,6 +77,10 @@ declare
     v_key     text;
     v_error   text;
     v_order   integer[];
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
 begin
     perform pgqrs_proxy._check_alone();
     if pg_catalog.jsonb_typeof(v_options) = 'object' then
@@ -117,6 +121,10 @@ begin
         end;
     end loop;
     perform pgqrs_proxy._down(pg_catalog.cardinality(v_order), v_error);
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
 end
 $$;
 comment on function pgqrs.submit_workflow(text, jsonb, jsonb) is
@@ -141,6 +149,10 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_default integer := pgqrs_proxy._any_shard();
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
 begin
     perform pgqrs_proxy._check_alone();
     if p_idempotency_keys is null or pg_catalog.jsonb_typeof(p_inputs) is distinct from 'array'
@@ -169,6 +181,10 @@ begin
          cross join lateral pgqrs_proxy.on_start_workflows(p.shard, p_name, p.inputs, p.keys,
                                                           p_options) r
          order by 1;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
 end
 $$;
 comment on function pgqrs.start_workflows(text, jsonb, text[], jsonb) is
@@ -197,6 +213,10 @@ declare
     v_released integer := 0;
     v_answered integer := 0;
     v_error    text;
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
 begin
     perform pgqrs_proxy._check_alone();
     foreach v_shard in array v_shards loop
@@ -220,6 +240,10 @@ begin
        set workflows = excluded.workflows, concurrency = excluded.concurrency,
            hostname = excluded.hostname, pid = excluded.pid, registered_at = excluded.registered_at;
     return v_released;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
 end
 $$;
 comment on function pgqrs.register_worker(text, text[], integer, text, integer) is
@@ -241,6 +265,10 @@ declare
     v_missing  boolean := false;
     v_what     text;
     v_error    text;
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
 begin
     foreach v_shard in array v_shards loop
         for v_try in 1..2 loop
@@ -262,6 +290,10 @@ begin
     if v_answered = 0 then
         perform pgqrs_proxy._no_answer(p_worker, v_missing, pg_catalog.cardinality(v_shards), v_error);
     end if;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
 end
 $$;
 comment on function pgqrs.worker_heartbeat(text) is 'Marks a registered worker alive now.';
@@ -302,6 +334,10 @@ declare
     v_missing  boolean := false;
     v_what     text;
     v_error    text;
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
 begin
     perform pgqrs_proxy._check_alone();
     foreach v_shard in array v_shards loop
@@ -328,6 +364,10 @@ begin
     if v_answered = 0 then
         perform pgqrs_proxy._no_answer(p_worker, v_missing, pg_catalog.cardinality(v_shards), v_error);
     end if;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
 end
 $$;
 comment on function pgqrs.claim(text, uuid, integer, double precision) is
@@ -379,6 +419,10 @@ declare
     v_missing  boolean := false;
     v_what     text;
     v_error    text;
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
 begin
     foreach v_shard in array v_shards loop
         for v_try in 1..2 loop
@@ -401,6 +445,10 @@ begin
         perform pgqrs_proxy._no_answer(p_worker, v_missing, pg_catalog.cardinality(v_shards), v_error);
     end if;
     return v_next;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
 end
 $$;
 comment on function pgqrs.next_claim_at(text) is
@@ -424,6 +472,10 @@ declare
     v_missing  boolean := false;
     v_what     text;
     v_error    text;
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
 begin
     perform pgqrs_proxy._check_alone();
     foreach v_shard in array v_shards loop
@@ -443,6 +495,10 @@ begin
         perform pgqrs_proxy._no_answer(p_worker, v_missing, pg_catalog.cardinality(v_shards), v_error);
     end if;
     return v_released;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
 end
 $$;
 comment on function pgqrs.stop_worker(text) is
@@ -469,6 +525,11 @@ stable
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
 begin
     return query
     with r as materialized (select * from pgqrs_proxy.all_list_workers(p_stale_seconds))
@@ -486,6 +547,10 @@ begin
            from r x
           where x.name = l.name) m
      order by l.name;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
 end
 $$;
 comment on function pgqrs.list_workers(double precision) is
@@ -500,6 +565,11 @@ stable
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
 begin
     return query
     select r.name, r.status, pg_catalog.sum(r.count)::bigint, pg_catalog.min(r.oldest),
@@ -507,6 +577,10 @@ begin
       from pgqrs_proxy.all_workflow_counts(p_stale_seconds) r
      group by r.name, r.status
      order by r.name, r.status;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
 end
 $$;
 comment on function pgqrs.workflow_counts(double precision) is
@@ -542,6 +616,10 @@ declare
     v_shards integer[] := pgqrs_proxy._shard_list();
     v_row    record;
     v_error  text;
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
 begin
     perform pgqrs_proxy._check_alone();
     workflows := 0;
@@ -572,6 +650,10 @@ begin
         perform pgqrs_proxy._down(pg_catalog.cardinality(v_shards), v_error);
     end if;
     return next;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
 end
 $$;
 comment on function pgqrs.prune(interval, integer, boolean) is
@@ -600,6 +682,11 @@ stable
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
 begin
     return query
     with r as materialized (select * from pgqrs_proxy.all_list_queues())
@@ -614,6 +701,10 @@ begin
            from r x
           where x.name = s.name) t
      order by s.name;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
 end
 $$;
 comment on function pgqrs.list_queues() is
