@@ -66,10 +66,12 @@ lint: setup ## ruff check, ruff format --check, mypy --strict, generated files u
 	.venv/bin/mypy --strict pgqrs
 	$(PY) tools/gen_sync.py --check
 	$(PY) tools/gen_sql.py --check
+	$(PY) tools/gen_proxy.py --check
 
-gen: setup ## Regenerate pgqrs/*_sync.py from the async modules and the SQL scripts from sql/src
+gen: setup ## Regenerate pgqrs/*_sync.py, the SQL scripts from sql/src and the proxy's from sql/proxy
 	$(PY) tools/gen_sync.py
 	$(PY) tools/gen_sql.py
+	$(PY) tools/gen_proxy.py
 
 soak: setup ## Long fault/soak loops (pytest -m slow)
 	$(PY) -m pytest tests/py -m slow $(PYTEST_ARGS)

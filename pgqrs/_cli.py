@@ -1,6 +1,6 @@
 """The ``pgqrs`` command line: install the schema, inspect workflows, workers and queues, act on
 them (start, send, wait, cancel, resume, fork, revive), set queue limits, manage schedules, prune
-old workflows, run a worker.
+old workflows, run a worker, set up and watch a cluster of shards.
 
 ``pgqrs --help`` lists the commands. Every command but ``worker`` uses the synchronous client;
 ``worker`` runs :class:`pgqrs.Worker` in an asyncio loop until SIGTERM or SIGINT.
@@ -45,7 +45,7 @@ from uuid import UUID
 
 import psycopg
 
-from . import __version__, _install, _retention, _sql, admin, connect, connect_sync
+from . import __version__, _cluster, _install, _retention, _sql, admin, connect, connect_sync
 from ._admin_sync import SyncAdmin
 from ._codec import as_uuid
 from ._results import (
@@ -204,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_prune_parser(commands, common)
     _add_action_parsers(commands, common)
     _add_queues_parser(commands, common, reads)
+    _add_cluster_parser(commands)
     sub = commands.add_parser(
         "completion",
         help='print a shell completion script: eval "$(pgqrs completion bash)"',
@@ -485,6 +486,49 @@ def _add_prune_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     opt("--json", action="store_true", help="print the totals as one JSON object")
     sub.set_defaults(handler=cmd_prune)
+
+
+def _add_cluster_parser(commands: Any) -> None:
+    group = commands.add_parser(
+        "cluster",
+        help="a cluster of shards behind a PL/Proxy proxy: set it up, see its shards",
+        description="One pgqrs API over many PostgreSQL databases: docs/scale-out.md.",
+    )
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    proxy = argparse.ArgumentParser(add_help=False)
+    proxy.add_argument(
+        "--proxy",
+        "--dsn",
+        dest="dsn",
+        metavar="DSN",
+        default=argparse.SUPPRESS,
+        help="the proxy database (default: $PGQRS_DSN)",
+    )
+    sub = actions.add_parser(
+        "init",
+        parents=[proxy],
+        help="install pgqrs on each shard and the routing functions on the proxy",
+        description=(
+            "Install (or upgrade) pgqrs on each shard and give it its number (the order of "
+            "--shard) and the cluster's notification key; install PL/Proxy and the proxy's "
+            "functions on the proxy and record the shards there. Run again with the same "
+            "shards first and new ones after them, it adds the new ones; no workflow moves. "
+            "The proxy reaches every shard with the login of the first --shard DSN. Needs a "
+            "superuser on the proxy (PL/Proxy is an untrusted language)."
+        ),
+    )
+    sub.add_argument(
+        "--shard",
+        metavar="DSN",
+        action="append",
+        required=True,
+        help="a shard database, in order (repeat the option)",
+    )
+    sub.set_defaults(handler=cmd_cluster_init)
+    sub = actions.add_parser(
+        "status", parents=[proxy], help="each shard's health and load, as the proxy sees it"
+    )
+    sub.set_defaults(handler=cmd_cluster_status)
 
 
 # Units of --older-than and --retention.
@@ -1533,6 +1577,44 @@ complete -o default -F _pgqrs pgqrs
 
 
 # --- the worker -----------------------------------------------------------------------------
+
+
+def cmd_cluster_init(args: argparse.Namespace) -> int:
+    """``pgqrs cluster init``: set up or grow a cluster (pgqrs._cluster.init_cluster)."""
+    shards = _cluster.init_cluster(args.dsn, args.shard, say=print)
+    print(f"cluster of {len(shards)} shards ready; connect clients to the proxy")
+    return 0
+
+
+def cmd_cluster_status(args: argparse.Namespace) -> int:
+    """``pgqrs cluster status``: one line per shard; exit 1 when one is down or wrong."""
+    shards = _cluster.cluster_status(args.dsn)
+    if not shards:
+        print("the proxy has no shards: run pgqrs cluster init")
+        return 1
+    rows = []
+    for s in shards:
+        counts = s.counts
+        rows.append(
+            (
+                s.shard,
+                "up" if s.up else "DOWN",
+                "-" if s.milliseconds is None else f"{s.milliseconds:.1f}",
+                counts.get("PENDING", 0),
+                counts.get("RUNNING", 0),
+                sum(counts.values()),
+                s.workers_alive,
+                yes(s.accepting),
+                clip(s.error or s.problem or s.dsn, 70),
+            )
+        )
+    print(
+        table(
+            ("shard", "state", "ms", "pending", "running", "total", "workers", "new work", "note"),
+            rows,
+        )
+    )
+    return 0 if all(s.up and s.problem is None for s in shards) else 1
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

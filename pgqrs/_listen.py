@@ -11,6 +11,10 @@ Payloads are opaque tags (``pgqrs.notify_tag``): the first 16 hex digits of sha2
 install's notification key and the subject (``done:<id>``, ``work:<name>``, ``event:<id> <key>``,
 ``message:<id> <topic>``). :func:`tag` computes them here from the key, read once per store.
 
+On the proxy of a cluster (docs/scale-out.md) the notifications come from the shards, and the
+proxy hears none: the listener then holds one LISTEN connection per shard (``targets``, asked
+once when it starts), and a subscription is ready while any of them listens.
+
 :class:`AsyncListener` runs its connection in an asyncio task, :class:`Listener` in a daemon
 thread; ``tools/gen_sync.py`` renames the one to the other in the sync twins.
 """
@@ -22,9 +26,10 @@ import contextlib
 import hashlib
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from . import _sql
 
@@ -34,6 +39,13 @@ logger = logging.getLogger("pgqrs")
 def tag(key: bytes, subject: str) -> str:
     """The payload pgqrs sends for ``subject`` (the same as ``pgqrs.notify_tag``)."""
     return hashlib.sha256(key + subject.encode()).hexdigest()[:16]
+
+
+def listen_conninfo(client_dsn: str, shard: str) -> str:
+    """Where a client LISTENs on a shard of a cluster: the shard's connection string, as the
+    proxy records it (no login), with the client's own login (docs/scale-out.md)."""
+    login = {k: v for k, v in conninfo_to_dict(client_dsn).items() if k in ("user", "password")}
+    return make_conninfo(shard, **{k: v for k, v in login.items() if v})
 
 
 class _Subscription:
@@ -66,16 +78,25 @@ class AsyncSubscription(_Subscription):
 
 
 class AsyncListener:
-    """The LISTEN connection of an async store (see the module docstring). It connects on the
-    first subscription, reconnects with a backoff when the connection is lost, and stops with
-    :meth:`close`. With ``enabled=False`` (a transaction-pooling PgBouncer) it never connects and
-    every wait is a poll."""
+    """The LISTEN connections of an async store (see the module docstring): one to ``dsn``, or
+    one to each DSN ``targets`` returns when the first subscription starts them. Each connects
+    on the first subscription, reconnects with a backoff when its connection is lost, and stops
+    with :meth:`close`. With ``enabled=False`` (a transaction-pooling PgBouncer) it never
+    connects and every wait is a poll."""
 
-    def __init__(self, dsn: str, *, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        enabled: bool = True,
+        targets: Callable[[], Awaitable[Sequence[str]]] | None = None,
+    ) -> None:
         self._dsn = dsn
         self._enabled = enabled
+        self._targets = targets
         self._subs: set[AsyncSubscription] = set()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._up: set[int] = set()  # the connections that listen now, by position
         self._listening = asyncio.Event()
         self._failed = False
 
@@ -94,23 +115,29 @@ class AsyncListener:
     async def _start(self, connect_seconds: float = 5.0) -> bool:
         if not self._enabled or self._failed:
             return False
-        if self._task is None or self._task.done():
+        if not self._tasks or all(task.done() for task in self._tasks):
+            dsns: Sequence[str] = (self._dsn,)
+            if self._targets is not None:
+                dsns = await self._targets() or dsns
             self._listening.clear()
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="pgqrs-listen")
+            loop = asyncio.get_running_loop()
+            self._tasks = [
+                loop.create_task(self._run(n, dsn), name="pgqrs-listen")
+                for n, dsn in enumerate(dsns)
+            ]
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._listening.wait(), connect_seconds)
         return self._listening.is_set()
 
-    async def _run(self) -> None:
+    async def _run(self, position: int, dsn: str) -> None:
         backoff = 0.1
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(
-                    self._dsn, autocommit=True
-                ) as conn:
+                async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
                     for statement in _sql.LISTEN_ALL:
                         await conn.execute(statement)
                     backoff = 0.1
+                    self._up.add(position)
                     self._listening.set()
                     self._wake_all()  # anything sent while not listening
                     async for note in conn.notifies():
@@ -118,26 +145,31 @@ class AsyncListener:
                             if sub.channel == note.channel and note.payload in sub.tags:
                                 sub._wake()
             except psycopg.OperationalError as exc:
-                self._listening.clear()
-                self._wake_all()
+                self._lost(position)
                 logger.warning("listen connection lost: %s", exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
             except psycopg.Error as exc:
-                self._listening.clear()
-                self._failed = True
-                self._wake_all()
+                self._lost(position)
+                self._failed = len(self._tasks) == 1
                 logger.warning("cannot LISTEN (%s); waits poll instead", exc)
                 return
+
+    def _lost(self, position: int) -> None:
+        self._up.discard(position)
+        if not self._up:
+            self._listening.clear()
+        self._wake_all()
 
     def _wake_all(self) -> None:
         for sub in list(self._subs):
             sub._wake()
 
     async def close(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
             task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
@@ -160,14 +192,23 @@ class Subscription(_Subscription):
 
 
 class Listener:
-    """The LISTEN connection of a sync store, in a daemon thread; see :class:`AsyncListener`."""
+    """The LISTEN connections of a sync store, each in a daemon thread; see
+    :class:`AsyncListener` (``targets`` is a plain function here)."""
 
-    def __init__(self, dsn: str, *, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        enabled: bool = True,
+        targets: Callable[[], Sequence[str]] | None = None,
+    ) -> None:
         self._dsn = dsn
         self._enabled = enabled
+        self._targets = targets
         self._subs: set[Subscription] = set()
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
+        self._up: set[int] = set()
         self._listening = threading.Event()
         self._stopping = threading.Event()
         self._failed = False
@@ -189,22 +230,36 @@ class Listener:
         if not self._enabled or self._failed:
             return False
         with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._listening.clear()
-                self._stopping.clear()
-                self._thread = threading.Thread(target=self._run, name="pgqrs-listen", daemon=True)
-                self._thread.start()
+            started = any(thread.is_alive() for thread in self._threads)
+        if not started:
+            dsns: Sequence[str] = (self._dsn,)
+            if self._targets is not None:
+                dsns = self._targets() or dsns
+            with self._lock:
+                if not any(thread.is_alive() for thread in self._threads):
+                    self._listening.clear()
+                    self._stopping.clear()
+                    self._threads = [
+                        threading.Thread(
+                            target=self._run, args=(n, dsn), name="pgqrs-listen", daemon=True
+                        )
+                        for n, dsn in enumerate(dsns)
+                    ]
+                    for thread in self._threads:
+                        thread.start()
         self._listening.wait(connect_seconds)
         return self._listening.is_set()
 
-    def _run(self) -> None:
+    def _run(self, position: int, dsn: str) -> None:
         backoff = 0.1
         while not self._stopping.is_set():
             try:
-                with psycopg.Connection.connect(self._dsn, autocommit=True) as conn:
+                with psycopg.Connection.connect(dsn, autocommit=True) as conn:
                     for statement in _sql.LISTEN_ALL:
                         conn.execute(statement)
                     backoff = 0.1
+                    with self._lock:
+                        self._up.add(position)
                     self._listening.set()
                     self._wake_all()
                     while not self._stopping.is_set():
@@ -215,19 +270,24 @@ class Listener:
                                 if sub.channel == note.channel and note.payload in sub.tags:
                                     sub._wake()
             except psycopg.OperationalError as exc:
-                self._listening.clear()
-                self._wake_all()
+                self._lost(position)
                 if self._stopping.is_set():
                     return
                 logger.warning("listen connection lost: %s", exc)
                 self._stopping.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
             except psycopg.Error as exc:
-                self._listening.clear()
-                self._failed = True
-                self._wake_all()
+                self._lost(position)
+                self._failed = len(self._threads) == 1
                 logger.warning("cannot LISTEN (%s); waits poll instead", exc)
                 return
+
+    def _lost(self, position: int) -> None:
+        with self._lock:
+            self._up.discard(position)
+            if not self._up:
+                self._listening.clear()
+        self._wake_all()
 
     def _wake_all(self) -> None:
         with self._lock:
@@ -237,6 +297,7 @@ class Listener:
 
     def close(self) -> None:
         self._stopping.set()
-        thread, self._thread = self._thread, None
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=5.0)
+        threads, self._threads = self._threads, []
+        for thread in threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout=5.0)

@@ -107,11 +107,13 @@ LIST_STEPS: LiteralString = (
 VERSION: LiteralString = "SELECT pgqrs.version()"
 # Since 0.2.0: the oldest client release the installed schema still serves.
 MIN_CLIENT_VERSION: LiteralString = "SELECT pgqrs.min_client_version()"
-# The client's first look at a database: the schema version, and whether pgqrs was installed
-# as an extension (CREATE EXTENSION; NULL otherwise). One statement per store.
+# The client's first look at a database: the schema version, whether pgqrs was installed as an
+# extension (CREATE EXTENSION; NULL otherwise), and whether it is the proxy of a cluster of
+# shards (docs/scale-out.md). One statement per store.
 SCHEMA_STATE: LiteralString = (
     "SELECT pgqrs.version(),"
-    " (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'pgqrs')"
+    " (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'pgqrs'),"
+    " pg_catalog.to_regprocedure('pgqrs_proxy.shards()') IS NOT NULL"
 )
 
 # The server's clock, for the ages the CLI prints. clock_timestamp() needs no privilege
@@ -281,3 +283,41 @@ RESUME_SCHEDULE: LiteralString = "SELECT pgqrs.resume_schedule(p_name => %s::tex
 DELETE_SCHEDULE: LiteralString = "SELECT pgqrs.delete_schedule(p_name => %s::text)"
 
 LIST_SCHEDULES: LiteralString = "SELECT " + _SCHEDULE_COLUMNS + " FROM pgqrs.list_schedules()"
+# Scale-out (docs/scale-out.md): a proxy's shards, where a client LISTENs; and what pgqrs cluster
+# init and status run on the proxy and on each shard.
+PROXY_SHARDS: LiteralString = "SELECT shard, dsn, accepting FROM pgqrs_proxy.shards()"
+PROXY_STATE: LiteralString = (
+    "SELECT pg_catalog.to_regnamespace('pgqrs_proxy') IS NOT NULL,"
+    " pg_catalog.to_regprocedure('pgqrs.version()') IS NOT NULL"
+    " AND pg_catalog.to_regclass('pgqrs.workflows') IS NULL"
+)
+PROXY_VERSION: LiteralString = "SELECT pgqrs.version()"
+PROXY_CLUSTER: LiteralString = (
+    "SELECT shard_count, hash_shards, notify_key FROM pgqrs_proxy.cluster"
+)
+PROXY_ADD_SHARD: LiteralString = "SELECT pgqrs_proxy.add_shard(p_dsn => %s::text)"
+PROXY_SET_HASH_SHARDS: LiteralString = "SELECT pgqrs_proxy.set_hash_shards(p_count => %s::int4)"
+PROXY_SET_KEY: LiteralString = "UPDATE pgqrs_proxy.cluster SET notify_key = %s::bytea"
+PROXY_HAS_MAPPING: LiteralString = (
+    "SELECT EXISTS (SELECT FROM pg_catalog.pg_user_mappings m"
+    " WHERE m.srvname = 'pgqrs_cluster' AND m.usename = 'public')"
+)
+PROXY_SHARD_INFO: LiteralString = (
+    "SELECT shard, version FROM pgqrs_proxy.shard_info(p_shard => %s::int4)"
+)
+PROXY_SHARD_COUNTS: LiteralString = (
+    "SELECT status, count FROM pgqrs_proxy.on_workflow_counts(%s::int4, 30::float8)"
+)
+PROXY_SHARD_WORKERS: LiteralString = (
+    "SELECT count(*) FILTER (WHERE alive) FROM pgqrs_proxy.on_list_workers(%s::int4, 30::float8)"
+)
+SHARD_STATE: LiteralString = (
+    "SELECT i.shard, i.notify_key, EXISTS (SELECT FROM pgqrs.workflows) FROM pgqrs.instance i"
+)
+SHARD_STAMP: LiteralString = "UPDATE pgqrs.instance SET shard = %s::int4, notify_key = %s::bytea"
+# The proxy's login on the shards: a user mapping of PL/Proxy's server (values as literals).
+PROXY_DROP_MAPPING: LiteralString = "DROP USER MAPPING IF EXISTS FOR PUBLIC SERVER pgqrs_cluster"
+PROXY_CREATE_MAPPING: LiteralString = (
+    "CREATE USER MAPPING FOR PUBLIC SERVER pgqrs_cluster OPTIONS (user {}{})"
+)
+PROXY_MAPPING_PASSWORD: LiteralString = ", password {}"

@@ -44,6 +44,8 @@ class SyncStore:
     Waiting (``handle.result()``, ``admin.get_event()``, a receive or an kept in process)
     uses one LISTEN connection per store to ``listen_dsn`` (default: ``dsn``), shared by every
     waiter, with a backstop poll every ``poll_interval`` seconds; an idle worker has its own.
+    On the proxy of a cluster (docs/scale-out.md), which hears no notification, a store without
+    ``listen_dsn`` LISTENs on every shard instead, with its own login.
     Behind a transaction-pooling PgBouncer, point ``listen_dsn`` at the server itself, or pass
     ``listen=False`` to poll only; ``prepare_threshold=None`` turns prepared statements off.
 
@@ -90,7 +92,9 @@ class SyncStore:
         self.inline_wait_max = inline_wait_max
         self.retention = retention
         self.codec = codec
-        self.listener = Listener(self.listen_dsn, enabled=listen)
+        self._listen_given = listen_dsn is not None
+        self._shard_dsns: tuple[str, ...] = ()
+        self.listener = Listener(self.listen_dsn, enabled=listen, targets=self.listen_dsns)
         self._schema_checked = False
         self._notify_key: bytes | None = None
 
@@ -189,11 +193,14 @@ class SyncStore:
             return
         scripts = _install.Scripts.load()
         try:
-            installed, extension = (self.call(_sql.SCHEMA_STATE, check=False))[0]
+            row = (self.call(_sql.SCHEMA_STATE, check=False))[0]
         except (psycopg.errors.UndefinedFunction, psycopg.errors.InvalidSchemaName) as exc:
             raise errors.SchemaError(
                 "pgqrs is not installed in this database: " + _install.not_installed_hint()
             ) from exc
+        installed, extension, proxy = row
+        if proxy:
+            self._find_shards()
         min_client = None
         if _install.version_key(installed) > _install.version_key(scripts.latest):
             min_client = str((self.call(_sql.MIN_CLIENT_VERSION, check=False))[0][0])
@@ -205,6 +212,24 @@ class SyncStore:
             extension=extension is not None,
         )
         self._schema_checked = True
+
+    def _find_shards(self) -> None:
+        """On a proxy: the shards, where waiters and workers LISTEN (the proxy hears nothing)."""
+        try:
+            rows = self.call(_sql.PROXY_SHARDS, check=False)
+        except errors.InsufficientPrivilegeError as exc:
+            logger.warning("pgqrs: cannot list the cluster's shards (%s); waits poll instead", exc)
+            return
+        self._shard_dsns = tuple(_listen.listen_conninfo(self.dsn, str(row[1])) for row in rows)
+
+    def listen_dsns(self) -> tuple[str, ...]:
+        """Where this store LISTENs: ``listen_dsn`` when given; on the proxy of a cluster, every
+        shard; else ``dsn``."""
+        if self._listen_given:
+            return (self.listen_dsn,)
+        if not self._schema_checked:
+            self.check_schema()
+        return self._shard_dsns or (self.listen_dsn,)
 
     def call(
         self,

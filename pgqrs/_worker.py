@@ -300,16 +300,19 @@ class Worker:
 
     async def _listen(self) -> None:
         """Wake the claim loop on NOTIFY pgqrs_work for a name this worker serves (its tag), or
-        for work of any name ('*')."""
+        for work of any name ('*'): on the store's listen DSN, or on every shard of a cluster
+        (through a proxy, which hears no notification; docs/scale-out.md)."""
         if not self.store.listen:
             return
         tags = {await self.store.tag(f"work:{name}") for name in self.workflows}
+        dsns = await self.store.listen_dsns()
+        await asyncio.gather(*(self._listen_on(dsn, tags) for dsn in dsns))
+
+    async def _listen_on(self, dsn: str, tags: set[str]) -> None:
         backoff = 0.1
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(
-                    self.store.listen_dsn, autocommit=True
-                ) as conn:
+                async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
                     await conn.execute(_sql.LISTEN_WORK)
                     backoff = 0.1
                     self._wake.set()  # anything sent while we were not listening

@@ -29,6 +29,7 @@ APT_PACKAGES=(
     postgresql-15
     postgresql-client-15
     postgresql-15-pgtap
+    postgresql-15-plproxy
     libtap-parser-sourcehandler-pgtap-perl
     pgbouncer
 )

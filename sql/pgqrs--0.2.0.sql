@@ -32,7 +32,8 @@
 --                    applies them, so that no cancel and no claim ever waits for a row lock.
 --   pgqrs.schedules  cron schedules: each tick starts one workflow, fired inside claim
 --                    (14_schedules.sql).
---   pgqrs.instance   one row: the install's secret key for notification tags.
+--   pgqrs.instance   one row: the install's secret key for notification tags, and its shard
+--                    number when it is a shard of a cluster (SCALE-OUT below).
 --   pgqrs.ledger     the install scripts applied to this database.
 --   pgqrs.prune_cursor  where the pass of prune() in progress stands (RETENTION below).
 --
@@ -206,6 +207,16 @@
 --   pgqrs.max_payload_bytes) are honoured only in a trusted session: its login role is a
 --   superuser or a member of the schema owner (_trusted_session).
 --   Functions whose name starts with an underscore are private and granted to nobody.
+--
+-- SCALE-OUT
+--   Several databases can serve one API (docs/scale-out.md): each is a shard with this schema
+--   and its number in pgqrs.instance.shard, and a proxy database (sql/proxy/, PL/Proxy) has a
+--   schema pgqrs with these same functions, each of which runs on the shard that owns its
+--   workflow. Nothing here knows about the others: a shard only stamps its number into the ids
+--   it makes (_uuid_v7: version 8, the number in the 12 bits after the version), which is how
+--   the proxy finds a workflow from its id alone. Everything about one workflow tree (its
+--   steps, messages, events and children) lives on one shard, so every guarantee above holds
+--   there unchanged.
 --
 -- COMPATIBILITY
 --   version() is this schema's version; min_client_version() is the oldest client release whose
@@ -580,10 +591,14 @@ comment on table pgqrs.deferred is
 create table pgqrs.instance (
     singleton  boolean primary key default true check (singleton),
     notify_key bytea not null,
-    created_at timestamptz not null default pg_catalog.clock_timestamp()
+    created_at timestamptz not null default pg_catalog.clock_timestamp(),
+    shard      integer check (shard between 0 and 4095)
 );
 comment on table pgqrs.instance is
     'One row: this install''s secret key, which turns notification payloads into opaque tags.';
+comment on column pgqrs.instance.shard is
+    'This database''s shard number in a pgqrs cluster (pgqrs cluster init), carried in every id '
+    'it makes (_uuid_v7); NULL for a single server.';
 insert into pgqrs.instance (notify_key)
 values (pg_catalog.decode(pg_catalog.replace(
             pg_catalog.gen_random_uuid()::text || pg_catalog.gen_random_uuid()::text, '-', ''),
@@ -707,30 +722,43 @@ as $$
 $$;
 comment on function pgqrs.error_codes() is 'The pgqrs SQLSTATEs (class PQ), their names and meanings.';
 
--- _uuid_v7(): a time-ordered UUID (RFC 9562 version 7): 48 bits of Unix milliseconds, then random
+-- _uuid_v7(): a time-ordered UUID: 48 bits of Unix milliseconds, then the version, then random
 -- bits. New rows land at the right edge of the primary-key index, which keeps it hot and compact.
+-- On a single server (pgqrs.instance.shard NULL) it is an RFC 9562 version 7 UUID. On a shard of
+-- a cluster it is a version 8 UUID (RFC 9562's format for vendor-specific ids) whose 12 bits
+-- after the version nibble (the last three hex digits of the third group) hold the shard
+-- number, followed by the variant and 62 random bits: the proxy routes every call about a
+-- workflow by its id alone, and a caller's own ids (versions 4, 5 and 7) are never mistaken for
+-- one (docs/scale-out.md, "Ids"). Reads pgqrs.instance.
 create function pgqrs._uuid_v7()
 returns uuid
 language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_bytes bytea := pg_catalog.overlay(
+        pg_catalog.uuid_send(pg_catalog.gen_random_uuid()),
+        pg_catalog.substr(
+            pg_catalog.int8send(
+                pg_catalog.floor(extract(epoch from pg_catalog.clock_timestamp()) * 1000)::bigint),
+            3),
+        1, 6);
+    v_shard integer := (select i.shard from pgqrs.instance i);
 begin
+    if v_shard is null then
+        -- gen_random_uuid() is version 4 (0100): bits 52 and 53 make it 7 (0111).
+        return pg_catalog.encode(pg_catalog.set_bit(pg_catalog.set_bit(v_bytes, 52, 1), 53, 1),
+                                 'hex')::uuid;
+    end if;
     return pg_catalog.encode(
-        pg_catalog.set_bit(pg_catalog.set_bit(
-            pg_catalog.overlay(
-                pg_catalog.uuid_send(pg_catalog.gen_random_uuid()),
-                pg_catalog.substr(
-                    pg_catalog.int8send(
-                        pg_catalog.floor(
-                            extract(epoch from pg_catalog.clock_timestamp()) * 1000)::bigint),
-                    3),
-                1, 6),
-            52, 1), 53, 1),
+        pg_catalog.set_byte(pg_catalog.set_byte(v_bytes, 6, 128 + (v_shard >> 8)), 7,
+                            v_shard & 255),
         'hex')::uuid;
 end
 $$;
-comment on function pgqrs._uuid_v7() is 'Private. A time-ordered version 7 UUID.';
+comment on function pgqrs._uuid_v7() is
+    'Private. A time-ordered UUID: version 7, or version 8 carrying the shard number on a shard.';
 
 -- _check_text(what, value, max_length): raises PQ008 unless value is a string of at most
 -- max_length characters with at least one character that is not white space. Used for names,

@@ -20,6 +20,7 @@ from figures.large import fig_large
 from figures.latency import fig_latency
 from figures.replay import fig_replay
 from figures.retention import fig_retention
+from figures.scale_out import fig_proxy_step_cost, fig_shards_throughput
 from figures.step_cost import fig_step_cost
 from figures.storage import fig_storage
 from figures.throughput import fig_throughput
@@ -35,4 +36,6 @@ FIGURES: dict[int, tuple[str, Callable[[Env], Awaitable[list[Figure]]]]] = {
     7: ("cost with a large database", fig_large),
     8: ("throughput with the xmin horizon pinned", fig_horizon),
     9: ("retention: the hot path while pruning", fig_retention),
+    12: ("step cost through a proxy", fig_proxy_step_cost),
+    13: ("throughput through a proxy over 1, 2 and 3 shards", fig_shards_throughput),
 }

@@ -16,7 +16,8 @@
 --                    applies them, so that no cancel and no claim ever waits for a row lock.
 --   pgqrs.schedules  cron schedules: each tick starts one workflow, fired inside claim
 --                    (14_schedules.sql).
---   pgqrs.instance   one row: the install's secret key for notification tags.
+--   pgqrs.instance   one row: the install's secret key for notification tags, and its shard
+--                    number when it is a shard of a cluster (SCALE-OUT below).
 --   pgqrs.ledger     the install scripts applied to this database.
 --   pgqrs.prune_cursor  where the pass of prune() in progress stands (RETENTION below).
 --
@@ -190,6 +191,16 @@
 --   pgqrs.max_payload_bytes) are honoured only in a trusted session: its login role is a
 --   superuser or a member of the schema owner (_trusted_session).
 --   Functions whose name starts with an underscore are private and granted to nobody.
+--
+-- SCALE-OUT
+--   Several databases can serve one API (docs/scale-out.md): each is a shard with this schema
+--   and its number in pgqrs.instance.shard, and a proxy database (sql/proxy/, PL/Proxy) has a
+--   schema pgqrs with these same functions, each of which runs on the shard that owns its
+--   workflow. Nothing here knows about the others: a shard only stamps its number into the ids
+--   it makes (_uuid_v7: version 8, the number in the 12 bits after the version), which is how
+--   the proxy finds a workflow from its id alone. Everything about one workflow tree (its
+--   steps, messages, events and children) lives on one shard, so every guarantee above holds
+--   there unchanged.
 --
 -- COMPATIBILITY
 --   version() is this schema's version; min_client_version() is the oldest client release whose

@@ -362,10 +362,14 @@ comment on table pgqrs.deferred is
 create table pgqrs.instance (
     singleton  boolean primary key default true check (singleton),
     notify_key bytea not null,
-    created_at timestamptz not null default pg_catalog.clock_timestamp()
+    created_at timestamptz not null default pg_catalog.clock_timestamp(),
+    shard      integer check (shard between 0 and 4095)
 );
 comment on table pgqrs.instance is
     'One row: this install''s secret key, which turns notification payloads into opaque tags.';
+comment on column pgqrs.instance.shard is
+    'This database''s shard number in a pgqrs cluster (pgqrs cluster init), carried in every id '
+    'it makes (_uuid_v7); NULL for a single server.';
 insert into pgqrs.instance (notify_key)
 values (pg_catalog.decode(pg_catalog.replace(
             pg_catalog.gen_random_uuid()::text || pg_catalog.gen_random_uuid()::text, '-', ''),

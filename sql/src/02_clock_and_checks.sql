@@ -101,30 +101,43 @@ as $$
 $$;
 comment on function pgqrs.error_codes() is 'The pgqrs SQLSTATEs (class PQ), their names and meanings.';
 
--- _uuid_v7(): a time-ordered UUID (RFC 9562 version 7): 48 bits of Unix milliseconds, then random
+-- _uuid_v7(): a time-ordered UUID: 48 bits of Unix milliseconds, then the version, then random
 -- bits. New rows land at the right edge of the primary-key index, which keeps it hot and compact.
+-- On a single server (pgqrs.instance.shard NULL) it is an RFC 9562 version 7 UUID. On a shard of
+-- a cluster it is a version 8 UUID (RFC 9562's format for vendor-specific ids) whose 12 bits
+-- after the version nibble (the last three hex digits of the third group) hold the shard
+-- number, followed by the variant and 62 random bits: the proxy routes every call about a
+-- workflow by its id alone, and a caller's own ids (versions 4, 5 and 7) are never mistaken for
+-- one (docs/scale-out.md, "Ids"). Reads pgqrs.instance.
 create function pgqrs._uuid_v7()
 returns uuid
 language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_bytes bytea := pg_catalog.overlay(
+        pg_catalog.uuid_send(pg_catalog.gen_random_uuid()),
+        pg_catalog.substr(
+            pg_catalog.int8send(
+                pg_catalog.floor(extract(epoch from pg_catalog.clock_timestamp()) * 1000)::bigint),
+            3),
+        1, 6);
+    v_shard integer := (select i.shard from pgqrs.instance i);
 begin
+    if v_shard is null then
+        -- gen_random_uuid() is version 4 (0100): bits 52 and 53 make it 7 (0111).
+        return pg_catalog.encode(pg_catalog.set_bit(pg_catalog.set_bit(v_bytes, 52, 1), 53, 1),
+                                 'hex')::uuid;
+    end if;
     return pg_catalog.encode(
-        pg_catalog.set_bit(pg_catalog.set_bit(
-            pg_catalog.overlay(
-                pg_catalog.uuid_send(pg_catalog.gen_random_uuid()),
-                pg_catalog.substr(
-                    pg_catalog.int8send(
-                        pg_catalog.floor(
-                            extract(epoch from pg_catalog.clock_timestamp()) * 1000)::bigint),
-                    3),
-                1, 6),
-            52, 1), 53, 1),
+        pg_catalog.set_byte(pg_catalog.set_byte(v_bytes, 6, 128 + (v_shard >> 8)), 7,
+                            v_shard & 255),
         'hex')::uuid;
 end
 $$;
-comment on function pgqrs._uuid_v7() is 'Private. A time-ordered version 7 UUID.';
+comment on function pgqrs._uuid_v7() is
+    'Private. A time-ordered UUID: version 7, or version 8 carrying the shard number on a shard.';
 
 -- _check_text(what, value, max_length): raises PQ008 unless value is a string of at most
 -- max_length characters with at least one character that is not white space. Used for names,

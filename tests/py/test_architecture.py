@@ -27,7 +27,7 @@ LAYERS: list[set[str]] = [
     {"_handles", "_handles_sync"},
     {"_workflow", "_workflow_sync"},  # the run engine
     {"_admin", "_admin_sync"},
-    {"_worker", "decorators"},
+    {"_worker", "decorators", "_cluster"},
     {"__init__"},  # the public face
     {"_cli", "testing"},
     {"__main__", "demo", "pytest_plugin"},

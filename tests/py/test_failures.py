@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from helpers import later, poll_async, until_running, with_fake_now
+from helpers import FAKE_CLOCK, later, poll_async, until_running, with_fake_now
 
 import pgqrs
 from pgqrs import PyWorkflow, RetryPolicy, SyncWorkflow
@@ -314,6 +314,7 @@ def test_project_default_policy_applies_to_plain_steps(dsn: str) -> None:
 # --- a long backoff holds nothing ------------------------------------------------------------
 
 
+@FAKE_CLOCK
 def test_long_backoff_frees_the_worker(dsn: str) -> None:
     fail_until["slow_retry"] = 1
 
@@ -353,6 +354,7 @@ def test_long_backoff_frees_the_worker(dsn: str) -> None:
     assert calls["slow_retry"] == 2
 
 
+@FAKE_CLOCK
 def test_a_direct_run_suspends_and_a_worker_finishes_it(dsn: str) -> None:
     fail_until["slow_retry"] = 1
 
@@ -516,6 +518,7 @@ def test_deadline_cancels_a_running_workflow(dsn: str) -> None:
     asyncio.run(main())
 
 
+@FAKE_CLOCK
 def test_deadline_is_enforced_without_the_runner(dsn: str) -> None:
     async def main() -> None:
         async with await pgqrs.connect(dsn) as store:

@@ -8,7 +8,7 @@ from datetime import datetime
 import flows
 import psycopg
 import pytest
-from helpers import child, finish, later, poll, setup_effects, with_fake_now
+from helpers import FAKE_CLOCK, child, finish, later, poll, setup_effects, with_fake_now
 
 import pgqrs
 
@@ -56,6 +56,7 @@ def test_live_lease_makes_second_runner_busy(dsn: str) -> None:
     asyncio.run(main())
 
 
+@FAKE_CLOCK
 def test_takeover_after_expiry_fences_the_stale_runner(dsn: str) -> None:
     """Runner B sees A's lease as expired (fake clock, no sleep), takes over, and A's late
     writes are refused without changing anything."""

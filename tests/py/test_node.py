@@ -384,6 +384,7 @@ def py_dsn(pg_server: Server, template_dsn: str) -> Iterator[str]:
         drop_database(pg_server.dsn, name)
 
 
+@pytest.mark.no_proxy(reason="compares the rows of pgqrs's tables, and moves the clock")
 def test_node_and_python_leave_the_same_rows(dsn: str, py_dsn: str) -> None:
     summary = json.loads(run_node([SCENARIO.name, node_url(dsn)]))
     assert summary["ok"] is True

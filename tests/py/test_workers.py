@@ -8,7 +8,7 @@ import threading
 from typing import Any
 
 import pytest
-from helpers import later, running_worker, with_fake_now
+from helpers import FAKE_CLOCK, later, running_worker, with_fake_now
 
 import pgqrs
 from pgqrs import PyWorkflow, SyncWorkflow
@@ -143,6 +143,7 @@ def test_created_workflows_are_left_to_their_creator(dsn: str) -> None:
     asyncio.run(main())
 
 
+@FAKE_CLOCK
 def test_run_at_defers_the_claim(dsn: str) -> None:
     async def main() -> None:
         async with await pgqrs.connect(dsn, runner_id="early") as store:
