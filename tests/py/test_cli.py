@@ -828,7 +828,8 @@ def test_every_command_runs(dsn: str, capsys: pytest.CaptureFixture[str]) -> Non
 
     def cli(*args: str, status: int = 0) -> str:
         words = [a for a in args if not a.startswith("-") and a != dsn]
-        command = tuple(words[:2]) if words[0] in ("workflows", "queues", "event") else (words[0],)
+        groups = ("workflows", "queues", "event", "schedules")
+        command = tuple(words[:2]) if words[0] in groups else (words[0],)
         ran.add(command)
         code = _cli.main(["--dsn", dsn, *args] if "--dsn" not in args else list(args))
         out, err = capsys.readouterr()
@@ -902,7 +903,22 @@ def test_every_command_runs(dsn: str, capsys: pytest.CaptureFixture[str]) -> Non
     assert "is RUNNING, not DEAD" in cli("revive", bad_id, status=1)
     assert cli("completion", "bash").startswith("# pgqrs shell completion")
 
-    assert ran | {("worker",)} == _leaf_commands(_cli.build_parser())
+    # schedules and retention
+    assert "nightly" in cli("schedules", "set", "nightly", "add", "0 3 * * *", "--input", "[1]")
+    (nightly,) = json.loads(cli("schedules", "list", "--json"))
+    assert (nightly["name"], nightly["cron"], nightly["paused"]) == ("nightly", "0 3 * * *", False)
+    cli("schedules", "pause", "nightly")
+    assert json.loads(cli("schedules", "list", "--json"))[0]["paused"] is True
+    cli("schedules", "resume", "nightly")
+    cli("schedules", "delete", "nightly")
+    assert json.loads(cli("schedules", "list", "--json")) == []
+    pruned = json.loads(cli("prune", "--older-than", "30d", "--pause", "0", "--json"))
+    assert pruned["workflows"] == 0  # everything here finished moments ago
+
+    # `worker` runs in test_worker_runs_and_drains, `cluster` in test_proxy.py.
+    assert ran | {("worker",), ("cluster", "init"), ("cluster", "status")} == _leaf_commands(
+        _cli.build_parser()
+    )
 
 
 def test_completion_script_completes_commands_and_options(tmp_path: Path) -> None:
