@@ -63,6 +63,7 @@ create table pgqrs.workflows (
     parent_id        uuid,
     waiting_for      text,
     claim_id         uuid,
+    traceparent      text,
     constraint workflows_idempotency_key_key unique (idempotency_key)
 ) with (fillfactor = 80);
 comment on table pgqrs.workflows is
@@ -88,6 +89,9 @@ comment on column pgqrs.workflows.waiting_for is
 comment on column pgqrs.workflows.claim_id is
     'The claim (claim_workflows'' p_claim_id) that granted the current lease, so that a retried '
     'claim returns the same workflows.';
+comment on column pgqrs.workflows.traceparent is
+    'The W3C traceparent of the code that started the workflow (submit_workflow option '
+    'traceparent), continued by the worker that runs it (docs/observability.md).';
 
 -- What claim_workflows scans, per workflow name: queued workflows that no one holds, in the order
 -- they become available. Step writes change only lease_expires_at, which no index covers, so
@@ -120,6 +124,11 @@ create index workflows_status_created on pgqrs.workflows (status, created_at, id
 -- root). The id makes the order total, so that a pass can resume after any root.
 create index workflows_finished on pgqrs.workflows (updated_at, id)
     where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
+-- Throughput over the last minutes (pgqrs.workflow_throughput): workflows by the time they
+-- finished, with their outcome, read index-only. One entry per finished workflow, written with
+-- its outcome (an update that is not HOT anyway: it changes the status).
+create index workflows_finished_at on pgqrs.workflows (finished_at, status)
+    where finished_at is not null;
 
 create table pgqrs.steps (
     workflow_id  uuid not null references pgqrs.workflows (id) on delete cascade,

@@ -181,13 +181,17 @@ comment on function pgqrs.start_workflow(text, jsonb, uuid, text, timestamptz, i
 --   retry_max_backoff_seconds (default 3600)
 --   parent_id (uuid)                       the workflow starting this one as its child:
 --                                          cancelling the parent cancels the child
+--   traceparent (text)                     the W3C trace context of the code starting it,
+--                                          '00-<32 hex>-<16 hex>-<2 hex>': trace_context()
+--                                          hands it to the worker that runs it
 -- An existing workflow (same id or key) is returned as it is, options unchanged. A parent that
 -- was cancelled (or is past its deadline) starts no child: PQ011, checked under a lock on the
 -- parent's row, so a cancel of the parent either comes first or cancels the new child too.
 -- Locks: the parent row FOR SHARE, then the new row.
 -- Errors: PQ001 (no such parent), PQ006, PQ007, PQ008 (an option of the wrong type or out of its
 -- bounds: times in [1970, 9999), a deadline in the past, timeout_seconds in (0, ten years],
--- max_recoveries in [0, 1000], the retry policy as in begin_step), PQ011, PQ013.
+-- max_recoveries in [0, 1000], the retry policy as in begin_step, a traceparent not in that
+-- form), PQ011, PQ013.
 create function pgqrs.submit_workflow(
     p_name    text,
     p_input   jsonb,
@@ -214,6 +218,7 @@ declare
     v_backoff  double precision;
     v_max      double precision;
     v_parent   uuid;
+    v_trace    text;
     v_row      record;
 begin
     if pg_catalog.jsonb_typeof(v_options) <> 'object' then
@@ -223,7 +228,7 @@ begin
       from pg_catalog.jsonb_object_keys(v_options) k
      where k not in ('id', 'idempotency_key', 'queue', 'run_at', 'max_recoveries', 'deadline',
                      'timeout_seconds', 'max_attempts', 'retry_backoff_seconds',
-                     'retry_max_backoff_seconds', 'parent_id')
+                     'retry_max_backoff_seconds', 'parent_id', 'traceparent')
      limit 1;
     if found then
         raise exception 'pgqrs: unknown workflow option %', v_unknown using errcode = 'PQ008';
@@ -247,6 +252,7 @@ begin
         v_id := (v_options ->> 'id')::uuid;
         v_run_at := (v_options ->> 'run_at')::timestamptz;
         v_recoveries := (v_options ->> 'max_recoveries')::integer;
+        v_trace := v_options ->> 'traceparent';
     exception
         when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
              or numeric_value_out_of_range or invalid_parameter_value then
@@ -259,6 +265,11 @@ begin
             using errcode = 'PQ008';
     end if;
     perform pgqrs._check_policy(v_attempts, v_backoff, v_max);
+    if v_trace !~ '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' then
+        raise exception 'pgqrs: traceparent must be a W3C traceparent '
+                        '(00-<32 hex>-<16 hex>-<2 hex>), got %', pg_catalog.left(v_trace, 100)
+            using errcode = 'PQ008';
+    end if;
     if v_parent is not null then
         -- FOR SHARE: a cancel of the parent (which locks its row) either comes first, and this
         -- raises PQ011, or waits for this transaction and then cancels the new child with it.
@@ -279,10 +290,11 @@ begin
       from pgqrs._create_workflow(p_name, p_input, v_id, v_options ->> 'idempotency_key',
                                   v_queue, v_run_at, v_recoveries) c;
     if v_row.created and (v_deadline is not null or v_attempts <> 1 or v_backoff <> 1
-                          or v_max <> 3600 or v_parent is not null) then
+                          or v_max <> 3600 or v_parent is not null
+                          or v_trace is not null) then
         update pgqrs.workflows w
            set deadline_at = v_deadline, max_attempts = v_attempts, retry_backoff = v_backoff,
-               retry_max_backoff = v_max, parent_id = v_parent
+               retry_max_backoff = v_max, parent_id = v_parent, traceparent = v_trace
          where w.id = v_row.workflow_id;
     end if;
     return query select v_row.workflow_id, v_row.created, v_row.status;

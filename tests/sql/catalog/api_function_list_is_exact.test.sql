@@ -9,12 +9,16 @@ select is(
     array['acquire_step', 'acquire_workflow', 'await_workflow', 'begin_step', 'cancel_workflow',
           'claim', 'claim_workflows', 'complete_step', 'complete_workflow', 'create_workflow',
           'describe_workflow', 'error_codes', 'fail_step', 'fail_step_attempt', 'fail_workflow',
-          'fork_workflow', 'get_event', 'get_workflow', 'heartbeat', 'list_step_attempts',
+          'fork_workflow', 'get_event', 'get_workflow', 'heartbeat', 'list_events',
+          'list_messages', 'list_step_attempts',
           'list_steps', 'list_workers', 'list_workflows', 'list_workflows_page',
-          'min_client_version', 'next_claim_at', 'notify_key', 'notify_tag', 'now', 'prune', 'record_step', 'recv_message', 'register_worker', 'release_workflow', 'resume_workflow',
+          'min_client_version', 'next_claim_at', 'notify_key', 'notify_tag', 'now', 'prune',
+          'queue_depth', 'record_step', 'recv_message', 'register_worker', 'release_workflow',
+          'resume_workflow',
           'revive_workflow', 'send_message', 'set_event', 'sleep_step', 'start_workflow',
-          'stop_worker', 'submit_workflow', 'suspend_workflow', 'version', 'worker_heartbeat',
-          'workflow_counts'],
+          'stop_worker', 'stuck_workflows', 'submit_workflow', 'suspend_workflow',
+          'trace_context', 'version', 'worker_heartbeat',
+          'workflow_counts', 'workflow_throughput', 'workflow_tree'],
     'the API functions');
 -- TEST: no function is overloaded, so a call by name and named arguments has one target
 select is_empty(
