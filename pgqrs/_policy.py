@@ -15,7 +15,7 @@ from uuid import UUID
 
 from psycopg_pool import PoolClosed
 
-from . import _codec, _dberrors, errors
+from . import _codec, _dberrors, _tracing, errors
 
 # --- retry policy ---------------------------------------------------------------------------------
 
@@ -169,6 +169,8 @@ def workflow_options(
         options["retry_backoff_seconds"] = retry_backoff
     if retry_max_backoff is not None:
         options["retry_max_backoff_seconds"] = retry_max_backoff
+    if (traceparent := _tracing.traceparent()) is not None:  # docs/observability.md
+        options["traceparent"] = traceparent
     return json.dumps(options)
 
 

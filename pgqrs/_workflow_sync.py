@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -22,7 +23,18 @@ from uuid import UUID
 
 import psycopg
 
-from . import _codec, _dberrors, _lookup_sync, _policy, _replay, _results, _runtime, _sql, errors
+from . import (
+    _codec,
+    _dberrors,
+    _lookup_sync,
+    _observe,
+    _policy,
+    _replay,
+    _results,
+    _runtime,
+    _sql,
+    errors,
+)
 from ._guard_sync import SyncStepGuard, SyncStepResult
 from ._handles_sync import SyncChildHandle
 from ._policy import RetryPolicy
@@ -259,7 +271,8 @@ class SyncWorkflow:
         if guard is None:
             return result.value
         try:
-            value = body(key)
+            with _observe.step(self.name, self.id, key, guard.attempt):
+                value = body(key)
         except BaseException as exc:
             if _policy.is_failure(exc):
                 guard._failed(exc, False)
@@ -324,6 +337,7 @@ class SyncWorkflow:
             return run.final.result(self.id)
         self._cancelled = None
         self._task = _runtime.current_task_sync()
+        observed = _observe.start_run(self.name, self.id, run.token, bool(run.finished))
         ticker = Ticker(self.store.lease_seconds / 3, self._beat)
         ticker.start()
         try:
@@ -351,8 +365,10 @@ class SyncWorkflow:
             except errors.InvalidValueError as bad:  # not JSON, or over the size limit
                 self._finish(_sql.FAIL_WORKFLOW, run.token, _codec.error_text(bad))
                 raise
+            _observe.end_run(observed, None)
             return _codec.roundtrip(payload)
         finally:
+            _observe.end_run(observed, sys.exc_info()[1])  # no-op after the line above
             ticker.stop()
             self._run = None
             self._pending = []
@@ -376,7 +392,8 @@ class SyncWorkflow:
             if guard is None:
                 return result.value
             try:
-                value = _runtime.call_step_sync(fn, self, args, kwargs, timeout, key)
+                with _observe.step(self.name, self.id, key, guard.attempt):
+                    value = _runtime.call_step_sync(fn, self, args, kwargs, timeout, key)
             except BaseException as exc:
                 if not _policy.is_failure(exc):
                     guard._abandon()
@@ -384,6 +401,7 @@ class SyncWorkflow:
                 status, retry_in = guard._failed(exc, policy.retryable(exc))
                 if status == "FAILED":
                     raise
+                _observe.step_retry(self.name, key)
             else:
                 return guard._succeed(value, defer=True)
             self._wait_for_retry(run, key, retry_in)
@@ -417,7 +435,8 @@ class SyncWorkflow:
             if guard is None:
                 return result.value
             try:
-                return self._transact(key, run.token, fn, args, kwargs, timeout)
+                with _observe.step(self.name, self.id, key, guard.attempt):
+                    return self._transact(key, run.token, fn, args, kwargs, timeout)
             except BaseException as exc:
                 if _dberrors.is_transient(exc):
                     now = time.monotonic()
@@ -441,6 +460,7 @@ class SyncWorkflow:
                 status, retry_in = guard._failed(exc, retryable)
                 if status == "FAILED":
                     raise
+                _observe.step_retry(self.name, key)
             self._wait_for_retry(run, key, retry_in)
 
     def _transact(
@@ -504,13 +524,15 @@ class SyncWorkflow:
             if fresh:
                 guard = SyncStepGuard(self, key, run.token, position, policy, begun=False)
                 return SyncStepResult("EXECUTE", None, guard)
-            status, value, _attempt, retry_in = self._begin_step(
+            status, value, attempt, retry_in = self._begin_step(
                 key, run.token, position, policy, timeout
             )
             if status == "SKIPPED":
                 return SyncStepResult("SKIPPED", value, None)
             if status == "EXECUTE":
-                guard = SyncStepGuard(self, key, run.token, position, policy, begun=True)
+                guard = SyncStepGuard(
+                    self, key, run.token, position, policy, begun=True, attempt=attempt
+                )
                 return SyncStepResult("EXECUTE", None, guard)
             if status == "FAILED":
                 raise errors.StepFailedError.from_stored(key, value or {})

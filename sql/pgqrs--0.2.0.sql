@@ -5275,7 +5275,9 @@ begin
       limit p_limit)
     union all
     (select w.id, w.name, w.status,
-            pg_catalog.format('DEAD after %s recoveries', w.recoveries), w.updated_at
+            pg_catalog.format('DEAD after %s %s', w.recoveries,
+                              case when w.recoveries = 1 then 'recovery' else 'recoveries' end),
+            w.updated_at
        from pgqrs.workflows w
       where w.status = 'DEAD'
       order by w.created_at, w.id
