@@ -14,9 +14,10 @@ Routes (under the mount point, if any):
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
+import signal
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -57,6 +58,8 @@ SECURITY_HEADERS = [
 ]
 
 Handler = Callable[[View], Awaitable[Response]]
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class _SecurityHeaders:
@@ -338,10 +341,20 @@ async def serve(
     if metrics_port is not None:
         metrics = _metrics.MetricsServer(DatabaseGauges(dashboard.db, dashboard.settings).collect)
         await metrics.start(metrics_port, host)
+
+    def stopped(signum: int, frame: Any) -> None:
+        # uvicorn handles SIGINT and SIGTERM (a graceful shutdown), then raises the signal again
+        # for the handler it found: this one, which ends the run normally once it has started.
+        if not server.started:
+            raise KeyboardInterrupt
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, stopped) for sig in _SIGNALS} if main else {}
     try:
         await server.serve()
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         if metrics is not None:
             await metrics.close()
         await dashboard.close()
-        await asyncio.sleep(0)

@@ -14,6 +14,7 @@ import asyncio
 import base64
 import contextlib
 import json
+import re
 import threading
 import time
 import urllib.error
@@ -408,3 +409,68 @@ def test_pagination_at_10000_workflows_stays_under_a_second(db: str, site: str, 
     slow = {k: v for k, v in timings.items() if v[0] >= 1.0}
     assert slow == {}, slow
     assert page.errors == []
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_the_command_serves_pages_and_metrics_until_sigterm(db: str) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    refused = subprocess.run(
+        [sys.executable, "-m", "pgqrs", "dashboard", "--dsn", db, "--allow-actions"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PGQRS_DASHBOARD_TOKEN": ""},
+    )
+    assert refused.returncode == 2
+    assert "actions need credentials" in refused.stderr
+    start(db, "cli_probe")
+    port, metrics = _free_port(), _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pgqrs",
+            "dashboard",
+            "--dsn",
+            db,
+            "--port",
+            str(port),
+            "--metrics-port",
+            str(metrics),
+            "--log-level",
+            "WARNING",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+
+        def up() -> bool:
+            try:
+                return http(f"http://127.0.0.1:{port}/workers")[0] == 200
+            except OSError:
+                return False
+
+        poll(up, timeout=30, what="pgqrs dashboard to answer")
+        status, text = http(f"http://127.0.0.1:{metrics}/metrics")
+        assert status == 200
+        assert 'pgqrs_workflows{name="cli_probe",status="PENDING"} 1' in text
+        assert 'pgqrs_queue_depth{name="cli_probe",state="ready"} 1' in text
+        unserved = re.search(r'^pgqrs_stuck_workflows\{kind="unserved"\} (\d+)$', text, re.M)
+        assert unserved is not None and int(unserved.group(1)) >= 1  # cli_probe
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
