@@ -93,6 +93,8 @@ class Database:
         return self._writes
 
     async def close(self) -> None:
+        for flight in list(self._flights.values()):
+            flight.cancel()
         for pool in (self._reads, self._writes):
             if pool is not None:
                 await pool.close()
@@ -124,31 +126,32 @@ class Database:
             raise _translated(exc) from exc
 
     async def cached(self, key: object, seconds: float, fetch: Callable[[], Awaitable[T]]) -> T:
-        """``fetch()``, reused for ``seconds``; concurrent requests for the same key share one
-        call. For the reads that cost more than a page (counts over the whole table)."""
-        now = time.monotonic()
+        """``fetch()``, reused for ``seconds``, for the reads that cost more than a page (counts
+        over the whole table). Concurrent requests share one call. Once a value exists, a
+        request that finds it older than ``seconds`` gets it at once and starts the refresh in
+        the background: only the very first request waits for the read."""
         hit = self._cache.get(key)
-        if hit is not None and now - hit[0] < seconds:
+        if hit is not None:
+            if time.monotonic() - hit[0] >= seconds and key not in self._flights:
+                self._start(key, fetch).add_done_callback(_quiet)
             value: T = hit[1]
             return value
-        flight = self._flights.get(key)
-        if flight is not None:
-            shared: T = await asyncio.shield(flight)
-            return shared
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._flights[key] = future
-        try:
-            value = await fetch()
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: no "never retrieved" warning when nobody waits
-            raise
-        else:
-            future.set_result(value)
-            self._cache[key] = (time.monotonic(), value)
-            return value
-        finally:
-            del self._flights[key]
+        flight = self._flights.get(key) or self._start(key, fetch)
+        shared: T = await asyncio.shield(flight)
+        return shared
+
+    def _start(self, key: object, fetch: Callable[[], Awaitable[T]]) -> asyncio.Future[Any]:
+        async def run() -> T:
+            try:
+                value = await fetch()
+                self._cache[key] = (time.monotonic(), value)
+                return value
+            finally:
+                self._flights.pop(key, None)
+
+        task = asyncio.ensure_future(run())
+        self._flights[key] = task
+        return task
 
     async def has_function(self, name: str) -> bool:
         """Whether ``pgqrs.<name>`` exists (checked once per process: the Queues and Schedules
@@ -157,6 +160,12 @@ class Database:
             row = await self.one(_sql.DASHBOARD_HAS_FUNCTION, (f"pgqrs.{name}",))
             self._probes[name] = bool(row.get("found"))
         return self._probes[name]
+
+
+def _quiet(task: asyncio.Future[Any]) -> None:
+    """A background refresh that failed: the next request reads again (and shows the error)."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _translated(exc: psycopg.Error) -> Exception:
