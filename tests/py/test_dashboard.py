@@ -27,6 +27,7 @@ from typing import Any
 import psycopg
 import pytest
 from helpers import poll
+from psycopg.conninfo import make_conninfo
 
 import pgqrs
 from pgqrs import PyWorkflow
@@ -122,21 +123,58 @@ class ServerThread:
         self.thread.join(30)
 
 
+# The monitoring role of docs/security.md, step 4: EXECUTE on the functions that only read.
+MONITOR_GRANTS = """
+do $$
+declare
+    v_fn regprocedure;
+begin
+    for v_fn in
+        select p.oid from pg_catalog.pg_proc p
+         where p.pronamespace = 'pgqrs'::regnamespace and p.proname !~ '^_'
+           and (p.provolatile <> 'v' or p.proname = 'now')
+    loop
+        execute format('grant execute on function %s to {role}', v_fn);
+    end loop;
+end
+$$;
+"""
+
+
 @pytest.fixture(scope="module")
-def site(db: str) -> Iterator[str]:
-    """The base URL of the server; the dashboards are at /ops, /ro and /basic."""
+def monitor_dsn(db: str) -> Iterator[str]:
+    """A login role with the monitoring role's grants only: no table privilege."""
+    role = f"dash_monitor_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(db, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'monitor-password'")
+        conn.execute(f"GRANT USAGE ON SCHEMA pgqrs TO {role}")
+        conn.execute(MONITOR_GRANTS.replace("{role}", role))
+    try:
+        yield make_conninfo(db, user=role, password="monitor-password")
+    finally:
+        with psycopg.connect(db, autocommit=True) as conn:
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")
+
+
+@pytest.fixture(scope="module")
+def site(db: str, monitor_dsn: str) -> Iterator[str]:
+    """The base URL of the server; the dashboards are at /ops, /ro, /basic and /mon (read as
+    the monitoring role)."""
     ops = create_app(db, token=TOKEN, allow_actions=True, refresh_interval=0.2)
     ro = create_app(db)
     basic = create_app(db, basic_auth=":".join(BASIC), allow_actions=True)
+    mon = create_app(monitor_dsn)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> Any:
         yield
-        for dashboard in (ops, ro, basic):
+        for dashboard in (ops, ro, basic, mon):
             await dashboard.close()
 
     app = Starlette(
-        routes=[Mount("/ops", ops), Mount("/ro", ro), Mount("/basic", basic)], lifespan=lifespan
+        routes=[Mount("/ops", ops), Mount("/ro", ro), Mount("/basic", basic), Mount("/mon", mon)],
+        lifespan=lifespan,
     )
     with ServerThread(app) as url:
         yield url
@@ -344,6 +382,27 @@ def test_cancel_works_with_the_token_and_is_refused_without_it(
     assert refused.status == 409
     assert "is CANCELLED, not DEAD (PQ005)" in refused.text()
     assert page.errors == []
+
+
+def test_the_monitoring_role_reads_every_page(db: str, site: str) -> None:
+    workflow_id = start(db, "nobody_serves_this", {"to": "read"})
+    for path in [
+        "/",
+        "/workflows",
+        f"/workflows/{workflow_id}",
+        "/workers",
+        "/queues",
+        "/schedules",
+        "/workflows?status=PENDING&q=some-key",
+    ]:
+        status, html = http(f"{site}/mon{path}")
+        assert status == 200, (path, html)
+        assert 'class="banner error"' not in html, path
+    # The event stream of a workflow's page reads the notification key: granted too.
+    request = urllib.request.Request(f"{site}/mon/events?watch={workflow_id}")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+        assert response.read(13) == b"retry: 3000\ne"
 
 
 def test_read_only_and_basic_auth_dashboards(db: str, site: str) -> None:
