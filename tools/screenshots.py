@@ -260,6 +260,7 @@ def shoot(url: str, ids: dict[str, str]) -> list[Path]:
         ("children", f"/workflows/{ids['album']}", "section:has(h2:text-is('Children'))"),
         ("workers", "/workers", "page"),
         ("queues", "/queues", "page"),
+        ("schedules", "/schedules", "page"),
     ]
     written = []
     with sync_playwright() as p:
