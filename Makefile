@@ -19,7 +19,7 @@ PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/$(SQL_TEST_PG)/bin/pg_co
 # oldest version followed by ALTER EXTENSION UPDATE.
 SQL_TEST_MODES ?= psql upgrade extension-upgrade
 
-.PHONY: help setup install-extension test sql-test py-test py-test-18 lint gen soak demo bench clean
+.PHONY: help setup install-extension test sql-test py-test py-test-18 lint gen soak demo bench screenshots clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -86,3 +86,6 @@ bench: setup ## Benchmarks on a throwaway PostgreSQL 15 (or PGQRS_BENCH_DSN): ta
 clean: ## Remove the venv and caches
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+screenshots: setup ## Regenerate the dashboard screenshots of docs/dashboard.md (docs/images/)
+	$(PY) tools/screenshots.py

@@ -205,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_action_parsers(commands, common)
     _add_queues_parser(commands, common, reads)
     _add_cluster_parser(commands)
+    _add_dashboard_parser(commands, common)
     sub = commands.add_parser(
         "completion",
         help='print a shell completion script: eval "$(pgqrs completion bash)"',
@@ -331,6 +332,12 @@ def _add_worker_parser(commands: Any, common: argparse.ArgumentParser) -> None:
         type=_duration,
         help="prune workflows finished longer ago than this (30d, 12h, 90m, 3600s) in the "
         "background, once a minute; one worker per database prunes at a time (default: never)",
+    )
+    opt(
+        "--metrics-port",
+        metavar="PORT",
+        type=int,
+        help="serve Prometheus metrics on http://0.0.0.0:PORT/metrics (docs/observability.md)",
     )
     opt(
         "--log-level",
@@ -1576,6 +1583,99 @@ complete -o default -F _pgqrs pgqrs
 """
 
 
+# --- the dashboard --------------------------------------------------------------------------
+
+
+def _add_dashboard_parser(commands: Any, common: argparse.ArgumentParser) -> None:
+    sub = commands.add_parser(
+        "dashboard",
+        parents=[common],
+        help="serve the web dashboard (pip install 'pgqrs[dashboard]')",
+        description=(
+            "Serve the pgqrs web dashboard: workflows, their steps and timelines, workers, "
+            "queues, live. Read-only unless --allow-actions, which needs --token or "
+            "--basic-auth. --dsn needs only the monitoring role of docs/security.md; actions use "
+            "--actions-dsn (default: --dsn), which needs EXECUTE on cancel_workflow, "
+            "resume_workflow, revive_workflow, fork_workflow and send_message. See "
+            "docs/dashboard.md."
+        ),
+    )
+    opt = sub.add_argument
+    opt("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    opt("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    opt("--actions-dsn", metavar="DSN", help="connection for actions (default: --dsn)")
+    opt("--allow-actions", action="store_true", help="allow cancel, resume, revive, fork, send")
+    auth = sub.add_mutually_exclusive_group()
+    auth.add_argument(
+        "--token",
+        default=os.environ.get("PGQRS_DASHBOARD_TOKEN"),
+        help="shared token every page needs, 16+ characters (default: $PGQRS_DASHBOARD_TOKEN)",
+    )
+    auth.add_argument(
+        "--basic-auth",
+        metavar="USER:PASS",
+        default=os.environ.get("PGQRS_DASHBOARD_BASIC_AUTH"),
+        help="HTTP basic credentials every page needs (default: $PGQRS_DASHBOARD_BASIC_AUTH)",
+    )
+    opt("--metrics-port", metavar="PORT", type=int, help="serve Prometheus metrics on this port")
+    opt(
+        "--stale-seconds",
+        metavar="S",
+        type=_positive_float,
+        default=30.0,
+        help="a worker is alive when heard from within this (default 30)",
+    )
+    opt(
+        "--log-level",
+        metavar="LEVEL",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        default="INFO",
+        help="DEBUG, INFO (default), WARNING or ERROR",
+    )
+    sub.set_defaults(handler=cmd_dashboard)
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """``pgqrs dashboard``: serve the web UI until SIGINT or SIGTERM."""
+    try:
+        from .dashboard import create_app, serve
+    except ImportError as exc:
+        raise UsageError(
+            f"pgqrs dashboard needs its extra: pip install 'pgqrs[dashboard]' ({exc})"
+        ) from None
+    for option, dsn in (("--dsn", args.dsn), ("--actions-dsn", args.actions_dsn)):
+        _check_dsn(option, dsn)
+    if args.token and args.basic_auth:
+        raise UsageError("pass --token or --basic-auth, not both")
+    psycopg.connect(args.dsn, connect_timeout=10).close()  # a wrong DSN fails now, clearly
+    try:
+        app = create_app(
+            args.dsn,
+            actions_dsn=args.actions_dsn,
+            allow_actions=args.allow_actions,
+            token=args.token or None,
+            basic_auth=args.basic_auth or None,
+            stale_seconds=args.stale_seconds,
+        )
+    except PgqrsError as exc:
+        raise UsageError(str(exc).removeprefix("pgqrs: ")) from None
+    setup_logging(args.log_level)
+    try:
+        asyncio.run(
+            serve(
+                app,
+                host=args.host,
+                port=args.port,
+                metrics_port=args.metrics_port,
+                log_level=args.log_level.lower(),
+            )
+        )
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
 # --- the worker -----------------------------------------------------------------------------
 
 
@@ -1650,6 +1750,7 @@ async def _serve(args: argparse.Namespace, module: ModuleType) -> None:
             name=args.name,
             concurrency=args.concurrency,
             grace_period=args.grace_period,
+            metrics_port=args.metrics_port,
         )
         await worker.run(handle_signals=True)
     finally:

@@ -73,9 +73,11 @@ class SyncStepGuard:
         policy: RetryPolicy,
         *,
         begun: bool,
+        attempt: int = 1,
     ) -> None:
         self._ctx = ctx
         self.key = key
+        self.attempt = attempt  # which attempt of the step this is (1 for a new step)
         self._token = token
         self._position = position
         self._policy = policy

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from psycopg_pool import PoolClosed
 
-from . import _codec, _dberrors, errors
+from . import _codec, _dberrors, _tracing, errors
 
 # --- retry policy ---------------------------------------------------------------------------------
 
@@ -223,6 +223,8 @@ def workflow_options(
             )
         options["debounce_key"] = debounce_key
         options["debounce_seconds"] = debounce
+    if (traceparent := _tracing.traceparent()) is not None:  # docs/observability.md
+        options["traceparent"] = traceparent
     return json.dumps(options)
 
 

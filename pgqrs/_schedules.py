@@ -139,7 +139,9 @@ def schedule_options(
             ),
         )
     )
-    options: dict[str, Any] = {key: value for key, value in start.items() if key != "queue"}
+    options: dict[str, Any] = {
+        key: value for key, value in start.items() if key not in ("queue", "traceparent")
+    }
     placed = _policy.with_defaults(workflow, queue=queue, priority=priority)
     queue, priority = placed["queue"], placed["priority"]
     for key, value in (

@@ -321,3 +321,57 @@ PROXY_CREATE_MAPPING: LiteralString = (
     "CREATE USER MAPPING FOR PUBLIC SERVER pgqrs_cluster OPTIONS (user {}{})"
 )
 PROXY_MAPPING_PASSWORD: LiteralString = ", password {}"
+# Observability (sql/src/15_observability.sql): the trace context a worker continues, and the
+# reads of pgqrs dashboard (pgqrs/dashboard), which also reads with the statements above.
+TRACE_CONTEXT: LiteralString = "SELECT pgqrs.trace_context(p_workflow_id => %s::uuid)"
+
+# pgqrs dashboard: every read is a pgqrs function (the monitoring role's grants suffice).
+# Rows are read as dicts, so the columns are named; SELECT * where the page shows whatever the
+# function returns (list_workflows_page gains columns in later releases, list_queues and
+# list_schedules come with them).
+DASHBOARD_TIMEOUT: LiteralString = "SELECT pg_catalog.set_config('statement_timeout', %s, false)"
+DASHBOARD_HAS_FUNCTION: LiteralString = (
+    "SELECT pg_catalog.to_regproc(%s::text) IS NOT NULL AS found"
+)
+DASHBOARD_NOW: LiteralString = "SELECT pg_catalog.clock_timestamp() AS now"
+DASHBOARD_COUNTS: LiteralString = (
+    "SELECT name, status, count, oldest, served"
+    " FROM pgqrs.workflow_counts(p_stale_seconds => %s::float8)"
+)
+DASHBOARD_WORKERS: LiteralString = (
+    "SELECT name, hostname, pid, workflows, concurrency, started_at, heartbeat_at, stopped_at,"
+    " alive, running FROM pgqrs.list_workers(p_stale_seconds => %s::float8)"
+)
+DASHBOARD_PAGE: LiteralString = (
+    "SELECT * FROM pgqrs.list_workflows_page(p_status => %s::text, p_name => %s::text,"
+    " p_limit => %s::int4, p_before_created_at => %s::timestamptz, p_before_id => %s::uuid,"
+    " p_created_after => %s::timestamptz, p_idempotency_key => %s::text)"
+)
+DASHBOARD_TREE: LiteralString = (
+    "SELECT id, parent_id, depth, name, status, created_at, finished_at"
+    " FROM pgqrs.workflow_tree(p_workflow_id => %s::uuid, p_limit => %s::int4)"
+)
+DASHBOARD_MESSAGES: LiteralString = (
+    "SELECT message_id, topic, message, idempotency_key, sent_at, consumed_by, consumed_at"
+    " FROM pgqrs.list_messages(p_workflow_id => %s::uuid, p_limit => %s::int4)"
+)
+DASHBOARD_EVENTS: LiteralString = (
+    "SELECT key, value, set_at FROM pgqrs.list_events(p_workflow_id => %s::uuid,"
+    " p_limit => %s::int4)"
+)
+DASHBOARD_THROUGHPUT: LiteralString = (
+    "SELECT minute, created, succeeded, failed, cancelled"
+    " FROM pgqrs.workflow_throughput(p_minutes => %s::int4)"
+)
+DASHBOARD_STUCK: LiteralString = (
+    "SELECT id, name, status, reason, since FROM pgqrs.stuck_workflows("
+    "p_limit => %s::int4, p_stale_seconds => %s::float8)"
+)
+DASHBOARD_QUEUE_DEPTH: LiteralString = (
+    "SELECT name, ready, scheduled, waiting, running, oldest_ready, served"
+    " FROM pgqrs.queue_depth(p_stale_seconds => %s::float8)"
+)
+# Functions of later releases (queues, schedules): read when has_function finds them.
+DASHBOARD_QUEUES: LiteralString = "SELECT * FROM pgqrs.list_queues()"
+DASHBOARD_SCHEDULES: LiteralString = "SELECT * FROM pgqrs.list_schedules()"
+DASHBOARD_NOTIFY_KEY: LiteralString = "SELECT pgqrs.notify_key() AS key"

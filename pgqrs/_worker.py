@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import contextvars
 import inspect
 import logging
 import os
@@ -26,7 +27,18 @@ from typing import Any, LiteralString
 
 import psycopg
 
-from . import _calls, _codec, _dberrors, _replay, _retention, _schedules, _sql, errors
+from . import (
+    _calls,
+    _codec,
+    _dberrors,
+    _observe,
+    _replay,
+    _retention,
+    _schedules,
+    _sql,
+    _tracing,
+    errors,
+)
 from ._retention import Pruner, Retention
 from ._store import Store
 from ._store_sync import SyncStore
@@ -83,6 +95,10 @@ class Worker:
 
     ``async with Worker(store, [...]):`` runs it in the background for the block, and drains it
     when the block ends (a web app's lifespan, a test, a script).
+
+    ``metrics_port`` serves the process's Prometheus metrics on ``/metrics`` at that port (0: a
+    free port, then ``worker.metrics_port`` says which) while the worker runs; with an
+    OpenTelemetry TracerProvider set, each run and step is a span (docs/observability.md).
     """
 
     def __init__(
@@ -94,6 +110,7 @@ class Worker:
         concurrency: int = 4,
         grace_period: float = 30.0,
         retention: Retention | timedelta | float | None = None,
+        metrics_port: int | None = None,
     ) -> None:
         if concurrency < 1:
             raise errors.InvalidArgumentError(f"concurrency must be 1 or more, got {concurrency}")
@@ -103,6 +120,7 @@ class Worker:
         self.concurrency = concurrency
         self.grace_period = grace_period
         self.retention = _retention.retention_option(retention) or store.retention
+        self.metrics_port = metrics_port
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._draining = False
@@ -171,6 +189,10 @@ class Worker:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 self._loop.add_signal_handler(sig, self._on_signal, sig)
         await self._register()
+        metrics = await _observe.serve_worker(
+            self.name, lambda: self.running, self.concurrency, self.metrics_port
+        )
+        self.metrics_port = metrics.port if metrics is not None else None
         listener = asyncio.create_task(self._listen(), name="pgqrs-worker-listen")
         pruner = self._start_pruner()
         try:
@@ -185,6 +207,7 @@ class Worker:
                 logger.warning("worker %s: listener failed: %s", self.name, exc)
             await self._stop_pruner(pruner)
             await self._drain()
+            await _observe.stop_serving(self.name, metrics)
             if handle_signals:
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     self._loop.remove_signal_handler(sig)
@@ -253,7 +276,8 @@ class Worker:
                 elif free > 0:
                     self._claiming = True
                     try:
-                        rows = await self.store.call(*self._claim(free))
+                        with _observe.claim(self.name):
+                            rows = await self.store.call(*self._claim(free))
                     finally:
                         self._claiming = False
                     last_beat = time.monotonic()
@@ -404,6 +428,8 @@ class Worker:
             token,
             len(run.finished),
         )
+        _observe.claimed(self.name, name, recovered)
+        await self._continue_trace(workflow_id)
         body = inspect.unwrap(fn)
         started = time.monotonic()
         try:
@@ -415,6 +441,7 @@ class Worker:
             else:
                 await asyncio.get_running_loop().run_in_executor(
                     self._executor(),
+                    contextvars.copy_context().run,  # the trace context, among others
                     self._run_sync,
                     workflow_id,
                     name,
@@ -463,6 +490,19 @@ class Worker:
                 workflow_id,
                 time.monotonic() - started,
             )
+
+    async def _continue_trace(self, workflow_id: Any) -> None:
+        """With tracing on, make the trace of the code that started the workflow (the
+        traceparent stored with it) the current context of this run, which its span continues.
+        Costs one read per run, only then; a failed read only loses the link."""
+        if _tracing.tracer() is None:
+            return
+        try:
+            rows = await self.store.call(_sql.TRACE_CONTEXT, (workflow_id,))
+        except (psycopg.Error, errors.PgqrsError) as exc:
+            logger.warning("worker %s: no trace context for %s: %s", self.name, workflow_id, exc)
+            return
+        _tracing.continue_trace(rows[0][0])
 
     async def _set_aside(
         self, workflow_id: Any, name: str, token: int, exc: errors.PgqrsError

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -27,6 +28,7 @@ from . import (
     _convert,
     _dberrors,
     _lookup,
+    _observe,
     _policy,
     _replay,
     _results,
@@ -307,7 +309,8 @@ class PyWorkflow:
         if guard is None:
             return result.value
         try:
-            value = await body(key)
+            with _observe.step(self.name, self.id, key, guard.attempt):
+                value = await body(key)
         except BaseException as exc:
             if _policy.is_failure(exc):
                 await guard._failed(exc, False)
@@ -398,6 +401,7 @@ class PyWorkflow:
             return _decoded(self.codec, run.final.result(self.id), fn)
         self._cancelled = None
         self._task = _runtime.current_task()
+        observed = _observe.start_run(self.name, self.id, run.token, bool(run.finished))
         ticker = AsyncTicker(self.store.lease_seconds / 3, self._beat)
         ticker.start()
         try:
@@ -428,8 +432,10 @@ class PyWorkflow:
             except errors.InvalidValueError as bad:  # not JSON, or over the size limit
                 await self._finish(_sql.FAIL_WORKFLOW, run.token, _codec.error_text(bad))
                 raise
+            _observe.end_run(observed, None)
             return _decoded(codec, _codec.roundtrip(payload), fn)
         finally:
+            _observe.end_run(observed, sys.exc_info()[1])  # no-op after the line above
             await ticker.stop()
             self._run = None
             self._pending = []
@@ -453,7 +459,8 @@ class PyWorkflow:
             if guard is None:
                 return _decoded(self.codec, result.value, fn)
             try:
-                value = await _runtime.call_step(fn, self, args, kwargs, timeout, key)
+                with _observe.step(self.name, self.id, key, guard.attempt):
+                    value = await _runtime.call_step(fn, self, args, kwargs, timeout, key)
             except BaseException as exc:
                 if not _policy.is_failure(exc):
                     guard._abandon()
@@ -461,6 +468,7 @@ class PyWorkflow:
                 status, retry_in = await guard._failed(exc, policy.retryable(exc))
                 if status == "FAILED":
                     raise
+                _observe.step_retry(self.name, key)
             else:
                 return _decoded(self.codec, await guard._succeed(value, defer=True), fn)
             await self._wait_for_retry(run, key, retry_in)
@@ -494,7 +502,8 @@ class PyWorkflow:
             if guard is None:
                 return _decoded(self.codec, result.value, fn)
             try:
-                value = await self._transact(key, run.token, fn, args, kwargs, timeout)
+                with _observe.step(self.name, self.id, key, guard.attempt):
+                    value = await self._transact(key, run.token, fn, args, kwargs, timeout)
             except BaseException as exc:
                 if _dberrors.is_transient(exc):
                     now = time.monotonic()
@@ -519,6 +528,7 @@ class PyWorkflow:
                 status, retry_in = await guard._failed(exc, retryable)
                 if status == "FAILED":
                     raise
+                _observe.step_retry(self.name, key)
             else:
                 return _decoded(self.codec, value, fn)
             await self._wait_for_retry(run, key, retry_in)
@@ -584,13 +594,15 @@ class PyWorkflow:
             if fresh:
                 guard = StepGuard(self, key, run.token, position, policy, begun=False)
                 return StepResult("EXECUTE", None, guard)
-            status, value, _attempt, retry_in = await self._begin_step(
+            status, value, attempt, retry_in = await self._begin_step(
                 key, run.token, position, policy, timeout
             )
             if status == "SKIPPED":
                 return StepResult("SKIPPED", value, None)
             if status == "EXECUTE":
-                guard = StepGuard(self, key, run.token, position, policy, begun=True)
+                guard = StepGuard(
+                    self, key, run.token, position, policy, begun=True, attempt=attempt
+                )
                 return StepResult("EXECUTE", None, guard)
             if status == "FAILED":
                 raise errors.StepFailedError.from_stored(key, value or {})

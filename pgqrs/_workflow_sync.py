@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -28,6 +29,7 @@ from . import (
     _convert,
     _dberrors,
     _lookup_sync,
+    _observe,
     _policy,
     _replay,
     _results,
@@ -306,7 +308,8 @@ class SyncWorkflow:
         if guard is None:
             return result.value
         try:
-            value = body(key)
+            with _observe.step(self.name, self.id, key, guard.attempt):
+                value = body(key)
         except BaseException as exc:
             if _policy.is_failure(exc):
                 guard._failed(exc, False)
@@ -397,6 +400,7 @@ class SyncWorkflow:
             return _decoded(self.codec, run.final.result(self.id), fn)
         self._cancelled = None
         self._task = _runtime.current_task_sync()
+        observed = _observe.start_run(self.name, self.id, run.token, bool(run.finished))
         ticker = Ticker(self.store.lease_seconds / 3, self._beat)
         ticker.start()
         try:
@@ -425,8 +429,10 @@ class SyncWorkflow:
             except errors.InvalidValueError as bad:  # not JSON, or over the size limit
                 self._finish(_sql.FAIL_WORKFLOW, run.token, _codec.error_text(bad))
                 raise
+            _observe.end_run(observed, None)
             return _decoded(codec, _codec.roundtrip(payload), fn)
         finally:
+            _observe.end_run(observed, sys.exc_info()[1])  # no-op after the line above
             ticker.stop()
             self._run = None
             self._pending = []
@@ -450,7 +456,8 @@ class SyncWorkflow:
             if guard is None:
                 return _decoded(self.codec, result.value, fn)
             try:
-                value = _runtime.call_step_sync(fn, self, args, kwargs, timeout, key)
+                with _observe.step(self.name, self.id, key, guard.attempt):
+                    value = _runtime.call_step_sync(fn, self, args, kwargs, timeout, key)
             except BaseException as exc:
                 if not _policy.is_failure(exc):
                     guard._abandon()
@@ -458,6 +465,7 @@ class SyncWorkflow:
                 status, retry_in = guard._failed(exc, policy.retryable(exc))
                 if status == "FAILED":
                     raise
+                _observe.step_retry(self.name, key)
             else:
                 return _decoded(self.codec, guard._succeed(value, defer=True), fn)
             self._wait_for_retry(run, key, retry_in)
@@ -491,7 +499,8 @@ class SyncWorkflow:
             if guard is None:
                 return _decoded(self.codec, result.value, fn)
             try:
-                value = self._transact(key, run.token, fn, args, kwargs, timeout)
+                with _observe.step(self.name, self.id, key, guard.attempt):
+                    value = self._transact(key, run.token, fn, args, kwargs, timeout)
             except BaseException as exc:
                 if _dberrors.is_transient(exc):
                     now = time.monotonic()
@@ -516,6 +525,7 @@ class SyncWorkflow:
                 status, retry_in = guard._failed(exc, retryable)
                 if status == "FAILED":
                     raise
+                _observe.step_retry(self.name, key)
             else:
                 return _decoded(self.codec, value, fn)
             self._wait_for_retry(run, key, retry_in)
@@ -581,13 +591,15 @@ class SyncWorkflow:
             if fresh:
                 guard = SyncStepGuard(self, key, run.token, position, policy, begun=False)
                 return SyncStepResult("EXECUTE", None, guard)
-            status, value, _attempt, retry_in = self._begin_step(
+            status, value, attempt, retry_in = self._begin_step(
                 key, run.token, position, policy, timeout
             )
             if status == "SKIPPED":
                 return SyncStepResult("SKIPPED", value, None)
             if status == "EXECUTE":
-                guard = SyncStepGuard(self, key, run.token, position, policy, begun=True)
+                guard = SyncStepGuard(
+                    self, key, run.token, position, policy, begun=True, attempt=attempt
+                )
                 return SyncStepResult("EXECUTE", None, guard)
             if status == "FAILED":
                 raise errors.StepFailedError.from_stored(key, value or {})

@@ -2,7 +2,8 @@
 # Set up a machine for pgqrs development and CI. Safe to run again: it only does what is missing.
 #
 #   1. System packages (Debian): make, PostgreSQL 15 server and client, pgTAP, pg_prove,
-#      PgBouncer (for the worker tests behind a transaction pooler).
+#      PgBouncer (for the worker tests behind a transaction pooler), Chromium (the dashboard's
+#      browser tests drive /usr/bin/chromium with Playwright; no browser is downloaded).
 #      As root they are installed with apt-get; otherwise the script says what to install.
 #   2. .venv (python3 -m venv) with `pip install -e '.[test,dev]'`, redone only when pyproject.toml,
 #      pgqrs/_install.py (the version's one source) or the Python version changed (stamp file
@@ -32,6 +33,7 @@ APT_PACKAGES=(
     postgresql-15-plproxy
     libtap-parser-sourcehandler-pgtap-perl
     pgbouncer
+    chromium
 )
 ((DEMO)) && APT_PACKAGES=(postgresql-15 postgresql-client-15)
 
@@ -62,7 +64,7 @@ if command -v dpkg-query >/dev/null; then
     fi
 else
     # Not Debian: check for the commands instead, and leave the installing to the user.
-    for cmd in make psql pg_prove; do
+    for cmd in make psql pg_prove chromium; do
         command -v "$cmd" >/dev/null || missing+=("$cmd")
     done
 fi
@@ -78,7 +80,7 @@ if ((${#missing[@]} > 0)); then
         if command -v apt-get >/dev/null; then
             say "install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}"
         else
-            say "install PostgreSQL 15 (server + client), pgTAP, pg_prove and make, then rerun"
+            say "install PostgreSQL 15 (server + client), pgTAP, pg_prove, make and Chromium, then rerun"
         fi
         if ((DEMO)); then
             say "carrying on: the demo will use an embedded PostgreSQL instead"

@@ -25,6 +25,11 @@
 --   * list_workers and workflow_counts raise PQ008 for a NULL, non-positive or infinite stale
 --     window instead of answering NULL.
 --   * One private helper raises PQ009 (_raise_worker_not_found).
+--   * Observability (docs/observability.md, docs/dashboard.md): read functions for the
+--     dashboard (workflow_tree, list_messages, list_events, workflow_throughput,
+--     stuck_workflows, queue_depth), the index workflows_finished_at, and the trace context of
+--     the code that started a workflow (column traceparent, submit_workflow's option
+--     traceparent, trace_context).
 --   * Retention (docs/retention.md): prune() deletes finished workflow trees older than a
 --     window, with their steps, attempts, messages and events, and consumed messages, in
 --     bounded batches (table prune_cursor, index messages_consumed).
@@ -37,7 +42,7 @@
 -- exclusive lock, and indexes are built, each reading its table once: on workflows the claim
 -- index is rebuilt per name (workflows_claimable, workflows_leased), listings get
 -- workflows_created, workflows_name_created and workflows_status_created, retention
--- workflows_finished, and deadlines,
+-- workflows_finished, the dashboard's throughput workflows_finished_at, and deadlines,
 -- children and waiters their partial indexes (empty at first); on steps, steps_position and
 -- steps_timeout (empty at first: no step has a position or a timeout before the upgrade). On
 -- large tables, build the indexes that hold rows first without blocking writes; the upgrade
@@ -54,6 +59,8 @@
 --   create index concurrently if not exists workflows_finished
 --       on pgqrs.workflows (updated_at, id)
 --       where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
+--   create index concurrently if not exists workflows_finished_at
+--       on pgqrs.workflows (finished_at, status) where finished_at is not null;
 
 -- Tables ---------------------------------------------------------------------------------------
 
@@ -73,7 +80,8 @@ alter table pgqrs.workflows
     add column queue text not null default 'default',
     add column priority integer not null default 0,
     add column concurrency_key text,
-    add column debounce_key text;
+    add column debounce_key text,
+    add column traceparent text;
 comment on column pgqrs.workflows.deadline_at is
     'When set: past it the workflow is CANCELLED and no write of its runner is accepted.';
 comment on column pgqrs.workflows.attempt is
@@ -97,6 +105,9 @@ comment on column pgqrs.workflows.debounce_key is
     'Starting again with this key while it waits postpones it and keeps the latest input.';
 -- The claim index is per queue and name and loses the leased rows; leased ones, keyed ones and
 -- debounced ones get their own.
+comment on column pgqrs.workflows.traceparent is
+    'The W3C traceparent of the code that started the workflow (submit_workflow option '
+    'traceparent), continued by the worker that runs it (docs/observability.md).';
 drop index pgqrs.workflows_claimable;
 create index workflows_claimable
     on pgqrs.workflows (queue, name, (- priority), available_at, id)
@@ -132,6 +143,8 @@ create index if not exists workflows_status_created on pgqrs.workflows (status, 
     where status <> 'SUCCESS' and created_at > '-infinity';
 create index if not exists workflows_finished on pgqrs.workflows (updated_at, id)
     where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
+create index if not exists workflows_finished_at on pgqrs.workflows (finished_at, status)
+    where finished_at is not null;
 
 alter table pgqrs.steps drop constraint steps_status_check;
 alter table pgqrs.steps add constraint steps_status_check
@@ -2032,7 +2045,8 @@ create function pgqrs._workflow_options(
     out max_attempts    integer,
     out backoff         double precision,
     out max_backoff     double precision,
-    out parent_id       uuid
+    out parent_id       uuid,
+    out traceparent     text
 )
 language plpgsql
 stable
@@ -2063,7 +2077,7 @@ begin
      where k not in ('id', 'idempotency_key', 'queue', 'run_at', 'max_recoveries', 'deadline',
                      'timeout_seconds', 'max_attempts', 'retry_backoff_seconds',
                      'retry_max_backoff_seconds', 'parent_id', 'priority', 'concurrency_key',
-                     'debounce_key', 'debounce_seconds')
+                     'debounce_key', 'debounce_seconds', 'traceparent')
      limit 1;
     if found then
         raise exception 'pgqrs: unknown workflow option %', v_unknown using errcode = 'PQ008';
@@ -2094,6 +2108,7 @@ begin
         v_id := (v_options ->> 'id')::uuid;
         v_run_at := (v_options ->> 'run_at')::timestamptz;
         v_recoveries := (v_options ->> 'max_recoveries')::integer;
+        traceparent := v_options ->> 'traceparent';
     exception
         when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
              or numeric_value_out_of_range or invalid_parameter_value then
@@ -2133,6 +2148,11 @@ begin
             using errcode = 'PQ008';
     end if;
     perform pgqrs._check_policy(v_attempts, v_backoff, v_max);
+    if traceparent !~ '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' then
+        raise exception 'pgqrs: traceparent must be a W3C traceparent '
+                        '(00-<32 hex>-<16 hex>-<2 hex>), got %', pg_catalog.left(traceparent, 100)
+            using errcode = 'PQ008';
+    end if;
     id := v_id;
     idempotency_key := v_options ->> 'idempotency_key';
     queue := v_queue;
@@ -2175,13 +2195,17 @@ comment on function pgqrs._workflow_options(jsonb, timestamptz) is
 --   retry_max_backoff_seconds (default 3600)
 --   parent_id (uuid)                       the workflow starting this one as its child:
 --                                          cancelling the parent cancels the child
+--   traceparent (text)                     the W3C trace context of the code starting it,
+--                                          '00-<32 hex>-<16 hex>-<2 hex>': trace_context()
+--                                          hands it to the worker that runs it
 -- An existing workflow (same id or key) is returned as it is, options unchanged. A parent that
 -- was cancelled (or is past its deadline) starts no child: PQ011, checked under a lock on the
 -- parent's row, so a cancel of the parent either comes first or cancels the new child too.
 -- Locks: the parent row FOR SHARE, then the new row.
 -- Errors: PQ001 (no such parent), PQ006, PQ007, PQ008 (an option of the wrong type or out of its
 -- bounds: times in [1970, 9999), a deadline in the past, timeout_seconds in (0, ten years],
--- max_recoveries in [0, 1000], the retry policy as in begin_step), PQ011, PQ013.
+-- max_recoveries in [0, 1000], the retry policy as in begin_step, a traceparent not in that
+-- form), PQ011, PQ013.
 create function pgqrs.submit_workflow(
     p_name    text,
     p_input   jsonb,
@@ -2225,11 +2249,11 @@ begin
                                   v_opt.priority, v_opt.concurrency_key, v_opt.debounce_key) c;
     if v_row.created and (v_opt.deadline is not null or v_opt.max_attempts <> 1
                           or v_opt.backoff <> 1 or v_opt.max_backoff <> 3600
-                          or v_parent is not null) then
+                          or v_parent is not null or v_opt.traceparent is not null) then
         update pgqrs.workflows w
            set deadline_at = v_opt.deadline, max_attempts = v_opt.max_attempts,
                retry_backoff = v_opt.backoff, retry_max_backoff = v_opt.max_backoff,
-               parent_id = v_parent
+               parent_id = v_parent, traceparent = v_opt.traceparent
          where w.id = v_row.workflow_id;
     end if;
     return query select v_row.workflow_id, v_row.created, v_row.status;
@@ -5051,12 +5075,12 @@ begin
         insert into pgqrs.workflows as w (id, name, idempotency_key, input, created_at,
                                           updated_at, queued, available_at, max_recoveries, queue,
                                           priority, concurrency_key, deadline_at, max_attempts,
-                                          retry_backoff, retry_max_backoff)
+                                          retry_backoff, retry_max_backoff, traceparent)
         select v_ids[i], p_name, p_idempotency_keys[i], p_inputs -> (i - 1), v_now, v_now, true,
                coalesce(v_opt.run_at, v_now), coalesce(v_opt.max_recoveries, 5),
                coalesce(v_opt.queue_name, 'default'), coalesce(v_opt.priority, 0),
                v_opt.concurrency_key, v_opt.deadline, v_opt.max_attempts, v_opt.backoff,
-               v_opt.max_backoff
+               v_opt.max_backoff, v_opt.traceparent
           from pg_catalog.generate_series(1, v_count) i
          order by i
         on conflict do nothing
@@ -6067,6 +6091,401 @@ end
 $$;
 comment on function pgqrs._fire_schedules(timestamptz, integer) is
     'Private. Starts the workflows of due schedule ticks, once per tick; advances next_run_at.';
+
+-- workflow_tree(workflow_id, limit) -> the workflow and its descendants (children started with
+-- submit_workflow's parent_id, their children, ...), one row each, at most p_limit rows, in
+-- depth-first order (siblings by id, which is creation order for the time-ordered ids pgqrs
+-- makes); depth 0 is the workflow itself. A tree larger than p_limit is cut breadth first: the
+-- nodes nearest the root are kept. Reads the index workflows_parent, p_limit rows at most.
+-- Errors: PQ001 (no such workflow), PQ008 (NULL id, p_limit not in 1..10000).
+create function pgqrs.workflow_tree(p_workflow_id uuid, p_limit integer default 200)
+returns table (
+    id          uuid,
+    parent_id   uuid,
+    depth       integer,
+    name        text,
+    status      text,
+    created_at  timestamptz,
+    finished_at timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._check_id('workflow id', p_workflow_id);
+    perform pgqrs._check_limit(p_limit, 10000);
+    perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    -- The recursive part yields level after level; the LIMIT stops it once p_limit rows are
+    -- out, so a huge tree costs p_limit rows. The path (ids from the root) orders them.
+    return query
+        with recursive tree as (
+            select w.id, w.parent_id, 0 as depth, w.name, w.status, w.created_at,
+                   w.finished_at, array[w.id] as path
+              from pgqrs.workflows w
+             where w.id = p_workflow_id
+            union all
+            select c.id, c.parent_id, t.depth + 1, c.name, c.status, c.created_at,
+                   c.finished_at, t.path || c.id
+              from tree t
+              join pgqrs.workflows c on c.parent_id = t.id
+             where t.depth < 1000
+        ),
+        kept as (select * from tree limit p_limit)
+        select k.id, k.parent_id, k.depth, k.name, k.status, k.created_at, k.finished_at
+          from kept k
+         order by k.path;
+end
+$$;
+comment on function pgqrs.workflow_tree(uuid, integer) is
+    'A workflow and its descendants, depth first, at most p_limit rows.';
+
+-- list_messages(workflow_id, limit) -> the messages sent to the workflow, newest first, at most
+-- p_limit: topic, value, idempotency key, when sent, and the receive step that consumed it (NULL
+-- while it waits). Consumed messages are kept until pgqrs.prune removes them. Reads the
+-- workflow's rows of pgqrs.messages through its unique (workflow_id, idempotency_key) index.
+-- Errors: PQ001 (no such workflow), PQ008 (NULL id, p_limit not in 1..10000).
+create function pgqrs.list_messages(p_workflow_id uuid, p_limit integer default 100)
+returns table (
+    message_id      bigint,
+    topic           text,
+    message         jsonb,
+    idempotency_key text,
+    sent_at         timestamptz,
+    consumed_by     text,
+    consumed_at     timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._check_id('workflow id', p_workflow_id);
+    perform pgqrs._check_limit(p_limit, 10000);
+    perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    return query
+        select m.id, m.topic, m.message, m.idempotency_key, m.sent_at, m.consumed_by,
+               m.consumed_at
+          from pgqrs.messages m
+         where m.workflow_id = p_workflow_id
+         order by m.id desc
+         limit p_limit;
+end
+$$;
+comment on function pgqrs.list_messages(uuid, integer) is
+    'The messages sent to a workflow, newest first, with the step that consumed each.';
+
+-- list_events(workflow_id, limit) -> the events the workflow published (set_event): each key's
+-- latest value and when it was set, by key, at most p_limit. Reads the primary key of
+-- pgqrs.events. Errors: PQ001 (no such workflow), PQ008 (NULL id, p_limit not in 1..10000).
+create function pgqrs.list_events(p_workflow_id uuid, p_limit integer default 100)
+returns table (key text, value jsonb, set_at timestamptz)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pgqrs._check_id('workflow id', p_workflow_id);
+    perform pgqrs._check_limit(p_limit, 10000);
+    perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    return query
+        select e.key, e.value, e.set_at
+          from pgqrs.events e
+         where e.workflow_id = p_workflow_id
+         order by e.key
+         limit p_limit;
+end
+$$;
+comment on function pgqrs.list_events(uuid, integer) is
+    'The events a workflow published: the latest value of each key.';
+
+-- workflow_throughput(minutes) -> one row per minute of the last p_minutes (the current minute
+-- last, minutes without activity included): how many workflows were created in it, and how many
+-- finished in it as SUCCESS, FAILED and CANCELLED (DEAD is not an outcome: stuck_workflows
+-- lists those). Minutes are UTC minutes of pgqrs.now(). Reads the index entries of
+-- the window only (workflows_created, workflows_finished_at): its cost grows with the traffic
+-- of the window, not with the table.
+-- Errors: PQ008 (p_minutes not in 1..1440).
+create function pgqrs.workflow_throughput(p_minutes integer default 60)
+returns table (
+    minute    timestamptz,
+    created   bigint,
+    succeeded bigint,
+    failed    bigint,
+    cancelled bigint
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_last  timestamptz;
+    v_first timestamptz;
+begin
+    if p_minutes is null or p_minutes < 1 or p_minutes > 1440 then
+        raise exception 'pgqrs: minutes must be between 1 and 1440, got %',
+            coalesce(p_minutes::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+    -- date_bin works on the UTC instant, not in the session's time zone as date_trunc does:
+    -- half the cost per row, and the same minutes (zones are whole minutes apart).
+    v_last := pg_catalog.date_bin('1 minute', pgqrs.now(), '2000-01-01 00:00:00+00');
+    v_first := v_last - (p_minutes - 1) * interval '1 minute';
+    return query
+        select m.minute,
+               coalesce(c.n, 0),
+               coalesce(f.succeeded, 0),
+               coalesce(f.failed, 0),
+               coalesce(f.cancelled, 0)
+          from pg_catalog.generate_series(v_first, v_last, interval '1 minute') as m(minute)
+          left join (select pg_catalog.date_bin('1 minute', w.created_at,
+                                                '2000-01-01 00:00:00+00') as minute,
+                            pg_catalog.count(*) as n
+                       from pgqrs.workflows w
+                      where w.created_at >= v_first
+                      group by 1) c on c.minute = m.minute
+          left join (select pg_catalog.date_bin('1 minute', w.finished_at,
+                                                '2000-01-01 00:00:00+00') as minute,
+                            pg_catalog.count(*) filter (where w.status = 'SUCCESS') as succeeded,
+                            pg_catalog.count(*) filter (where w.status = 'FAILED') as failed,
+                            pg_catalog.count(*) filter (where w.status = 'CANCELLED')
+                                as cancelled
+                       from pgqrs.workflows w
+                      where w.finished_at >= v_first
+                      group by 1) f on f.minute = m.minute
+         order by m.minute;
+end
+$$;
+comment on function pgqrs.workflow_throughput(integer) is
+    'Workflows created and finished (by outcome) per minute over the last minutes.';
+
+-- stuck_workflows(limit, stale_seconds) -> what will not move without someone acting, at most
+-- p_limit rows of each kind, oldest first within a kind, with a one-line reason and since when:
+-- * 'lease expired': RUNNING under a lease that expired (its runner died or hangs). A queued
+--   one is taken over by the next claim of a live worker serving its name; an inline run (not
+--   queued) waits for resume_workflow. Reads the leases (index workflows_lease_owner).
+-- * 'DEAD': its runners died more than max_recoveries times; revive_workflow or
+--   resume_workflow puts it back (index workflows_status_created).
+-- * 'waits for a workflow that does not exist' or 'that finished without waking it': a
+--   workflow suspended in await_workflow whose awaited workflow is gone (pruned) or finished
+--   while the wake-up was lost (index workflows_waiting).
+-- * 'no live worker serves <name>': the oldest queued workflow of each name that is due now
+--   when no worker (alive within p_stale_seconds) serves the name; one row per name
+--   (queue_depth counts them). Reads the index workflows_claimable, one probe per name.
+-- Errors: PQ008 (p_limit not in 1..10000; the stale window as in list_workers).
+create function pgqrs.stuck_workflows(
+    p_limit         integer default 100,
+    p_stale_seconds double precision default 30
+)
+returns table (id uuid, name text, status text, reason text, since timestamptz)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now timestamptz := pgqrs.now();
+begin
+    perform pgqrs._check_limit(p_limit, 10000);
+    perform pgqrs._check_stale_seconds(p_stale_seconds);
+    return query
+    (select w.id, w.name, w.status,
+            pg_catalog.format('lease expired (owner %s)%s', w.lease_owner,
+                              case when w.queued then '' else ', an inline run' end),
+            w.lease_expires_at
+       from pgqrs.workflows w
+      where w.lease_owner is not null
+        and w.status = 'RUNNING'
+        and w.lease_expires_at <= v_now
+      order by w.lease_expires_at
+      limit p_limit)
+    union all
+    (select w.id, w.name, w.status,
+            pg_catalog.format('DEAD after %s %s', w.recoveries,
+                              case when w.recoveries = 1 then 'recovery' else 'recoveries' end),
+            w.updated_at
+       from pgqrs.workflows w
+      where w.status = 'DEAD'
+      order by w.created_at, w.id
+      limit p_limit)
+    union all
+    (select w.id, w.name, w.status,
+            case when o.id is null
+                 then pg_catalog.format('waits for workflow %s, which does not exist',
+                                        pg_catalog.substr(w.waiting_for, 10))
+                 else pg_catalog.format('waits for workflow %s, which is %s and did not wake it',
+                                        o.id, o.status) end,
+            w.updated_at
+       from pgqrs.workflows w
+       left join pgqrs.workflows o
+              on o.id = (case when w.waiting_for ~ '^workflow:[0-9a-fA-F-]{36}$'
+                              then pg_catalog.substr(w.waiting_for, 10)::uuid end)
+      where w.waiting_for is not null
+        and w.waiting_for like 'workflow:%'
+        and w.status = 'RUNNING'
+        and w.lease_owner is null
+        and w.available_at is null
+        and (o.id is null or o.status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD'))
+        and not exists (select 1 from pgqrs.deferred d where d.workflow_id = w.id)
+      order by w.updated_at
+      limit p_limit)
+    union all
+    (with recursive names(name) as (
+         -- The names with queued work, one index probe each (a skip scan of
+         -- workflows_claimable).
+         (select w.name from pgqrs.workflows w
+           where w.queued and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null
+           order by w.name limit 1)
+         union all
+         (select (select w.name from pgqrs.workflows w
+                   where w.queued and w.status in ('PENDING', 'RUNNING')
+                     and w.lease_owner is null and w.name > n.name
+                   order by w.name limit 1)
+            from names n
+           where n.name is not null)
+     )
+     select o.id, o.name, o.status,
+            pg_catalog.format('no live worker serves %s', o.name), o.available_at
+       from names n
+       cross join lateral (
+           select w.id, w.name, w.status, w.available_at
+             from pgqrs.workflows w
+            where w.queued and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null
+              and w.name = n.name and w.available_at <= v_now
+            order by w.available_at, w.id
+            limit 1) o
+      where n.name is not null
+        and not exists (
+            select 1 from pgqrs.workers k
+             where n.name = any (k.workflows)
+               and k.stopped_at is null
+               and k.heartbeat_at > v_now - p_stale_seconds * interval '1 second')
+      order by o.available_at
+      limit p_limit);
+end
+$$;
+comment on function pgqrs.stuck_workflows(integer, double precision) is
+    'Workflows that will not move without someone acting: expired leases, DEAD, lost wake-ups, '
+    'work no live worker serves.';
+
+-- queue_depth(stale_seconds) -> one row per workflow name with queued work: how many queued
+-- workflows are ready now (available), scheduled for later, waiting to be woken (a receive or
+-- an await without a timeout: no available_at), and running under a live lease; since when the
+-- oldest ready one waits; and whether a live worker (as in list_workers) serves the name.
+-- Reads the queue's partial indexes (workflows_claimable, workflows_leased), so its cost is the
+-- size of the queue, not of the table. Errors: PQ008 (the stale window as in list_workers).
+create function pgqrs.queue_depth(p_stale_seconds double precision default 30)
+returns table (
+    name         text,
+    ready        bigint,
+    scheduled    bigint,
+    waiting      bigint,
+    running      bigint,
+    oldest_ready timestamptz,
+    served       boolean
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_now timestamptz := pgqrs.now();
+begin
+    perform pgqrs._check_stale_seconds(p_stale_seconds);
+    return query
+    select q.name, q.ready, q.scheduled, q.waiting, q.running, q.oldest_ready,
+           exists (select 1 from pgqrs.workers k
+                    where q.name = any (k.workflows)
+                      and k.stopped_at is null
+                      and k.heartbeat_at > v_now - p_stale_seconds * interval '1 second')
+      from (select w.name,
+                   pg_catalog.count(*) filter (where w.lease_owner is null
+                                               and w.available_at <= v_now) as ready,
+                   pg_catalog.count(*) filter (where w.lease_owner is null
+                                               and w.available_at > v_now) as scheduled,
+                   pg_catalog.count(*) filter (where w.lease_owner is null
+                                               and w.available_at is null) as waiting,
+                   pg_catalog.count(*) filter (where w.lease_owner is not null
+                                               and w.lease_expires_at > v_now) as running,
+                   min(w.available_at) filter (where w.lease_owner is null
+                                               and w.available_at <= v_now) as oldest_ready
+              from ((select w1.name, w1.lease_owner, w1.available_at, w1.lease_expires_at
+                       from pgqrs.workflows w1
+                      where w1.queued and w1.status in ('PENDING', 'RUNNING')
+                        and w1.lease_owner is null)
+                    union all
+                    (select w2.name, w2.lease_owner, w2.available_at, w2.lease_expires_at
+                       from pgqrs.workflows w2
+                      where w2.queued and w2.status = 'RUNNING'
+                        and w2.lease_owner is not null)) w
+             group by w.name) q
+     order by q.name;
+end
+$$;
+comment on function pgqrs.queue_depth(double precision) is
+    'Queued workflows per name: ready, scheduled, waiting to be woken, running; and whether '
+    'a live worker serves the name.';
+
+-- trace_context(workflow_id) -> the W3C traceparent stored with the workflow by the code that
+-- started it (submit_workflow's option traceparent), or NULL. A worker with tracing on reads it
+-- to continue that trace in the run's span (docs/observability.md). Reads the workflow's row.
+-- Errors: PQ001 (no such workflow), PQ008 (NULL id).
+create function pgqrs.trace_context(p_workflow_id uuid)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_trace text;
+begin
+    perform pgqrs._check_id('workflow id', p_workflow_id);
+    select w.traceparent into v_trace from pgqrs.workflows w where w.id = p_workflow_id;
+    if not found then
+        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
+            using errcode = 'PQ001';
+    end if;
+    return v_trace;
+end
+$$;
+comment on function pgqrs.trace_context(uuid) is
+    'The W3C traceparent of the code that started a workflow, or NULL.';
+
+-- _check_limit(limit, max): raises PQ008 unless a row limit is in 1..p_max.
+create function pgqrs._check_limit(p_limit integer, p_max integer)
+returns void
+language plpgsql
+immutable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_limit is null or p_limit < 1 or p_limit > p_max then
+        raise exception 'pgqrs: limit must be between 1 and %, got %', p_max,
+            coalesce(p_limit::text, 'NULL')
+            using errcode = 'PQ008';
+    end if;
+end
+$$;
+comment on function pgqrs._check_limit(integer, integer) is
+    'Private. Raises PQ008 unless a row limit is in 1..p_max.';
 
 -- Replaced functions -------------------------------------------------------------------------------
 
@@ -7500,5 +7919,13 @@ revoke all on function pgqrs.resume_schedule(text) from public;
 revoke all on function pgqrs.delete_schedule(text) from public;
 revoke all on function pgqrs.list_schedules() from public;
 revoke all on function pgqrs._fire_schedules(timestamptz, integer) from public;
+revoke all on function pgqrs.workflow_tree(uuid, integer) from public;
+revoke all on function pgqrs.list_messages(uuid, integer) from public;
+revoke all on function pgqrs.list_events(uuid, integer) from public;
+revoke all on function pgqrs.workflow_throughput(integer) from public;
+revoke all on function pgqrs.stuck_workflows(integer, double precision) from public;
+revoke all on function pgqrs.queue_depth(double precision) from public;
+revoke all on function pgqrs.trace_context(uuid) from public;
+revoke all on function pgqrs._check_limit(integer, integer) from public;
 
 insert into pgqrs.ledger (version) values ('0.2.0');

@@ -2108,6 +2108,210 @@ $$;
 comment on function pgqrs_proxy.all_list_schedules() is
     'pgqrs.list_schedules on every shard.';
 
+drop function if exists pgqrs_proxy.on_workflow_tree(integer, uuid, integer);
+-- on_workflow_tree(shard, ...): pgqrs.workflow_tree on that shard.
+create function pgqrs_proxy.on_workflow_tree(p_shard integer, p_workflow_id uuid, p_limit integer)
+returns table (
+    id          uuid,
+    parent_id   uuid,
+    depth       integer,
+    name        text,
+    status      text,
+    created_at  timestamptz,
+    finished_at timestamptz
+)
+language plproxy
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    cluster 'pgqrs_cluster';
+    run on p_shard;
+    select * from pgqrs.workflow_tree(p_workflow_id, p_limit);
+$$;
+comment on function pgqrs_proxy.on_workflow_tree(integer, uuid, integer) is
+    'pgqrs.workflow_tree on one shard.';
+
+drop function if exists pgqrs_proxy.on_list_messages(integer, uuid, integer);
+-- on_list_messages(shard, ...): pgqrs.list_messages on that shard.
+create function pgqrs_proxy.on_list_messages(p_shard integer, p_workflow_id uuid, p_limit integer)
+returns table (
+    message_id      bigint,
+    topic           text,
+    message         jsonb,
+    idempotency_key text,
+    sent_at         timestamptz,
+    consumed_by     text,
+    consumed_at     timestamptz
+)
+language plproxy
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    cluster 'pgqrs_cluster';
+    run on p_shard;
+    select * from pgqrs.list_messages(p_workflow_id, p_limit);
+$$;
+comment on function pgqrs_proxy.on_list_messages(integer, uuid, integer) is
+    'pgqrs.list_messages on one shard.';
+
+drop function if exists pgqrs_proxy.on_list_events(integer, uuid, integer);
+-- on_list_events(shard, ...): pgqrs.list_events on that shard.
+create function pgqrs_proxy.on_list_events(p_shard integer, p_workflow_id uuid, p_limit integer)
+returns table (key text, value jsonb, set_at timestamptz)
+language plproxy
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    cluster 'pgqrs_cluster';
+    run on p_shard;
+    select * from pgqrs.list_events(p_workflow_id, p_limit);
+$$;
+comment on function pgqrs_proxy.on_list_events(integer, uuid, integer) is
+    'pgqrs.list_events on one shard.';
+
+drop function if exists pgqrs_proxy.on_workflow_throughput(integer, integer);
+-- on_workflow_throughput(shard, ...): pgqrs.workflow_throughput on that shard.
+create function pgqrs_proxy.on_workflow_throughput(p_shard integer, p_minutes integer)
+returns table (
+    minute    timestamptz,
+    created   bigint,
+    succeeded bigint,
+    failed    bigint,
+    cancelled bigint
+)
+language plproxy
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    cluster 'pgqrs_cluster';
+    run on p_shard;
+    select * from pgqrs.workflow_throughput(p_minutes);
+$$;
+comment on function pgqrs_proxy.on_workflow_throughput(integer, integer) is
+    'pgqrs.workflow_throughput on one shard.';
+
+drop function if exists pgqrs_proxy.all_workflow_throughput(integer);
+-- all_workflow_throughput(...): pgqrs.workflow_throughput on every shard, their rows together.
+create function pgqrs_proxy.all_workflow_throughput(p_minutes integer)
+returns table (
+    minute    timestamptz,
+    created   bigint,
+    succeeded bigint,
+    failed    bigint,
+    cancelled bigint
+)
+language plproxy
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    cluster 'pgqrs_cluster';
+    run on all;
+    select * from pgqrs.workflow_throughput(p_minutes);
+$$;
+comment on function pgqrs_proxy.all_workflow_throughput(integer) is
+    'pgqrs.workflow_throughput on every shard.';
+
+drop function if exists pgqrs_proxy.on_stuck_workflows(integer, integer, double precision);
+-- on_stuck_workflows(shard, ...): pgqrs.stuck_workflows on that shard.
+create function pgqrs_proxy.on_stuck_workflows(p_shard integer, p_limit integer, p_stale_seconds double precision)
+returns table (id uuid, name text, status text, reason text, since timestamptz)
+language plproxy
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    cluster 'pgqrs_cluster';
+    run on p_shard;
+    select * from pgqrs.stuck_workflows(p_limit, p_stale_seconds);
+$$;
+comment on function pgqrs_proxy.on_stuck_workflows(integer, integer, double precision) is
+    'pgqrs.stuck_workflows on one shard.';
+
+drop function if exists pgqrs_proxy.all_stuck_workflows(integer, double precision);
+-- all_stuck_workflows(...): pgqrs.stuck_workflows on every shard, their rows together.
+create function pgqrs_proxy.all_stuck_workflows(p_limit integer, p_stale_seconds double precision)
+returns table (id uuid, name text, status text, reason text, since timestamptz)
+language plproxy
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    cluster 'pgqrs_cluster';
+    run on all;
+    select * from pgqrs.stuck_workflows(p_limit, p_stale_seconds);
+$$;
+comment on function pgqrs_proxy.all_stuck_workflows(integer, double precision) is
+    'pgqrs.stuck_workflows on every shard.';
+
+drop function if exists pgqrs_proxy.on_queue_depth(integer, double precision);
+-- on_queue_depth(shard, ...): pgqrs.queue_depth on that shard.
+create function pgqrs_proxy.on_queue_depth(p_shard integer, p_stale_seconds double precision)
+returns table (
+    name         text,
+    ready        bigint,
+    scheduled    bigint,
+    waiting      bigint,
+    running      bigint,
+    oldest_ready timestamptz,
+    served       boolean
+)
+language plproxy
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    cluster 'pgqrs_cluster';
+    run on p_shard;
+    select * from pgqrs.queue_depth(p_stale_seconds);
+$$;
+comment on function pgqrs_proxy.on_queue_depth(integer, double precision) is
+    'pgqrs.queue_depth on one shard.';
+
+drop function if exists pgqrs_proxy.all_queue_depth(double precision);
+-- all_queue_depth(...): pgqrs.queue_depth on every shard, their rows together.
+create function pgqrs_proxy.all_queue_depth(p_stale_seconds double precision)
+returns table (
+    name         text,
+    ready        bigint,
+    scheduled    bigint,
+    waiting      bigint,
+    running      bigint,
+    oldest_ready timestamptz,
+    served       boolean
+)
+language plproxy
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    cluster 'pgqrs_cluster';
+    run on all;
+    select * from pgqrs.queue_depth(p_stale_seconds);
+$$;
+comment on function pgqrs_proxy.all_queue_depth(double precision) is
+    'pgqrs.queue_depth on every shard.';
+
+drop function if exists pgqrs_proxy.on_trace_context(integer, uuid);
+-- on_trace_context(shard, ...): pgqrs.trace_context on that shard.
+create function pgqrs_proxy.on_trace_context(p_shard integer, p_workflow_id uuid)
+returns text
+language plproxy
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+    cluster 'pgqrs_cluster';
+    run on p_shard;
+    select pgqrs.trace_context(p_workflow_id) as trace_context;
+$$;
+comment on function pgqrs_proxy.on_trace_context(integer, uuid) is
+    'pgqrs.trace_context on one shard.';
+
 -- Schema pgqrs: the API (generated) ----------------------------------------------------------------
 
 drop schema if exists pgqrs cascade;
@@ -4100,6 +4304,236 @@ end
 $$;
 comment on function pgqrs.list_schedules() is
     'Every schedule with its settings, next tick, and last fired tick and its workflow.';
+
+-- workflow_tree through the proxy: runs on the shard of p_workflow_id.
+-- The contract is pgqrs.workflow_tree's on a shard (docs/sql-api.md; docs/scale-out.md).
+create function pgqrs.workflow_tree(p_workflow_id uuid, p_limit integer default 200)
+returns table (
+    id          uuid,
+    parent_id   uuid,
+    depth       integer,
+    name        text,
+    status      text,
+    created_at  timestamptz,
+    finished_at timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
+begin
+    return query select * from pgqrs_proxy.on_workflow_tree(pgqrs_proxy._route(p_workflow_id), p_workflow_id, p_limit);
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
+end
+$$;
+comment on function pgqrs.workflow_tree(uuid, integer) is
+    'A workflow and its descendants, depth first, at most p_limit rows.';
+
+-- list_messages through the proxy: runs on the shard of p_workflow_id.
+-- The contract is pgqrs.list_messages's on a shard (docs/sql-api.md; docs/scale-out.md).
+create function pgqrs.list_messages(p_workflow_id uuid, p_limit integer default 100)
+returns table (
+    message_id      bigint,
+    topic           text,
+    message         jsonb,
+    idempotency_key text,
+    sent_at         timestamptz,
+    consumed_by     text,
+    consumed_at     timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
+begin
+    return query select * from pgqrs_proxy.on_list_messages(pgqrs_proxy._route(p_workflow_id), p_workflow_id, p_limit);
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
+end
+$$;
+comment on function pgqrs.list_messages(uuid, integer) is
+    'The messages sent to a workflow, newest first, with the step that consumed each.';
+
+-- list_events through the proxy: runs on the shard of p_workflow_id.
+-- The contract is pgqrs.list_events's on a shard (docs/sql-api.md; docs/scale-out.md).
+create function pgqrs.list_events(p_workflow_id uuid, p_limit integer default 100)
+returns table (key text, value jsonb, set_at timestamptz)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
+begin
+    return query select * from pgqrs_proxy.on_list_events(pgqrs_proxy._route(p_workflow_id), p_workflow_id, p_limit);
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
+end
+$$;
+comment on function pgqrs.list_events(uuid, integer) is
+    'The events a workflow published: the latest value of each key.';
+
+-- workflow_throughput through the proxy: every shard must answer; the counts added up per
+-- minute. The shards' clocks may straddle a minute boundary: the last p_minutes minutes are kept.
+create function pgqrs.workflow_throughput(p_minutes integer default 60)
+returns table (
+    minute    timestamptz,
+    created   bigint,
+    succeeded bigint,
+    failed    bigint,
+    cancelled bigint
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
+begin
+    return query
+    with r as materialized (select * from pgqrs_proxy.all_workflow_throughput(p_minutes)),
+         m as (select r.minute, pg_catalog.sum(r.created)::bigint as created,
+                      pg_catalog.sum(r.succeeded)::bigint as succeeded,
+                      pg_catalog.sum(r.failed)::bigint as failed,
+                      pg_catalog.sum(r.cancelled)::bigint as cancelled
+                 from r group by r.minute)
+    select m.minute, m.created, m.succeeded, m.failed, m.cancelled
+      from m
+     where m.minute > (select pg_catalog.max(x.minute) from m x)
+                      - p_minutes * interval '1 minute'
+     order by m.minute;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
+end
+$$;
+comment on function pgqrs.workflow_throughput(integer) is
+    'Workflows created and finished (by outcome) per minute over the last minutes.';
+
+-- stuck_workflows through the proxy: runs on every shard, their rows merged:
+--   ORDER BY since, id.
+-- The contract is pgqrs.stuck_workflows's on a shard (docs/sql-api.md; docs/scale-out.md).
+create function pgqrs.stuck_workflows(
+    p_limit         integer default 100,
+    p_stale_seconds double precision default 30
+)
+returns table (id uuid, name text, status text, reason text, since timestamptz)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
+begin
+    return query
+        select * from pgqrs_proxy.all_stuck_workflows(p_limit, p_stale_seconds) r
+         order by r.since, r.id;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
+end
+$$;
+comment on function pgqrs.stuck_workflows(integer, double precision) is
+    'Workflows that will not move without someone acting: expired leases, DEAD, lost wake-ups, '
+    'work no live worker serves.';
+
+-- queue_depth through the proxy: every shard must answer; the counts added up per name, the
+-- oldest ready of all, served when a live worker serves the name on a shard.
+create function pgqrs.queue_depth(p_stale_seconds double precision default 30)
+returns table (
+    name         text,
+    ready        bigint,
+    scheduled    bigint,
+    waiting      bigint,
+    running      bigint,
+    oldest_ready timestamptz,
+    served       boolean
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
+begin
+    return query
+    select r.name, pg_catalog.sum(r.ready)::bigint, pg_catalog.sum(r.scheduled)::bigint,
+           pg_catalog.sum(r.waiting)::bigint, pg_catalog.sum(r.running)::bigint,
+           pg_catalog.min(r.oldest_ready), pg_catalog.bool_or(r.served)
+      from pgqrs_proxy.all_queue_depth(p_stale_seconds) r
+     group by r.name
+     order by r.name;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
+end
+$$;
+comment on function pgqrs.queue_depth(double precision) is
+    'Queued workflows per name: ready, scheduled, waiting to be woken, running; and whether '
+    'a live worker serves the name.';
+
+-- trace_context through the proxy: runs on the shard of p_workflow_id.
+-- The contract is pgqrs.trace_context's on a shard (docs/sql-api.md; docs/scale-out.md).
+create function pgqrs.trace_context(p_workflow_id uuid)
+returns text
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
+begin
+    return pgqrs_proxy.on_trace_context(pgqrs_proxy._route(p_workflow_id), p_workflow_id);
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
+end
+$$;
+comment on function pgqrs.trace_context(uuid) is
+    'The W3C traceparent of the code that started a workflow, or NULL.';
 
 -- Nothing is executable by PUBLIC: grant EXECUTE on the functions of schema pgqrs to
 -- application roles, as on a single server (docs/sql-api.md, "Roles").

@@ -67,6 +67,7 @@ create table pgqrs.workflows (
     priority         integer not null default 0,
     concurrency_key  text,
     debounce_key     text,
+    traceparent      text,
     constraint workflows_idempotency_key_key unique (idempotency_key)
 ) with (fillfactor = 80);
 comment on table pgqrs.workflows is
@@ -100,6 +101,9 @@ comment on column pgqrs.workflows.concurrency_key is
     'Workflows of one key (a tenant, say) are limited together and served round-robin.';
 comment on column pgqrs.workflows.debounce_key is
     'Starting again with this key while it waits postpones it and keeps the latest input.';
+comment on column pgqrs.workflows.traceparent is
+    'The W3C traceparent of the code that started the workflow (submit_workflow option '
+    'traceparent), continued by the worker that runs it (docs/observability.md).';
 
 -- What a claim scans, per queue and workflow name: queued workflows that no one holds and that
 -- have no concurrency key, highest priority first, then in the order they become available.
@@ -162,6 +166,11 @@ create index workflows_status_created on pgqrs.workflows (status, created_at, id
 -- root). The id makes the order total, so that a pass can resume after any root.
 create index workflows_finished on pgqrs.workflows (updated_at, id)
     where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
+-- Throughput over the last minutes (pgqrs.workflow_throughput): workflows by the time they
+-- finished, with their outcome, read index-only. One entry per finished workflow, written with
+-- its outcome (an update that is not HOT anyway: it changes the status).
+create index workflows_finished_at on pgqrs.workflows (finished_at, status)
+    where finished_at is not null;
 
 create table pgqrs.steps (
     workflow_id  uuid not null references pgqrs.workflows (id) on delete cascade,

@@ -221,7 +221,8 @@ create function pgqrs._workflow_options(
     out max_attempts    integer,
     out backoff         double precision,
     out max_backoff     double precision,
-    out parent_id       uuid
+    out parent_id       uuid,
+    out traceparent     text
 )
 language plpgsql
 stable
@@ -252,7 +253,7 @@ begin
      where k not in ('id', 'idempotency_key', 'queue', 'run_at', 'max_recoveries', 'deadline',
                      'timeout_seconds', 'max_attempts', 'retry_backoff_seconds',
                      'retry_max_backoff_seconds', 'parent_id', 'priority', 'concurrency_key',
-                     'debounce_key', 'debounce_seconds')
+                     'debounce_key', 'debounce_seconds', 'traceparent')
      limit 1;
     if found then
         raise exception 'pgqrs: unknown workflow option %', v_unknown using errcode = 'PQ008';
@@ -283,6 +284,7 @@ begin
         v_id := (v_options ->> 'id')::uuid;
         v_run_at := (v_options ->> 'run_at')::timestamptz;
         v_recoveries := (v_options ->> 'max_recoveries')::integer;
+        traceparent := v_options ->> 'traceparent';
     exception
         when invalid_text_representation or invalid_datetime_format or datetime_field_overflow
              or numeric_value_out_of_range or invalid_parameter_value then
@@ -322,6 +324,11 @@ begin
             using errcode = 'PQ008';
     end if;
     perform pgqrs._check_policy(v_attempts, v_backoff, v_max);
+    if traceparent !~ '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' then
+        raise exception 'pgqrs: traceparent must be a W3C traceparent '
+                        '(00-<32 hex>-<16 hex>-<2 hex>), got %', pg_catalog.left(traceparent, 100)
+            using errcode = 'PQ008';
+    end if;
     id := v_id;
     idempotency_key := v_options ->> 'idempotency_key';
     queue := v_queue;
@@ -364,13 +371,17 @@ comment on function pgqrs._workflow_options(jsonb, timestamptz) is
 --   retry_max_backoff_seconds (default 3600)
 --   parent_id (uuid)                       the workflow starting this one as its child:
 --                                          cancelling the parent cancels the child
+--   traceparent (text)                     the W3C trace context of the code starting it,
+--                                          '00-<32 hex>-<16 hex>-<2 hex>': trace_context()
+--                                          hands it to the worker that runs it
 -- An existing workflow (same id or key) is returned as it is, options unchanged. A parent that
 -- was cancelled (or is past its deadline) starts no child: PQ011, checked under a lock on the
 -- parent's row, so a cancel of the parent either comes first or cancels the new child too.
 -- Locks: the parent row FOR SHARE, then the new row.
 -- Errors: PQ001 (no such parent), PQ006, PQ007, PQ008 (an option of the wrong type or out of its
 -- bounds: times in [1970, 9999), a deadline in the past, timeout_seconds in (0, ten years],
--- max_recoveries in [0, 1000], the retry policy as in begin_step), PQ011, PQ013.
+-- max_recoveries in [0, 1000], the retry policy as in begin_step, a traceparent not in that
+-- form), PQ011, PQ013.
 create function pgqrs.submit_workflow(
     p_name    text,
     p_input   jsonb,
@@ -414,11 +425,11 @@ begin
                                   v_opt.priority, v_opt.concurrency_key, v_opt.debounce_key) c;
     if v_row.created and (v_opt.deadline is not null or v_opt.max_attempts <> 1
                           or v_opt.backoff <> 1 or v_opt.max_backoff <> 3600
-                          or v_parent is not null) then
+                          or v_parent is not null or v_opt.traceparent is not null) then
         update pgqrs.workflows w
            set deadline_at = v_opt.deadline, max_attempts = v_opt.max_attempts,
                retry_backoff = v_opt.backoff, retry_max_backoff = v_opt.max_backoff,
-               parent_id = v_parent
+               parent_id = v_parent, traceparent = v_opt.traceparent
          where w.id = v_row.workflow_id;
     end if;
     return query select v_row.workflow_id, v_row.created, v_row.status;

@@ -1420,12 +1420,12 @@ begin
         insert into pgqrs.workflows as w (id, name, idempotency_key, input, created_at,
                                           updated_at, queued, available_at, max_recoveries, queue,
                                           priority, concurrency_key, deadline_at, max_attempts,
-                                          retry_backoff, retry_max_backoff)
+                                          retry_backoff, retry_max_backoff, traceparent)
         select v_ids[i], p_name, p_idempotency_keys[i], p_inputs -> (i - 1), v_now, v_now, true,
                coalesce(v_opt.run_at, v_now), coalesce(v_opt.max_recoveries, 5),
                coalesce(v_opt.queue_name, 'default'), coalesce(v_opt.priority, 0),
                v_opt.concurrency_key, v_opt.deadline, v_opt.max_attempts, v_opt.backoff,
-               v_opt.max_backoff
+               v_opt.max_backoff, v_opt.traceparent
           from pg_catalog.generate_series(1, v_count) i
          order by i
         on conflict do nothing

@@ -19,8 +19,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "pgqrs"
 # From the bottom up. A module may import the modules of the layers before its own, and no other.
 LAYERS: list[set[str]] = [
     {"errors", "_sql"},  # the exceptions and the SQL texts: no pgqrs imports
-    {"_runtime", "_codec", "_dberrors", "_install", "_results", "_listen"},  # no store I/O
-    {"_policy", "_replay", "_retention", "_convert"},
+    {"_runtime", "_codec", "_dberrors", "_install", "_results", "_listen", "_metrics", "_tracing"},
+    {"_policy", "_replay", "_retention", "_convert", "_observe"},
     {"_store", "_store_sync", "_guard", "_guard_sync", "_schedules", "_calls"},  # transport; no
     # store in the guard, the schedules' types or a call's checks
     {"_lookup", "_lookup_sync"},
@@ -29,6 +29,7 @@ LAYERS: list[set[str]] = [
     {"_admin", "_admin_sync"},
     {"_worker", "decorators", "_cluster"},
     {"__init__"},  # the public face
+    {"dashboard"},  # the web UI (pgqrs[dashboard]), a subpackage
     {"_cli", "testing"},
     {"__main__", "demo", "pytest_plugin"},
 ]

@@ -37,7 +37,8 @@ REPO_ROOT = DOCS.parent
 RUN_HEADING = "## A complete run from psql"
 ROLES_HEADING = "## Setting up the roles"
 HANDOVER_HEADING = "### Handing an existing install to the owner"
-RECIPE_ROLES = ("pgqrs_owner", "pgqrs_app", "pgqrs_monitor")
+RECIPE_ROLES = ("pgqrs_owner", "pgqrs_app", "pgqrs_monitor", "pgqrs_operator")
+DASHBOARD_HEADING = "## The dashboard"
 SQLSTATE_HEADING = "## SQLSTATEs"
 SQLSTATE = re.compile(r"^[0-9A-Z]{5}$")
 FUNCTION_HEADING = re.compile(r"^###\s+`?pgqrs\.([a-z_][a-z0-9_]*)")
@@ -338,3 +339,35 @@ def test_security_handover_block_fixes_an_existing_install(fresh_dsn: str, tmp_p
     steps, handover = _security_recipe()
     _psql_script(fresh_dsn, "\n".join([install, steps[0], handover, *steps[2:]]), tmp_path)
     _assert_three_roles(fresh_dsn)
+
+
+def test_security_dashboard_operator_role_acts_and_reads_nothing(
+    fresh_dsn: str, tmp_path: Path
+) -> None:
+    """The operator role of "The dashboard" runs the five actions and nothing else."""
+    steps, _ = _security_recipe()
+    (operator,) = _sql_blocks(_section(SECURITY, DASHBOARD_HEADING))
+    _psql_script(fresh_dsn, "\n".join([*steps, operator]), tmp_path)
+    with psycopg.connect(fresh_dsn, autocommit=True) as conn:
+        granted = conn.execute(
+            "SELECT p.proname FROM pg_catalog.pg_proc p"
+            " WHERE p.pronamespace = 'pgqrs'::regnamespace"
+            " AND pg_catalog.has_function_privilege('pgqrs_operator', p.oid, 'EXECUTE')"
+            " ORDER BY 1"
+        ).fetchall()
+        assert [name for (name,) in granted] == [
+            "cancel_workflow",
+            "fork_workflow",
+            "resume_workflow",
+            "revive_workflow",
+            "send_message",
+        ]
+        row = conn.execute("SELECT workflow_id FROM pgqrs.start_workflow('wf')").fetchone()
+        assert row is not None
+        conn.execute("SET ROLE pgqrs_operator")
+        conn.execute("SELECT * FROM pgqrs.send_message(%s, 'go', '1')", (row[0],))
+        cancelled = conn.execute("SELECT pgqrs.cancel_workflow(%s, 'op')", (row[0],)).fetchone()
+        assert cancelled == (True,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT * FROM pgqrs.get_workflow(%s)", (row[0],))
+        conn.execute("RESET ROLE")

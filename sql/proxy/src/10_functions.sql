@@ -709,3 +709,85 @@ end
 $$;
 comment on function pgqrs.list_queues() is
     'Queues with their settings, queued and running workflows, free permits and keys.';
+
+-- workflow_throughput through the proxy: every shard must answer; the counts added up per
+-- minute. The shards' clocks may straddle a minute boundary: the last p_minutes minutes are kept.
+create function pgqrs.workflow_throughput(p_minutes integer default 60)
+returns table (
+    minute    timestamptz,
+    created   bigint,
+    succeeded bigint,
+    failed    bigint,
+    cancelled bigint
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
+begin
+    return query
+    with r as materialized (select * from pgqrs_proxy.all_workflow_throughput(p_minutes)),
+         m as (select r.minute, pg_catalog.sum(r.created)::bigint as created,
+                      pg_catalog.sum(r.succeeded)::bigint as succeeded,
+                      pg_catalog.sum(r.failed)::bigint as failed,
+                      pg_catalog.sum(r.cancelled)::bigint as cancelled
+                 from r group by r.minute)
+    select m.minute, m.created, m.succeeded, m.failed, m.cancelled
+      from m
+     where m.minute > (select pg_catalog.max(x.minute) from m x)
+                      - p_minutes * interval '1 minute'
+     order by m.minute;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
+end
+$$;
+comment on function pgqrs.workflow_throughput(integer) is
+    'Workflows created and finished (by outcome) per minute over the last minutes.';
+
+-- queue_depth through the proxy: every shard must answer; the counts added up per name, the
+-- oldest ready of all, served when a live worker serves the name on a shard.
+create function pgqrs.queue_depth(p_stale_seconds double precision default 30)
+returns table (
+    name         text,
+    ready        bigint,
+    scheduled    bigint,
+    waiting      bigint,
+    running      bigint,
+    oldest_ready timestamptz,
+    served       boolean
+)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_state   text;
+    v_message text;
+    v_detail  text;
+    v_hint    text;
+begin
+    return query
+    select r.name, pg_catalog.sum(r.ready)::bigint, pg_catalog.sum(r.scheduled)::bigint,
+           pg_catalog.sum(r.waiting)::bigint, pg_catalog.sum(r.running)::bigint,
+           pg_catalog.min(r.oldest_ready), pg_catalog.bool_or(r.served)
+      from pgqrs_proxy.all_queue_depth(p_stale_seconds) r
+     group by r.name
+     order by r.name;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    perform pgqrs_proxy._raise_remote(v_state, v_message, v_detail, v_hint);
+end
+$$;
+comment on function pgqrs.queue_depth(double precision) is
+    'Queued workflows per name: ready, scheduled, waiting to be woken, running; and whether '
+    'a live worker serves the name.';

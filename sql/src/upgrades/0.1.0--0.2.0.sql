@@ -25,6 +25,11 @@
 --   * list_workers and workflow_counts raise PQ008 for a NULL, non-positive or infinite stale
 --     window instead of answering NULL.
 --   * One private helper raises PQ009 (_raise_worker_not_found).
+--   * Observability (docs/observability.md, docs/dashboard.md): read functions for the
+--     dashboard (workflow_tree, list_messages, list_events, workflow_throughput,
+--     stuck_workflows, queue_depth), the index workflows_finished_at, and the trace context of
+--     the code that started a workflow (column traceparent, submit_workflow's option
+--     traceparent, trace_context).
 --   * Retention (docs/retention.md): prune() deletes finished workflow trees older than a
 --     window, with their steps, attempts, messages and events, and consumed messages, in
 --     bounded batches (table prune_cursor, index messages_consumed).
@@ -37,7 +42,7 @@
 -- exclusive lock, and indexes are built, each reading its table once: on workflows the claim
 -- index is rebuilt per name (workflows_claimable, workflows_leased), listings get
 -- workflows_created, workflows_name_created and workflows_status_created, retention
--- workflows_finished, and deadlines,
+-- workflows_finished, the dashboard's throughput workflows_finished_at, and deadlines,
 -- children and waiters their partial indexes (empty at first); on steps, steps_position and
 -- steps_timeout (empty at first: no step has a position or a timeout before the upgrade). On
 -- large tables, build the indexes that hold rows first without blocking writes; the upgrade
@@ -54,6 +59,8 @@
 --   create index concurrently if not exists workflows_finished
 --       on pgqrs.workflows (updated_at, id)
 --       where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
+--   create index concurrently if not exists workflows_finished_at
+--       on pgqrs.workflows (finished_at, status) where finished_at is not null;
 
 -- Tables ---------------------------------------------------------------------------------------
 
@@ -73,7 +80,8 @@ alter table pgqrs.workflows
     add column queue text not null default 'default',
     add column priority integer not null default 0,
     add column concurrency_key text,
-    add column debounce_key text;
+    add column debounce_key text,
+    add column traceparent text;
 comment on column pgqrs.workflows.deadline_at is
     'When set: past it the workflow is CANCELLED and no write of its runner is accepted.';
 comment on column pgqrs.workflows.attempt is
@@ -97,6 +105,9 @@ comment on column pgqrs.workflows.debounce_key is
     'Starting again with this key while it waits postpones it and keeps the latest input.';
 -- The claim index is per queue and name and loses the leased rows; leased ones, keyed ones and
 -- debounced ones get their own.
+comment on column pgqrs.workflows.traceparent is
+    'The W3C traceparent of the code that started the workflow (submit_workflow option '
+    'traceparent), continued by the worker that runs it (docs/observability.md).';
 drop index pgqrs.workflows_claimable;
 create index workflows_claimable
     on pgqrs.workflows (queue, name, (- priority), available_at, id)
@@ -132,6 +143,8 @@ create index if not exists workflows_status_created on pgqrs.workflows (status, 
     where status <> 'SUCCESS' and created_at > '-infinity';
 create index if not exists workflows_finished on pgqrs.workflows (updated_at, id)
     where parent_id is null and status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD');
+create index if not exists workflows_finished_at on pgqrs.workflows (finished_at, status)
+    where finished_at is not null;
 
 alter table pgqrs.steps drop constraint steps_status_check;
 alter table pgqrs.steps add constraint steps_status_check

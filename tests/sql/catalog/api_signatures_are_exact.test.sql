@@ -30,6 +30,8 @@ select results_eq(
         ('get_event(p_workflow_id uuid, p_key text)'),
         ('get_workflow(p_workflow_id uuid)'),
         ('heartbeat(p_workflow_id uuid, p_token bigint)'),
+        ('list_events(p_workflow_id uuid, p_limit integer)'),
+        ('list_messages(p_workflow_id uuid, p_limit integer)'),
         ('list_queues()'),
         ('list_schedules()'),
         ('list_step_attempts(p_workflow_id uuid)'),
@@ -44,6 +46,7 @@ select results_eq(
         ('now()'),
         ('pause_schedule(p_name text)'),
         ('prune(p_older_than interval, p_limit integer, p_include_dead boolean)'),
+        ('queue_depth(p_stale_seconds double precision)'),
         ('record_step(p_workflow_id uuid, p_step_key text, p_token bigint, p_position integer, p_output jsonb, p_elapsed_seconds double precision)'),
         ('recv_message(p_workflow_id uuid, p_step_key text, p_token bigint, p_position integer, p_topic text, p_timeout_seconds double precision, p_inline_seconds double precision)'),
         ('register_worker(p_worker text, p_workflows text[], p_concurrency integer, p_hostname text, p_pid integer)'),
@@ -59,11 +62,15 @@ select results_eq(
         ('start_workflow(p_name text, p_input jsonb, p_id uuid, p_idempotency_key text, p_run_at timestamp with time zone, p_max_recoveries integer)'),
         ('start_workflows(p_name text, p_inputs jsonb, p_idempotency_keys text[], p_options jsonb)'),
         ('stop_worker(p_worker text)'),
+        ('stuck_workflows(p_limit integer, p_stale_seconds double precision)'),
         ('submit_workflow(p_name text, p_input jsonb, p_options jsonb)'),
         ('suspend_workflow(p_workflow_id uuid, p_token bigint, p_until timestamp with time zone)'),
+        ('trace_context(p_workflow_id uuid)'),
         ('version()'),
         ('worker_heartbeat(p_worker text)'),
-        ('workflow_counts(p_stale_seconds double precision)')$$,
+        ('workflow_counts(p_stale_seconds double precision)'),
+        ('workflow_throughput(p_minutes integer)'),
+        ('workflow_tree(p_workflow_id uuid, p_limit integer)')$$,
     'the API signatures');
 
 select * from finish();

@@ -8,7 +8,9 @@ select is_empty(
          and p.proname in ('get_workflow', 'list_steps', 'next_claim_at', 'list_workers',
                            'workflow_counts', 'list_workflows', 'describe_workflow',
                            'list_step_attempts', 'get_event', 'list_workflows_page',
-                           'notify_tag', 'notify_key', 'list_schedules')
+                           'notify_tag', 'notify_key', 'list_schedules', 'workflow_tree',
+                           'list_messages', 'list_events', 'workflow_throughput',
+                           'stuck_workflows', 'queue_depth', 'trace_context')
          and p.provolatile <> 's'$$,
     'the read functions are STABLE');
 select is_empty(

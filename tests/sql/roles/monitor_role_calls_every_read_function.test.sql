@@ -1,5 +1,5 @@
 begin;
-select plan(13);
+select plan(20);
 
 -- A monitoring role set up as docs/security.md says: USAGE on the schema and EXECUTE on the
 -- functions that only read (the API functions that are not VOLATILE, plus now()).
@@ -41,7 +41,9 @@ select is_empty(
                                  'list_workflows', 'next_claim_at', 'error_codes', 'version',
                                  'now', 'describe_workflow', 'list_step_attempts',
                                  'get_event', 'list_workflows_page', 'notify_tag',
-                                 'notify_key', 'list_schedules']) f
+                                 'notify_key', 'list_schedules', 'workflow_tree',
+                                 'list_messages', 'list_events', 'workflow_throughput',
+                                 'stuck_workflows', 'queue_depth', 'trace_context']) f
        where not exists (select 1 from pg_proc p
                           where p.pronamespace = 'pgqrs'::regnamespace and p.proname = f
                             and has_function_privilege('pgqrs_test_monitor_reads', p.oid, 'EXECUTE'))$$,
@@ -62,6 +64,15 @@ select ok((select count(*) from pgqrs.error_codes()) >= 9, 'error_codes');
 select ok(pgqrs.version() is not null, 'version');
 select ok(pgqrs.now() is not null, 'now');
 select is(e.found, false, 'get_event') from pgqrs.get_event(:'workflow_id', 'progress') e;
+select is(t.depth, 0, 'workflow_tree') from pgqrs.workflow_tree(:'workflow_id') t;
+select is_empty(format('select * from pgqrs.list_messages(%L)', :'workflow_id'), 'list_messages');
+select is_empty(format('select * from pgqrs.list_events(%L)', :'workflow_id'), 'list_events');
+select is((select sum(created) from pgqrs.workflow_throughput(1440)), 1::numeric,
+          'workflow_throughput');
+select is_empty('select * from pgqrs.stuck_workflows() where name = ''wf-monitor''',
+                'stuck_workflows');
+select is(q.running, 1::bigint, 'queue_depth') from pgqrs.queue_depth() q where q.name = 'wf-monitor';
+select is(pgqrs.trace_context(:'workflow_id'), null, 'trace_context');
 
 -- TEST: every function granted to the role can be called by it: called with NULL arguments,
 -- none raises 42501 (insufficient_privilege); other errors (PQ001, PQ008, ...) are fine

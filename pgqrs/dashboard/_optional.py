@@ -1,0 +1,64 @@
+"""Pages that read a function a later pgqrs release adds: shown as a table of whatever the
+function returns when it exists (checked once per process with ``to_regproc``), and as "not
+available" otherwise. The Queues and Schedules pages are made with :func:`listing_page`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, LiteralString
+
+from starlette.responses import Response
+
+from ._html import JsonText, Markup, ago, clip, join, json_text, table, tag
+from ._view import View
+
+
+def cell(value: Any, now: datetime) -> Any:
+    """A value of any column, shown briefly."""
+    if value is None:
+        return Markup('<span class="muted">-</span>')
+    if isinstance(value, datetime):
+        return ago(value, now)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, JsonText):
+        return tag("code", clip(json_text(value), 120))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or "-"
+    return str(value)
+
+
+def generic_table(rows: Sequence[Mapping[str, Any]], now: datetime, *, empty: str) -> Markup:
+    if not rows:
+        return tag("p", empty, class_="empty")
+    columns = list(rows[0].keys())
+    return table(
+        [c.replace("_", " ") for c in columns],
+        [[cell(r[c], now) for c in columns] for r in rows],
+        empty=empty,
+    )
+
+
+async def listing_page(
+    view: View,
+    *,
+    title: str,
+    active: str,
+    function: str,
+    query: LiteralString,
+    empty: str,
+    missing: str,
+    extra: Markup | None = None,
+) -> Response:
+    now = await view.now()
+    if await view.db.has_function(function):
+        rows = await view.db.rows(query)
+        content = generic_table(rows, now, empty=empty)
+    else:
+        content = tag(
+            "p",
+            f"Not available: this database has no pgqrs.{function}(). {missing}",
+            class_="banner info not-available",
+        )
+    return view.render(title=title, active=active, body=tag("h1", title), live=join(content, extra))
