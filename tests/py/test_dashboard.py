@@ -311,8 +311,18 @@ def test_every_page_loads_without_console_errors(db: str, site: str, page: Page)
     overview = page.page.inner_text("#live")
     assert "no live worker serves nobody_serves_this" in overview
     assert "SUCCESS" in overview
+    # Queues and schedules: what pgqrs.list_queues() and list_schedules() return.
+    sql(db, "select pgqrs.set_queue('payments', '{\"concurrency\": 4}'::jsonb)")
+    sql(
+        db,
+        "select * from pgqrs.set_schedule('nightly', 'checkout', '0 3 * * *', 'UTC', null, '{}')",
+    )
     page.page.goto(f"{site}/ops/queues")
-    assert "Not available" in page.page.inner_text(".not-available")
+    queues = page.page.inner_text("main")
+    assert "payments" in queues and "nobody_serves_this" in queues, queues
+    page.page.goto(f"{site}/ops/schedules")
+    assert "0 3 * * *" in page.page.inner_text("main")
+    assert page.page.query_selector(".not-available") is None
     assert page.errors == []
 
 
