@@ -14,10 +14,12 @@ from collections.abc import Awaitable, Callable
 
 from _common import Env, Figure
 
+from figures.bulk import fig_bulk
 from figures.counts import fig_counts
 from figures.horizon import fig_horizon
 from figures.large import fig_large
 from figures.latency import fig_latency
+from figures.queues import fig_queues
 from figures.replay import fig_replay
 from figures.retention import fig_retention
 from figures.scale_out import fig_proxy_step_cost, fig_shards_throughput
@@ -36,6 +38,8 @@ FIGURES: dict[int, tuple[str, Callable[[Env], Awaitable[list[Figure]]]]] = {
     7: ("cost with a large database", fig_large),
     8: ("throughput with the xmin horizon pinned", fig_horizon),
     9: ("retention: the hot path while pruning", fig_retention),
+    10: ("bulk start", fig_bulk),
+    11: ("claims with queues", fig_queues),
     12: ("step cost through a proxy", fig_proxy_step_cost),
     13: ("throughput through a proxy over 1, 2 and 3 shards", fig_shards_throughput),
 }

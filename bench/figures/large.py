@@ -8,6 +8,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import fill
@@ -153,13 +154,19 @@ async def start_many(dsn: str, name: str, n: int) -> None:
         await asyncio.gather(*(starter() for _ in range(8)))
 
 
-async def throughput(env: Env, dsn: str, name: str, n: int) -> float:
+async def throughput(
+    env: Env,
+    dsn: str,
+    name: str,
+    n: int,
+    start: Callable[[str, str, int], Awaitable[None]] = start_many,
+) -> float:
     """Workflows per second of one worker at concurrency 1 through ``n`` one-step workflows
-    started beforehand (as figure 4 runs them)."""
+    started beforehand by ``start(dsn, name, n)`` (as figure 4 runs them)."""
     workers = WorkerProcs(env, name, 1, 1, dsn=dsn)
     await workers.spawn()
     try:
-        await start_many(dsn, name, n)
+        await start(dsn, name, n)
         await workers.ready()
         async with await connect(dsn) as poller:
             deadline = time.monotonic() + max(120.0, n / 20)
