@@ -175,6 +175,28 @@ def seed(dsn: str) -> dict[str, str]:
         conn.execute(HISTORY)
         conn.execute(DEAD)
         conn.execute("select pgqrs.start_workflow('nightly_report', '{\"day\": \"2025-06-02\"}')")
+        # Queues with limits, and schedules, for their pages.
+        conn.execute(
+            "select pgqrs.set_queue('payments',"
+            ' \'{"concurrency": 4, "rate_limit": 100, "rate_period_seconds": 60}\')'
+        )
+        conn.execute("select pgqrs.set_queue('emails', '{\"key_concurrency\": 2}')")
+        conn.execute(
+            "select pgqrs.set_queue('exports', '{\"worker_concurrency\": 1, \"paused\": true}')"
+        )
+        conn.execute(
+            "select * from pgqrs.start_workflows('settle_invoice', '[1, 2, 3, 4, 5, 6]', null,"
+            ' \'{"queue": "payments", "priority": 5}\')'
+        )
+        conn.execute(
+            "select * from pgqrs.set_schedule('nightly-report', 'nightly_report', '0 3 * * *',"
+            " 'Europe/Paris', null, '{}')"
+        )
+        conn.execute(
+            "select * from pgqrs.set_schedule('sync-eu', 'import_catalog', '*/15 * * * *',"
+            " 'UTC', '\"s3://catalog/eu.csv\"', '{\"missed\": \"catch_up\"}')"
+        )
+        conn.execute("select pgqrs.pause_schedule('sync-eu')")
     ids: dict[str, str] = {}
 
     async def run() -> None:

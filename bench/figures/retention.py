@@ -197,7 +197,7 @@ async def _measure(env: Env) -> list[Figure]:
                 if done is not None and pruner is not None:
                     note = f", pruned {done['workflows']:,.0f} workflows in {done['seconds']:.1f}s"
                     if pruner.ran_out:
-                        env.notes.append(f"7. retention rep {r}, {phase}: the backlog ran out")
+                        env.notes.append(f"9. retention rep {r}, {phase}: the backlog ran out")
                         note += " (RAN OUT)"
                 progress(
                     f"   retention {phase} {'warm-up' if r == 0 else f'rep {r}'}:"
