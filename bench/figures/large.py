@@ -160,10 +160,12 @@ async def throughput(
     name: str,
     n: int,
     start: Callable[[str, str, int], Awaitable[None]] = start_many,
+    processes: int = 1,
 ) -> float:
-    """Workflows per second of one worker at concurrency 1 through ``n`` one-step workflows
-    started beforehand by ``start(dsn, name, n)`` (as figure 4 runs them)."""
-    workers = WorkerProcs(env, name, 1, 1, dsn=dsn)
+    """Workflows per second of ``processes`` workers (one by default) at concurrency 1 through
+    ``n`` one-step workflows started beforehand by ``start(dsn, name, n)`` (as figure 4 runs
+    them)."""
+    workers = WorkerProcs(env, name, processes, 1, dsn=dsn)
     await workers.spawn()
     try:
         await start(dsn, name, n)
