@@ -938,15 +938,19 @@ comment on function pgqrs._notify(text, text) is
 -- _notify_tag(subject): the first 16 hex digits of sha256(notify_key || subject), with the
 -- install's secret pgqrs.instance.notify_key. The subjects: 'work:<workflow name>' (channel
 -- pgqrs_work), 'done:<workflow id>' (pgqrs_done), 'event:<workflow id> <key>' (pgqrs_event).
+-- PL/pgSQL, not SQL: a SQL function with a SET clause is never inlined, and then plans its
+-- query at every call (45 us, at every workflow's end); PL/pgSQL keeps the plan per session.
 create function pgqrs._notify_tag(p_subject text)
 returns text
-language sql
+language plpgsql
 stable
 set search_path = pg_catalog, pg_temp
 as $$
-    select pg_catalog.left(pg_catalog.encode(pg_catalog.sha256(
-               i.notify_key || pg_catalog.convert_to(p_subject, 'UTF8')), 'hex'), 16)
-      from pgqrs.instance i
+begin
+    return (select pg_catalog.left(pg_catalog.encode(pg_catalog.sha256(
+                       i.notify_key || pg_catalog.convert_to(p_subject, 'UTF8')), 'hex'), 16)
+              from pgqrs.instance i);
+end
 $$;
 comment on function pgqrs._notify_tag(text) is
     'Private. The opaque notification tag of a subject (keyed sha256, 16 hex digits).';
@@ -5482,14 +5486,17 @@ comment on function pgqrs._queue(text) is
 -- no slot, permit or count.
 create function pgqrs._queue_is_plain(p_queue pgqrs.queues)
 returns boolean
-language sql
+language plpgsql
 immutable
 set search_path = pg_catalog, pg_temp
 as $$
-    select not p_queue.paused
+begin
+    -- PL/pgSQL: a SQL function with a SET clause is not inlined and is planned at every call.
+    return not p_queue.paused
        and p_queue.concurrency is null
        and p_queue.worker_concurrency is null
-       and p_queue.rate_limit is null
+       and p_queue.rate_limit is null;
+end
 $$;
 comment on function pgqrs._queue_is_plain(pgqrs.queues) is
     'Private. True when a queue has no limit and is not paused.';
@@ -5546,15 +5553,25 @@ begin
     update pgqrs.queue_slots s set workflow_id = null
      where s.workflow_id = p_workflow_id
     returning s.queue into v_queue;
-    -- Work waiting: one probe of each claim index (asked as one EXISTS over both kinds, it was
-    -- planned as a sequential scan of the whole table).
-    if found and (exists (select from pgqrs.workflows w
-                           where w.queue = v_queue and w.concurrency_key is null and w.queued
-                             and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null)
-                  or exists (select from pgqrs.workflows w
-                              where w.queue = v_queue and w.concurrency_key is not null
-                                and w.queued and w.status in ('PENDING', 'RUNNING')
-                                and w.lease_owner is null)) then
+    if not found then
+        return;
+    end if;
+    -- Work waiting: one probe of each claim index, in its order, so that no plan can read the
+    -- table instead (an EXISTS was planned as a sequential scan, which read every finished
+    -- workflow stored before the first waiting one: a cost that grew with the history).
+    perform 1 from pgqrs.workflows w
+     where w.queue = v_queue and w.concurrency_key is null and w.queued
+       and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null
+     order by w.queue, w.name
+     limit 1;
+    if not found then
+        perform 1 from pgqrs.workflows w
+         where w.queue = v_queue and w.concurrency_key is not null and w.queued
+           and w.status in ('PENDING', 'RUNNING') and w.lease_owner is null
+         order by w.queue, w.concurrency_key
+         limit 1;
+    end if;
+    if found then
         perform pg_catalog.pg_notify('pgqrs_work', '*');
     end if;
 end
@@ -5847,15 +5864,18 @@ comment on function pgqrs._worker_room(text, pgqrs.queues, uuid[], integer, time
 -- workflows not granted yet) with this key. Reads workflows_running_keyed and the selected rows.
 create function pgqrs._key_load(p_queue text, p_key text, p_selected uuid[], p_now timestamptz)
 returns integer
-language sql
+language plpgsql
 stable
 set search_path = pg_catalog, pg_temp
 as $$
-    select (select pg_catalog.count(*)::integer from pgqrs.workflows w
+begin
+    -- PL/pgSQL: a SQL function with a SET clause is not inlined and is planned at every call.
+    return (select pg_catalog.count(*)::integer from pgqrs.workflows w
              where w.queue = p_queue and w.concurrency_key = p_key and w.status = 'RUNNING'
                and w.lease_owner is not null and w.lease_expires_at > p_now)
          + (select pg_catalog.count(*)::integer from pgqrs.workflows w
-             where w.id = any (p_selected) and w.queue = p_queue and w.concurrency_key = p_key)
+             where w.id = any (p_selected) and w.queue = p_queue and w.concurrency_key = p_key);
+end
 $$;
 comment on function pgqrs._key_load(text, text, uuid[], timestamptz) is
     'Private. How many workflows of a concurrency key run (or are being granted) now.';
@@ -6286,15 +6306,19 @@ comment on function pgqrs._claim_keys(text, pgqrs.queues, text[], uuid[], intege
 -- a live lease (all rows, also those above a lowered limit).
 create function pgqrs._held_slots(p_queue text, p_now timestamptz)
 returns integer
-language sql
+language plpgsql
 stable
 set search_path = pg_catalog, pg_temp
 as $$
-    select pg_catalog.count(*)::integer
-      from pgqrs.queue_slots s
-      join pgqrs.workflows w on w.id = s.workflow_id
-     where s.queue = p_queue
-       and w.status = 'RUNNING' and w.lease_owner is not null and w.lease_expires_at > p_now
+begin
+    -- PL/pgSQL: a SQL function with a SET clause is not inlined and is planned at every call.
+    return (select pg_catalog.count(*)::integer
+              from pgqrs.queue_slots s
+              join pgqrs.workflows w on w.id = s.workflow_id
+             where s.queue = p_queue
+               and w.status = 'RUNNING' and w.lease_owner is not null
+               and w.lease_expires_at > p_now);
+end
 $$;
 comment on function pgqrs._held_slots(text, timestamptz) is
     'Private. How many slots of a queue are held by a workflow running with a live lease.';

@@ -308,15 +308,19 @@ comment on function pgqrs._notify(text, text) is
 -- _notify_tag(subject): the first 16 hex digits of sha256(notify_key || subject), with the
 -- install's secret pgqrs.instance.notify_key. The subjects: 'work:<workflow name>' (channel
 -- pgqrs_work), 'done:<workflow id>' (pgqrs_done), 'event:<workflow id> <key>' (pgqrs_event).
+-- PL/pgSQL, not SQL: a SQL function with a SET clause is never inlined, and then plans its
+-- query at every call (45 us, at every workflow's end); PL/pgSQL keeps the plan per session.
 create function pgqrs._notify_tag(p_subject text)
 returns text
-language sql
+language plpgsql
 stable
 set search_path = pg_catalog, pg_temp
 as $$
-    select pg_catalog.left(pg_catalog.encode(pg_catalog.sha256(
-               i.notify_key || pg_catalog.convert_to(p_subject, 'UTF8')), 'hex'), 16)
-      from pgqrs.instance i
+begin
+    return (select pg_catalog.left(pg_catalog.encode(pg_catalog.sha256(
+                       i.notify_key || pg_catalog.convert_to(p_subject, 'UTF8')), 'hex'), 16)
+              from pgqrs.instance i);
+end
 $$;
 comment on function pgqrs._notify_tag(text) is
     'Private. The opaque notification tag of a subject (keyed sha256, 16 hex digits).';
