@@ -173,3 +173,33 @@ def test_a_listing_by_status_still_reads_the_status_index(dsn: str) -> None:
             scans = xact_count(conn, "pg_stat_get_xact_numscans", index) - before
     assert rows == [("FAILED",)] * 10
     assert scans == 1, f"{scans} scans of {index}"
+
+
+def test_the_end_of_a_run_in_a_limited_queue_reads_no_history(dsn: str) -> None:
+    """A run that ends gives its concurrency slot back and looks for waiting work in its queue
+    to wake a worker: through the claim indexes, not by scanning the table, whose front here
+    holds 3,000 finished workflows of that queue (statistics that make "waiting work" look
+    common made an EXISTS over the table a sequential scan, which read them all)."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("select pgqrs.set_queue('lim', '{\"concurrency\": 2}'::jsonb)")
+        conn.execute(
+            "insert into pgqrs.workflows (id, name, status, created_at, updated_at, queued,"
+            " available_at, queue)"
+            " select gen_random_uuid(), 'other', case when g <= 3000 then 'SUCCESS'"
+            " else 'PENDING' end, now(), now(), true, now() + interval '1 day', 'lim'"
+            " from generate_series(1, 6000) g"
+        )
+        conn.execute("analyze pgqrs.workflows")
+        conn.execute(_sql.REGISTER_WORKER, ("worker-a", ["wf"], 1, "test", 1))
+        conn.execute(_sql.SUBMIT_WORKFLOW, ("wf", json.dumps(1), json.dumps({"queue": "lim"})))
+        ((workflow_id, name, token, *_),) = claim(conn, "worker-a")
+        assert name == "wf"
+        with conn.transaction():
+            before = xact_count(conn, "pg_stat_get_xact_numscans", "pgqrs.workflows")
+            conn.execute(_sql.COMPLETE_WORKFLOW, (workflow_id, token, json.dumps(2)))
+            scans = xact_count(conn, "pg_stat_get_xact_numscans", "pgqrs.workflows") - before
+        (held,) = conn.execute(
+            "select count(*) from pgqrs.queue_slots where queue = 'lim' and workflow_id is not null"
+        ).fetchone() or (None,)
+    assert held == 0  # the slot was given back
+    assert scans == 0, f"{scans} sequential scans of pgqrs.workflows"
