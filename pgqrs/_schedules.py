@@ -126,24 +126,23 @@ def schedule_options(
         _check_missed(missed, catch_up_limit)
     elif catch_up_limit is not None:
         raise errors.InvalidArgumentError("catch_up_limit needs missed='catch_up'")
-    start = json.loads(
-        _policy.workflow_options(
-            queued=True,
-            max_recoveries=max_recoveries,
-            **_policy.with_defaults(
-                workflow,
-                timeout=timeout,
-                retries=retries,
-                retry_backoff=retry_backoff,
-                retry_max_backoff=retry_max_backoff,
-            ),
-        )
+    given = _policy.with_defaults(
+        workflow,
+        timeout=timeout,
+        retries=retries,
+        retry_backoff=retry_backoff,
+        retry_max_backoff=retry_max_backoff,
+        queue=queue,
+        priority=priority,
     )
+    queue, priority = given.pop("queue"), given.pop("priority")
+    start = json.loads(
+        _policy.workflow_options(queued=True, max_recoveries=max_recoveries, **given)
+    )
+    # Each tick's workflow is started by a claim, not by this caller: no queue flag, no trace.
     options: dict[str, Any] = {
         key: value for key, value in start.items() if key not in ("queue", "traceparent")
     }
-    placed = _policy.with_defaults(workflow, queue=queue, priority=priority)
-    queue, priority = placed["queue"], placed["priority"]
     for key, value in (
         ("missed", missed),
         ("catch_up_limit", catch_up_limit),
