@@ -327,12 +327,9 @@ TRACE_CONTEXT: LiteralString = "SELECT pgqrs.trace_context(p_workflow_id => %s::
 
 # pgqrs dashboard: every read is a pgqrs function (the monitoring role's grants suffice).
 # Rows are read as dicts, so the columns are named; SELECT * where the page shows whatever the
-# function returns (list_workflows_page gains columns in later releases, list_queues and
-# list_schedules come with them).
+# function returns (list_workflows_page, list_queues and list_schedules may gain columns in
+# later releases).
 DASHBOARD_TIMEOUT: LiteralString = "SELECT pg_catalog.set_config('statement_timeout', %s, false)"
-DASHBOARD_HAS_FUNCTION: LiteralString = (
-    "SELECT pg_catalog.to_regproc(%s::text) IS NOT NULL AS found"
-)
 DASHBOARD_NOW: LiteralString = "SELECT pg_catalog.clock_timestamp() AS now"
 DASHBOARD_COUNTS: LiteralString = (
     "SELECT name, status, count, oldest, served"
@@ -371,7 +368,6 @@ DASHBOARD_QUEUE_DEPTH: LiteralString = (
     "SELECT name, ready, scheduled, waiting, running, oldest_ready, served"
     " FROM pgqrs.queue_depth(p_stale_seconds => %s::float8)"
 )
-# Functions of later releases (queues, schedules): read when has_function finds them.
 DASHBOARD_QUEUES: LiteralString = "SELECT * FROM pgqrs.list_queues()"
 DASHBOARD_SCHEDULES: LiteralString = "SELECT * FROM pgqrs.list_schedules()"
 DASHBOARD_NOTIFY_KEY: LiteralString = "SELECT pgqrs.notify_key() AS key"

@@ -55,7 +55,6 @@ class Database:
         self._lock = asyncio.Lock()
         self._cache: dict[object, tuple[float, Any]] = {}
         self._flights: dict[object, asyncio.Future[Any]] = {}
-        self._probes: dict[str, bool] = {}
 
     async def _configure(self, conn: psycopg.AsyncConnection[Any]) -> None:
         set_json_loads(_raw_json, conn)
@@ -152,14 +151,6 @@ class Database:
         task = asyncio.ensure_future(run())
         self._flights[key] = task
         return task
-
-    async def has_function(self, name: str) -> bool:
-        """Whether ``pgqrs.<name>`` exists (checked once per process: the Queues and Schedules
-        pages read functions that later releases add)."""
-        if name not in self._probes:
-            row = await self.one(_sql.DASHBOARD_HAS_FUNCTION, (f"pgqrs.{name}",))
-            self._probes[name] = bool(row.get("found"))
-        return self._probes[name]
 
 
 def _quiet(task: asyncio.Future[Any]) -> None:

@@ -1,6 +1,6 @@
-"""Pages that read a function a later pgqrs release adds: shown as a table of whatever the
-function returns when it exists (checked once per process with ``to_regproc``), and as "not
-available" otherwise. The Queues and Schedules pages are made with :func:`listing_page`."""
+"""Listing pages shown as a table of whatever a pgqrs function returns, so that a column a
+later release adds shows up without a change here. The Queues and Schedules pages are made with
+:func:`listing_page`."""
 
 from __future__ import annotations
 
@@ -45,20 +45,10 @@ async def listing_page(
     *,
     title: str,
     active: str,
-    function: str,
     query: LiteralString,
     empty: str,
-    missing: str,
     extra: Markup | None = None,
 ) -> Response:
     now = await view.now()
-    if await view.db.has_function(function):
-        rows = await view.db.rows(query)
-        content = generic_table(rows, now, empty=empty)
-    else:
-        content = tag(
-            "p",
-            f"Not available: this database has no pgqrs.{function}(). {missing}",
-            class_="banner info not-available",
-        )
+    content = generic_table(await view.db.rows(query), now, empty=empty)
     return view.render(title=title, active=active, body=tag("h1", title), live=join(content, extra))

@@ -1,6 +1,5 @@
 """The Queues page: each queue's limits and load, from ``pgqrs.list_queues()`` (the queues of
-pgqrs's flow control) when the installed schema has it; before that, "not available". Queue
-depth per workflow name (``pgqrs.queue_depth``) is shown either way."""
+pgqrs's flow control), and the queue depth per workflow name (``pgqrs.queue_depth``)."""
 
 from __future__ import annotations
 
@@ -38,9 +37,7 @@ async def render(view: View) -> Response:
         view,
         title="Queues",
         active="queues",
-        function="list_queues",
         query=_sql.DASHBOARD_QUEUES,
         empty="no queue has settings; every workflow waits in the default queue",
-        missing="Named queues with concurrency and rate limits come with a later pgqrs release.",
         extra=by_name,
     )

@@ -1,5 +1,4 @@
-"""The Schedules page: each schedule and its next run, from ``pgqrs.list_schedules()`` when the
-installed schema has it; before that, "not available"."""
+"""The Schedules page: each schedule and its next run, from ``pgqrs.list_schedules()``."""
 
 from __future__ import annotations
 
@@ -15,8 +14,6 @@ async def render(view: View) -> Response:
         view,
         title="Schedules",
         active="schedules",
-        function="list_schedules",
         query=_sql.DASHBOARD_SCHEDULES,
         empty="no schedules",
-        missing="Schedules (cron-like starts of workflows) come with a later pgqrs release.",
     )
