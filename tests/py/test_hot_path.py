@@ -25,10 +25,23 @@ ran: Counter[str] = Counter()
 release: dict[str, asyncio.Event] = {}
 
 
+# pgqrs's own delay before a running step gets its RUNNING mark (50 ms).
+BEGIN_AFTER = pgqrs._guard.BEGIN_AFTER
+
+
 @pytest.fixture(autouse=True)
-def _reset() -> None:
+def _reset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests here say which writes a step makes, so they choose whether it gets its RUNNING
+    mark: by default never (a short step that a loaded machine paused for 50 ms would get one);
+    a test that wants it sets BEGIN_AFTER back."""
     ran.clear()
     release.clear()
+    begin_after(monkeypatch, 3600.0)
+
+
+def begin_after(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    monkeypatch.setattr(pgqrs._guard, "BEGIN_AFTER", seconds)
+    monkeypatch.setattr(pgqrs._guard_sync, "BEGIN_AFTER", seconds)
 
 
 @step
@@ -129,7 +142,11 @@ def test_the_same_for_sync_workflows(dsn: str) -> None:
     assert steps[1][4] == workflow_xmin(dsn, ctx.id)
 
 
-def test_a_long_step_is_marked_running_then_completed(dsn: str) -> None:
+def test_a_long_step_is_marked_running_then_completed(
+    dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    begin_after(monkeypatch, BEGIN_AFTER)
+
     async def main() -> None:
         release["slow"] = asyncio.Event()
         async with await pgqrs.connect(dsn) as store:
@@ -183,11 +200,18 @@ def test_a_step_name_the_sql_would_refuse_is_refused_before_it_runs(dsn: str) ->
     asyncio.run(main())
 
 
-def test_a_fenced_runner_records_nothing(dsn: str) -> None:
-    """Runner a's step finished, but b took the workflow over before a's record (which rides
-    with the workflow's completion) reached the server: both are refused, nothing is written,
-    and a sees LeaseLostError."""
+@pytest.mark.parametrize("begun", [False, True], ids=["deferred", "begun"])
+def test_a_fenced_runner_records_nothing(
+    dsn: str, begun: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runner a's step finished, but b took the workflow over before a's outcome reached the
+    server: a's record is refused, and a sees LeaseLostError. Either a's step had no row yet
+    (its record rides with the workflow's completion: nothing is written at all), or it ran
+    long enough to get its RUNNING mark while a still held the lease (the row stays RUNNING,
+    with no output). Which of the two is chosen here, not left to the timing of the run."""
     future = later(dsn, 3600)
+    # deferred: the RUNNING mark never comes; begun: it comes at once, and the step waits for it
+    begin_after(monkeypatch, 0.0 if begun else 3600.0)
 
     async def main() -> Any:
         async with (
@@ -198,8 +222,9 @@ def test_a_fenced_runner_records_nothing(dsn: str) -> None:
             @step(name="taken_over")
             async def taken_over(ctx: PyWorkflow) -> str:
                 ran["taken_over"] += 1
-                await pgqrs.admin(b).workflow(ctx.id)  # b sees a's lease as expired ...
-                ctx_b = await pgqrs.admin(b).workflow(ctx.id)
+                if begun:
+                    await until_running(dsn, ctx.id, "taken_over")
+                ctx_b = await pgqrs.admin(b).workflow(ctx.id)  # b sees a's lease as expired ...
                 assert (await ctx_b.acquire_step("other")).status == "EXECUTE"  # ... takes over
                 return "from a"
 
@@ -214,7 +239,11 @@ def test_a_fenced_runner_records_nothing(dsn: str) -> None:
 
     workflow_id = asyncio.run(main())
     assert ran["taken_over"] == 1
-    assert steps_of(dsn, workflow_id) == []  # neither a's step nor b's (b recorded nothing)
+    stored = [(k, s, n, p) for k, s, n, p, _xmin in steps_of(dsn, workflow_id)]
+    # b recorded nothing ("other" has no row); a wrote at most its RUNNING mark, as owner
+    assert stored == ([("taken_over", "RUNNING", 1, 1)] if begun else [])
+    output = rows(dsn, "select output from pgqrs.steps where workflow_id = %s", workflow_id)
+    assert output == ([(None,)] if begun else [])
     info = rows(dsn, "select status, lease_owner from pgqrs.workflows where id = %s", workflow_id)
     assert info == [("RUNNING", "b")]
 
