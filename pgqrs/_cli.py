@@ -48,6 +48,7 @@ import psycopg
 from . import __version__, _cluster, _install, _retention, _sql, admin, connect, connect_sync
 from ._admin_sync import SyncAdmin
 from ._codec import as_uuid
+from ._durations import span
 from ._results import (
     PruneResult,
     QueueInfo,
@@ -1889,18 +1890,6 @@ def fields(rows: Sequence[tuple[str, str]]) -> str:
 
 def indent(text: str, prefix: str = "  ") -> str:
     return "\n".join(prefix + line for line in text.rstrip("\n").splitlines())
-
-
-def span(seconds: float) -> str:
-    """A duration, coarsely: ``45s``, ``3m12s``, ``2h05m``, ``3d04h``."""
-    s = int(seconds)
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m{s % 60:02d}s"
-    if s < 86400:
-        return f"{s // 3600}h{s % 3600 // 60:02d}m"
-    return f"{s // 86400}d{s % 86400 // 3600:02d}h"
 
 
 def ago(then: datetime | None, now: datetime) -> str:

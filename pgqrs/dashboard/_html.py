@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from .. import _durations as durations
+
 STATUSES = ("PENDING", "RUNNING", "SUCCESS", "FAILED", "DEAD", "CANCELLED")
 FINAL = ("SUCCESS", "FAILED", "CANCELLED")
 
@@ -79,19 +81,9 @@ def tag(name: str, /, *children: Child, **attrs: Any) -> Markup:
 
 
 def span(seconds: float) -> str:
-    """A duration, coarsely: ``850ms``, ``45s``, ``3m12s``, ``2h05m``, ``3d04h``."""
-    if seconds < 1:
-        return f"{seconds * 1000:.0f}ms"
-    if seconds < 10:
-        return f"{seconds:.1f}s"
-    s = int(seconds)
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m{s % 60:02d}s"
-    if s < 86400:
-        return f"{s // 3600}h{s % 3600 // 60:02d}m"
-    return f"{s // 86400}d{s % 86400 // 3600:02d}h"
+    """A duration as the dashboard writes it: with its fraction under ten seconds (``850ms``,
+    ``2.5s``), else as the CLI does (``3m12s``)."""
+    return durations.span(seconds, fine=True)
 
 
 def utc(when: datetime) -> str:

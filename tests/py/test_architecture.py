@@ -18,7 +18,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "pgqrs"
 
 # From the bottom up. A module may import the modules of the layers before its own, and no other.
 LAYERS: list[set[str]] = [
-    {"errors", "_sql"},  # the exceptions and the SQL texts: no pgqrs imports
+    {"errors", "_sql", "_durations"},  # the exceptions, the SQL texts, durations for a
+    # reader: no pgqrs imports
     {"_runtime", "_codec", "_dberrors", "_install", "_results", "_listen", "_metrics", "_tracing"},
     {"_policy", "_replay", "_retention", "_convert", "_observe"},
     {"_store", "_store_sync", "_guard", "_guard_sync", "_schedules", "_calls"},  # transport; no
