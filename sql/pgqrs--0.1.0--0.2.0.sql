@@ -239,7 +239,20 @@ comment on table pgqrs.queue_slots is
     'The slots of a queue''s concurrency limit: a workflow runs in its queue holding one.';
 create index queue_slots_free on pgqrs.queue_slots (queue, slot) where workflow_id is null;
 create index queue_slots_holder on pgqrs.queue_slots (workflow_id) where workflow_id is not null;
+
+alter table pgqrs.workers add column waiting boolean not null default false;
+-- One row per queue a worker found full at its last claim (it may sleep until a slot frees): a run
+-- that frees a slot of a queue without a row here sends no NOTIFY (_free_slot, next_claim_at).
+create table pgqrs.queue_waiters (
+    queue  text not null,
+    worker text not null references pgqrs.workers (name) on delete cascade,
+    primary key (queue, worker)
+);
+comment on table pgqrs.queue_waiters is
+    'Workers whose last claim found a queue full: a slot freed there wakes them (NOTIFY).';
+create index queue_waiters_worker on pgqrs.queue_waiters (worker);
 revoke all on table pgqrs.queue_slots from public;
+revoke all on table pgqrs.queue_waiters from public;
 create table pgqrs.queue_permits (
     queue   text not null,
     permit  integer not null,
@@ -2770,12 +2783,14 @@ comment on function pgqrs._raise_worker_not_found(text) is
     'Private. Raises PQ009 (worker_not_found) for the given worker name.';
 
 -- _worker_names(worker) -> (names, ticked)
--- The workflow names a registered worker serves, after recording that it is alive: heartbeat_at =
+-- The workflow names a registered worker serves (and whether it waits for a full queue:
+-- _sync_waiters), after recording that it is alive: heartbeat_at =
 -- now, written only when the stored heartbeat is a second old or more (or stopped_at is set), so
 -- that a worker claiming in a tight loop reads its row instead of rewriting it each time; ticked
 -- says whether it was rewritten (claim_workflows then does its once-a-second chores). Raises
 -- PQ008 for a NULL name and PQ009 for an unknown worker. Locks: the worker row, when it writes it.
-create function pgqrs._worker_names(p_worker text, out names text[], out ticked boolean)
+create function pgqrs._worker_names(p_worker text, out names text[], out ticked boolean,
+                                    out waiting boolean)
 language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
@@ -2788,7 +2803,7 @@ begin
     if p_worker is null then
         raise exception 'pgqrs: worker name must not be null' using errcode = 'PQ008';
     end if;
-    select k.workflows, k.heartbeat_at, k.stopped_at into names, v_beat, v_gone
+    select k.workflows, k.heartbeat_at, k.stopped_at, k.waiting into names, v_beat, v_gone, waiting
       from pgqrs.workers k
      where k.name = p_worker;
     if not found then
@@ -2971,6 +2986,7 @@ declare
     v_setting   text;
     v_retried   boolean := false;
     v_hinted    boolean;
+    v_waiting   boolean;
 begin
     -- A worker calls this in a loop: checks are expressions, the private checkers only raise.
     v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
@@ -2981,7 +2997,8 @@ begin
     if p_lease_seconds is null or not (p_lease_seconds > 0 and p_lease_seconds <= 86400) then
         perform pgqrs._check_lease_seconds(p_lease_seconds);
     end if;
-    select n.names, n.ticked into v_names, v_ticked from pgqrs._worker_names(p_worker) n;
+    select n.names, n.ticked, n.waiting into v_names, v_ticked, v_waiting
+      from pgqrs._worker_names(p_worker) n;
     v_budget := greatest(1048576, 16777216 / p_limit);
 
     -- A retry of a claim whose answer was lost: hand back what that claim granted. One probe of
@@ -3121,6 +3138,12 @@ begin
     if not v_ticked and pg_catalog.cardinality(v_ids) < p_limit then
         v_ids := v_ids || pgqrs._claim_expired(p_worker, v_names, v_ids,
                                                p_limit - pg_catalog.cardinality(v_ids), v_now);
+    end if;
+
+    -- The queues this claim found full: the worker waits for a slot there (_free_slot wakes it).
+    -- Nothing to do (the usual case) when none was full and the worker waited for none.
+    if v_waiting or pg_catalog.current_setting('pgqrs.full_queues', true) <> '' then
+        perform pgqrs._sync_waiters(p_worker, v_waiting);
     end if;
 
     foreach v_id in array v_ids loop
@@ -3770,11 +3793,84 @@ $$;
 comment on function pgqrs._note_queue(text, text, text) is
     'Private. Registers a queue''s workflow name (and concurrency key) for claims.';
 
+-- _note_full(queue) -> NULL
+-- Notes, for this transaction's claim, that the queue was full (the claim registers its worker in
+-- pgqrs.queue_waiters: _sync_waiters). Returns NULL, _reserve_slot's answer for a full queue.
+create function pgqrs._note_full(p_queue text)
+returns integer
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pg_catalog.set_config(
+        'pgqrs.full_queues',
+        pg_catalog.array_append(
+            coalesce(nullif(pg_catalog.current_setting('pgqrs.full_queues', true), '')::text[],
+                     '{}'),
+            p_queue)::text,
+        true);
+    return null;
+end
+$$;
+comment on function pgqrs._note_full(text) is
+    'Private. Notes that a queue was full, for the claim of this transaction.';
+
+-- _sync_waiters(worker, waiting)
+-- After a claim: the worker waits for exactly the queues this claim found full (_note_full), so
+-- it is registered in pgqrs.queue_waiters for those and for no other (a claim that found a queue
+-- not full, or that got all it asked for, does not sleep on it), and workers.waiting says
+-- whether it has any (p_waiting: what it said before). Clears the note. Locks: the worker's rows
+-- of queue_waiters; the worker row when waiting changes, SKIP LOCKED.
+create function pgqrs._sync_waiters(p_worker text, p_waiting boolean)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_full text[] := coalesce(
+        nullif(pg_catalog.current_setting('pgqrs.full_queues', true), '')::text[], '{}');
+begin
+    if pg_catalog.cardinality(v_full) > 0 then
+        perform pg_catalog.set_config('pgqrs.full_queues', '', true);
+        insert into pgqrs.queue_waiters (queue, worker)
+        select distinct f.queue, p_worker from pg_catalog.unnest(v_full) f (queue)
+        on conflict do nothing;
+    end if;
+    if p_waiting then
+        delete from pgqrs.queue_waiters q where q.worker = p_worker and q.queue <> all (v_full);
+    end if;
+    -- The worker row comes after the workflow rows here, against the lock order: so it is
+    -- skipped when locked (register_worker or stop_worker, which clear the worker's rows of
+    -- queue_waiters anyway). A flag left false over rows only costs NOTIFYs until the worker's
+    -- next full queue; one left true, a probe at its next claim.
+    if p_waiting is distinct from (pg_catalog.cardinality(v_full) > 0) then
+        update pgqrs.workers k set waiting = pg_catalog.cardinality(v_full) > 0
+         where k.name = (select x.name from pgqrs.workers x where x.name = p_worker
+                            for no key update skip locked);
+    end if;
+end
+$$;
+comment on function pgqrs._sync_waiters(text, boolean) is
+    'Private. Registers a worker as waiting for the queues its claim found full, and no other.';
+
 -- _free_slot(workflow_id): gives back the concurrency slot a workflow holds, if any, when its
 -- run ends (an outcome, a suspension, a release, a cancel, DEAD), and tells idle workers with
--- NOTIFY pgqrs_work '*' when its queue has work waiting (a slot is what it may have waited for).
+-- NOTIFY pgqrs_work '*' when a worker may wait for it: one whose last claim found the queue full
+-- (pgqrs.queue_waiters), while work waits. With no such worker it sends nothing, so a limit that
+-- does not bind costs no NOTIFY per run (a transaction that notifies holds a database-wide lock
+-- through its commit, which kept two workers' commits apart).
+-- Why no wake-up is lost: this run holds the queue's wake-up lock (an advisory lock, below) in
+-- share mode from before it reads the waiters until it ends, and a worker that registered and
+-- then found no slot takes that lock for a moment in next_claim_at (which it calls before it
+-- sleeps), then looks again. Either this run saw the registration, or the worker's look comes
+-- after this commit and sees the slot, or the lock was taken (a run ending) and next_claim_at
+-- says to look again in 20 ms. When the lock is taken here (a worker is looking), this run
+-- notifies.
 -- A slot whose holder stopped running without it (its lease expired) is taken back by the next
--- claim that finds no free slot (_take_slot). Locks: the slot row.
+-- claim that finds no free slot (_take_slot). Locks: the slot row; the queue's wake-up lock,
+-- shared, without waiting.
 create function pgqrs._free_slot(p_workflow_id uuid)
 returns void
 language plpgsql
@@ -3788,6 +3884,15 @@ begin
      where s.workflow_id = p_workflow_id
     returning s.queue into v_queue;
     if not found then
+        return;
+    end if;
+    -- The wake-up lock: advisory lock class 1885827442 ('pgqr'), key hashtext(queue). A collision
+    -- with another user of advisory locks only makes this run notify. The waiters are read in a
+    -- statement of its own, whose snapshot comes after the lock (a statement's snapshot is taken
+    -- when it starts): a worker registered before the lock was taken is seen.
+    if not pg_catalog.pg_try_advisory_xact_lock_shared(1885827442, pg_catalog.hashtext(v_queue)) then
+        null;  -- a worker is looking (next_claim_at): it may not see this slot, so notify
+    elsif not exists (select from pgqrs.queue_waiters q where q.queue = v_queue) then
         return;
     end if;
     -- Work waiting: one probe of each claim index, in its order, so that no plan can read the
@@ -3846,6 +3951,8 @@ comment on function pgqrs._free_slots(uuid[]) is
 --   slots). While any is left, claims reserve slots one at a time under the queue's row lock
 --   (SKIP LOCKED: a claim that finds it held reserves nothing this time), drop the retiring slots
 --   whose holders no longer run, and reserve one only while fewer than the limit hold one.
+-- NULL (the queue is full) is noted for the claim (_note_full), which registers its worker as
+-- waiting for the queue (pgqrs.queue_waiters).
 -- Locks: the slot rows; after a lowered limit, the queue row.
 create function pgqrs._reserve_slot(
     p_queue    pgqrs.queues,
@@ -3865,7 +3972,7 @@ begin
                 where s.queue = p_queue.name and s.slot > p_queue.concurrency) then
         perform 1 from pgqrs.queues q where q.name = p_queue.name for update skip locked;
         if not found then
-            return null;
+            return pgqrs._note_full(p_queue.name);
         end if;
         for v_slot in
             select s.slot from pgqrs.queue_slots s
@@ -3886,7 +3993,7 @@ begin
                                   and w.lease_owner is not null
                                   and w.lease_expires_at > p_now)))
            >= p_queue.concurrency then
-            return null;
+            return pgqrs._note_full(p_queue.name);
         end if;
     end if;
     select s.slot into v_slot
@@ -3914,7 +4021,7 @@ begin
          limit 1
            for update of s skip locked;
         if not found then
-            return null;
+            return pgqrs._note_full(p_queue.name);
         end if;
         if exists (select from pgqrs.queue_slots s
                     where s.queue = p_queue.name and s.slot = v_slot
@@ -7438,6 +7545,7 @@ begin
      where w.lease_owner = p_worker
        and w.status = 'RUNNING';
     get diagnostics v_released = row_count;
+    delete from pgqrs.queue_waiters q where q.worker = p_worker;
     perform pgqrs._free_slots(v_held);
     if v_released > 0 then
         perform pg_catalog.pg_notify('pgqrs_work', '*');
@@ -7570,14 +7678,20 @@ comment on function pgqrs.claim_workflows(text, integer, double precision) is
 -- for keyed work), and the running workflows of its names for leases: not the queue. It is
 -- never later than the next tick of a schedule that is not paused (one probe of
 -- schedules_due), whatever workflow it starts: every worker's claim fires due schedules.
+-- A worker calls it before it sleeps after a claim that got fewer workflows than it asked for:
+-- for each queue that claim found full (pgqrs.queue_waiters), it looks again, after taking the
+-- queue's wake-up lock for a moment (see _free_slot): now when a slot is free there (freed while
+-- the claim ran, by a run that did not see the worker waiting), in 20 ms when the lock is held
+-- (a run of the queue is ending, and may not have seen the worker waiting).
 -- The answer is always a time every client can represent (_check_time's range): a stored time
 -- outside it ('infinity', written before 0.2.0 bounded times, or around the API) counts as
 -- never (NULL) when it is late, and as now when it is early.
--- Read-only; no locks. Errors: PQ008 (NULL worker), PQ009.
+-- Writes nothing. Locks: each full queue's wake-up lock (advisory, exclusive, without waiting,
+-- released at once). Errors: PQ008 (NULL worker), PQ009.
 create or replace function pgqrs.next_claim_at(p_worker text)
 returns timestamptz
 language plpgsql
-stable
+volatile
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
@@ -7608,6 +7722,24 @@ begin
     end loop;
     v_next := least(v_next, (select min(s.next_run_at) from pgqrs.schedules s
                               where not s.paused));
+    -- Full queues this worker waits for: a slot freed by a run that did not see it waiting.
+    for v_queue_name in
+        select q.queue from pgqrs.queue_waiters q where q.worker = p_worker
+    loop
+        if not pg_catalog.pg_try_advisory_lock(1885827442, pg_catalog.hashtext(v_queue_name)) then
+            v_next := least(v_next, v_now + interval '20 milliseconds');
+            continue;
+        end if;
+        perform pg_catalog.pg_advisory_unlock(1885827442, pg_catalog.hashtext(v_queue_name));
+        -- A statement of its own: its snapshot comes after the lock, so after the commit of
+        -- every run that held it.
+        if exists (select from pgqrs.queue_slots s
+                     join pgqrs.queues q on q.name = s.queue
+                    where s.queue = v_queue_name and s.workflow_id is null
+                      and s.slot <= q.concurrency) then
+            v_next := least(v_next, v_now);
+        end if;
+    end loop;
     -- Leases: an expired one only when its queue would let it be taken over now (a claim
     -- leaves it otherwise, and reporting it would make the worker claim in a loop).
     v_next := least(
@@ -7911,6 +8043,8 @@ revoke all on function pgqrs._check_queue_name(text) from public;
 revoke all on function pgqrs._queue(text) from public;
 revoke all on function pgqrs._queue_is_plain(pgqrs.queues) from public;
 revoke all on function pgqrs._note_queue(text, text, text) from public;
+revoke all on function pgqrs._note_full(text) from public;
+revoke all on function pgqrs._sync_waiters(text, boolean) from public;
 revoke all on function pgqrs._free_slot(uuid) from public;
 revoke all on function pgqrs._free_slots(uuid[]) from public;
 revoke all on function pgqrs._reserve_slot(pgqrs.queues, uuid[], timestamptz) from public;

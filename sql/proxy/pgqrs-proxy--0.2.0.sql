@@ -3447,7 +3447,7 @@ comment on function pgqrs.claim_workflows(text, integer, double precision) is
 create function pgqrs.next_claim_at(p_worker text)
 returns timestamptz
 language plpgsql
-stable
+volatile
 security definer
 set search_path = pg_catalog, pg_temp
 as $$

@@ -157,7 +157,9 @@
 --   wait for a lock held by another transaction: they take rows FOR NO KEY UPDATE SKIP LOCKED
 --   and leave what they could not lock in pgqrs.deferred (_cancel_tree, _wake_waiters), so a
 --   cancel of a parent and a child finishing at once cannot deadlock. Hot-path functions touch
---   only the rows of one workflow, keyed by its id.
+--   only the rows of one workflow, keyed by its id. A queue's wake-up lock (an advisory lock:
+--   _free_slot takes it shared until its transaction ends, next_claim_at exclusive for a moment)
+--   is only ever tried, never waited for.
 --
 -- CLOCK
 --   Every time comparison goes through pgqrs.now(). It returns the setting pgqrs.fake_now when a

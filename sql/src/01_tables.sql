@@ -264,7 +264,10 @@ create table pgqrs.workers (
     concurrency  integer not null check (concurrency > 0),
     started_at   timestamptz not null,
     heartbeat_at timestamptz not null,
-    stopped_at   timestamptz
+    stopped_at   timestamptz,
+    -- Whether the worker has rows in pgqrs.queue_waiters (its last claim found a queue full), so
+    -- that a claim that found none full looks there only when there is something to clear.
+    waiting      boolean not null default false
 );
 comment on table pgqrs.workers is
     'Registered workers: the workflow names each serves, and its last heartbeat.';
@@ -295,6 +298,17 @@ comment on table pgqrs.queue_slots is
     'The slots of a queue''s concurrency limit: a workflow runs in its queue holding one.';
 create index queue_slots_free on pgqrs.queue_slots (queue, slot) where workflow_id is null;
 create index queue_slots_holder on pgqrs.queue_slots (workflow_id) where workflow_id is not null;
+
+-- One row per queue a worker found full at its last claim (it may sleep until a slot frees): a run
+-- that frees a slot of a queue without a row here sends no NOTIFY (_free_slot, next_claim_at).
+create table pgqrs.queue_waiters (
+    queue  text not null,
+    worker text not null references pgqrs.workers (name) on delete cascade,
+    primary key (queue, worker)
+);
+comment on table pgqrs.queue_waiters is
+    'Workers whose last claim found a queue full: a slot freed there wakes them (NOTIFY).';
+create index queue_waiters_worker on pgqrs.queue_waiters (worker);
 
 -- One row per permit of a queue's rate limit: when it was last used.
 create table pgqrs.queue_permits (

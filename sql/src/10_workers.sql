@@ -17,12 +17,14 @@ comment on function pgqrs._raise_worker_not_found(text) is
     'Private. Raises PQ009 (worker_not_found) for the given worker name.';
 
 -- _worker_names(worker) -> (names, ticked)
--- The workflow names a registered worker serves, after recording that it is alive: heartbeat_at =
+-- The workflow names a registered worker serves (and whether it waits for a full queue:
+-- _sync_waiters), after recording that it is alive: heartbeat_at =
 -- now, written only when the stored heartbeat is a second old or more (or stopped_at is set), so
 -- that a worker claiming in a tight loop reads its row instead of rewriting it each time; ticked
 -- says whether it was rewritten (claim_workflows then does its once-a-second chores). Raises
 -- PQ008 for a NULL name and PQ009 for an unknown worker. Locks: the worker row, when it writes it.
-create function pgqrs._worker_names(p_worker text, out names text[], out ticked boolean)
+create function pgqrs._worker_names(p_worker text, out names text[], out ticked boolean,
+                                    out waiting boolean)
 language plpgsql
 volatile
 set search_path = pg_catalog, pg_temp
@@ -35,7 +37,7 @@ begin
     if p_worker is null then
         raise exception 'pgqrs: worker name must not be null' using errcode = 'PQ008';
     end if;
-    select k.workflows, k.heartbeat_at, k.stopped_at into names, v_beat, v_gone
+    select k.workflows, k.heartbeat_at, k.stopped_at, k.waiting into names, v_beat, v_gone, waiting
       from pgqrs.workers k
      where k.name = p_worker;
     if not found then
@@ -82,6 +84,7 @@ begin
      where w.lease_owner = p_worker
        and w.status = 'RUNNING';
     get diagnostics v_released = row_count;
+    delete from pgqrs.queue_waiters q where q.worker = p_worker;
     perform pgqrs._free_slots(v_held);
     if v_released > 0 then
         perform pg_catalog.pg_notify('pgqrs_work', '*');
@@ -350,6 +353,7 @@ declare
     v_setting   text;
     v_retried   boolean := false;
     v_hinted    boolean;
+    v_waiting   boolean;
 begin
     -- A worker calls this in a loop: checks are expressions, the private checkers only raise.
     v_setting := pg_catalog.set_config('synchronous_commit', 'on', true);
@@ -360,7 +364,8 @@ begin
     if p_lease_seconds is null or not (p_lease_seconds > 0 and p_lease_seconds <= 86400) then
         perform pgqrs._check_lease_seconds(p_lease_seconds);
     end if;
-    select n.names, n.ticked into v_names, v_ticked from pgqrs._worker_names(p_worker) n;
+    select n.names, n.ticked, n.waiting into v_names, v_ticked, v_waiting
+      from pgqrs._worker_names(p_worker) n;
     v_budget := greatest(1048576, 16777216 / p_limit);
 
     -- A retry of a claim whose answer was lost: hand back what that claim granted. One probe of
@@ -502,6 +507,12 @@ begin
                                                p_limit - pg_catalog.cardinality(v_ids), v_now);
     end if;
 
+    -- The queues this claim found full: the worker waits for a slot there (_free_slot wakes it).
+    -- Nothing to do (the usual case) when none was full and the worker waited for none.
+    if v_waiting or pg_catalog.current_setting('pgqrs.full_queues', true) <> '' then
+        perform pgqrs._sync_waiters(p_worker, v_waiting);
+    end if;
+
     foreach v_id in array v_ids loop
         select w.id, w.name, w.status, w.lease_owner, w.recoveries, w.max_recoveries, w.input,
                w.forked_from
@@ -627,14 +638,20 @@ comment on function pgqrs._set_aside(uuid, timestamptz, jsonb, integer) is
 -- for keyed work), and the running workflows of its names for leases: not the queue. It is
 -- never later than the next tick of a schedule that is not paused (one probe of
 -- schedules_due), whatever workflow it starts: every worker's claim fires due schedules.
+-- A worker calls it before it sleeps after a claim that got fewer workflows than it asked for:
+-- for each queue that claim found full (pgqrs.queue_waiters), it looks again, after taking the
+-- queue's wake-up lock for a moment (see _free_slot): now when a slot is free there (freed while
+-- the claim ran, by a run that did not see the worker waiting), in 20 ms when the lock is held
+-- (a run of the queue is ending, and may not have seen the worker waiting).
 -- The answer is always a time every client can represent (_check_time's range): a stored time
 -- outside it ('infinity', written before 0.2.0 bounded times, or around the API) counts as
 -- never (NULL) when it is late, and as now when it is early.
--- Read-only; no locks. Errors: PQ008 (NULL worker), PQ009.
+-- Writes nothing. Locks: each full queue's wake-up lock (advisory, exclusive, without waiting,
+-- released at once). Errors: PQ008 (NULL worker), PQ009.
 create function pgqrs.next_claim_at(p_worker text)
 returns timestamptz
 language plpgsql
-stable
+volatile
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
@@ -665,6 +682,24 @@ begin
     end loop;
     v_next := least(v_next, (select min(s.next_run_at) from pgqrs.schedules s
                               where not s.paused));
+    -- Full queues this worker waits for: a slot freed by a run that did not see it waiting.
+    for v_queue_name in
+        select q.queue from pgqrs.queue_waiters q where q.worker = p_worker
+    loop
+        if not pg_catalog.pg_try_advisory_lock(1885827442, pg_catalog.hashtext(v_queue_name)) then
+            v_next := least(v_next, v_now + interval '20 milliseconds');
+            continue;
+        end if;
+        perform pg_catalog.pg_advisory_unlock(1885827442, pg_catalog.hashtext(v_queue_name));
+        -- A statement of its own: its snapshot comes after the lock, so after the commit of
+        -- every run that held it.
+        if exists (select from pgqrs.queue_slots s
+                     join pgqrs.queues q on q.name = s.queue
+                    where s.queue = v_queue_name and s.workflow_id is null
+                      and s.slot <= q.concurrency) then
+            v_next := least(v_next, v_now);
+        end if;
+    end loop;
     -- Leases: an expired one only when its queue would let it be taken over now (a claim
     -- leaves it otherwise, and reporting it would make the worker claim in a loop).
     v_next := least(

@@ -111,11 +111,84 @@ $$;
 comment on function pgqrs._note_queue(text, text, text) is
     'Private. Registers a queue''s workflow name (and concurrency key) for claims.';
 
+-- _note_full(queue) -> NULL
+-- Notes, for this transaction's claim, that the queue was full (the claim registers its worker in
+-- pgqrs.queue_waiters: _sync_waiters). Returns NULL, _reserve_slot's answer for a full queue.
+create function pgqrs._note_full(p_queue text)
+returns integer
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    perform pg_catalog.set_config(
+        'pgqrs.full_queues',
+        pg_catalog.array_append(
+            coalesce(nullif(pg_catalog.current_setting('pgqrs.full_queues', true), '')::text[],
+                     '{}'),
+            p_queue)::text,
+        true);
+    return null;
+end
+$$;
+comment on function pgqrs._note_full(text) is
+    'Private. Notes that a queue was full, for the claim of this transaction.';
+
+-- _sync_waiters(worker, waiting)
+-- After a claim: the worker waits for exactly the queues this claim found full (_note_full), so
+-- it is registered in pgqrs.queue_waiters for those and for no other (a claim that found a queue
+-- not full, or that got all it asked for, does not sleep on it), and workers.waiting says
+-- whether it has any (p_waiting: what it said before). Clears the note. Locks: the worker's rows
+-- of queue_waiters; the worker row when waiting changes, SKIP LOCKED.
+create function pgqrs._sync_waiters(p_worker text, p_waiting boolean)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_full text[] := coalesce(
+        nullif(pg_catalog.current_setting('pgqrs.full_queues', true), '')::text[], '{}');
+begin
+    if pg_catalog.cardinality(v_full) > 0 then
+        perform pg_catalog.set_config('pgqrs.full_queues', '', true);
+        insert into pgqrs.queue_waiters (queue, worker)
+        select distinct f.queue, p_worker from pg_catalog.unnest(v_full) f (queue)
+        on conflict do nothing;
+    end if;
+    if p_waiting then
+        delete from pgqrs.queue_waiters q where q.worker = p_worker and q.queue <> all (v_full);
+    end if;
+    -- The worker row comes after the workflow rows here, against the lock order: so it is
+    -- skipped when locked (register_worker or stop_worker, which clear the worker's rows of
+    -- queue_waiters anyway). A flag left false over rows only costs NOTIFYs until the worker's
+    -- next full queue; one left true, a probe at its next claim.
+    if p_waiting is distinct from (pg_catalog.cardinality(v_full) > 0) then
+        update pgqrs.workers k set waiting = pg_catalog.cardinality(v_full) > 0
+         where k.name = (select x.name from pgqrs.workers x where x.name = p_worker
+                            for no key update skip locked);
+    end if;
+end
+$$;
+comment on function pgqrs._sync_waiters(text, boolean) is
+    'Private. Registers a worker as waiting for the queues its claim found full, and no other.';
+
 -- _free_slot(workflow_id): gives back the concurrency slot a workflow holds, if any, when its
 -- run ends (an outcome, a suspension, a release, a cancel, DEAD), and tells idle workers with
--- NOTIFY pgqrs_work '*' when its queue has work waiting (a slot is what it may have waited for).
+-- NOTIFY pgqrs_work '*' when a worker may wait for it: one whose last claim found the queue full
+-- (pgqrs.queue_waiters), while work waits. With no such worker it sends nothing, so a limit that
+-- does not bind costs no NOTIFY per run (a transaction that notifies holds a database-wide lock
+-- through its commit, which kept two workers' commits apart).
+-- Why no wake-up is lost: this run holds the queue's wake-up lock (an advisory lock, below) in
+-- share mode from before it reads the waiters until it ends, and a worker that registered and
+-- then found no slot takes that lock for a moment in next_claim_at (which it calls before it
+-- sleeps), then looks again. Either this run saw the registration, or the worker's look comes
+-- after this commit and sees the slot, or the lock was taken (a run ending) and next_claim_at
+-- says to look again in 20 ms. When the lock is taken here (a worker is looking), this run
+-- notifies.
 -- A slot whose holder stopped running without it (its lease expired) is taken back by the next
--- claim that finds no free slot (_take_slot). Locks: the slot row.
+-- claim that finds no free slot (_take_slot). Locks: the slot row; the queue's wake-up lock,
+-- shared, without waiting.
 create function pgqrs._free_slot(p_workflow_id uuid)
 returns void
 language plpgsql
@@ -129,6 +202,15 @@ begin
      where s.workflow_id = p_workflow_id
     returning s.queue into v_queue;
     if not found then
+        return;
+    end if;
+    -- The wake-up lock: advisory lock class 1885827442 ('pgqr'), key hashtext(queue). A collision
+    -- with another user of advisory locks only makes this run notify. The waiters are read in a
+    -- statement of its own, whose snapshot comes after the lock (a statement's snapshot is taken
+    -- when it starts): a worker registered before the lock was taken is seen.
+    if not pg_catalog.pg_try_advisory_xact_lock_shared(1885827442, pg_catalog.hashtext(v_queue)) then
+        null;  -- a worker is looking (next_claim_at): it may not see this slot, so notify
+    elsif not exists (select from pgqrs.queue_waiters q where q.queue = v_queue) then
         return;
     end if;
     -- Work waiting: one probe of each claim index, in its order, so that no plan can read the
@@ -187,6 +269,8 @@ comment on function pgqrs._free_slots(uuid[]) is
 --   slots). While any is left, claims reserve slots one at a time under the queue's row lock
 --   (SKIP LOCKED: a claim that finds it held reserves nothing this time), drop the retiring slots
 --   whose holders no longer run, and reserve one only while fewer than the limit hold one.
+-- NULL (the queue is full) is noted for the claim (_note_full), which registers its worker as
+-- waiting for the queue (pgqrs.queue_waiters).
 -- Locks: the slot rows; after a lowered limit, the queue row.
 create function pgqrs._reserve_slot(
     p_queue    pgqrs.queues,
@@ -206,7 +290,7 @@ begin
                 where s.queue = p_queue.name and s.slot > p_queue.concurrency) then
         perform 1 from pgqrs.queues q where q.name = p_queue.name for update skip locked;
         if not found then
-            return null;
+            return pgqrs._note_full(p_queue.name);
         end if;
         for v_slot in
             select s.slot from pgqrs.queue_slots s
@@ -227,7 +311,7 @@ begin
                                   and w.lease_owner is not null
                                   and w.lease_expires_at > p_now)))
            >= p_queue.concurrency then
-            return null;
+            return pgqrs._note_full(p_queue.name);
         end if;
     end if;
     select s.slot into v_slot
@@ -255,7 +339,7 @@ begin
          limit 1
            for update of s skip locked;
         if not found then
-            return null;
+            return pgqrs._note_full(p_queue.name);
         end if;
         if exists (select from pgqrs.queue_slots s
                     where s.queue = p_queue.name and s.slot = v_slot

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -79,21 +80,90 @@ def test_capacity_wakes_claimers_and_a_claim_without_a_permit_wakes_none(
 ) -> None:
     db, _, listener = conns
     db.execute(
-        """select pgqrs.set_queue('q-wake', '{"concurrency": 2, "rate_limit": 1,
+        """select pgqrs.set_queue('q-wake', '{"concurrency": 2, "rate_limit": 2,
                                               "rate_period_seconds": 3600}')"""
     )
     db.execute("select pgqrs.register_worker('wake-a', array['wf'])")
-    enqueue(db, "q-wake", 3)
+    enqueue(db, "q-wake", 4)
     claimed = db.execute(
         "select workflow_id, token from pgqrs.claim('wake-a', gen_random_uuid(), 5)"
     ).fetchall()
-    assert len(claimed) == 1  # the only permit
+    assert len(claimed) == 2  # both permits and both slots: the queue is full
     listener.execute("listen pgqrs_work")
     # A claim that finds no permit takes nothing and wakes no one (each such claim used to free
     # the slot it had taken with NOTIFY '*', waking every idle worker to claim and fail again).
     for _ in range(3):
         assert claim(db, "wake-a", 5) == []
     assert notifications(listener, 0.3) == []
-    # The run that ends frees its slot while work waits: idle workers are told.
+    # The run that ends frees its slot while a worker waits for one (its last claim found the
+    # queue full) and work waits: idle workers are told.
     db.execute("select pgqrs.complete_workflow(%s, %s, '1')", claimed[0])
     assert "*" in notifications(listener, 1.0)
+
+
+def test_a_limit_that_does_not_bind_sends_no_notify_per_run(
+    conns: list[psycopg.Connection[Any]],
+) -> None:
+    """No worker waits for a slot (no claim found the queue full), so a run that ends sends
+    nothing, though work waits: a NOTIFY holds a database-wide lock through its commit."""
+    db, _, listener = conns
+    db.execute("""select pgqrs.set_queue('q-loose', '{"concurrency": 100}')""")
+    db.execute("select pgqrs.register_worker('loose-a', array['wf'])")
+    enqueue(db, "q-loose", 3)
+    claimed = db.execute(
+        "select workflow_id, token from pgqrs.claim('loose-a', gen_random_uuid(), 1)"
+    ).fetchall()
+    listener.execute("listen pgqrs_work")
+    db.execute("select pgqrs.complete_workflow(%s, %s, '1')", claimed[0])
+    assert notifications(listener, 0.3) == []
+
+
+def test_a_slot_freed_unseen_by_its_run_is_found_by_next_claim_at(
+    conns: list[psycopg.Connection[Any]],
+) -> None:
+    """The run that frees a slot reads the waiting workers before a claim that found the queue
+    full commits (so it sends no NOTIFY); that worker's next_claim_at, which it calls before it
+    sleeps, says: look again in 20 ms while the run is ending, now once it has ended."""
+    ending, claimer, listener = conns
+    ending.execute("""select pgqrs.set_queue('q-unseen', '{"concurrency": 1}')""")
+    ending.execute("select pgqrs.register_worker('unseen-a', array['wf'])")
+    ending.execute("select pgqrs.register_worker('unseen-b', array['wf'])")
+    first, second = enqueue(ending, "q-unseen", 2)
+    held = ending.execute(
+        "select workflow_id, token from pgqrs.claim('unseen-a', gen_random_uuid(), 1)"
+    ).fetchall()
+    assert [row[0] for row in held] == [first]
+    listener.execute("listen pgqrs_work")
+
+    ending.execute("begin")
+    ending.execute("select pgqrs.complete_workflow(%s, %s, '1')", held[0])  # not committed
+    assert claim(claimer, "unseen-b", 1) == []  # full, as far as b can see: b waits
+    wait = "select pgqrs.next_claim_at('unseen-b') - clock_timestamp()"
+    soon = claimer.execute(wait).fetchone()
+    assert soon is not None and timedelta(0) < soon[0] <= timedelta(milliseconds=20)
+    ending.execute("commit")
+    assert notifications(listener, 0.3) == []  # the run saw no one waiting
+    now = claimer.execute(wait).fetchone()
+    assert now is not None and now[0] <= timedelta(0)
+    assert claim(claimer, "unseen-b", 1) == [second]
+
+
+def test_a_run_that_ends_while_a_worker_looks_notifies(
+    conns: list[psycopg.Connection[Any]],
+) -> None:
+    """While a worker holds the queue's wake-up lock (in next_claim_at), a run that frees a slot
+    cannot know whether that worker saw it, so it notifies, waiters or not."""
+    db, looker, listener = conns
+    db.execute("""select pgqrs.set_queue('q-look', '{"concurrency": 5}')""")
+    db.execute("select pgqrs.register_worker('look-a', array['wf'])")
+    enqueue(db, "q-look", 3)
+    claimed = db.execute(
+        "select workflow_id, token from pgqrs.claim('look-a', gen_random_uuid(), 1)"
+    ).fetchall()
+    listener.execute("listen pgqrs_work")
+    looker.execute("select pg_advisory_lock(1885827442, hashtext('q-look'))")
+    try:
+        db.execute("select pgqrs.complete_workflow(%s, %s, '1')", claimed[0])
+        assert "*" in notifications(listener, 1.0)
+    finally:
+        looker.execute("select pg_advisory_unlock(1885827442, hashtext('q-look'))")

@@ -1,5 +1,5 @@
 begin;
-select plan(20);
+select plan(19);
 
 -- A monitoring role set up as docs/security.md says: USAGE on the schema and EXECUTE on the
 -- functions that only read (the API functions that are not VOLATILE, plus now()).
@@ -38,7 +38,7 @@ select pgqrs_test.succeeded_step(:'workflow_id', :token, 'fetch');
 -- TEST: the loop granted (at least) every function a dashboard needs
 select is_empty(
     $$select f from unnest(array['get_workflow', 'list_steps', 'list_workers', 'workflow_counts',
-                                 'list_workflows', 'next_claim_at', 'error_codes', 'version',
+                                 'list_workflows', 'error_codes', 'version',
                                  'now', 'describe_workflow', 'list_step_attempts',
                                  'get_event', 'list_workflows_page', 'notify_tag',
                                  'notify_key', 'list_schedules', 'workflow_tree',
@@ -59,7 +59,6 @@ select is(k.running, array[:'workflow_id'::uuid], 'list_workers')
 select is(c.count, 1::bigint, 'workflow_counts')
   from pgqrs.workflow_counts() c where c.name = 'wf-monitor';
 select is(l.id, :'workflow_id'::uuid, 'list_workflows') from pgqrs.list_workflows(p_name => 'wf-monitor') l;
-select ok(pgqrs.next_claim_at('worker-monitor') is not null, 'next_claim_at');
 select ok((select count(*) from pgqrs.error_codes()) >= 9, 'error_codes');
 select ok(pgqrs.version() is not null, 'version');
 select ok(pgqrs.now() is not null, 'now');
