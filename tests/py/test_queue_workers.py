@@ -32,7 +32,7 @@ import psycopg
 import pytest
 import worker_flows
 from helpers import poll
-from test_worker_faults import Db, WorkerProc, Workers
+from test_worker_faults import Db, WorkerProc, Workers, open_gate
 
 
 @pytest.fixture
@@ -150,6 +150,47 @@ def test_eight_workers_never_exceed_the_queue_and_key_limits(workers: Workers) -
     for proc in procs:
         proc.term()
     assert [proc.wait() for proc in procs] == [0] * len(procs)
+
+
+def test_a_slot_freed_wakes_a_worker_that_waits_for_it(workers: Workers) -> None:
+    """A worker whose claim found the queue full sleeps, and the run that frees the slot wakes
+    it: the run sees it waiting (pgqrs.queue_waiters) and sends NOTIFY pgqrs_work '*'. The worker
+    that freed the slot serves another name, so it cannot take the waiting workflow itself with
+    its outcome, as a worker does for work of its own names."""
+    db = workers.db
+    set_queue(db, "q-waiter", {"concurrency": 1})
+    workers.start("holder", poll=60.0, extra=("--serve", "slow"))
+    workers.start("waiter", poll=60.0, extra=("--serve", "hello"))
+    held = db.value(
+        "select workflow_id from pgqrs.submit_workflow('slow', %s::jsonb, %s::jsonb)",
+        (json.dumps("gate-waiter"), json.dumps({"queue": "q-waiter"})),
+    )
+    poll(lambda: db.value("select lease_owner from pgqrs.workflows where id = %s", (held,)))
+    waiting = db.value(
+        "select workflow_id from pgqrs.submit_workflow('hello', %s::jsonb, %s::jsonb)",
+        (json.dumps("you"), json.dumps({"queue": "q-waiter"})),
+    )
+    # The waiter claimed it, found the queue full, registered and went to sleep.
+    poll(
+        lambda: (
+            db.rows("select worker from pgqrs.queue_waiters where queue = 'q-waiter'")
+            == [("waiter",)]
+        ),
+        what=f"the waiter to find the queue full\n{workers.logs()}",
+    )
+    assert db.finished([waiting]) == 0
+    with psycopg.connect(workers.dsn, autocommit=True) as listener:
+        listener.execute("listen pgqrs_work")
+        open_gate(db, "gate-waiter")
+        poll(
+            lambda: db.finished([held, waiting]) == 2,
+            what=f"the waiting workflow to run\n{workers.logs()}",
+        )
+        # The end of 'slow' freed the slot and told the idle workers (a worker also claims
+        # every 10 s as it beats its heartbeat: that alone would have run it too, later).
+        heard = [n.payload for n in listener.notifies(timeout=0.5)]
+    assert "*" in heard
+    assert db.value("select output from pgqrs.workflows where id = %s", (waiting,)) == "hello you"
 
 
 def test_a_worker_killed_holding_slots_gives_them_back_after_its_lease(workers: Workers) -> None:
