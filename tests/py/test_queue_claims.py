@@ -50,6 +50,23 @@ def notifications(conn: psycopg.Connection[Any], within: float) -> list[str]:
     return seen
 
 
+def leased(conn: psycopg.Connection[Any], worker: str, limit: int) -> list[tuple[Any, ...]]:
+    """A claim's (workflow_id, token) rows: what complete_workflow takes."""
+    return conn.execute(
+        "select workflow_id, token from pgqrs.claim(%s, gen_random_uuid(), %s)", (worker, limit)
+    ).fetchall()
+
+
+def limited(
+    conn: psycopg.Connection[Any], queue: str, settings: str, workers: list[str], n: int
+) -> list[Any]:
+    """A queue with these settings (JSON), these workers registered, n workflows queued in it."""
+    conn.execute("select pgqrs.set_queue(%s, %s::jsonb)", (queue, settings))
+    for worker in workers:
+        conn.execute("select pgqrs.register_worker(%s, array['wf'])", (worker,))
+    return enqueue(conn, queue, n)
+
+
 def test_a_claim_that_cannot_start_anything_leaves_the_head_of_the_queue(
     conns: list[psycopg.Connection[Any]],
 ) -> None:
@@ -79,15 +96,9 @@ def test_capacity_wakes_claimers_and_a_claim_without_a_permit_wakes_none(
     conns: list[psycopg.Connection[Any]],
 ) -> None:
     db, _, listener = conns
-    db.execute(
-        """select pgqrs.set_queue('q-wake', '{"concurrency": 2, "rate_limit": 2,
-                                              "rate_period_seconds": 3600}')"""
-    )
-    db.execute("select pgqrs.register_worker('wake-a', array['wf'])")
-    enqueue(db, "q-wake", 4)
-    claimed = db.execute(
-        "select workflow_id, token from pgqrs.claim('wake-a', gen_random_uuid(), 5)"
-    ).fetchall()
+    settings = '{"concurrency": 2, "rate_limit": 2, "rate_period_seconds": 3600}'
+    limited(db, "q-wake", settings, ["wake-a"], 4)
+    claimed = leased(db, "wake-a", 5)
     assert len(claimed) == 2  # both permits and both slots: the queue is full
     listener.execute("listen pgqrs_work")
     # A claim that finds no permit takes nothing and wakes no one (each such claim used to free
@@ -107,12 +118,8 @@ def test_a_limit_that_does_not_bind_sends_no_notify_per_run(
     """No worker waits for a slot (no claim found the queue full), so a run that ends sends
     nothing, though work waits: a NOTIFY holds a database-wide lock through its commit."""
     db, _, listener = conns
-    db.execute("""select pgqrs.set_queue('q-loose', '{"concurrency": 100}')""")
-    db.execute("select pgqrs.register_worker('loose-a', array['wf'])")
-    enqueue(db, "q-loose", 3)
-    claimed = db.execute(
-        "select workflow_id, token from pgqrs.claim('loose-a', gen_random_uuid(), 1)"
-    ).fetchall()
+    limited(db, "q-loose", '{"concurrency": 100}', ["loose-a"], 3)
+    claimed = leased(db, "loose-a", 1)
     listener.execute("listen pgqrs_work")
     db.execute("select pgqrs.complete_workflow(%s, %s, '1')", claimed[0])
     assert notifications(listener, 0.3) == []
@@ -125,13 +132,8 @@ def test_a_slot_freed_unseen_by_its_run_is_found_by_next_claim_at(
     full commits (so it sends no NOTIFY); that worker's next_claim_at, which it calls before it
     sleeps, says: look again in 20 ms while the run is ending, now once it has ended."""
     ending, claimer, listener = conns
-    ending.execute("""select pgqrs.set_queue('q-unseen', '{"concurrency": 1}')""")
-    ending.execute("select pgqrs.register_worker('unseen-a', array['wf'])")
-    ending.execute("select pgqrs.register_worker('unseen-b', array['wf'])")
-    first, second = enqueue(ending, "q-unseen", 2)
-    held = ending.execute(
-        "select workflow_id, token from pgqrs.claim('unseen-a', gen_random_uuid(), 1)"
-    ).fetchall()
+    first, second = limited(ending, "q-unseen", '{"concurrency": 1}', ["unseen-a", "unseen-b"], 2)
+    held = leased(ending, "unseen-a", 1)
     assert [row[0] for row in held] == [first]
     listener.execute("listen pgqrs_work")
 
@@ -154,12 +156,8 @@ def test_a_run_that_ends_while_a_worker_looks_notifies(
     """While a worker holds the queue's wake-up lock (in next_claim_at), a run that frees a slot
     cannot know whether that worker saw it, so it notifies, waiters or not."""
     db, looker, listener = conns
-    db.execute("""select pgqrs.set_queue('q-look', '{"concurrency": 5}')""")
-    db.execute("select pgqrs.register_worker('look-a', array['wf'])")
-    enqueue(db, "q-look", 3)
-    claimed = db.execute(
-        "select workflow_id, token from pgqrs.claim('look-a', gen_random_uuid(), 1)"
-    ).fetchall()
+    limited(db, "q-look", '{"concurrency": 5}', ["look-a"], 3)
+    claimed = leased(db, "look-a", 1)
     listener.execute("listen pgqrs_work")
     looker.execute("select pg_advisory_lock(1885827442, hashtext('q-look'))")
     try:
