@@ -137,16 +137,21 @@ def test_a_slot_freed_unseen_by_its_run_is_found_by_next_claim_at(
     assert [row[0] for row in held] == [first]
     listener.execute("listen pgqrs_work")
 
+    # b's clock stands still (a second ahead: a's lease, 30 s, is still live), so that its
+    # answers can be compared exactly.
+    at = claimer.execute("select clock_timestamp() + interval '1 second'").fetchone()
+    assert at is not None
+    claimer.execute("select set_config('pgqrs.fake_now', %s, false)", (at[0].isoformat(),))
+
     ending.execute("begin")
     ending.execute("select pgqrs.complete_workflow(%s, %s, '1')", held[0])  # not committed
     assert claim(claimer, "unseen-b", 1) == []  # full, as far as b can see: b waits
-    wait = "select pgqrs.next_claim_at('unseen-b') - clock_timestamp()"
-    soon = claimer.execute(wait).fetchone()
-    assert soon is not None and timedelta(0) < soon[0] <= timedelta(milliseconds=20)
+    wait = "select pgqrs.next_claim_at('unseen-b')"
+    assert claimer.execute(wait).fetchone() == (at[0] + timedelta(milliseconds=20),)
     ending.execute("commit")
     assert notifications(listener, 0.3) == []  # the run saw no one waiting
-    now = claimer.execute(wait).fetchone()
-    assert now is not None and now[0] <= timedelta(0)
+    now = claimer.execute(wait).fetchone()  # now (or the waiting workflow's own earlier time)
+    assert now is not None and now[0] <= at[0]
     assert claim(claimer, "unseen-b", 1) == [second]
 
 
