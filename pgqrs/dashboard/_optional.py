@@ -4,7 +4,7 @@ later release adds shows up without a change here. The Queues and Schedules page
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, LiteralString
 
@@ -15,7 +15,9 @@ from ._view import View
 
 
 def cell(value: Any, now: datetime) -> Any:
-    """A value of any column, shown briefly."""
+    """A value of any column, shown briefly (HTML a page made for it, as it is)."""
+    if isinstance(value, Markup):
+        return value
     if value is None:
         return Markup('<span class="muted">-</span>')
     if isinstance(value, datetime):
@@ -48,7 +50,12 @@ async def listing_page(
     query: LiteralString,
     empty: str,
     extra: Markup | None = None,
+    shape: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None,
 ) -> Response:
+    """The page of a listing function's rows; ``shape`` may restate a row's values first."""
     now = await view.now()
-    content = generic_table(await view.db.rows(query), now, empty=empty)
+    rows: Sequence[Mapping[str, Any]] = await view.db.rows(query)
+    if shape is not None:
+        rows = [shape(row) for row in rows]
+    content = generic_table(rows, now, empty=empty)
     return view.render(title=title, active=active, body=tag("h1", title), live=join(content, extra))

@@ -321,8 +321,13 @@ def test_every_page_loads_without_console_errors(db: str, site: str, page: Page)
     queues = page.page.inner_text("main")
     assert "payments" in queues and "nobody_serves_this" in queues, queues
     page.page.goto(f"{site}/ops/schedules")
-    assert "0 3 * * *" in page.page.inner_text("main")
+    assert page.page.inner_text("main td code.nowrap") == "0 3 * * *"  # on one line
+    assert page.page.locator("main td span.muted", has_text="paused").count() == 0
     assert page.page.query_selector(".not-available") is None
+    # A paused schedule shows no next run (resumed, it starts from the first tick after then).
+    sql(db, "select pgqrs.pause_schedule('nightly')")
+    page.page.goto(f"{site}/ops/schedules")
+    assert page.page.locator("main td span.muted", has_text="paused").count() == 1
     assert page.errors == []
 
 
