@@ -468,6 +468,21 @@ end
 $$;
 comment on function pgqrs._check_id(text, uuid) is 'Private. Raises PQ008 for a NULL id.';
 
+-- _raise_workflow_not_found(workflow_id): raises PQ001 for an id that names no workflow (the
+-- caller looked it up and found nothing), with the one message every function gives.
+create function pgqrs._raise_workflow_not_found(p_workflow_id uuid)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    raise exception 'pgqrs: workflow % does not exist', p_workflow_id using errcode = 'PQ001';
+end
+$$;
+comment on function pgqrs._raise_workflow_not_found(uuid) is
+    'Private. Raises PQ001 (workflow_not_found) for the given workflow id.';
+
 -- _notify(channel, subject): NOTIFY channel with an opaque tag of subject as the payload
 -- (_notify_tag), so that a role that may LISTEN but was granted nothing learns no workflow
 -- name, id or event key from it.
@@ -1715,8 +1730,7 @@ begin
     select w.status into v_status
       from pgqrs.workflows w where w.id = p_workflow_id for no key update;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     if p_idempotency_key is not null then
         select * into v_old from pgqrs.messages m
@@ -1889,8 +1903,7 @@ begin
     perform pgqrs._check_text('event key', p_key, 255);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     return query
         select true, e.value, e.set_at from pgqrs.events e
@@ -2338,7 +2351,7 @@ begin
     -- transaction then waits for this one, and sees the waiter).
     select * into v_other from pgqrs.workflows w where w.id = p_other_id for share;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_other_id using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_other_id);
     end if;
     if v_other.status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD') then
         v_out := pg_catalog.jsonb_build_object(
@@ -2548,8 +2561,7 @@ begin
     end if;
     select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id for no key update;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     if v_wf.status in ('SUCCESS', 'FAILED', 'CANCELLED') then
         return false;
@@ -2597,8 +2609,7 @@ begin
     perform pgqrs._check_id('workflow id', p_workflow_id);
     select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id for no key update;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     if v_wf.status = 'RUNNING' and not v_wf.queued
        and (v_wf.lease_owner is null or v_wf.lease_expires_at <= v_now) then
@@ -2708,8 +2719,7 @@ begin
     perform pgqrs._check_id('workflow id', p_workflow_id);
     select * into v_src from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     if p_from_step is not null then
         select r.rank into v_rank
@@ -3279,8 +3289,7 @@ begin
           from pgqrs.workflows w
          where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
 end
 $$;
@@ -3312,8 +3321,7 @@ begin
     perform pgqrs._check_id('workflow id', p_workflow_id);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     return query
         select a.step_key, a.position, a.attempt, a.status, a.error, a.owner, a.started_at,
@@ -6259,8 +6267,7 @@ begin
     perform pgqrs._check_limit(p_limit, 10000);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     -- The recursive part yields level after level; the LIMIT stops it once p_limit rows are
     -- out, so a huge tree costs p_limit rows. The path (ids from the root) orders them.
@@ -6311,8 +6318,7 @@ begin
     perform pgqrs._check_limit(p_limit, 10000);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     return query
         select m.id, m.topic, m.message, m.idempotency_key, m.sent_at, m.consumed_by,
@@ -6341,8 +6347,7 @@ begin
     perform pgqrs._check_limit(p_limit, 10000);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     return query
         select e.key, e.value, e.set_at
@@ -6601,8 +6606,7 @@ begin
     perform pgqrs._check_id('workflow id', p_workflow_id);
     select w.traceparent into v_trace from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     return v_trace;
 end
@@ -6880,8 +6884,7 @@ begin
       from pgqrs.workflows w
      where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     if v_status = 'PENDING' then
         raise exception 'pgqrs: workflow % has not been acquired', p_workflow_id
@@ -6964,8 +6967,7 @@ begin
 
     select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id for no key update;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
 
     if v_wf.status in ('PENDING', 'RUNNING') and v_wf.deadline_at <= v_now then
@@ -7501,8 +7503,7 @@ begin
     select w.status, w.name, w.queue, w.concurrency_key into v_status, v_name, v_queue, v_key
       from pgqrs.workflows w where w.id = p_workflow_id for no key update;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     if v_status <> 'DEAD' then
         raise exception 'pgqrs: workflow % is %, not DEAD', p_workflow_id, v_status
@@ -7855,8 +7856,7 @@ begin
     perform pgqrs._check_id('workflow id', p_workflow_id);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     return query
         select s.step_key, s.status, s.output, s.error, s.attempt, s.lease_token,
@@ -7977,6 +7977,7 @@ revoke all on function pgqrs._trusted_session() from public;
 revoke all on function pgqrs._check_step_key(text) from public;
 revoke all on function pgqrs._check_time(text, timestamptz) from public;
 revoke all on function pgqrs._check_id(text, uuid) from public;
+revoke all on function pgqrs._raise_workflow_not_found(uuid) from public;
 revoke all on function pgqrs._notify(text, text) from public;
 revoke all on function pgqrs._notify_tag(text) from public;
 revoke all on function pgqrs.notify_tag(text) from public;

@@ -289,6 +289,21 @@ end
 $$;
 comment on function pgqrs._check_id(text, uuid) is 'Private. Raises PQ008 for a NULL id.';
 
+-- _raise_workflow_not_found(workflow_id): raises PQ001 for an id that names no workflow (the
+-- caller looked it up and found nothing), with the one message every function gives.
+create function pgqrs._raise_workflow_not_found(p_workflow_id uuid)
+returns void
+language plpgsql
+volatile
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    raise exception 'pgqrs: workflow % does not exist', p_workflow_id using errcode = 'PQ001';
+end
+$$;
+comment on function pgqrs._raise_workflow_not_found(uuid) is
+    'Private. Raises PQ001 (workflow_not_found) for the given workflow id.';
+
 -- _notify(channel, subject): NOTIFY channel with an opaque tag of subject as the payload
 -- (_notify_tag), so that a role that may LISTEN but was granted nothing learns no workflow
 -- name, id or event key from it.

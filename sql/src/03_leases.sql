@@ -27,8 +27,7 @@ begin
       from pgqrs.workflows w
      where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     if v_status = 'PENDING' then
         raise exception 'pgqrs: workflow % has not been acquired', p_workflow_id
@@ -215,8 +214,7 @@ begin
 
     select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id for no key update;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
 
     if v_wf.status in ('PENDING', 'RUNNING') and v_wf.deadline_at <= v_now then

@@ -305,8 +305,7 @@ begin
     select w.status into v_status
       from pgqrs.workflows w where w.id = p_workflow_id for no key update;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     if p_idempotency_key is not null then
         select * into v_old from pgqrs.messages m
@@ -479,8 +478,7 @@ begin
     perform pgqrs._check_text('event key', p_key, 255);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     return query
         select true, e.value, e.set_at from pgqrs.events e

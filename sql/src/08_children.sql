@@ -59,7 +59,7 @@ begin
     -- transaction then waits for this one, and sees the waiter).
     select * into v_other from pgqrs.workflows w where w.id = p_other_id for share;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_other_id using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_other_id);
     end if;
     if v_other.status in ('SUCCESS', 'FAILED', 'CANCELLED', 'DEAD') then
         v_out := pg_catalog.jsonb_build_object(

@@ -186,8 +186,7 @@ begin
     end if;
     select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id for no key update;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     if v_wf.status in ('SUCCESS', 'FAILED', 'CANCELLED') then
         return false;
@@ -235,8 +234,7 @@ begin
     perform pgqrs._check_id('workflow id', p_workflow_id);
     select * into v_wf from pgqrs.workflows w where w.id = p_workflow_id for no key update;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     if v_wf.status = 'RUNNING' and not v_wf.queued
        and (v_wf.lease_owner is null or v_wf.lease_expires_at <= v_now) then
@@ -312,8 +310,7 @@ begin
     select w.status, w.name, w.queue, w.concurrency_key into v_status, v_name, v_queue, v_key
       from pgqrs.workflows w where w.id = p_workflow_id for no key update;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     if v_status <> 'DEAD' then
         raise exception 'pgqrs: workflow % is %, not DEAD', p_workflow_id, v_status
@@ -388,8 +385,7 @@ begin
     perform pgqrs._check_id('workflow id', p_workflow_id);
     select * into v_src from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     if p_from_step is not null then
         select r.rank into v_rank

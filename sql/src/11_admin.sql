@@ -91,8 +91,7 @@ begin
           from pgqrs.workflows w
          where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
 end
 $$;
@@ -121,8 +120,7 @@ begin
     perform pgqrs._check_id('workflow id', p_workflow_id);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     return query
         select s.step_key, s.status, s.output, s.error, s.attempt, s.lease_token,
@@ -159,8 +157,7 @@ begin
     perform pgqrs._check_id('workflow id', p_workflow_id);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     return query
         select a.step_key, a.position, a.attempt, a.status, a.error, a.owner, a.started_at,

@@ -36,8 +36,7 @@ begin
     perform pgqrs._check_limit(p_limit, 10000);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     -- The recursive part yields level after level; the LIMIT stops it once p_limit rows are
     -- out, so a huge tree costs p_limit rows. The path (ids from the root) orders them.
@@ -88,8 +87,7 @@ begin
     perform pgqrs._check_limit(p_limit, 10000);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     return query
         select m.id, m.topic, m.message, m.idempotency_key, m.sent_at, m.consumed_by,
@@ -118,8 +116,7 @@ begin
     perform pgqrs._check_limit(p_limit, 10000);
     perform 1 from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     return query
         select e.key, e.value, e.set_at
@@ -378,8 +375,7 @@ begin
     perform pgqrs._check_id('workflow id', p_workflow_id);
     select w.traceparent into v_trace from pgqrs.workflows w where w.id = p_workflow_id;
     if not found then
-        raise exception 'pgqrs: workflow % does not exist', p_workflow_id
-            using errcode = 'PQ001';
+        perform pgqrs._raise_workflow_not_found(p_workflow_id);
     end if;
     return v_trace;
 end
