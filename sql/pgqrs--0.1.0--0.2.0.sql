@@ -239,7 +239,7 @@ comment on table pgqrs.queue_slots is
     'The slots of a queue''s concurrency limit: a workflow runs in its queue holding one.';
 create index queue_slots_free on pgqrs.queue_slots (queue, slot) where workflow_id is null;
 create index queue_slots_holder on pgqrs.queue_slots (workflow_id) where workflow_id is not null;
-
+revoke all on table pgqrs.queue_slots from public;
 alter table pgqrs.workers add column waiting boolean not null default false;
 -- One row per queue a worker found full at its last claim (it may sleep until a slot frees): a run
 -- that frees a slot of a queue without a row here sends no NOTIFY (_free_slot, next_claim_at).
@@ -251,7 +251,6 @@ create table pgqrs.queue_waiters (
 comment on table pgqrs.queue_waiters is
     'Workers whose last claim found a queue full: a slot freed there wakes them (NOTIFY).';
 create index queue_waiters_worker on pgqrs.queue_waiters (worker);
-revoke all on table pgqrs.queue_slots from public;
 revoke all on table pgqrs.queue_waiters from public;
 create table pgqrs.queue_permits (
     queue   text not null,
@@ -2792,7 +2791,7 @@ $$;
 comment on function pgqrs._raise_worker_not_found(text) is
     'Private. Raises PQ009 (worker_not_found) for the given worker name.';
 
--- _worker_names(worker) -> (names, ticked)
+-- _worker_names(worker) -> (names, ticked, waiting)
 -- The workflow names a registered worker serves (and whether it waits for a full queue:
 -- _sync_waiters), after recording that it is alive: heartbeat_at =
 -- now, written only when the stored heartbeat is a second old or more (or stopped_at is set), so

@@ -4065,7 +4065,7 @@ $$;
 comment on function pgqrs._raise_worker_not_found(text) is
     'Private. Raises PQ009 (worker_not_found) for the given worker name.';
 
--- _worker_names(worker) -> (names, ticked)
+-- _worker_names(worker) -> (names, ticked, waiting)
 -- The workflow names a registered worker serves (and whether it waits for a full queue:
 -- _sync_waiters), after recording that it is alive: heartbeat_at =
 -- now, written only when the stored heartbeat is a second old or more (or stopped_at is set), so
